@@ -1,0 +1,55 @@
+package dev.agentwire.cli;
+
+import dev.agentwire.server.Version;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code aw} command. */
+@Command(
+        name = "aw",
+        mixinStandardHelpOptions = true,
+        versionProvider = Aw.VersionProvider.class,
+        description = "agentwire: a local socket hub for AI agents.",
+        subcommands = {HubCommand.class, StatusCommand.class, PingCommand.class, CommandLine.HelpCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:ok",
+            "1:error (the message says why)",
+            "2:bad command line",
+            "3:no hub is running at the endpoint",
+            "4:the hub refused the connection",
+            "5:the hub did not answer in time"
+        })
+public final class Aw implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs {@code aw} with {@code args}; returns the exit code (for tests). */
+    public static int run(String... args) {
+        CommandLine cl = new CommandLine(new Aw());
+        cl.setExitCodeExceptionMapper(Failures::exitCode);
+        cl.setExecutionExceptionHandler((e, line, parsed) -> {
+            line.getErr().println("aw " + line.getCommandName() + ": " + Failures.describe(e));
+            return Failures.exitCode(e);
+        });
+        return cl.execute(args);
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+    }
+
+    /** Prints the version. */
+    static final class VersionProvider implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"aw " + Version.current() + " (java " + System.getProperty("java.version") + ")"};
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package dev.agentwire.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.agentwire.client.AgentwireClient;
+import dev.agentwire.protocol.Json;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** {@code aw status}: what the hub is doing. */
+@Command(name = "status", mixinStandardHelpOptions = true, description = "Show the running hub's status.")
+final class StatusCommand implements Callable<Integer> {
+
+    @Mixin
+    ClientOptions client;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        try (AgentwireClient c = client.connect("aw-status")) {
+            JsonNode s = c.request("hub/status").get();
+            if (client.json) {
+                out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(s));
+            } else {
+                out.printf("agentwire hub %s (pid %d), up %s%n",
+                        s.path("version").asText(), s.path("pid").asLong(), human(s.path("uptimeMs").asLong()));
+                out.printf("  socket       %s%n", s.path("sockets").path("hub").asText());
+                if (s.has("port")) {
+                    out.printf("  tcp          127.0.0.1:%d%n", s.path("port").asInt());
+                }
+                out.printf("  home         %s%n", s.path("home").asText());
+                JsonNode conns = s.path("connections");
+                out.printf("  connections  %d (unix %d, tcp %d)%n",
+                        conns.path("total").asInt(), conns.path("unix").asInt(), conns.path("tcp").asInt());
+                out.printf("  in flight    %d%n", s.path("inflight").asInt());
+            }
+            out.flush();
+        }
+        return ExitCodes.OK;
+    }
+
+    static String human(long ms) {
+        Duration d = Duration.ofMillis(ms);
+        if (d.toHours() > 0) {
+            return d.toHours() + "h " + d.toMinutesPart() + "m";
+        }
+        if (d.toMinutes() > 0) {
+            return d.toMinutes() + "m " + d.toSecondsPart() + "s";
+        }
+        return d.toSeconds() + "." + String.format("%03d", d.toMillisPart()) + "s";
+    }
+}

@@ -1,0 +1,550 @@
+package dev.agentwire.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentwire.netty.NettyTransport;
+import dev.agentwire.netty.StreamFrameDecoder;
+import dev.agentwire.protocol.ErrorCode;
+import dev.agentwire.protocol.FrameEncoding;
+import dev.agentwire.protocol.Framing;
+import dev.agentwire.protocol.Id;
+import dev.agentwire.protocol.Json;
+import dev.agentwire.protocol.Message;
+import dev.agentwire.protocol.MessageCodec;
+import dev.agentwire.protocol.RpcError;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A connection to an agentwire hub that sends JSON-RPC requests and receives notifications, and reconnects
+ * (with {@code hub/hello} and the registered hooks) when the connection drops.
+ *
+ * <p>Thread safe. Build with {@link #builder()}; {@link Builder#connect()} returns once {@code hub/hello} has
+ * answered. Request futures complete on the I/O thread; listeners run on one callback thread.
+ */
+public final class AgentwireClient implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(AgentwireClient.class);
+
+    private final Builder config;
+    private final NettyTransport transport;
+    private final EventLoopGroup group;
+    private final boolean ownsGroup;
+    private final ExecutorService callbacks;
+    private final Scheduler scheduler;
+    private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
+    private final AtomicLong ids = new AtomicLong();
+    private final List<BiConsumer<String, JsonNode>> notificationListeners = new CopyOnWriteArrayList<>();
+    private final List<ConnectionListener> connectionListeners = new CopyOnWriteArrayList<>();
+    private final List<Function<AgentwireClient, CompletionStage<?>>> reconnectHooks = new CopyOnWriteArrayList<>();
+    private final AtomicInteger attempts = new AtomicInteger();
+    private volatile Channel channel;
+    private volatile boolean closed;
+    private volatile JsonNode hello = Json.mapper().nullNode();
+
+    private AgentwireClient(Builder b) {
+        this.config = b;
+        this.transport = b.transport != null ? b.transport : NettyTransport.detect();
+        this.ownsGroup = b.group == null;
+        this.group = ownsGroup ? transport.newGroup(1, "aw-client") : b.group;
+        this.callbacks = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "aw-client-callbacks");
+            t.setDaemon(true);
+            return t;
+        });
+        this.scheduler = b.scheduler != null
+                ? b.scheduler
+                : (task, delay) -> {
+                    ScheduledFuture<?> f = group.next().schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+                    return () -> f.cancel(false);
+                };
+        this.notificationListeners.addAll(b.notificationListeners);
+        this.connectionListeners.addAll(b.connectionListeners);
+    }
+
+    /** A builder; by default it finds the local hub through {@code hub.json}. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The endpoint this client connects to. */
+    public Endpoint endpoint() {
+        return config.endpoint;
+    }
+
+    /** What the hub answered to {@code hub/hello} on the current connection. */
+    public JsonNode hello() {
+        return hello;
+    }
+
+    /** Whether a connection is up. */
+    public boolean isConnected() {
+        Channel ch = channel;
+        return ch != null && ch.isActive();
+    }
+
+    /** Sends a request with the default timeout. */
+    public CompletableFuture<JsonNode> request(String method, JsonNode params) {
+        return request(method, params, config.requestTimeout);
+    }
+
+    /** Sends a request without params. */
+    public CompletableFuture<JsonNode> request(String method) {
+        return request(method, null, config.requestTimeout);
+    }
+
+    /**
+     * Sends a request. The future fails with {@link RpcException} for an error answer or a timeout
+     * ({@code -32001}), with {@link ConnectionLostException} if the connection drops first.
+     */
+    public CompletableFuture<JsonNode> request(String method, JsonNode params, Duration timeout) {
+        Channel ch = channel;
+        if (closed) {
+            return CompletableFuture.failedFuture(new IllegalStateException("the client is closed"));
+        }
+        if (ch == null || !ch.isActive()) {
+            return CompletableFuture.failedFuture(
+                    new ConnectionLostException("not connected to " + config.endpoint + " (reconnecting)"));
+        }
+        long id = ids.incrementAndGet();
+        Pending p = new Pending(method, new CompletableFuture<>());
+        pending.put(id, p);
+        ScheduledFuture<?> timer = ch.eventLoop().schedule(() -> expire(id, timeout), timeout.toNanos(), TimeUnit.NANOSECONDS);
+        p.future.whenComplete((r, e) -> timer.cancel(false));
+        write(ch, new Message.Request(Id.of(id), method, params));
+        return p.future;
+    }
+
+    /** Sends a notification (no answer). */
+    public void notify(String method, JsonNode params) {
+        Channel ch = channel;
+        if (ch != null && ch.isActive()) {
+            write(ch, new Message.Notification(method, params));
+        }
+    }
+
+    /** Listens to every notification the hub sends: {@code (method, params)}. */
+    public void addNotificationListener(BiConsumer<String, JsonNode> listener) {
+        notificationListeners.add(listener);
+    }
+
+    /** Listens to notifications of one method. */
+    public void onNotification(String method, java.util.function.Consumer<JsonNode> listener) {
+        notificationListeners.add((m, p) -> {
+            if (m.equals(method)) {
+                listener.accept(p);
+            }
+        });
+    }
+
+    public void addConnectionListener(ConnectionListener listener) {
+        connectionListeners.add(listener);
+    }
+
+    /**
+     * Registers a hook that runs after every reconnect (after {@code hub/hello}, before
+     * {@link ConnectionEvent#RECONNECTED}): features restore their state here (rejoin rooms, re-register tools).
+     */
+    public void onReconnect(Function<AgentwireClient, CompletionStage<?>> hook) {
+        reconnectHooks.add(hook);
+    }
+
+    /** Requests waiting for an answer. */
+    public int pendingRequests() {
+        return pending.size();
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        Channel ch = channel;
+        if (ch != null) {
+            ch.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        }
+        failPending(new ConnectionLostException("the client was closed"));
+        fire(ConnectionEvent.CLOSED);
+        callbacks.shutdown();
+        if (ownsGroup) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
+        }
+    }
+
+    // --- connecting ---------------------------------------------------------------------------------------
+
+    private void connectNow() {
+        try {
+            Channel ch = open().get(config.connectTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+            handshake(ch).get(config.requestTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            close();
+            Throwable cause = e.getCause();
+            if (cause instanceof RpcException re) {
+                throw re;
+            }
+            throw unavailable(cause);
+        } catch (TimeoutException e) {
+            close();
+            throw unavailable(e);
+        } catch (InterruptedException e) {
+            close();
+            Thread.currentThread().interrupt();
+            throw unavailable(e);
+        }
+        fire(ConnectionEvent.CONNECTED);
+    }
+
+    private HubUnavailableException unavailable(Throwable cause) {
+        String hint = config.endpoint.isUnix() ? " (start one with: aw hub)" : "";
+        return new HubUnavailableException(
+                config.endpoint, "no hub at " + config.endpoint + hint + ": " + cause.getMessage(), cause);
+    }
+
+    private CompletableFuture<Channel> open() {
+        CompletableFuture<Channel> result = new CompletableFuture<>();
+        Endpoint ep = config.endpoint;
+        SocketAddress address = switch (ep.kind()) {
+            case UNIX -> transport.domainAddress(ep.address(), false);
+            case ABSTRACT -> transport.domainAddress(ep.address(), true);
+            case TCP -> new InetSocketAddress(ep.address(), ep.port());
+        };
+        Bootstrap b = new Bootstrap()
+                .group(group)
+                .channel(ep.isUnix() ? transport.domainChannel() : transport.tcpChannel())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout.toMillis())
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(new StreamFrameDecoder(Framing.NDJSON.newDecoder(config.maxMessageBytes)));
+                        ch.pipeline().addLast(new ClientHandler(AgentwireClient.this::onMessage, () -> onClosed(ch)));
+                    }
+                });
+        if (!ep.isUnix()) {
+            b.option(ChannelOption.TCP_NODELAY, true);
+        }
+        ChannelFuture f = b.connect(address);
+        f.addListener(done -> {
+            if (done.isSuccess()) {
+                channel = f.channel();
+                result.complete(f.channel());
+            } else {
+                result.completeExceptionally(done.cause());
+            }
+        });
+        return result;
+    }
+
+    private CompletableFuture<JsonNode> handshake(Channel ch) {
+        ObjectNode params = Json.mapper().createObjectNode();
+        params.put("name", config.name);
+        params.put("role", config.role);
+        config.token.ifPresent(t -> params.put("token", t));
+        return request("hub/hello", params, config.requestTimeout).thenApply(r -> {
+            hello = r;
+            return r;
+        });
+    }
+
+    private void onClosed(Channel ch) {
+        if (ch != channel) {
+            return;
+        }
+        failPending(new ConnectionLostException("the connection to " + config.endpoint + " was lost"));
+        if (closed) {
+            return;
+        }
+        fire(ConnectionEvent.DISCONNECTED);
+        if (config.reconnect) {
+            scheduleReconnect();
+        }
+    }
+
+    private void scheduleReconnect() {
+        int attempt = attempts.incrementAndGet();
+        Duration delay = config.backoff.delay(attempt);
+        log.info("reconnecting to {} in {} ms (attempt {})", config.endpoint, delay.toMillis(), attempt);
+        scheduler.schedule(this::reconnect, delay);
+    }
+
+    private void reconnect() {
+        if (closed) {
+            return;
+        }
+        open().thenCompose(this::handshake)
+                .thenCompose(h -> runHooks())
+                .whenComplete((r, e) -> {
+                    if (e == null) {
+                        attempts.set(0);
+                        fire(ConnectionEvent.RECONNECTED);
+                    } else if (!closed) {
+                        log.debug("reconnect to {} failed: {}", config.endpoint, e.toString());
+                        Channel ch = channel;
+                        if (ch != null && ch.isActive()) {
+                            ch.close(); // its close schedules the next attempt
+                        } else {
+                            scheduleReconnect();
+                        }
+                    }
+                });
+    }
+
+    private CompletableFuture<Void> runHooks() {
+        CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+        for (Function<AgentwireClient, CompletionStage<?>> hook : reconnectHooks) {
+            chain = chain.thenCompose(v -> hook.apply(this).thenApply(x -> (Void) null));
+        }
+        return chain;
+    }
+
+    // --- messages -----------------------------------------------------------------------------------------
+
+    private void onMessage(Message m) {
+        if (m instanceof Message.Response r) {
+            complete(r.id(), r.result(), null);
+        } else if (m instanceof Message.ErrorResponse e) {
+            if (e.id() instanceof Id.Null) {
+                log.warn("hub: {}", e.error().message());
+                return;
+            }
+            complete(e.id(), null, e.error());
+        } else if (m instanceof Message.Notification n) {
+            callbacks.execute(() -> {
+                for (BiConsumer<String, JsonNode> l : notificationListeners) {
+                    try {
+                        l.accept(n.method(), n.params());
+                    } catch (RuntimeException ex) {
+                        log.warn("notification listener failed", ex);
+                    }
+                }
+            });
+        } else if (m instanceof Message.Request r) {
+            Channel ch = channel;
+            if (ch != null) {
+                write(ch, new Message.ErrorResponse(r.id(), RpcError.of(
+                        ErrorCode.METHOD_NOT_FOUND, "this client does not serve " + r.method(), "method_not_found")));
+            }
+        }
+    }
+
+    private void complete(Id id, JsonNode result, RpcError error) {
+        if (!(id instanceof Id.Num n)) {
+            return;
+        }
+        Pending p = pending.remove(n.value());
+        if (p == null) {
+            return;
+        }
+        if (error == null) {
+            p.future.complete(result);
+        } else {
+            p.future.completeExceptionally(new RpcException(error));
+        }
+    }
+
+    private void expire(long id, Duration timeout) {
+        Pending p = pending.remove(id);
+        if (p != null) {
+            var data = Json.mapper().createObjectNode();
+            data.put("reason", "timeout");
+            data.put("timeoutMs", timeout.toMillis());
+            p.future.completeExceptionally(new RpcException(RpcError.of(
+                    ErrorCode.TIMEOUT,
+                    "request " + p.method + " timed out after " + timeout.toMillis() + " ms (pending=" + pending.size()
+                            + ", hub=" + config.endpoint + ")",
+                    data)));
+        }
+    }
+
+    private void failPending(RuntimeException cause) {
+        for (Long id : List.copyOf(pending.keySet())) {
+            Pending p = pending.remove(id);
+            if (p != null) {
+                p.future.completeExceptionally(cause);
+            }
+        }
+    }
+
+    private void fire(ConnectionEvent event) {
+        if (callbacks.isShutdown()) {
+            return;
+        }
+        callbacks.execute(() -> {
+            for (ConnectionListener l : connectionListeners) {
+                try {
+                    l.onEvent(event, this);
+                } catch (RuntimeException e) {
+                    log.warn("connection listener failed", e);
+                }
+            }
+        });
+    }
+
+    private static void write(Channel ch, Message m) {
+        ch.writeAndFlush(Unpooled.wrappedBuffer(FrameEncoding.line(MessageCodec.encode(m))), ch.voidPromise());
+    }
+
+    private record Pending(String method, CompletableFuture<JsonNode> future) {}
+
+    /** Builds and connects a client. */
+    public static final class Builder {
+        private Endpoint endpoint;
+        private Optional<String> token = Optional.empty();
+        private String name = "java-client";
+        private String role = "agent";
+        private Duration requestTimeout = Duration.ofSeconds(30);
+        private Duration connectTimeout = Duration.ofSeconds(5);
+        private boolean reconnect = true;
+        private BackoffPolicy backoff = BackoffPolicy.exponential();
+        private Scheduler scheduler;
+        private NettyTransport transport;
+        private EventLoopGroup group;
+        private int maxMessageBytes = Framing.DEFAULT_MAX_BYTES;
+        private Map<String, String> env = System.getenv();
+        private final List<BiConsumer<String, JsonNode>> notificationListeners = new CopyOnWriteArrayList<>();
+        private final List<ConnectionListener> connectionListeners = new CopyOnWriteArrayList<>();
+
+        private Builder() {}
+
+        /** {@code unix:/path}, {@code unix:@name} or {@code tcp://host:port}. Default: the local hub. */
+        public Builder endpoint(String endpoint) {
+            this.endpoint = Endpoint.parse(endpoint);
+            return this;
+        }
+
+        public Builder endpoint(Endpoint endpoint) {
+            this.endpoint = endpoint;
+            return this;
+        }
+
+        /** The token for TCP; by default read from {@code AGENTWIRE_HOME/token} for TCP endpoints. */
+        public Builder token(String token) {
+            this.token = Optional.of(token);
+            return this;
+        }
+
+        /** The name the hub shows for this client. */
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
+
+        public Builder role(String role) {
+            this.role = role;
+            return this;
+        }
+
+        /** Default per-request timeout (30 s). */
+        public Builder requestTimeout(Duration timeout) {
+            this.requestTimeout = timeout;
+            return this;
+        }
+
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeout = timeout;
+            return this;
+        }
+
+        /** Whether to reconnect after a loss (default true). */
+        public Builder reconnect(boolean reconnect) {
+            this.reconnect = reconnect;
+            return this;
+        }
+
+        public Builder backoff(BackoffPolicy backoff) {
+            this.backoff = backoff;
+            return this;
+        }
+
+        /** Where reconnect attempts are scheduled (default: the client's event loop). */
+        public Builder scheduler(Scheduler scheduler) {
+            this.scheduler = scheduler;
+            return this;
+        }
+
+        public Builder transport(NettyTransport transport) {
+            this.transport = transport;
+            return this;
+        }
+
+        /** Shares an event loop group (the pool does); the client will not shut it down. */
+        public Builder eventLoopGroup(EventLoopGroup group) {
+            this.group = group;
+            return this;
+        }
+
+        /** The environment used to find the hub ({@code AGENTWIRE_HOME}); default the process's. */
+        public Builder environment(Map<String, String> env) {
+            this.env = Map.copyOf(env);
+            return this;
+        }
+
+        public Builder onNotification(BiConsumer<String, JsonNode> listener) {
+            notificationListeners.add(listener);
+            return this;
+        }
+
+        public Builder onConnectionEvent(ConnectionListener listener) {
+            connectionListeners.add(listener);
+            return this;
+        }
+
+        /**
+         * Connects and says {@code hub/hello}.
+         *
+         * @throws HubUnavailableException when nothing answers at the endpoint
+         * @throws RpcException when the hub refuses (bad token)
+         */
+        public AgentwireClient connect() {
+            Path home = Endpoint.home(env);
+            if (endpoint == null) {
+                endpoint = Endpoint.discover(home);
+            }
+            if (endpoint.kind() == Endpoint.Kind.TCP && token.isEmpty()) {
+                token = readToken(home);
+            }
+            AgentwireClient client = new AgentwireClient(this);
+            client.connectNow();
+            return client;
+        }
+
+        private static Optional<String> readToken(Path home) {
+            try {
+                return Optional.of(Files.readString(home.resolve("token"), StandardCharsets.UTF_8).trim());
+            } catch (java.io.IOException e) {
+                return Optional.empty();
+            }
+        }
+    }
+}

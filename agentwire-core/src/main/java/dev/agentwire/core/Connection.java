@@ -1,0 +1,166 @@
+package dev.agentwire.core;
+
+import dev.agentwire.core.policy.TokenBucket;
+import dev.agentwire.protocol.Parsed;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One peer's connection as the core sees it: its identity, its authentication state, and the serial queue its
+ * calls run on. Created by {@link HubCore#open}; the transport feeds it with {@link #receive} and ends it with
+ * {@link #closed}.
+ *
+ * <p>Thread safe: the transport's I/O thread calls {@code receive}, workers read the state.
+ */
+public final class Connection {
+
+    private final long id;
+    private final Peer peer;
+    private final Outbound outbound;
+    private final HubCore hub;
+    private final SerialExecutor serial;
+    private final TokenBucket rate;
+    private final long openedAtMillis;
+    private final AtomicInteger inflight = new AtomicInteger();
+    private final AtomicLong messagesIn = new AtomicLong();
+    private final AtomicLong rateLimited = new AtomicLong();
+    private volatile boolean authenticated;
+    private volatile String name = "";
+    private volatile String role = "";
+    private volatile boolean mcpInitialized;
+    private volatile boolean open = true;
+    private final java.util.concurrent.atomic.AtomicReference<Runnable> idleAction =
+            new java.util.concurrent.atomic.AtomicReference<>();
+
+    Connection(long id, Peer peer, Outbound outbound, HubCore hub, Executor workers, TokenBucket rate) {
+        this.id = id;
+        this.peer = peer;
+        this.outbound = outbound;
+        this.hub = hub;
+        this.serial = new SerialExecutor(workers, this::checkIdle);
+        this.rate = rate;
+        this.openedAtMillis = System.currentTimeMillis();
+    }
+
+    /** Hands one decoded JSON text to the hub. Called by the transport on its I/O thread; never blocks. */
+    public void receive(Parsed parsed, int sizeBytes) {
+        messagesIn.incrementAndGet();
+        hub.dispatcher().dispatch(this, parsed, sizeBytes);
+    }
+
+    /**
+     * Runs {@code action} once nothing is queued or in flight on this connection (now, if that is already so).
+     * The transport uses it when the peer half-closes: answer what was asked, then close.
+     */
+    public void whenIdle(Runnable action) {
+        idleAction.set(action);
+        checkIdle();
+    }
+
+    /** Runs the idle action if the connection has gone idle. Called after each reply and each drained queue. */
+    void checkIdle() {
+        if (idleAction.get() != null && inflight.get() == 0 && serial.isIdle()) {
+            Runnable action = idleAction.getAndSet(null);
+            if (action != null) {
+                action.run();
+            }
+        }
+    }
+
+    /** Tells the hub the transport closed. Idempotent. */
+    public void closed() {
+        if (open) {
+            open = false;
+            hub.forget(this);
+        }
+    }
+
+    public long id() {
+        return id;
+    }
+
+    public Peer peer() {
+        return peer;
+    }
+
+    public Outbound outbound() {
+        return outbound;
+    }
+
+    public boolean isOpen() {
+        return open;
+    }
+
+    public boolean isAuthenticated() {
+        return authenticated;
+    }
+
+    /** Marks the connection authenticated (kernel credentials accepted, or a valid token presented). */
+    public void authenticate() {
+        authenticated = true;
+    }
+
+    /** The name the peer gave in {@code hub/hello}, or "" before. */
+    public String name() {
+        return name;
+    }
+
+    public String role() {
+        return role;
+    }
+
+    public void introduce(String name, String role) {
+        this.name = name == null ? "" : name;
+        this.role = role == null ? "" : role;
+    }
+
+    public boolean mcpInitialized() {
+        return mcpInitialized;
+    }
+
+    public void markMcpInitialized() {
+        mcpInitialized = true;
+    }
+
+    public long openedAtMillis() {
+        return openedAtMillis;
+    }
+
+    public long messagesIn() {
+        return messagesIn.get();
+    }
+
+    /** Calls started and not yet answered. */
+    public int inflight() {
+        return inflight.get();
+    }
+
+    public long rateLimitedCount() {
+        return rateLimited.get();
+    }
+
+    /** The per-connection token bucket, if rate limiting is on. */
+    public Optional<TokenBucket> rate() {
+        return Optional.ofNullable(rate);
+    }
+
+    /** Counts one call refused by the rate limit. */
+    public void recordRateLimited() {
+        rateLimited.incrementAndGet();
+    }
+
+    SerialExecutor serial() {
+        return serial;
+    }
+
+    AtomicInteger inflightCounter() {
+        return inflight;
+    }
+
+    @Override
+    public String toString() {
+        return "conn#" + id + " (" + peer.describe() + (name.isEmpty() ? "" : ", " + name) + ")";
+    }
+}

@@ -1,0 +1,261 @@
+package dev.agentwire.core;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentwire.core.hub.HubMethods;
+import dev.agentwire.core.hub.McpMethods;
+import dev.agentwire.core.interceptors.AuthInterceptor;
+import dev.agentwire.core.interceptors.MetricsInterceptor;
+import dev.agentwire.core.interceptors.RateLimitInterceptor;
+import dev.agentwire.core.interceptors.SizeLimitInterceptor;
+import dev.agentwire.core.interceptors.TraceInterceptor;
+import dev.agentwire.core.policy.TokenBucket;
+import dev.agentwire.core.rpc.Interceptor;
+import dev.agentwire.core.rpc.MethodRegistry;
+import dev.agentwire.protocol.Json;
+import dev.agentwire.protocol.Message;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * The hub without its transports: the method registry, the interceptor chain, the worker pool and the open
+ * connections. Transports call {@link #admit} and {@link #open} for each peer; features register methods in
+ * {@link #registry()} before the transports start.
+ *
+ * <p>Lifecycle: build, register, open connections, then {@link #beginShutdown}, {@link #awaitIdle} and
+ * {@link #close}. Thread safe.
+ */
+public final class HubCore implements AutoCloseable {
+
+    private final CoreSettings settings;
+    private final Ticker ticker;
+    private final MethodRegistry registry = new MethodRegistry();
+    private final HubMetrics metrics = new HubMetrics();
+    private Dispatcher dispatcher;
+    private final ExecutorService workers;
+    private final Map<Long, Connection> connections = new ConcurrentHashMap<>();
+    private final AtomicLong nextId = new AtomicLong(1);
+    private final AtomicInteger inflight = new AtomicInteger();
+    private final Object idleLock = new Object();
+    private final long startedAtMillis = System.currentTimeMillis();
+    private final long startedAtNanos;
+    private final List<Consumer<ObjectNode>> statusContributors = new ArrayList<>();
+    private volatile boolean accepting = true;
+
+    private HubCore(CoreSettings settings, Ticker ticker) {
+        this.settings = settings;
+        this.ticker = ticker;
+        this.startedAtNanos = ticker.nanoTime();
+        this.workers = newWorkerPool(settings.workerThreads());
+    }
+
+    /** A hub core with the hub's own methods ({@code hub/*}, MCP lifecycle) registered. */
+    public static HubCore create(CoreSettings settings, Ticker ticker) {
+        HubCore core = new HubCore(settings, ticker);
+        core.dispatcher = new Dispatcher(core, core.registry, core.interceptors(), ticker);
+        HubMethods.register(core);
+        McpMethods.register(core);
+        return core;
+    }
+
+    private List<Interceptor> interceptors() {
+        List<Interceptor> chain = new ArrayList<>();
+        if (settings.trace()) {
+            chain.add(new TraceInterceptor());
+        }
+        chain.add(new MetricsInterceptor(metrics, registry, ticker));
+        chain.add(new AuthInterceptor(registry));
+        chain.add(new SizeLimitInterceptor(settings.maxMessageBytes()));
+        chain.add(new RateLimitInterceptor());
+        return chain;
+    }
+
+    public CoreSettings settings() {
+        return settings;
+    }
+
+    public MethodRegistry registry() {
+        return registry;
+    }
+
+    public HubMetrics metrics() {
+        return metrics;
+    }
+
+    public Ticker ticker() {
+        return ticker;
+    }
+
+    /** Adds fields to {@code hub/status} (the server adds its sockets and port). Call before start. */
+    public void addStatusContributor(Consumer<ObjectNode> contributor) {
+        statusContributors.add(contributor);
+    }
+
+    /** Why this peer may not connect, or empty if it may. */
+    public Optional<String> admit(Peer peer) {
+        return settings.peerPolicy().refusal(peer);
+    }
+
+    /**
+     * Registers a new connection. Unix-socket peers (already admitted) start authenticated; TCP peers must
+     * present the token in {@code hub/hello}.
+     */
+    public Connection open(Peer peer, Outbound outbound) {
+        TokenBucket bucket = settings.ratePerSecond() > 0
+                ? new TokenBucket(settings.ratePerSecond(), settings.rateBurst(), ticker)
+                : null;
+        Connection c = new Connection(nextId.getAndIncrement(), peer, outbound, this, workers, bucket);
+        if (peer.transport() == Transport.UNIX) {
+            c.authenticate();
+        }
+        connections.put(c.id(), c);
+        if (!accepting) {
+            outbound.closeWith(HubException.of(
+                            dev.agentwire.protocol.ErrorCode.OVERLOADED, "shutting_down", "the hub is shutting down")
+                    .toRpcError());
+        }
+        return c;
+    }
+
+    /** Open connections. */
+    public Collection<Connection> connections() {
+        return Collections.unmodifiableCollection(connections.values());
+    }
+
+    /** Sends {@code events/event {category, action, data}} to every open connection. */
+    public void broadcastEvent(String category, String action, JsonNode data) {
+        ObjectNode params = Json.mapper().createObjectNode();
+        params.put("category", category);
+        params.put("action", action);
+        params.set("data", data == null ? Json.mapper().createObjectNode() : data);
+        params.put("ts", System.currentTimeMillis());
+        Message event = new Message.Notification("events/event", params);
+        for (Connection c : connections.values()) {
+            c.outbound().send(event);
+        }
+    }
+
+    /** Stops taking new calls and tells every peer the hub is going away. */
+    public void beginShutdown() {
+        if (accepting) {
+            accepting = false;
+            ObjectNode data = Json.mapper().createObjectNode();
+            data.put("reason", "shutdown");
+            broadcastEvent("system", "shutdown", data);
+        }
+    }
+
+    /** Waits until no call is in flight, at most {@code timeout}. @return whether it got there */
+    public boolean awaitIdle(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (idleLock) {
+            while (inflight.get() > 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(idleLock, left);
+            }
+        }
+        return true;
+    }
+
+    /** Whether new calls are taken. */
+    public boolean isAccepting() {
+        return accepting;
+    }
+
+    /** Calls in flight across all connections. */
+    public int inflight() {
+        return inflight.get();
+    }
+
+    public long startedAtMillis() {
+        return startedAtMillis;
+    }
+
+    public long uptimeMillis() {
+        return TimeUnit.NANOSECONDS.toMillis(ticker.nanoTime() - startedAtNanos);
+    }
+
+    /** The {@code hub/status} document. */
+    public ObjectNode status() {
+        ObjectNode s = Json.mapper().createObjectNode();
+        s.put("hub", "agentwire");
+        s.put("version", settings.version());
+        s.put("pid", ProcessHandle.current().pid());
+        s.put("startedAt", startedAtMillis);
+        s.put("uptimeMs", uptimeMillis());
+        ObjectNode conns = s.putObject("connections");
+        conns.put("total", connections.size());
+        for (Transport t : Transport.values()) {
+            conns.put(t.label(), connections.values().stream().filter(c -> c.peer().transport() == t).count());
+        }
+        s.put("inflight", inflight.get());
+        s.put("accepting", accepting);
+        for (Consumer<ObjectNode> contributor : statusContributors) {
+            contributor.accept(s);
+        }
+        s.set("calls", metrics.snapshot());
+        return s;
+    }
+
+    /** Stops the workers. Connections should be closed by their transports first. */
+    @Override
+    public void close() {
+        accepting = false;
+        workers.shutdown();
+        try {
+            if (!workers.awaitTermination(settings.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS)) {
+                workers.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            workers.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    Dispatcher dispatcher() {
+        return dispatcher;
+    }
+
+    void forget(Connection c) {
+        connections.remove(c.id());
+    }
+
+    void callStarted() {
+        inflight.incrementAndGet();
+    }
+
+    void callFinished() {
+        if (inflight.decrementAndGet() == 0) {
+            synchronized (idleLock) {
+                idleLock.notifyAll();
+            }
+        }
+    }
+
+    private static ExecutorService newWorkerPool(int threads) {
+        AtomicInteger n = new AtomicInteger();
+        ThreadFactory factory = r -> {
+            Thread t = new Thread(r, "aw-worker-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+        return new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), factory);
+    }
+}

@@ -1,0 +1,35 @@
+package dev.agentwire.core;
+
+import dev.agentwire.protocol.Id;
+import dev.agentwire.protocol.Message;
+import dev.agentwire.protocol.RpcError;
+import java.util.List;
+
+/**
+ * The transport's side of a connection: how the core sends to a peer.
+ *
+ * <p>All methods are thread safe and never block: a transport queues the write on its own I/O thread and
+ * applies its outbound byte limit there.
+ */
+public interface Outbound {
+
+    /** Sends one message. */
+    void send(Message message);
+
+    /** Sends a batch response as one JSON array. */
+    void sendBatch(List<Message> messages);
+
+    /** Sends one message and closes the connection once it is written. */
+    void sendAndClose(Message message);
+
+    /** Sends {@code error} as an error response with a null id, then closes the connection. */
+    default void closeWith(RpcError error) {
+        sendAndClose(new Message.ErrorResponse(Id.NULL, error));
+    }
+
+    /** Closes the connection without a word. */
+    void close();
+
+    /** Bytes queued for this peer and not yet written to the socket. */
+    long pendingBytes();
+}

@@ -1,0 +1,20 @@
+package dev.agentwire.core;
+
+import java.util.Locale;
+
+/** How a peer reached the hub. */
+public enum Transport {
+    /** A Unix domain socket (file path or Linux abstract name); identity from the kernel. */
+    UNIX,
+    /** A loopback TCP stream speaking NDJSON or frames; identity from a token. */
+    TCP,
+    /** A WebSocket on the TCP port. */
+    WEBSOCKET,
+    /** A plain HTTP request on the TCP port. */
+    HTTP;
+
+    /** Lower-case name as shown on the wire and in metrics. */
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,93 @@
+package dev.agentwire.core.hub;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentwire.core.Connection;
+import dev.agentwire.core.HubCore;
+import dev.agentwire.core.HubException;
+import dev.agentwire.core.Peer;
+import dev.agentwire.core.rpc.Call;
+import dev.agentwire.core.rpc.Method;
+import dev.agentwire.protocol.ErrorCode;
+import dev.agentwire.protocol.Json;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/** {@code hub/hello}, {@code hub/ping} and {@code hub/status}. */
+public final class HubMethods {
+
+    /** Version of the hub protocol that {@code hub/hello} reports. */
+    public static final int PROTOCOL = 1;
+
+    private final HubCore hub;
+    private final byte[] token;
+
+    private HubMethods(HubCore hub) {
+        this.hub = hub;
+        this.token = hub.settings().token().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Registers the methods on {@code hub}. */
+    public static void register(HubCore hub) {
+        HubMethods m = new HubMethods(hub);
+        hub.registry().register(new Method("hub/hello", m::hello, false, true));
+        hub.registry().register(new Method("hub/ping", HubMethods::ping, true, false));
+        hub.registry().register("hub/status", m::status);
+    }
+
+    /** Params of {@code hub/hello}. */
+    record Hello(
+            @JsonProperty("name") String name,
+            @JsonProperty("role") String role,
+            @JsonProperty("token") String token,
+            @JsonProperty("session") String session) {}
+
+    private CompletionStage<JsonNode> hello(Call call) {
+        Hello hello = call.params(Hello.class);
+        Connection c = call.connection();
+        if (!c.isAuthenticated()) {
+            if (hello.token() == null || hello.token().isEmpty()) {
+                throw HubException.fatal(
+                        ErrorCode.FORBIDDEN, "token_required", "hub/hello needs a token on " + c.peer().transport().label()
+                                + " (read it from ~/.agentwire/token)");
+            }
+            if (!MessageDigest.isEqual(token, hello.token().getBytes(StandardCharsets.UTF_8))) {
+                throw HubException.fatal(ErrorCode.FORBIDDEN, "bad_token", "the token is not valid for this hub");
+            }
+            c.authenticate();
+        }
+        c.introduce(hello.name(), hello.role());
+        ObjectNode r = Json.mapper().createObjectNode();
+        r.put("hub", "agentwire");
+        r.put("version", hub.settings().version());
+        r.put("protocol", PROTOCOL);
+        r.put("connectionId", c.id());
+        r.set("peer", describe(c.peer()));
+        r.put("authenticated", true);
+        return CompletableFuture.completedFuture(r);
+    }
+
+    private static CompletionStage<JsonNode> ping(Call call) {
+        ObjectNode r = Json.mapper().createObjectNode();
+        r.put("pong", true);
+        r.put("ts", System.currentTimeMillis());
+        return CompletableFuture.completedFuture(r);
+    }
+
+    private CompletionStage<JsonNode> status(Call call) {
+        return CompletableFuture.completedFuture(hub.status());
+    }
+
+    static ObjectNode describe(Peer peer) {
+        ObjectNode p = Json.mapper().createObjectNode();
+        p.put("transport", peer.transport().label());
+        p.put("address", peer.address());
+        peer.uid().ifPresent(u -> p.put("uid", u));
+        peer.gid().ifPresent(g -> p.put("gid", g));
+        peer.pid().ifPresent(pid -> p.put("pid", pid));
+        return p;
+    }
+}

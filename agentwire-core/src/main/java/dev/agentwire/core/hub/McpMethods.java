@@ -1,0 +1,67 @@
+package dev.agentwire.core.hub;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentwire.core.HubCore;
+import dev.agentwire.core.rpc.Call;
+import dev.agentwire.core.rpc.Method;
+import dev.agentwire.protocol.Json;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The MCP lifecycle, so that any MCP client can talk to the hub: {@code initialize},
+ * {@code notifications/initialized} and {@code ping}.
+ */
+public final class McpMethods {
+
+    /** MCP protocol revisions the hub speaks, oldest first. */
+    public static final List<String> PROTOCOL_VERSIONS = List.of("2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25");
+
+    private final HubCore hub;
+
+    private McpMethods(HubCore hub) {
+        this.hub = hub;
+    }
+
+    public static void register(HubCore hub) {
+        McpMethods m = new McpMethods(hub);
+        hub.registry().register("initialize", m::initialize);
+        hub.registry().register("notifications/initialized", McpMethods::initialized);
+        hub.registry().register(new Method("ping", McpMethods::ping, true, false));
+    }
+
+    record Initialize(
+            @JsonProperty("protocolVersion") String protocolVersion,
+            @JsonProperty("capabilities") JsonNode capabilities,
+            @JsonProperty("clientInfo") JsonNode clientInfo) {}
+
+    private CompletionStage<JsonNode> initialize(Call call) {
+        Initialize init = call.params(Initialize.class);
+        String version = PROTOCOL_VERSIONS.contains(init.protocolVersion())
+                ? init.protocolVersion()
+                : PROTOCOL_VERSIONS.get(PROTOCOL_VERSIONS.size() - 1);
+        if (init.clientInfo() != null && init.clientInfo().hasNonNull("name")) {
+            call.connection().introduce(init.clientInfo().get("name").asText(), "mcp-client");
+        }
+        ObjectNode r = Json.mapper().createObjectNode();
+        r.put("protocolVersion", version);
+        r.putObject("capabilities");
+        ObjectNode info = r.putObject("serverInfo");
+        info.put("name", "agentwire");
+        info.put("version", hub.settings().version());
+        r.put("instructions", "agentwire hub: hub/ping, hub/status; see docs/PROTOCOL.md");
+        return CompletableFuture.completedFuture(r);
+    }
+
+    private static CompletionStage<JsonNode> initialized(Call call) {
+        call.connection().markMcpInitialized();
+        return CompletableFuture.completedFuture(Json.mapper().nullNode());
+    }
+
+    private static CompletionStage<JsonNode> ping(Call call) {
+        return CompletableFuture.completedFuture(Json.mapper().createObjectNode());
+    }
+}

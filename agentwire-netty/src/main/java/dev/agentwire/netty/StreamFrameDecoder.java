@@ -1,0 +1,41 @@
+package dev.agentwire.netty;
+
+import dev.agentwire.protocol.FramingException;
+import dev.agentwire.protocol.StreamDecoder;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import java.nio.ByteBuffer;
+import java.util.List;
+
+/**
+ * Adapts a pure {@link StreamDecoder} to Netty: emits {@link dev.agentwire.protocol.Frame}s, or one
+ * {@link StreamFailure} after which all further input is discarded.
+ */
+public final class StreamFrameDecoder extends ByteToMessageDecoder {
+
+    private final StreamDecoder decoder;
+    private boolean failed;
+
+    public StreamFrameDecoder(StreamDecoder decoder) {
+        this.decoder = decoder;
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (failed) {
+            in.skipBytes(in.readableBytes());
+            return;
+        }
+        ByteBuffer nio = in.nioBuffer(in.readerIndex(), in.readableBytes());
+        int start = nio.position();
+        try {
+            decoder.decode(nio, out::add);
+            in.skipBytes(nio.position() - start);
+        } catch (FramingException e) {
+            failed = true;
+            in.skipBytes(in.readableBytes());
+            out.add(new StreamFailure(e.error()));
+        }
+    }
+}

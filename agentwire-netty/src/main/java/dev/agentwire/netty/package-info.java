@@ -1,0 +1,8 @@
+/**
+ * Netty adapters shared by the hub and the Java client: the platform transport (epoll on Linux, kqueue on
+ * macOS, NIO elsewhere), the decoder that wraps a pure {@link dev.agentwire.protocol.StreamDecoder}, and the
+ * encoder that writes messages in a connection's framing.
+ *
+ * <p>Handlers here are not {@code @Sharable}: make one per channel.
+ */
+package dev.agentwire.netty;

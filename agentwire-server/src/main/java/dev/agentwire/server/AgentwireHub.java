@@ -1,0 +1,408 @@
+package dev.agentwire.server;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentwire.core.CoreSettings;
+import dev.agentwire.core.HubCore;
+import dev.agentwire.core.Ticker;
+import dev.agentwire.core.policy.PeerPolicy;
+import dev.agentwire.netty.NettyTransport;
+import dev.agentwire.protocol.Json;
+import dev.agentwire.server.config.ConfigLoader;
+import dev.agentwire.server.config.HubConfig;
+import dev.agentwire.server.home.HubHome;
+import dev.agentwire.server.transport.HubChannelInitializer;
+import dev.agentwire.server.transport.SocketGuard;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
+import java.time.Duration;
+import java.util.HashSet;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running hub: its home directory, its core, and its listeners (the Unix socket and the loopback TCP port).
+ *
+ * <p>Lifecycle: {@link #start()} once, then {@link #close()} (idempotent, also what SIGTERM does): tell every
+ * peer {@code system/shutdown}, let calls in flight finish (bounded by {@code limits.shutdownGraceMs}), close the
+ * connections, remove the socket file and {@code hub.json}. Configuration is fixed once built.
+ */
+public final class AgentwireHub implements AutoCloseable {
+
+    /** Created on first use, so that {@code aw hub} can set the log level first. */
+    private static final class Log {
+        static final Logger LOG = LoggerFactory.getLogger(AgentwireHub.class);
+    }
+
+    private final HubConfig config;
+    private final HubHome home;
+    private final Ticker ticker;
+    private final NettyTransport transport;
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private HubCore core;
+    private EventLoopGroup boss;
+    private EventLoopGroup io;
+    private ChannelGroup channels;
+    private Channel unixListener;
+    private Channel tcpListener;
+    private int tcpPort = -1;
+    private String token;
+
+    private AgentwireHub(HubConfig config, Ticker ticker, NettyTransport transport) {
+        this.config = config;
+        this.home = new HubHome(config.home());
+        this.ticker = ticker;
+        this.transport = transport;
+    }
+
+    /** A builder that starts from the embedded defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Binds every listener; returns when the hub is ready. */
+    public AgentwireHub start() {
+        if (!started.compareAndSet(false, true)) {
+            throw new IllegalStateException("the hub is already started");
+        }
+        try {
+            doStart();
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+        return this;
+    }
+
+    private void doStart() {
+        home.prepare();
+        token = home.token();
+        OptionalInt owner = home.ownerUid();
+        if (config.socketAbstract()) {
+            SocketGuard.checkLength("abstract socket name", "@" + config.abstractName());
+        } else {
+            SocketGuard.checkLength("socket path", config.socketPath().toString());
+            SocketGuard.clear(config.socketPath(), config.socketCleanup());
+        }
+        core = HubCore.create(settings(owner), ticker);
+        core.addStatusContributor(this::describeListeners);
+        channels = new DefaultChannelGroup("agentwire", GlobalEventExecutor.INSTANCE);
+        boss = transport.newGroup(1, "aw-accept");
+        io = transport.newGroup(config.ioThreads(), "aw-io");
+        var pipeline = new HubChannelInitializer.Settings(
+                config.maxMessageBytes(), config.maxOutboundBytes(), config.helloTimeoutMs(), owner);
+        bindUnix(pipeline);
+        if (config.tcpEnabled()) {
+            bindTcp(pipeline);
+        }
+        home.writeHubJson(hubJson());
+        Log.LOG.info("agentwire hub {} listening on {}{} ({} transport, home {})",
+                Version.current(), config.socketDisplay(), tcpPort >= 0 ? " and " + config.host() + ":" + tcpPort : "",
+                transport.name().toLowerCase(java.util.Locale.ROOT), home.dir());
+    }
+
+    private CoreSettings settings(OptionalInt owner) {
+        Set<Integer> uids = new HashSet<>(config.allowUids());
+        return new CoreSettings(
+                Version.current(),
+                token,
+                config.maxMessageBytes(),
+                config.ratePerSecond(),
+                config.rateBurst(),
+                new PeerPolicy(owner, uids, Set.copyOf(config.allowGids()), Set.copyOf(config.allowProcesses())),
+                config.logTransport(),
+                Duration.ofMillis(config.shutdownGraceMs()),
+                config.workerThreads());
+    }
+
+    private ServerBootstrap bootstrap(Class<? extends io.netty.channel.ServerChannel> channel) {
+        ServerBootstrap b = new ServerBootstrap().group(boss, io).channel(channel);
+        // A peer that shuts its output (echo ... | nc -U) still gets every answer before the hub closes.
+        b.childOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        b.childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                new WriteBufferWaterMark(config.highWaterMark() / 2, config.highWaterMark()));
+        if (config.sendBuffer() > 0) {
+            b.childOption(ChannelOption.SO_SNDBUF, config.sendBuffer());
+        }
+        if (config.receiveBuffer() > 0) {
+            b.childOption(ChannelOption.SO_RCVBUF, config.receiveBuffer());
+        }
+        return b;
+    }
+
+    private void bindUnix(HubChannelInitializer.Settings pipeline) {
+        String display = config.socketDisplay();
+        var address = config.socketAbstract()
+                ? transport.domainAddress(config.abstractName(), true)
+                : transport.domainAddress(config.socketPath().toString(), false);
+        ServerBootstrap b = bootstrap(transport.serverDomainChannel())
+                .childHandler(HubChannelInitializer.unix(core, transport, display, pipeline, channels));
+        try {
+            unixListener = b.bind(address).syncUninterruptibly().channel();
+        } catch (Exception e) {
+            if (config.socketAbstract() && String.valueOf(e.getMessage()).contains("in use")) {
+                throw new HubStartException("already running (" + describeOtherHub() + "socket " + display + ")", e);
+            }
+            throw new HubStartException("cannot bind " + display + ": " + e.getMessage(), e);
+        }
+        if (!config.socketAbstract()) {
+            applyFileMode(config.socketPath());
+        }
+    }
+
+    private void bindTcp(HubChannelInitializer.Settings pipeline) {
+        ServerBootstrap b = bootstrap(transport.serverTcpChannel())
+                .childOption(ChannelOption.TCP_NODELAY, config.noDelay())
+                .childHandler(HubChannelInitializer.tcp(
+                        core, transport, config.host() + ":" + config.clientPort(), pipeline, channels, this::health));
+        try {
+            tcpListener = b.bind(new InetSocketAddress(config.host(), config.clientPort()))
+                    .syncUninterruptibly()
+                    .channel();
+        } catch (Exception e) {
+            throw new HubStartException("cannot listen on " + config.host() + ":" + config.clientPort() + ": "
+                    + e.getMessage() + " (set clientPort, or -1 to turn TCP off)", e);
+        }
+        tcpPort = ((InetSocketAddress) tcpListener.localAddress()).getPort();
+    }
+
+    private void applyFileMode(Path socket) {
+        try {
+            Set<PosixFilePermission> perms = new HashSet<>();
+            int mode = config.socketMode();
+            PosixFilePermission[] bits = PosixFilePermission.values(); // OWNER_READ .. OTHERS_EXECUTE
+            for (int i = 0; i < 9; i++) {
+                if ((mode & (1 << (8 - i))) != 0) {
+                    perms.add(bits[i]);
+                }
+            }
+            Files.setPosixFilePermissions(socket, perms);
+            if (config.socketGroup().isPresent()) {
+                GroupPrincipal group = socket.getFileSystem()
+                        .getUserPrincipalLookupService()
+                        .lookupPrincipalByGroupName(config.socketGroup().get());
+                Files.getFileAttributeView(socket, PosixFileAttributeView.class).setGroup(group);
+            }
+        } catch (IOException e) {
+            throw new HubStartException("cannot set mode/group of " + socket + ": " + e, e);
+        }
+    }
+
+    private String describeOtherHub() {
+        try {
+            long pid = Json.mapper().readTree(home.hubJson().toFile()).path("pid").asLong(-1);
+            return pid > 0 ? "pid " + pid + ", " : "";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private ObjectNode hubJson() {
+        ObjectNode j = Json.mapper().createObjectNode();
+        j.put("pid", ProcessHandle.current().pid());
+        j.put("version", Version.current());
+        j.put("home", home.dir().toString());
+        ObjectNode sockets = j.putObject("sockets");
+        sockets.put("hub", config.socketDisplay());
+        if (tcpPort >= 0) {
+            j.put("host", config.host());
+            j.put("port", tcpPort);
+        }
+        j.put("transport", transport.name().toLowerCase(java.util.Locale.ROOT));
+        j.put("startedAt", core.startedAtMillis());
+        return j;
+    }
+
+    private void describeListeners(ObjectNode status) {
+        ObjectNode sockets = status.putObject("sockets");
+        sockets.put("hub", config.socketDisplay());
+        if (tcpPort >= 0) {
+            status.put("port", tcpPort);
+        }
+        status.put("home", home.dir().toString());
+        status.put("transport", transport.name().toLowerCase(java.util.Locale.ROOT));
+    }
+
+    private ObjectNode health() {
+        ObjectNode h = Json.mapper().createObjectNode();
+        h.put("status", core.isAccepting() ? "ok" : "shutting_down");
+        h.put("version", Version.current());
+        h.put("uptimeMs", core.uptimeMillis());
+        h.put("connections", core.connections().size());
+        var interfaces = h.putArray("interfaces");
+        interfaces.add("unix-sockets");
+        interfaces.add("tcp");
+        interfaces.add("http");
+        return h;
+    }
+
+    /** The hub's core, where features register methods. */
+    public HubCore core() {
+        if (core == null) {
+            throw new IllegalStateException("the hub is not started");
+        }
+        return core;
+    }
+
+    public HubConfig config() {
+        return config;
+    }
+
+    /** The TCP port actually bound, if TCP is on. */
+    public OptionalInt tcpPort() {
+        return tcpPort >= 0 ? OptionalInt.of(tcpPort) : OptionalInt.empty();
+    }
+
+    /** The shared secret TCP clients present. */
+    public String token() {
+        return token;
+    }
+
+    /** The hub socket as a client endpoint: {@code unix:/path} or {@code unix:@name}. */
+    public String endpoint() {
+        return "unix:" + config.socketDisplay();
+    }
+
+    public NettyTransport transport() {
+        return transport;
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        if (core != null) {
+            core.beginShutdown();
+            try {
+                if (!core.awaitIdle(Duration.ofMillis(config.shutdownGraceMs()))) {
+                    Log.LOG.warn("shutdown: {} calls still in flight after {} ms", core.inflight(), config.shutdownGraceMs());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        for (Channel listener : new Channel[] {unixListener, tcpListener}) {
+            if (listener != null) {
+                listener.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+            }
+        }
+        if (channels != null) {
+            channels.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        }
+        for (EventLoopGroup g : new EventLoopGroup[] {boss, io}) {
+            if (g != null) {
+                g.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+            }
+        }
+        if (core != null) {
+            core.close();
+        }
+        if (unixListener != null && !config.socketAbstract()) {
+            try {
+                Files.deleteIfExists(config.socketPath());
+            } catch (IOException e) {
+                Log.LOG.warn("cannot remove {}: {}", config.socketPath(), e.toString());
+            }
+        }
+        if (unixListener != null) {
+            home.removeHubJson(ProcessHandle.current().pid());
+        }
+        Log.LOG.info("agentwire hub stopped");
+    }
+
+    /** Builds a hub from the same options as {@code agentwire.yaml}. */
+    public static final class Builder {
+        private final ConfigLoader loader = new ConfigLoader();
+        private Path home;
+        private Optional<Path> configFile = Optional.empty();
+        private Map<String, String> env = Map.of();
+        private Ticker ticker = Ticker.SYSTEM;
+        private NettyTransport transport;
+        private HubConfig config;
+
+        private Builder() {}
+
+        /** {@code AGENTWIRE_HOME}; default {@code ~/.agentwire}. */
+        public Builder home(Path home) {
+            this.home = home;
+            return this;
+        }
+
+        /** A YAML file read before the environment and the {@link #set} values. */
+        public Builder configFile(Path file) {
+            this.configFile = Optional.of(file);
+            return this;
+        }
+
+        /** Environment variables to read ({@code AGENTWIRE_*}, {@code BTCP_*}); none by default. */
+        public Builder environment(Map<String, String> env) {
+            this.env = Map.copyOf(env);
+            return this;
+        }
+
+        /** Sets a configuration key, e.g. {@code set("clientPort", "0")}. */
+        public Builder set(String key, String value) {
+            loader.set(key, value, "builder");
+            return this;
+        }
+
+        /** Sets a configuration key from a named source (for error messages), e.g. a CLI flag. */
+        public Builder set(String key, String value, String source) {
+            loader.set(key, value, source);
+            return this;
+        }
+
+        public Builder ticker(Ticker ticker) {
+            this.ticker = ticker;
+            return this;
+        }
+
+        /** Forces a Netty transport (default: the best this platform has). */
+        public Builder transport(NettyTransport transport) {
+            this.transport = transport;
+            return this;
+        }
+
+        /** Uses an already loaded configuration; the other configuration methods are then ignored. */
+        public Builder config(HubConfig config) {
+            this.config = config;
+            return this;
+        }
+
+        /**
+         * Builds the hub (not started).
+         *
+         * @throws dev.agentwire.server.config.ConfigException naming the key and value that are wrong
+         */
+        public AgentwireHub build() {
+            HubConfig c = config;
+            if (c == null) {
+                Path h = home != null ? home : HubHome.locate(env);
+                c = ConfigLoader.standard(h, configFile, env).merge(loader).load(h);
+            }
+            return new AgentwireHub(c, ticker, transport != null ? transport : NettyTransport.detect());
+        }
+    }
+
+}

@@ -1,0 +1,93 @@
+package dev.agentwire.server.config;
+
+import static dev.agentwire.server.config.ValueParsers.BOOLEAN;
+import static dev.agentwire.server.config.ValueParsers.FILE_MODE;
+import static dev.agentwire.server.config.ValueParsers.STRING;
+import static dev.agentwire.server.config.ValueParsers.decimal;
+import static dev.agentwire.server.config.ValueParsers.integer;
+import static dev.agentwire.server.config.ValueParsers.listOf;
+import static dev.agentwire.server.config.ValueParsers.oneOf;
+import static dev.agentwire.server.config.ValueParsers.size;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+
+/** Every configuration key the hub knows, with its default and its parser. The one list; nothing else. */
+public final class ConfigKeys {
+
+    /** A configuration key. {@code defaultText} is parsed like any other value; "" means "unset". */
+    public record Key(String path, String defaultText, Function<RawValue, Object> parser, String help) {
+
+        /** {@code server.socket.path} becomes {@code AGENTWIRE_SERVER_SOCKET_PATH}. */
+        public String envName() {
+            return "AGENTWIRE_" + path.replace('.', '_').replaceAll("([a-z])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT);
+        }
+    }
+
+    private static final Map<String, Key> KEYS = new LinkedHashMap<>();
+
+    static {
+        add("server.transport", "socket-native", oneOf(Set.of("socket-native", "unix")),
+                "the agent transport: socket-native (Unix domain socket); unix is an alias");
+        add("server.socket.path", "", STRING, "the hub socket path (default AGENTWIRE_HOME/hub.sock) or abstract name");
+        add("server.socket.mode", "0600", FILE_MODE, "the socket file's mode (octal)");
+        add("server.socket.cleanup", "true", BOOLEAN, "remove a stale socket file left by a dead hub");
+        add("server.socket.abstract", "false", BOOLEAN, "bind a Linux abstract name instead of a file");
+        add("server.socket.group", "", STRING, "group to give the socket file (with mode 0660)");
+        add("server.socket.sendBuffer", "0", size(0, 1L << 30), "SO_SNDBUF; 0 keeps the OS default");
+        add("server.socket.receiveBuffer", "0", size(0, 1L << 30), "SO_RCVBUF; 0 keeps the OS default");
+        add("server.socket.highWaterMark", "1MiB", size(1024, 1L << 30),
+                "outbound bytes queued per connection before the hub stops reading from it");
+        add("server.socket.noDelay", "true", BOOLEAN, "TCP_NODELAY on TCP connections");
+        add("server.host", "127.0.0.1", STRING, "address the TCP port binds");
+        add("server.ioThreads", "0", integer(0, 256), "event loop threads; 0 picks one per core");
+        add("server.workerThreads", "0", integer(0, 1024), "threads that run handlers; 0 picks max(2, cores)");
+        add("clientPort", "8765", integer(-1, 65535), "the TCP port for WebSocket, HTTP and token clients; 0 picks one, -1 turns TCP off");
+        add("sessions.ttl", "3600", integer(1, Integer.MAX_VALUE), "session lifetime in seconds");
+        add("sessions.idleTimeout", "0", integer(0, Integer.MAX_VALUE), "idle session expiry in seconds; 0 never");
+        add("logging.level", "info", oneOf(Set.of("trace", "debug", "info", "warn", "error", "off")), "log level");
+        add("logging.transport", "false", BOOLEAN, "log every call and its outcome");
+        add("security.allowUids", "", listOf(integer(0, 0xFFFFFFFFL)), "further uids allowed on the Unix socket");
+        add("security.allowGids", "", listOf(integer(0, 0xFFFFFFFFL)), "groups allowed on the Unix socket");
+        add("security.allowProcesses", "", listOf(STRING), "executables allowed on the Unix socket (empty: any)");
+        add("security.allowedOrigins", "", listOf(STRING), "WebSocket origins allowed without a token");
+        add("limits.maxMessageBytes", "16MiB", size(64, Integer.MAX_VALUE), "largest line, frame or message");
+        add("limits.ratePerSecond", "10000", decimal(0, 1e9), "calls per second per connection; 0 turns it off");
+        add("limits.rateBurst", "20000", integer(1, Integer.MAX_VALUE), "calls a connection may make at once");
+        add("limits.maxOutboundBytes", "16MiB", size(4096, 1L << 31),
+                "outbound bytes queued for one peer before it is closed as a slow consumer");
+        add("limits.helloTimeoutMs", "5000", integer(1, 600_000), "how long a TCP peer has to send hub/hello");
+        add("limits.shutdownGraceMs", "5000", integer(0, 600_000), "how long shutdown waits for calls in flight");
+    }
+
+    private ConfigKeys() {}
+
+    private static void add(String path, String def, Function<RawValue, Object> parser, String help) {
+        KEYS.put(path, new Key(path, def, parser, help));
+    }
+
+    /** All keys, in declaration order. */
+    public static Map<String, Key> all() {
+        return Collections.unmodifiableMap(KEYS);
+    }
+
+    public static Optional<Key> find(String path) {
+        return Optional.ofNullable(KEYS.get(path));
+    }
+
+    /** Short environment names and the BTCP seed's, mapped to keys. */
+    static final Map<String, String> ENV_ALIASES = Map.of(
+            "AGENTWIRE_SOCKET", "server.socket.path",
+            "AGENTWIRE_SOCKET_MODE", "server.socket.mode",
+            "AGENTWIRE_PORT", "clientPort",
+            "AGENTWIRE_TRANSPORT", "server.transport",
+            "AGENTWIRE_LOG_LEVEL", "logging.level",
+            "BTCP_TRANSPORT", "server.transport",
+            "BTCP_SOCKET_PATH", "server.socket.path",
+            "BTCP_SOCKET_MODE", "server.socket.mode");
+}

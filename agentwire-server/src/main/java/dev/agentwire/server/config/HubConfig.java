@@ -1,0 +1,118 @@
+package dev.agentwire.server.config;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The hub's configuration, validated and immutable. Build one with {@link ConfigLoader}; keys are described in
+ * {@link ConfigKeys} and {@code docs/CONFIGURATION.md}.
+ */
+public record HubConfig(
+        Path home,
+        Path socketPath,
+        boolean socketAbstract,
+        String abstractName,
+        int socketMode,
+        boolean socketCleanup,
+        Optional<String> socketGroup,
+        int sendBuffer,
+        int receiveBuffer,
+        int highWaterMark,
+        boolean noDelay,
+        String host,
+        int clientPort,
+        int ioThreads,
+        int workerThreads,
+        long sessionsTtlSeconds,
+        long sessionsIdleTimeoutSeconds,
+        String logLevel,
+        boolean logTransport,
+        List<Integer> allowUids,
+        List<Integer> allowGids,
+        List<String> allowProcesses,
+        List<String> allowedOrigins,
+        int maxMessageBytes,
+        double ratePerSecond,
+        int rateBurst,
+        long maxOutboundBytes,
+        long helloTimeoutMs,
+        long shutdownGraceMs) {
+
+    /** Whether the TCP port is on. */
+    public boolean tcpEnabled() {
+        return clientPort >= 0;
+    }
+
+    /** The hub socket as clients name it: the path, or {@code @name} for an abstract socket. */
+    public String socketDisplay() {
+        return socketAbstract ? "@" + abstractName : socketPath.toString();
+    }
+
+    @SuppressWarnings("unchecked")
+    static HubConfig from(Path home, Map<String, Object> v) {
+        String rawPath = (String) v.get("server.socket.path");
+        boolean isAbstract = (Boolean) v.get("server.socket.abstract");
+        String abstractName = "";
+        Path socketPath;
+        if (isAbstract) {
+            abstractName = rawPath.isEmpty() ? "agentwire-" + System.getProperty("user.name") : stripAbstract(rawPath);
+            if (abstractName.isEmpty()) {
+                throw new ConfigException("config key server.socket.path: an abstract socket needs a name");
+            }
+            socketPath = home.resolve("hub.sock");
+        } else {
+            if (rawPath.startsWith("@") || rawPath.startsWith("\0")) {
+                throw new ConfigException("config key server.socket.path has the abstract name '" + rawPath
+                        + "'; set server.socket.abstract: true (or use --abstract NAME)");
+            }
+            socketPath = rawPath.isEmpty() ? home.resolve("hub.sock") : expandHome(rawPath);
+        }
+        String group = (String) v.get("server.socket.group");
+        int cores = Runtime.getRuntime().availableProcessors();
+        int io = ((Long) v.get("server.ioThreads")).intValue();
+        int workers = ((Long) v.get("server.workerThreads")).intValue();
+        return new HubConfig(
+                home,
+                socketPath.toAbsolutePath(),
+                isAbstract,
+                abstractName,
+                (Integer) v.get("server.socket.mode"),
+                (Boolean) v.get("server.socket.cleanup"),
+                group.isEmpty() ? Optional.empty() : Optional.of(group),
+                ((Long) v.get("server.socket.sendBuffer")).intValue(),
+                ((Long) v.get("server.socket.receiveBuffer")).intValue(),
+                ((Long) v.get("server.socket.highWaterMark")).intValue(),
+                (Boolean) v.get("server.socket.noDelay"),
+                (String) v.get("server.host"),
+                ((Long) v.get("clientPort")).intValue(),
+                io == 0 ? cores : io,
+                workers == 0 ? Math.max(2, cores) : workers,
+                (Long) v.get("sessions.ttl"),
+                (Long) v.get("sessions.idleTimeout"),
+                (String) v.get("logging.level"),
+                (Boolean) v.get("logging.transport"),
+                ((List<Long>) v.get("security.allowUids")).stream().map(Long::intValue).toList(),
+                ((List<Long>) v.get("security.allowGids")).stream().map(Long::intValue).toList(),
+                (List<String>) v.get("security.allowProcesses"),
+                (List<String>) v.get("security.allowedOrigins"),
+                ((Long) v.get("limits.maxMessageBytes")).intValue(),
+                (Double) v.get("limits.ratePerSecond"),
+                ((Long) v.get("limits.rateBurst")).intValue(),
+                (Long) v.get("limits.maxOutboundBytes"),
+                (Long) v.get("limits.helloTimeoutMs"),
+                (Long) v.get("limits.shutdownGraceMs"));
+    }
+
+    private static String stripAbstract(String s) {
+        return s.startsWith("@") || s.startsWith("\0") ? s.substring(1) : s;
+    }
+
+    static Path expandHome(String p) {
+        if (p.equals("~") || p.startsWith("~/")) {
+            return Path.of(System.getProperty("user.home") + p.substring(1));
+        }
+        return Path.of(p);
+    }
+}

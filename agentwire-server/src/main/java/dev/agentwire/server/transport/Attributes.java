@@ -1,0 +1,17 @@
+package dev.agentwire.server.transport;
+
+import dev.agentwire.core.Connection;
+import dev.agentwire.core.Peer;
+import io.netty.util.AttributeKey;
+
+/** Channel attributes the hub's handlers share. */
+final class Attributes {
+
+    /** The admitted peer; absent on a refused Unix-socket peer. */
+    static final AttributeKey<Peer> PEER = AttributeKey.valueOf("agentwire.peer");
+
+    /** The core connection, once the framing is known. */
+    static final AttributeKey<Connection> CONNECTION = AttributeKey.valueOf("agentwire.connection");
+
+    private Attributes() {}
+}

@@ -1,0 +1,111 @@
+package dev.agentwire.server.transport;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentwire.core.HubCore;
+import dev.agentwire.netty.NettyTransport;
+import dev.agentwire.netty.StreamFrameDecoder;
+import dev.agentwire.protocol.Framing;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import java.util.OptionalInt;
+import java.util.function.Supplier;
+
+/**
+ * Assembles a hub connection's pipeline, top to bottom:
+ *
+ * <pre>
+ *   admission (Unix: peer credentials and policy | TCP: address, hello deadline)
+ *   backpressure (stop reading while the outbound queue is over the high-water mark)
+ *   sniff (first byte) → replaced by one of:
+ *     NDJSON | length-prefixed | typed : StreamFrameDecoder → RpcHandler
+ *     HTTP (TCP only)                  : HttpServerCodec → HttpObjectAggregator → HttpHandler
+ *   half-close (a peer that shut its output and is not a JSON-RPC connection is closed)
+ * </pre>
+ */
+public final class HubChannelInitializer extends ChannelInitializer<Channel> {
+
+    /** Everything the pipeline needs. */
+    public record Settings(
+            int maxMessageBytes, long maxOutboundBytes, long helloTimeoutMs, OptionalInt ownerUid) {}
+
+    private final HubCore core;
+    private final NettyTransport transport;
+    private final boolean tcp;
+    private final String address;
+    private final Settings settings;
+    private final ChannelGroup channels;
+    private final Supplier<ObjectNode> health;
+
+    private HubChannelInitializer(
+            HubCore core,
+            NettyTransport transport,
+            boolean tcp,
+            String address,
+            Settings settings,
+            ChannelGroup channels,
+            Supplier<ObjectNode> health) {
+        this.core = core;
+        this.transport = transport;
+        this.tcp = tcp;
+        this.address = address;
+        this.settings = settings;
+        this.channels = channels;
+        this.health = health;
+    }
+
+    /** For the Unix socket at {@code address}. */
+    public static HubChannelInitializer unix(
+            HubCore core, NettyTransport transport, String address, Settings settings, ChannelGroup channels) {
+        return new HubChannelInitializer(core, transport, false, address, settings, channels, () -> {
+            throw new IllegalStateException("no HTTP on the Unix socket");
+        });
+    }
+
+    /** For the TCP port. */
+    public static HubChannelInitializer tcp(
+            HubCore core,
+            NettyTransport transport,
+            String address,
+            Settings settings,
+            ChannelGroup channels,
+            Supplier<ObjectNode> health) {
+        return new HubChannelInitializer(core, transport, true, address, settings, channels, health);
+    }
+
+    @Override
+    protected void initChannel(Channel ch) {
+        channels.add(ch);
+        ChannelPipeline p = ch.pipeline();
+        if (tcp) {
+            p.addLast("admission", new TcpAdmission());
+            p.addLast("hello-deadline", new HelloDeadline(settings.helloTimeoutMs()));
+        } else {
+            p.addLast("admission", new UnixAdmission(core, transport, address, settings.ownerUid()));
+        }
+        p.addLast("backpressure", new BackpressureHandler());
+        p.addLast("sniff", new SniffHandler(tcp, this::install));
+        p.addLast("half-close", new HalfCloseHandler());
+    }
+
+    private void install(ChannelHandlerContext ctx, Framing framing) {
+        ChannelPipeline p = ctx.pipeline();
+        String after = ctx.name();
+        if (framing == Framing.HTTP) {
+            HelloDeadline deadline = p.get(HelloDeadline.class);
+            if (deadline != null) {
+                deadline.cancel();
+            }
+            p.addAfter(after, "http-codec", new HttpServerCodec());
+            p.addAfter("http-codec", "http-aggregator", new HttpObjectAggregator(settings.maxMessageBytes()));
+            p.addAfter("http-aggregator", "http", new HttpHandler(health));
+        } else {
+            p.addAfter(after, "framing", new StreamFrameDecoder(framing.newDecoder(settings.maxMessageBytes())));
+            p.addAfter("framing", "rpc", new RpcHandler(core, framing, settings.maxOutboundBytes()));
+        }
+    }
+}

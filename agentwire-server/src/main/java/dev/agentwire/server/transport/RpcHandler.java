@@ -1,0 +1,121 @@
+package dev.agentwire.server.transport;
+
+import dev.agentwire.core.Connection;
+import dev.agentwire.core.HubCore;
+import dev.agentwire.core.Peer;
+import dev.agentwire.netty.StreamFailure;
+import dev.agentwire.protocol.ErrorCode;
+import dev.agentwire.protocol.Frame;
+import dev.agentwire.protocol.FrameType;
+import dev.agentwire.protocol.Framing;
+import dev.agentwire.protocol.Id;
+import dev.agentwire.protocol.Message;
+import dev.agentwire.protocol.MessageCodec;
+import dev.agentwire.protocol.RpcError;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import java.io.IOException;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Carries one JSON-RPC connection between its channel and the core: opens the core {@link Connection} when
+ * added, parses each JSON frame and hands it over, answers the non-JSON frame types, and reports a broken
+ * stream with one error before closing.
+ */
+final class RpcHandler extends ChannelInboundHandlerAdapter {
+
+    private static final Logger log = LoggerFactory.getLogger(RpcHandler.class);
+
+    private final HubCore core;
+    private final Framing framing;
+    private final long maxOutboundBytes;
+    private ChannelOutbound outbound;
+    private Connection connection;
+
+    RpcHandler(HubCore core, Framing framing, long maxOutboundBytes) {
+        this.core = core;
+        this.framing = framing;
+        this.maxOutboundBytes = maxOutboundBytes;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        Peer peer = ctx.channel().attr(Attributes.PEER).get();
+        outbound = new ChannelOutbound(ctx.channel(), framing, maxOutboundBytes);
+        connection = core.open(peer, outbound);
+        ctx.channel().attr(Attributes.CONNECTION).set(connection);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        connection.closed();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        connection.closed();
+    }
+
+    /** The peer half-closed (e.g. {@code echo ... | nc -U}): answer everything it asked, then close. */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            connection.whenIdle(outbound::close);
+        } else {
+            ctx.fireUserEventTriggered(evt);
+        }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof Frame frame) {
+            onFrame(frame);
+        } else if (msg instanceof StreamFailure failure) {
+            fail(failure.error());
+        } else {
+            ctx.fireChannelRead(msg);
+        }
+    }
+
+    private void onFrame(Frame frame) {
+        Optional<FrameType> kind = frame.kind();
+        if (kind.isPresent() && kind.get() == FrameType.JSON_RPC) {
+            connection.receive(MessageCodec.parse(frame.payload()), frame.payload().length);
+        } else if (kind.isPresent() && kind.get() == FrameType.HEARTBEAT) {
+            outbound.sendFrame(Frame.of(FrameType.HEARTBEAT, frame.payload()), false);
+        } else {
+            String name = kind.map(Enum::name).orElse("unknown");
+            RpcError error = RpcError.of(
+                    ErrorCode.INVALID_REQUEST,
+                    String.format(
+                            "frame type 0x%02X (%s) is not accepted on this socket; send JsonRpc (0x10) frames",
+                            frame.type(),
+                            name),
+                    "unsupported_frame");
+            outbound.sendFrame(ChannelOutbound.errorFrame(error), false);
+        }
+    }
+
+    private void fail(RpcError error) {
+        log.debug("{}: closing: {}", connection, error.message());
+        if (framing == Framing.TYPED) {
+            outbound.sendFrame(ChannelOutbound.errorFrame(error), true);
+        } else {
+            outbound.sendAndClose(new Message.ErrorResponse(Id.NULL, error));
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof IOException) {
+            log.debug("{}: {}", connection, cause.toString());
+        } else {
+            log.warn("{}: unexpected error, closing", connection, cause);
+        }
+        ctx.close();
+    }
+}
