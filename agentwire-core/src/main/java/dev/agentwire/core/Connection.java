@@ -69,6 +69,23 @@ public final class Connection {
         }
     }
 
+    /**
+     * Holds this connection's queued calls (the transport calls it while the peer's outbound bytes are over
+     * the high-water mark); {@link #resumeDispatch} lets them run again. Calls already running finish.
+     */
+    public void pauseDispatch() {
+        serial.pause();
+    }
+
+    public void resumeDispatch() {
+        serial.resume();
+    }
+
+    /** Whether dispatch is paused for back-pressure. */
+    public boolean dispatchPaused() {
+        return serial.isPaused();
+    }
+
     /** Tells the hub the transport closed. Idempotent. */
     public void closed() {
         if (open) {

@@ -25,13 +25,15 @@ public final class AuthInterceptor implements Interceptor {
     public CompletionStage<JsonNode> intercept(Call call, Chain next) {
         if (!call.connection().isAuthenticated()
                 && !registry.find(call.method()).map(Method::open).orElse(false)) {
-            if (call.id().isEmpty()) {
-                call.connection().outbound().close();
-            }
-            throw HubException.fatal(
+            HubException refusal = HubException.fatal(
                     ErrorCode.FORBIDDEN,
                     "unauthenticated",
                     "authenticate first: send hub/hello {\"token\": ...} before " + call.method());
+            if (call.id().isEmpty()) {
+                // A notification gets no reply, so say it without an id before closing.
+                call.connection().outbound().closeWith(refusal.toRpcError());
+            }
+            throw refusal;
         }
         return next.proceed(call);
     }

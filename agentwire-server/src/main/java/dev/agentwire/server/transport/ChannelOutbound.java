@@ -1,5 +1,6 @@
 package dev.agentwire.server.transport;
 
+import dev.agentwire.core.Connection;
 import dev.agentwire.core.Outbound;
 import dev.agentwire.netty.MessageEncoder;
 import dev.agentwire.netty.OutboundBatch;
@@ -17,13 +18,18 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOutboundBuffer;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The core's view of a Netty channel: encodes messages in the connection's framing on the calling thread and
- * writes the bytes through the channel. A peer whose queued bytes pass {@code maxOutboundBytes} is a slow
- * consumer: it gets one {@code -32008} error and is closed. Thread safe.
+ * writes the bytes through the channel's event loop, in order.
+ *
+ * <p>Back-pressure: while the bytes queued for the peer are over the channel's high-water mark, the core
+ * connection's dispatch is paused (and {@link BackpressureHandler} stops reading), so a peer that does not read
+ * is slowed, not buffered. A peer whose queue still passes {@code maxOutboundBytes} (pushed notifications) is
+ * a slow consumer: it gets one {@code -32008} error and is closed. Thread safe.
  */
 final class ChannelOutbound implements Outbound {
 
@@ -32,12 +38,45 @@ final class ChannelOutbound implements Outbound {
     private final Channel channel;
     private final Framing framing;
     private final long maxOutboundBytes;
+    private final long highWaterMark;
     private final AtomicBoolean closing = new AtomicBoolean();
+    /** Bytes handed to the event loop and not yet in Netty's outbound buffer. */
+    private final AtomicLong queued = new AtomicLong();
+    /** Whether dispatch is paused by us; guarded by {@code this} with the pause/resume it stands for. */
+    private boolean pressured;
+    private volatile Connection connection;
 
     ChannelOutbound(Channel channel, Framing framing, long maxOutboundBytes) {
         this.channel = channel;
         this.framing = framing;
         this.maxOutboundBytes = maxOutboundBytes;
+        this.highWaterMark = channel.config().getWriteBufferHighWaterMark();
+    }
+
+    /** The connection to pause while this peer's queue is over the high-water mark. */
+    void attach(Connection connection) {
+        this.connection = connection;
+    }
+
+    /**
+     * Resumes the connection's dispatch once the queue is back under the high-water mark. Called on the event
+     * loop after writes and when the channel becomes writable again.
+     */
+    synchronized void relieve() {
+        Connection c = connection;
+        if (pressured && c != null && channel.isWritable() && queued.get() < highWaterMark) {
+            pressured = false;
+            c.resumeDispatch();
+        }
+    }
+
+    /** Pauses the connection's dispatch; the write task queued next calls {@link #relieve}. */
+    private synchronized void pressure() {
+        Connection c = connection;
+        if (!pressured && c != null) {
+            pressured = true;
+            c.pauseDispatch();
+        }
     }
 
     @Override
@@ -58,13 +97,13 @@ final class ChannelOutbound implements Outbound {
     @Override
     public void close() {
         closing.set(true);
-        channel.close();
+        channel.eventLoop().execute(channel::close);
     }
 
     @Override
     public long pendingBytes() {
         ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
-        return buffer == null ? 0 : buffer.totalPendingWriteBytes();
+        return queued.get() + (buffer == null ? 0 : buffer.totalPendingWriteBytes());
     }
 
     /** Writes a raw typed frame (typed framing only). */
@@ -90,10 +129,23 @@ final class ChannelOutbound implements Outbound {
         }
         if (thenClose) {
             closing.set(true);
-            channel.writeAndFlush(buf).addListener(ChannelFutureListener.CLOSE);
-        } else {
-            channel.writeAndFlush(buf, channel.voidPromise());
         }
+        int size = buf.readableBytes();
+        queued.addAndGet(size);
+        if (pendingBytes() > highWaterMark) {
+            pressure();
+        }
+        // Always through the event loop's task queue, even on the event loop: a reply written inline must not
+        // overtake one a worker queued a moment earlier, so replies leave in the order the requests arrived.
+        channel.eventLoop().execute(() -> {
+            queued.addAndGet(-size);
+            if (thenClose) {
+                channel.writeAndFlush(buf).addListener(ChannelFutureListener.CLOSE);
+            } else {
+                channel.writeAndFlush(buf, channel.voidPromise());
+                relieve();
+            }
+        });
     }
 
     private void slowConsumer() {

@@ -46,7 +46,14 @@ final class RpcHandler extends ChannelInboundHandlerAdapter {
         Peer peer = ctx.channel().attr(Attributes.PEER).get();
         outbound = new ChannelOutbound(ctx.channel(), framing, maxOutboundBytes);
         connection = core.open(peer, outbound);
+        outbound.attach(connection);
         ctx.channel().attr(Attributes.CONNECTION).set(connection);
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        outbound.relieve();
+        ctx.fireChannelWritabilityChanged();
     }
 
     @Override
