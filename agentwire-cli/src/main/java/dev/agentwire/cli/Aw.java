@@ -1,6 +1,7 @@
 package dev.agentwire.cli;
 
 import dev.agentwire.server.Version;
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -29,9 +30,16 @@ public final class Aw implements Runnable {
         System.exit(run(args));
     }
 
-    /** Runs {@code aw} with {@code args}; returns the exit code (for tests). */
+    /** Runs {@code aw} with {@code args}; returns the exit code. */
     public static int run(String... args) {
+        return run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+    }
+
+    /** Runs {@code aw} writing to the given streams (for tests); returns the exit code. */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cl = new CommandLine(new Aw());
+        cl.setOut(out);
+        cl.setErr(err);
         cl.setExitCodeExceptionMapper(Failures::exitCode);
         cl.setExecutionExceptionHandler((e, line, parsed) -> {
             line.getErr().println("aw " + line.getCommandName() + ": " + Failures.describe(e));

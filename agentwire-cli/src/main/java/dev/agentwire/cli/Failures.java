@@ -23,6 +23,9 @@ final class Failures {
 
     static int exitCode(Throwable e) {
         Throwable t = unwrap(e);
+        if (t instanceof picocli.CommandLine.ParameterException) {
+            return ExitCodes.USAGE;
+        }
         if (t instanceof HubUnavailableException || t instanceof ConnectionLostException) {
             return ExitCodes.NO_HUB;
         }

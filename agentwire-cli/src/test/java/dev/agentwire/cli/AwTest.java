@@ -1,0 +1,145 @@
+package dev.agentwire.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.agentwire.protocol.Json;
+import dev.agentwire.server.AgentwireHub;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** {@code aw} against real hubs: in-process for status and ping, a real process for {@code aw hub}. */
+class AwTest {
+
+    private Path dir;
+    private AgentwireHub hub;
+
+    record Result(int code, String out, String err) {}
+
+    private static Result aw(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Aw.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    @BeforeEach
+    void start() throws Exception {
+        dir = Files.createTempDirectory(Path.of("/tmp"), "awcli");
+        hub = AgentwireHub.builder().home(dir.resolve("home")).set("clientPort", "0").build().start();
+    }
+
+    @AfterEach
+    void stop() {
+        hub.close();
+    }
+
+    @Test
+    void statusPrintsTheHubAndItsSocket() throws Exception {
+        Result r = aw("status", "--connect", hub.endpoint());
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).contains("agentwire hub").contains("pid " + ProcessHandle.current().pid())
+                .contains(hub.config().socketPath().toString());
+        Result json = aw("status", "--json", "--connect", hub.endpoint());
+        JsonNode s = Json.mapper().readTree(json.out());
+        assertThat(s.path("sockets").path("hub").asText()).isEqualTo(hub.config().socketPath().toString());
+    }
+
+    @Test
+    void pingPrintsRoundTrips() throws Exception {
+        Result r = aw("ping", "-n", "3", "--connect", hub.endpoint());
+        assertThat(r.code()).isZero();
+        assertThat(r.out().lines().filter(l -> l.startsWith("reply "))).hasSize(3);
+        assertThat(r.out()).contains("rtt min/avg/p50/p99/max");
+        JsonNode j = Json.mapper().readTree(aw("ping", "-n", "4", "--json", "--connect", hub.endpoint()).out());
+        assertThat(j.path("count").asInt()).isEqualTo(4);
+        assertThat(j.path("rttMicros")).hasSize(4);
+        assertThat(j.path("p50Micros").asDouble()).isPositive();
+    }
+
+    @Test
+    void pingOverTcpWithTheToken() {
+        Result r = aw("ping", "-n", "1", "--connect", "tcp://127.0.0.1:" + hub.tcpPort().getAsInt(), "--token", hub.token());
+        assertThat(r.code()).isZero();
+        Result bad = aw("ping", "-n", "1", "--connect", "tcp://127.0.0.1:" + hub.tcpPort().getAsInt(), "--token", "x");
+        assertThat(bad.code()).isEqualTo(ExitCodes.REFUSED);
+        assertThat(bad.err()).contains("not valid");
+    }
+
+    @Test
+    void noHubHasItsOwnExitCodeAndMessage() {
+        Path missing = dir.resolve("nothing.sock");
+        Result r = aw("status", "--connect", "unix:" + missing);
+        assertThat(r.code()).isEqualTo(ExitCodes.NO_HUB);
+        assertThat(r.err()).contains("no hub at " + missing + " (start one with: aw hub)");
+        assertThat(aw("ping", "--connect", "unix:@no-such-hub-" + System.nanoTime()).code()).isEqualTo(ExitCodes.NO_HUB);
+    }
+
+    @Test
+    void badArgumentsAreUsageErrorsAndHelpWorksEverywhere() {
+        assertThat(aw("ping", "-n", "0", "--connect", hub.endpoint()).code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(aw("ping", "--count", "many").code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(aw("frobnicate").code()).isEqualTo(ExitCodes.USAGE);
+        for (String cmd : List.of("hub", "status", "ping")) {
+            Result help = aw(cmd, "--help");
+            assertThat(help.code()).isZero();
+            assertThat(help.out()).contains("Usage: aw " + cmd);
+        }
+        assertThat(aw("--help").out()).contains("Exit codes").contains("3").contains("no hub");
+        assertThat(aw("--version").out()).startsWith("aw ");
+    }
+
+    @Test
+    void hubRefusesABadConfigNamingKeyAndValue() {
+        Result r = aw("hub", "--home", dir.resolve("h2").toString(), "--set", "server.socket.mode=9");
+        assertThat(r.code()).isEqualTo(ExitCodes.ERROR);
+        assertThat(r.err()).contains("server.socket.mode").contains("'9'");
+        Result unknown = aw("hub", "--home", dir.resolve("h2").toString(), "--set", "nope=1");
+        assertThat(unknown.err()).contains("unknown config key nope");
+    }
+
+    @Test
+    void awHubRunsAsAProcessRefusesASecondAndStopsCleanlyOnSigterm() throws Exception {
+        Path home = dir.resolve("proc");
+        Process p = startAwHub(home);
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            String line = out.readLine();
+            assertThat(line).startsWith("agentwire hub listening on " + home.resolve("hub.sock"));
+            Result status = aw("status", "--json", "--connect", "unix:" + home.resolve("hub.sock"));
+            assertThat(Json.mapper().readTree(status.out()).path("pid").asLong()).isEqualTo(p.pid());
+            Process second = startAwHub(home);
+            assertThat(second.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(second.exitValue()).isEqualTo(ExitCodes.ERROR);
+            String err = new String(second.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(err).contains("already running (pid " + p.pid() + ", socket " + home.resolve("hub.sock") + ")");
+            p.destroy(); // SIGTERM
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(home.resolve("hub.sock")).doesNotExist();
+            assertThat(home.resolve("hub.json")).doesNotExist();
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    private static Process startAwHub(Path home) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(Aw.class.getName());
+        cmd.addAll(List.of("hub", "--home", home.toString(), "--port", "0"));
+        return new ProcessBuilder(cmd).start();
+    }
+}
