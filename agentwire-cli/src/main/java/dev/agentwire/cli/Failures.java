@@ -43,7 +43,9 @@ final class Failures {
     static String describe(Throwable e) {
         Throwable t = unwrap(e);
         if (t instanceof HubUnavailableException h) {
-            String where = h.endpoint().isUnix() ? h.endpoint().address() : h.endpoint().toString();
+            String where = h.endpoint().isUnix()
+                    ? h.endpoint().address()
+                    : h.endpoint().toString();
             if (h.endpoint().kind() == dev.agentwire.client.Endpoint.Kind.ABSTRACT) {
                 where = "@" + where;
             }

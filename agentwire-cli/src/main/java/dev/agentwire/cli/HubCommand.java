@@ -25,7 +25,10 @@ import picocli.CommandLine.Option;
         })
 final class HubCommand implements Callable<Integer> {
 
-    @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration (default: AGENTWIRE_HOME/agentwire.yaml if present)")
+    @Option(
+            names = "--config",
+            paramLabel = "FILE",
+            description = "YAML configuration (default: AGENTWIRE_HOME/agentwire.yaml if present)")
     Path config;
 
     @Option(names = "--home", paramLabel = "DIR", description = "AGENTWIRE_HOME (default: ~/.agentwire)")
@@ -34,13 +37,19 @@ final class HubCommand implements Callable<Integer> {
     @Option(names = "--socket", paramLabel = "PATH", description = "hub socket path (server.socket.path)")
     String socket;
 
-    @Option(names = "--abstract", paramLabel = "NAME", description = "bind the Linux abstract socket @NAME instead of a file")
+    @Option(
+            names = "--abstract",
+            paramLabel = "NAME",
+            description = "bind the Linux abstract socket @NAME instead of a file")
     String abstractName;
 
     @Option(names = "--port", paramLabel = "N", description = "TCP port (clientPort); 0 picks one, -1 turns TCP off")
     Integer port;
 
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "set any configuration key, e.g. --set limits.ratePerSecond=0")
+    @Option(
+            names = "--set",
+            paramLabel = "KEY=VALUE",
+            description = "set any configuration key, e.g. --set limits.ratePerSecond=0")
     List<String> sets = new ArrayList<>();
 
     @CommandLine.Spec
@@ -75,12 +84,21 @@ final class HubCommand implements Callable<Integer> {
         AgentwireHub hub = AgentwireHub.builder().config(cfg).build();
         CountDownLatch stopped = new CountDownLatch(1);
         hub.start();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            hub.close();
-            stopped.countDown();
-        }, "aw-shutdown"));
-        spec.commandLine().getOut().printf("agentwire hub listening on %s%s%n", cfg.socketDisplay(),
-                hub.tcpPort().isPresent() ? " and " + cfg.host() + ":" + hub.tcpPort().getAsInt() : "");
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            hub.close();
+                            stopped.countDown();
+                        },
+                        "aw-shutdown"));
+        spec.commandLine()
+                .getOut()
+                .printf(
+                        "agentwire hub listening on %s%s%n",
+                        cfg.socketDisplay(),
+                        hub.tcpPort().isPresent()
+                                ? " and " + cfg.host() + ":" + hub.tcpPort().getAsInt()
+                                : "");
         spec.commandLine().getOut().flush();
         stopped.await();
         return ExitCodes.OK;

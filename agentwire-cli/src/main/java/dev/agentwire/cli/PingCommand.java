@@ -20,13 +20,23 @@ final class PingCommand implements Callable<Integer> {
     @Mixin
     ClientOptions client;
 
-    @Option(names = {"-n", "--count"}, paramLabel = "N", defaultValue = "5", description = "pings to send (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = {"-n", "--count"},
+            paramLabel = "N",
+            defaultValue = "5",
+            description = "pings to send (default: ${DEFAULT-VALUE})")
     int count;
 
-    @Option(names = {"-i", "--interval"}, paramLabel = "MS", defaultValue = "0", description = "pause between pings (default: ${DEFAULT-VALUE} ms)")
+    @Option(
+            names = {"-i", "--interval"},
+            paramLabel = "MS",
+            defaultValue = "0",
+            description = "pause between pings (default: ${DEFAULT-VALUE} ms)")
     long intervalMs;
 
-    @Option(names = {"-q", "--quiet"}, description = "print only the summary")
+    @Option(
+            names = {"-q", "--quiet"},
+            description = "print only the summary")
     boolean quiet;
 
     @CommandLine.Spec
@@ -74,8 +84,14 @@ final class PingCommand implements Callable<Integer> {
                 out.println(Json.mapper().writeValueAsString(j));
             } else {
                 out.printf("--- %s: %d pings ---%n", c.endpoint(), count);
-                out.printf(Locale.ROOT, "rtt min/avg/p50/p99/max = %.1f/%.1f/%.1f/%.1f/%.1f µs%n",
-                        sorted[0], avg, percentile(sorted, 50), percentile(sorted, 99), sorted[count - 1]);
+                out.printf(
+                        Locale.ROOT,
+                        "rtt min/avg/p50/p99/max = %.1f/%.1f/%.1f/%.1f/%.1f µs%n",
+                        sorted[0],
+                        avg,
+                        percentile(sorted, 50),
+                        percentile(sorted, 99),
+                        sorted[count - 1]);
             }
             out.flush();
         }

@@ -28,16 +28,22 @@ final class StatusCommand implements Callable<Integer> {
             if (client.json) {
                 out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(s));
             } else {
-                out.printf("agentwire hub %s (pid %d), up %s%n",
-                        s.path("version").asText(), s.path("pid").asLong(), human(s.path("uptimeMs").asLong()));
+                out.printf(
+                        "agentwire hub %s (pid %d), up %s%n",
+                        s.path("version").asText(),
+                        s.path("pid").asLong(),
+                        human(s.path("uptimeMs").asLong()));
                 out.printf("  socket       %s%n", s.path("sockets").path("hub").asText());
                 if (s.has("port")) {
                     out.printf("  tcp          127.0.0.1:%d%n", s.path("port").asInt());
                 }
                 out.printf("  home         %s%n", s.path("home").asText());
                 JsonNode conns = s.path("connections");
-                out.printf("  connections  %d (unix %d, tcp %d)%n",
-                        conns.path("total").asInt(), conns.path("unix").asInt(), conns.path("tcp").asInt());
+                out.printf(
+                        "  connections  %d (unix %d, tcp %d)%n",
+                        conns.path("total").asInt(),
+                        conns.path("unix").asInt(),
+                        conns.path("tcp").asInt());
                 out.printf("  in flight    %d%n", s.path("inflight").asInt());
             }
             out.flush();

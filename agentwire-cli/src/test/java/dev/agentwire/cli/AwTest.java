@@ -37,7 +37,11 @@ class AwTest {
     @BeforeEach
     void start() throws Exception {
         dir = Files.createTempDirectory(Path.of("/tmp"), "awcli");
-        hub = AgentwireHub.builder().home(dir.resolve("home")).set("clientPort", "0").build().start();
+        hub = AgentwireHub.builder()
+                .home(dir.resolve("home"))
+                .set("clientPort", "0")
+                .build()
+                .start();
     }
 
     @AfterEach
@@ -49,11 +53,14 @@ class AwTest {
     void statusPrintsTheHubAndItsSocket() throws Exception {
         Result r = aw("status", "--connect", hub.endpoint());
         assertThat(r.code()).isZero();
-        assertThat(r.out()).contains("agentwire hub").contains("pid " + ProcessHandle.current().pid())
+        assertThat(r.out())
+                .contains("agentwire hub")
+                .contains("pid " + ProcessHandle.current().pid())
                 .contains(hub.config().socketPath().toString());
         Result json = aw("status", "--json", "--connect", hub.endpoint());
         JsonNode s = Json.mapper().readTree(json.out());
-        assertThat(s.path("sockets").path("hub").asText()).isEqualTo(hub.config().socketPath().toString());
+        assertThat(s.path("sockets").path("hub").asText())
+                .isEqualTo(hub.config().socketPath().toString());
     }
 
     @Test
@@ -62,7 +69,9 @@ class AwTest {
         assertThat(r.code()).isZero();
         assertThat(r.out().lines().filter(l -> l.startsWith("reply "))).hasSize(3);
         assertThat(r.out()).contains("rtt min/avg/p50/p99/max");
-        JsonNode j = Json.mapper().readTree(aw("ping", "-n", "4", "--json", "--connect", hub.endpoint()).out());
+        JsonNode j = Json.mapper()
+                .readTree(aw("ping", "-n", "4", "--json", "--connect", hub.endpoint())
+                        .out());
         assertThat(j.path("count").asInt()).isEqualTo(4);
         assertThat(j.path("rttMicros")).hasSize(4);
         assertThat(j.path("p50Micros").asDouble()).isPositive();
@@ -70,9 +79,23 @@ class AwTest {
 
     @Test
     void pingOverTcpWithTheToken() {
-        Result r = aw("ping", "-n", "1", "--connect", "tcp://127.0.0.1:" + hub.tcpPort().getAsInt(), "--token", hub.token());
+        Result r = aw(
+                "ping",
+                "-n",
+                "1",
+                "--connect",
+                "tcp://127.0.0.1:" + hub.tcpPort().getAsInt(),
+                "--token",
+                hub.token());
         assertThat(r.code()).isZero();
-        Result bad = aw("ping", "-n", "1", "--connect", "tcp://127.0.0.1:" + hub.tcpPort().getAsInt(), "--token", "x");
+        Result bad = aw(
+                "ping",
+                "-n",
+                "1",
+                "--connect",
+                "tcp://127.0.0.1:" + hub.tcpPort().getAsInt(),
+                "--token",
+                "x");
         assertThat(bad.code()).isEqualTo(ExitCodes.REFUSED);
         assertThat(bad.err()).contains("not valid");
     }
@@ -83,7 +106,9 @@ class AwTest {
         Result r = aw("status", "--connect", "unix:" + missing);
         assertThat(r.code()).isEqualTo(ExitCodes.NO_HUB);
         assertThat(r.err()).contains("no hub at " + missing + " (start one with: aw hub)");
-        assertThat(aw("ping", "--connect", "unix:@no-such-hub-" + System.nanoTime()).code()).isEqualTo(ExitCodes.NO_HUB);
+        assertThat(aw("ping", "--connect", "unix:@no-such-hub-" + System.nanoTime())
+                        .code())
+                .isEqualTo(ExitCodes.NO_HUB);
     }
 
     @Test
@@ -118,7 +143,8 @@ class AwTest {
             String line = out.readLine();
             assertThat(line).startsWith("agentwire hub listening on " + home.resolve("hub.sock"));
             Result status = aw("status", "--json", "--connect", "unix:" + home.resolve("hub.sock"));
-            assertThat(Json.mapper().readTree(status.out()).path("pid").asLong()).isEqualTo(p.pid());
+            assertThat(Json.mapper().readTree(status.out()).path("pid").asLong())
+                    .isEqualTo(p.pid());
             Process second = startAwHub(home);
             assertThat(second.waitFor(60, TimeUnit.SECONDS)).isTrue();
             assertThat(second.exitValue()).isEqualTo(ExitCodes.ERROR);

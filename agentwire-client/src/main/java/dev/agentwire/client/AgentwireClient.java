@@ -139,7 +139,8 @@ public final class AgentwireClient implements AutoCloseable {
         long id = ids.incrementAndGet();
         Pending p = new Pending(method, new CompletableFuture<>());
         pending.put(id, p);
-        ScheduledFuture<?> timer = ch.eventLoop().schedule(() -> expire(id, timeout), timeout.toNanos(), TimeUnit.NANOSECONDS);
+        ScheduledFuture<?> timer =
+                ch.eventLoop().schedule(() -> expire(id, timeout), timeout.toNanos(), TimeUnit.NANOSECONDS);
         p.future.whenComplete((r, e) -> timer.cancel(false));
         write(ch, new Message.Request(Id.of(id), method, params));
         return p.future;
@@ -247,7 +248,8 @@ public final class AgentwireClient implements AutoCloseable {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new StreamFrameDecoder(Framing.NDJSON.newDecoder(config.maxMessageBytes)));
+                        ch.pipeline()
+                                .addLast(new StreamFrameDecoder(Framing.NDJSON.newDecoder(config.maxMessageBytes)));
                         ch.pipeline().addLast(new ClientHandler(AgentwireClient.this::onMessage, () -> onClosed(ch)));
                     }
                 });
@@ -302,22 +304,20 @@ public final class AgentwireClient implements AutoCloseable {
         if (closed) {
             return;
         }
-        open().thenCompose(this::handshake)
-                .thenCompose(h -> runHooks())
-                .whenComplete((r, e) -> {
-                    if (e == null) {
-                        attempts.set(0);
-                        fire(ConnectionEvent.RECONNECTED);
-                    } else if (!closed) {
-                        log.debug("reconnect to {} failed: {}", config.endpoint, e.toString());
-                        Channel ch = channel;
-                        if (ch != null && ch.isActive()) {
-                            ch.close(); // its close schedules the next attempt
-                        } else {
-                            scheduleReconnect();
-                        }
-                    }
-                });
+        open().thenCompose(this::handshake).thenCompose(h -> runHooks()).whenComplete((r, e) -> {
+            if (e == null) {
+                attempts.set(0);
+                fire(ConnectionEvent.RECONNECTED);
+            } else if (!closed) {
+                log.debug("reconnect to {} failed: {}", config.endpoint, e.toString());
+                Channel ch = channel;
+                if (ch != null && ch.isActive()) {
+                    ch.close(); // its close schedules the next attempt
+                } else {
+                    scheduleReconnect();
+                }
+            }
+        });
     }
 
     private CompletableFuture<Void> runHooks() {
@@ -352,8 +352,14 @@ public final class AgentwireClient implements AutoCloseable {
         } else if (m instanceof Message.Request r) {
             Channel ch = channel;
             if (ch != null) {
-                write(ch, new Message.ErrorResponse(r.id(), RpcError.of(
-                        ErrorCode.METHOD_NOT_FOUND, "this client does not serve " + r.method(), "method_not_found")));
+                write(
+                        ch,
+                        new Message.ErrorResponse(
+                                r.id(),
+                                RpcError.of(
+                                        ErrorCode.METHOD_NOT_FOUND,
+                                        "this client does not serve " + r.method(),
+                                        "method_not_found")));
             }
         }
     }
@@ -541,7 +547,8 @@ public final class AgentwireClient implements AutoCloseable {
 
         private static Optional<String> readToken(Path home) {
             try {
-                return Optional.of(Files.readString(home.resolve("token"), StandardCharsets.UTF_8).trim());
+                return Optional.of(Files.readString(home.resolve("token"), StandardCharsets.UTF_8)
+                        .trim());
             } catch (java.io.IOException e) {
                 return Optional.empty();
             }

@@ -12,7 +12,11 @@ public interface BackoffPolicy {
 
     /** 1 s, 2 s, 4 s … capped at 30 s, each spread by ±20% jitter (the seeds' policy). */
     static BackoffPolicy exponential() {
-        return exponential(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2, () -> ThreadLocalRandom.current().nextDouble());
+        return exponential(
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(30),
+                0.2,
+                () -> ThreadLocalRandom.current().nextDouble());
     }
 
     /**
@@ -27,7 +31,8 @@ public interface BackoffPolicy {
             if (attempt < 1) {
                 throw new IllegalArgumentException("attempt starts at 1: " + attempt);
             }
-            double base = Math.min((double) max.toMillis(), initial.toMillis() * Math.pow(2, Math.min(attempt - 1, 30)));
+            double base =
+                    Math.min((double) max.toMillis(), initial.toMillis() * Math.pow(2, Math.min(attempt - 1, 30)));
             double factor = 1 - jitter + 2 * jitter * random.getAsDouble();
             return Duration.ofMillis(Math.round(base * factor));
         };

@@ -38,10 +38,12 @@ class BackoffAndEndpointTest {
 
     @Test
     void parsesEveryEndpointForm() {
-        assertThat(Endpoint.parse("unix:/tmp/hub.sock")).isEqualTo(new Endpoint(Endpoint.Kind.UNIX, "/tmp/hub.sock", 0));
+        assertThat(Endpoint.parse("unix:/tmp/hub.sock"))
+                .isEqualTo(new Endpoint(Endpoint.Kind.UNIX, "/tmp/hub.sock", 0));
         assertThat(Endpoint.parse("/tmp/hub.sock").kind()).isEqualTo(Endpoint.Kind.UNIX);
         assertThat(Endpoint.parse("unix:@agentwire")).isEqualTo(new Endpoint(Endpoint.Kind.ABSTRACT, "agentwire", 0));
-        assertThat(Endpoint.parse("tcp://127.0.0.1:8765")).isEqualTo(new Endpoint(Endpoint.Kind.TCP, "127.0.0.1", 8765));
+        assertThat(Endpoint.parse("tcp://127.0.0.1:8765"))
+                .isEqualTo(new Endpoint(Endpoint.Kind.TCP, "127.0.0.1", 8765));
         assertThat(Endpoint.parse("unix:@x").toString()).isEqualTo("unix:@x");
         assertThatThrownBy(() -> Endpoint.parse("tcp://localhost")).hasMessageContaining("tcp://host:port");
         assertThatThrownBy(() -> Endpoint.parse("unix:@")).hasMessageContaining("empty");
@@ -51,7 +53,9 @@ class BackoffAndEndpointTest {
 
     @Test
     void discoversTheSocketFromHubJsonOrFallsBackToTheDefaultPath(@TempDir Path home) throws Exception {
-        assertThat(Endpoint.discover(home)).isEqualTo(new Endpoint(Endpoint.Kind.UNIX, home.resolve("hub.sock").toString(), 0));
+        assertThat(Endpoint.discover(home))
+                .isEqualTo(new Endpoint(
+                        Endpoint.Kind.UNIX, home.resolve("hub.sock").toString(), 0));
         Files.writeString(home.resolve("hub.json"), "{\"pid\":1,\"sockets\":{\"hub\":\"@named\"}}");
         assertThat(Endpoint.discover(home)).isEqualTo(new Endpoint(Endpoint.Kind.ABSTRACT, "named", 0));
         Files.writeString(home.resolve("hub.json"), "not json");

@@ -54,7 +54,8 @@ final class Dispatcher {
             if (call.isEmpty()) {
                 return;
             }
-            boolean inline = registry.find(call.get().method()).map(Method::inline).orElse(true);
+            boolean inline =
+                    registry.find(call.get().method()).map(Method::inline).orElse(true);
             if (inline && c.serial().isIdle()) {
                 runOne(call.get());
             } else {
@@ -99,7 +100,8 @@ final class Dispatcher {
     }
 
     private void runBatch(Connection c, Parsed.Batch batch, int size) {
-        List<CompletableFuture<Optional<Reply>>> replies = new ArrayList<>(batch.entries().size());
+        List<CompletableFuture<Optional<Reply>>> replies =
+                new ArrayList<>(batch.entries().size());
         int started = 0;
         for (Parsed entry : batch.entries()) {
             if (entry instanceof Parsed.Invalid invalid) {
@@ -107,14 +109,16 @@ final class Dispatcher {
             } else if (entry instanceof Parsed.Valid valid) {
                 Optional<Call> call = toCall(c, valid.message(), size);
                 started += call.isPresent() ? 1 : 0;
-                replies.add(call.isPresent()
-                        ? execute(call.get()).toCompletableFuture()
-                        : CompletableFuture.completedFuture(Optional.empty()));
+                replies.add(
+                        call.isPresent()
+                                ? execute(call.get()).toCompletableFuture()
+                                : CompletableFuture.completedFuture(Optional.empty()));
             } else {
                 replies.add(CompletableFuture.completedFuture(Optional.of(new Reply(
                         new Message.ErrorResponse(
                                 Id.NULL,
-                                RpcError.of(ErrorCode.INVALID_REQUEST, "a batch must not contain a batch", "nested_batch")),
+                                RpcError.of(
+                                        ErrorCode.INVALID_REQUEST, "a batch must not contain a batch", "nested_batch")),
                         false))));
             }
         }
@@ -151,15 +155,19 @@ final class Dispatcher {
         try {
             stage = hub.isAccepting()
                     ? proceed(call, 0)
-                    : CompletableFuture.failedFuture(HubException.of(
-                            ErrorCode.OVERLOADED, "shutting_down", "the hub is shutting down"));
+                    : CompletableFuture.failedFuture(
+                            HubException.of(ErrorCode.OVERLOADED, "shutting_down", "the hub is shutting down"));
         } catch (RuntimeException e) {
             stage = CompletableFuture.failedFuture(e);
         }
         return stage.handle((result, error) -> {
             if (call.id().isEmpty()) {
                 if (error != null) {
-                    log.debug("{}: notification {} failed: {}", c, call.method(), unwrap(error).getMessage());
+                    log.debug(
+                            "{}: notification {} failed: {}",
+                            c,
+                            call.method(),
+                            unwrap(error).getMessage());
                 }
                 return Optional.empty();
             }

@@ -203,7 +203,11 @@ public final class HubCore implements AutoCloseable {
         ObjectNode conns = s.putObject("connections");
         conns.put("total", connections.size());
         for (Transport t : Transport.values()) {
-            conns.put(t.label(), connections.values().stream().filter(c -> c.peer().transport() == t).count());
+            conns.put(
+                    t.label(),
+                    connections.values().stream()
+                            .filter(c -> c.peer().transport() == t)
+                            .count());
         }
         s.put("inflight", inflight.get());
         s.put("accepting", accepting);

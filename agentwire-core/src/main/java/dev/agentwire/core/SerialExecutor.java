@@ -23,6 +23,7 @@ final class SerialExecutor implements Executor {
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     /** Tasks queued or running. */
     private final AtomicInteger pending = new AtomicInteger();
+
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private volatile boolean paused;
 

@@ -75,7 +75,8 @@ class CoreTest {
         }
     }
 
-    private final HubCore core = HubCore.create(CoreSettings.defaults("secret-token-secret-token-secret"), Ticker.SYSTEM);
+    private final HubCore core =
+            HubCore.create(CoreSettings.defaults("secret-token-secret-token-secret"), Ticker.SYSTEM);
 
     @AfterEach
     void close() {
@@ -91,7 +92,8 @@ class CoreTest {
         for (int x : gids) {
             g.add(x);
         }
-        return new Peer(Transport.UNIX, "/tmp/s", OptionalInt.of(uid), g, OptionalLong.of(42), Optional.of("/usr/bin/python3"));
+        return new Peer(
+                Transport.UNIX, "/tmp/s", OptionalInt.of(uid), g, OptionalLong.of(42), Optional.of("/usr/bin/python3"));
     }
 
     @Test
@@ -128,8 +130,10 @@ class CoreTest {
         assertThat(((Message.ErrorResponse) out.sent.get(0)).error().code()).isEqualTo(-32005);
         RecordingOutbound out2 = new RecordingOutbound();
         Connection c2 = core.open(Peer.remote(Transport.TCP, "127.0.0.1:2"), out2);
-        c2.receive(parse("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"hub/hello\",\"params\":{\"token\":\""
-                + core.settings().token() + "\"}}"), 80);
+        c2.receive(
+                parse("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"hub/hello\",\"params\":{\"token\":\""
+                        + core.settings().token() + "\"}}"),
+                80);
         await().atMost(Duration.ofSeconds(10)).until(c2::isAuthenticated);
         assertThat(out2.closed).isFalse();
     }
@@ -214,7 +218,9 @@ class CoreTest {
         PeerPolicy owner = PeerPolicy.ownerOnly(1000);
         assertThat(owner.refusal(unixPeer(1000))).isEmpty();
         assertThat(owner.refusal(unixPeer(1001))).get().asString().contains("uid 1001 is not allowed");
-        assertThat(owner.refusal(Peer.remote(Transport.TCP, "x"))).as("TCP uses tokens").isEmpty();
+        assertThat(owner.refusal(Peer.remote(Transport.TCP, "x")))
+                .as("TCP uses tokens")
+                .isEmpty();
         PeerPolicy wide = new PeerPolicy(OptionalInt.of(1000), Set.of(1001), Set.of(50), Set.of());
         assertThat(wide.refusal(unixPeer(1001))).isEmpty();
         assertThat(wide.refusal(unixPeer(2000, 7, 50))).isEmpty();
@@ -230,7 +236,11 @@ class CoreTest {
         RecordingOutbound out = new RecordingOutbound();
         Connection c = core.open(unixPeer(0), out);
         core.beginShutdown();
-        assertThat(((Message.Notification) out.sent.get(0)).params().path("action").asText()).isEqualTo("shutdown");
+        assertThat(((Message.Notification) out.sent.get(0))
+                        .params()
+                        .path("action")
+                        .asText())
+                .isEqualTo("shutdown");
         c.receive(parse("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"hub/status\"}"), 40);
         await().atMost(Duration.ofSeconds(10)).until(() -> out.sent.size() == 2);
         assertThat(((Message.ErrorResponse) out.sent.get(1)).error().code()).isEqualTo(-32008);

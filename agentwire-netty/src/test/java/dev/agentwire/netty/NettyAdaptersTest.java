@@ -49,7 +49,8 @@ class NettyAdaptersTest {
         assertThat(line.toString(UTF_8)).isEqualTo(new String(json, UTF_8) + "\n");
         line.release();
         EmbeddedChannel lp = new EmbeddedChannel(new MessageEncoder(Framing.LENGTH_PREFIXED));
-        lp.writeOutbound(new OutboundBatch(java.util.List.of(new Message.Response(Id.of(1), com.fasterxml.jackson.databind.node.TextNode.valueOf("ok")))));
+        lp.writeOutbound(new OutboundBatch(java.util.List.of(
+                new Message.Response(Id.of(1), com.fasterxml.jackson.databind.node.TextNode.valueOf("ok")))));
         ByteBuf prefixed = lp.readOutbound();
         assertThat(prefixed.readInt()).isEqualTo(prefixed.readableBytes());
         assertThat(prefixed.toString(UTF_8)).startsWith("[{");

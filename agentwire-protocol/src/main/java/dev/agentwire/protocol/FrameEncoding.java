@@ -27,7 +27,10 @@ public final class FrameEncoding {
 
     /** {@code [u32 length][json]}. */
     public static byte[] lengthPrefixed(byte[] json) {
-        return ByteBuffer.allocate(4 + json.length).putInt(json.length).put(json).array();
+        return ByteBuffer.allocate(4 + json.length)
+                .putInt(json.length)
+                .put(json)
+                .array();
     }
 
     /** {@code [u8 type][u32 length][payload]}. */

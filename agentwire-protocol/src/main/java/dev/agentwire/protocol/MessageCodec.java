@@ -2,11 +2,11 @@ package dev.agentwire.protocol;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParseException;
-import java.io.CharConversionException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
 import java.io.ByteArrayOutputStream;
+import java.io.CharConversionException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -113,8 +113,13 @@ public final class MessageCodec {
         if (error != null && result == null) {
             JsonNode code = error.get("code");
             JsonNode message = error.get("message");
-            if (!error.isObject() || code == null || !code.canConvertToInt() || message == null || !message.isTextual()) {
-                return invalid(replyId, "\"error\" must be an object with an integer \"code\" and a string \"message\"");
+            if (!error.isObject()
+                    || code == null
+                    || !code.canConvertToInt()
+                    || message == null
+                    || !message.isTextual()) {
+                return invalid(
+                        replyId, "\"error\" must be an object with an integer \"code\" and a string \"message\"");
             }
             return new Parsed.Valid(new Message.ErrorResponse(
                     id, new RpcError(code.intValue(), message.textValue(), error.get("data"))));
@@ -223,5 +228,4 @@ public final class MessageCodec {
         int nl = s.indexOf('\n');
         return nl < 0 ? s : s.substring(0, nl);
     }
-
 }

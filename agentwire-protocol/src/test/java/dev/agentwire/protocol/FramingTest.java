@@ -58,8 +58,8 @@ class FramingTest {
     @Test
     void ndjsonLineOverTheLimitFailsBeforeTheNewlineArrives() {
         NdjsonDecoder d = new NdjsonDecoder(10);
-        FramingException e = catchThrowableOfType(
-                FramingException.class, () -> feed(d, "{\"aaaaaaaaaaaaaaa".getBytes(UTF_8), 4));
+        FramingException e =
+                catchThrowableOfType(FramingException.class, () -> feed(d, "{\"aaaaaaaaaaaaaaa".getBytes(UTF_8), 4));
         assertThat(e.error().code()).isEqualTo(-32006);
         assertThat(e.error().data().get("limit").asInt()).isEqualTo(10);
         assertThat(e.getMessage()).contains("exceeds the allowed maximum (10)");
@@ -92,15 +92,15 @@ class FramingTest {
 
     @Test
     void aFrameDeclaring4GiBFailsFromItsHeaderAlone() {
-        ByteBuffer header = ByteBuffer.allocate(5).put((byte) 0x10).putInt(0xFFFFFFFF).flip();
+        ByteBuffer header =
+                ByteBuffer.allocate(5).put((byte) 0x10).putInt(0xFFFFFFFF).flip();
         FramingException e = catchThrowableOfType(
                 FramingException.class, () -> new TypedFrameDecoder(Framing.DEFAULT_MAX_BYTES).decode(header, f -> {}));
         assertThat(e.error().code()).isEqualTo(-32006);
         assertThat(e.getMessage()).contains("(4294967295)").contains("(16777216)");
         ByteBuffer prefix = ByteBuffer.allocate(4).putInt(0x7FFFFFFF).flip();
         assertThat(catchThrowableOfType(
-                                FramingException.class,
-                                () -> new LengthPrefixedDecoder(1024).decode(prefix, f -> {}))
+                                FramingException.class, () -> new LengthPrefixedDecoder(1024).decode(prefix, f -> {}))
                         .error()
                         .code())
                 .isEqualTo(-32006);

@@ -44,8 +44,9 @@ class MessageCodecTest {
         assertThat(valid("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":null}"))
                 .isEqualTo(new Message.Response(Id.of(1), JsonNodeFactory.instance.nullNode()));
         assertThat(valid("{\"jsonrpc\":\"2.0\",\"id\":\"x\",\"error\":{\"code\":-32601,\"message\":\"no\"}}"))
-                .isInstanceOfSatisfying(Message.ErrorResponse.class, e -> assertThat(e.error().code())
-                        .isEqualTo(-32601));
+                .isInstanceOfSatisfying(
+                        Message.ErrorResponse.class,
+                        e -> assertThat(e.error().code()).isEqualTo(-32601));
     }
 
     @Test
@@ -71,26 +72,42 @@ class MessageCodecTest {
     void validJsonThatIsNotARequestIsInvalidRequest() {
         assertThat(invalid("42").error().code()).isEqualTo(-32600);
         assertThat(invalid("{\"foo\":1}").error().code()).isEqualTo(-32600);
-        assertThat(invalid("{\"jsonrpc\":\"1.0\",\"id\":3,\"method\":\"x\"}").id()).isEqualTo(Id.of(3));
-        assertThat(invalid("{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":5}").error().message()).contains("method");
-        assertThat(invalid("{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"x\",\"params\":7}").error().message())
+        assertThat(invalid("{\"jsonrpc\":\"1.0\",\"id\":3,\"method\":\"x\"}").id())
+                .isEqualTo(Id.of(3));
+        assertThat(invalid("{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":5}")
+                        .error()
+                        .message())
+                .contains("method");
+        assertThat(invalid("{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"x\",\"params\":7}")
+                        .error()
+                        .message())
                 .contains("params");
-        assertThat(invalid("{\"jsonrpc\":\"2.0\",\"id\":1.5,\"method\":\"x\"}").error().message()).contains("id");
-        assertThat(invalid("{\"jsonrpc\":\"2.0\",\"id\":null,\"method\":\"x\"}").error().code()).isEqualTo(-32600);
+        assertThat(invalid("{\"jsonrpc\":\"2.0\",\"id\":1.5,\"method\":\"x\"}")
+                        .error()
+                        .message())
+                .contains("id");
+        assertThat(invalid("{\"jsonrpc\":\"2.0\",\"id\":null,\"method\":\"x\"}")
+                        .error()
+                        .code())
+                .isEqualTo(-32600);
     }
 
     @Test
     void duplicateKeysAndTrailingGarbageAreParseErrors() {
-        assertThat(invalid("{\"jsonrpc\":\"2.0\",\"id\":1,\"id\":2,\"method\":\"x\"}").error().code())
+        assertThat(invalid("{\"jsonrpc\":\"2.0\",\"id\":1,\"id\":2,\"method\":\"x\"}")
+                        .error()
+                        .code())
                 .isEqualTo(-32700);
-        assertThat(invalid("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"x\"} {}").error().code())
+        assertThat(invalid("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"x\"} {}")
+                        .error()
+                        .code())
                 .isEqualTo(-32700);
     }
 
     @Test
     void batchesParseEachEntryAndEmptyBatchIsInvalid() {
-        Parsed p = parse("[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"a\"},1,"
-                + "{\"jsonrpc\":\"2.0\",\"method\":\"n\"}]");
+        Parsed p = parse(
+                "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"a\"},1," + "{\"jsonrpc\":\"2.0\",\"method\":\"n\"}]");
         assertThat(p).isInstanceOfSatisfying(Parsed.Batch.class, b -> {
             assertThat(b.entries()).hasSize(3);
             assertThat(b.entries().get(0)).isInstanceOf(Parsed.Valid.class);
@@ -103,7 +120,8 @@ class MessageCodecTest {
     @Test
     void encodesEveryKindAndRoundTrips() {
         List<Message> messages = List.of(
-                new Message.Request(Id.of("r"), "m", JsonNodeFactory.instance.objectNode().put("a", 1)),
+                new Message.Request(
+                        Id.of("r"), "m", JsonNodeFactory.instance.objectNode().put("a", 1)),
                 new Message.Notification("n", null),
                 new Message.Response(Id.of(9), JsonNodeFactory.instance.textNode("ok")),
                 new Message.ErrorResponse(Id.NULL, RpcError.of(ErrorCode.TIMEOUT, "slow", "timeout")));
@@ -116,8 +134,9 @@ class MessageCodecTest {
         assertThat(new String(MessageCodec.encode(messages.get(1)), UTF_8))
                 .isEqualTo("{\"jsonrpc\":\"2.0\",\"method\":\"n\"}");
         Parsed batch = MessageCodec.parse(MessageCodec.encodeBatch(messages.subList(0, 2)));
-        assertThat(batch).isInstanceOfSatisfying(Parsed.Batch.class, b -> assertThat(b.entries())
-                .hasSize(2));
+        assertThat(batch)
+                .isInstanceOfSatisfying(
+                        Parsed.Batch.class, b -> assertThat(b.entries()).hasSize(2));
     }
 
     @Test

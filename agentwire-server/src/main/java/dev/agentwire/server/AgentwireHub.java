@@ -29,7 +29,6 @@ import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.HashSet;
-
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -116,9 +115,13 @@ public final class AgentwireHub implements AutoCloseable {
             bindTcp(pipeline);
         }
         home.writeHubJson(hubJson());
-        Log.LOG.info("agentwire hub {} listening on {}{} ({} transport, home {})",
-                Version.current(), config.socketDisplay(), tcpPort >= 0 ? " and " + config.host() + ":" + tcpPort : "",
-                transport.name().toLowerCase(java.util.Locale.ROOT), home.dir());
+        Log.LOG.info(
+                "agentwire hub {} listening on {}{} ({} transport, home {})",
+                Version.current(),
+                config.socketDisplay(),
+                tcpPort >= 0 ? " and " + config.host() + ":" + tcpPort : "",
+                transport.name().toLowerCase(java.util.Locale.ROOT),
+                home.dir());
     }
 
     private CoreSettings settings(OptionalInt owner) {
@@ -139,7 +142,8 @@ public final class AgentwireHub implements AutoCloseable {
         ServerBootstrap b = new ServerBootstrap().group(boss, io).channel(channel);
         // A peer that shuts its output (echo ... | nc -U) still gets every answer before the hub closes.
         b.childOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
-        b.childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
+        b.childOption(
+                ChannelOption.WRITE_BUFFER_WATER_MARK,
                 new WriteBufferWaterMark(config.highWaterMark() / 2, config.highWaterMark()));
         if (config.sendBuffer() > 0) {
             b.childOption(ChannelOption.SO_SNDBUF, config.sendBuffer());
@@ -180,8 +184,10 @@ public final class AgentwireHub implements AutoCloseable {
                     .syncUninterruptibly()
                     .channel();
         } catch (Exception e) {
-            throw new HubStartException("cannot listen on " + config.host() + ":" + config.clientPort() + ": "
-                    + e.getMessage() + " (set clientPort, or -1 to turn TCP off)", e);
+            throw new HubStartException(
+                    "cannot listen on " + config.host() + ":" + config.clientPort() + ": " + e.getMessage()
+                            + " (set clientPort, or -1 to turn TCP off)",
+                    e);
         }
         tcpPort = ((InetSocketAddress) tcpListener.localAddress()).getPort();
     }
@@ -210,7 +216,8 @@ public final class AgentwireHub implements AutoCloseable {
 
     private String describeOtherHub() {
         try {
-            long pid = Json.mapper().readTree(home.hubJson().toFile()).path("pid").asLong(-1);
+            long pid =
+                    Json.mapper().readTree(home.hubJson().toFile()).path("pid").asLong(-1);
             return pid > 0 ? "pid " + pid + ", " : "";
         } catch (IOException e) {
             return "";
@@ -296,7 +303,10 @@ public final class AgentwireHub implements AutoCloseable {
             core.beginShutdown();
             try {
                 if (!core.awaitIdle(Duration.ofMillis(config.shutdownGraceMs()))) {
-                    Log.LOG.warn("shutdown: {} calls still in flight after {} ms", core.inflight(), config.shutdownGraceMs());
+                    Log.LOG.warn(
+                            "shutdown: {} calls still in flight after {} ms",
+                            core.inflight(),
+                            config.shutdownGraceMs());
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -404,5 +414,4 @@ public final class AgentwireHub implements AutoCloseable {
             return new AgentwireHub(c, ticker, transport != null ? transport : NettyTransport.detect());
         }
     }
-
 }

@@ -26,7 +26,8 @@ class PeerCredentialsTest {
     private static final int NOBODY = 65534;
 
     /** A python client that connects to an abstract socket, sends a ping and prints what comes back. */
-    private static final String CLIENT = String.join("\n",
+    private static final String CLIENT = String.join(
+            "\n",
             "import socket, sys",
             "s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)",
             "s.settimeout(10)",
@@ -42,7 +43,8 @@ class PeerCredentialsTest {
     @BeforeAll
     static void needsRootSetprivPython() throws IOException {
         assumeTrue(NettyTransport.detect().supportsAbstract(), "needs Linux with native epoll (abstract sockets)");
-        assumeTrue(Files.readString(Path.of("/proc/self/status")).lines().anyMatch(l -> l.matches("Uid:\\s+0\\s.*")),
+        assumeTrue(
+                Files.readString(Path.of("/proc/self/status")).lines().anyMatch(l -> l.matches("Uid:\\s+0\\s.*")),
                 "needs root to run a client as another uid with setpriv");
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")), "needs setpriv (util-linux)");
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")), "needs python3 for the foreign client");
@@ -50,11 +52,19 @@ class PeerCredentialsTest {
 
     private static String runAsNobody(String abstractName) throws Exception {
         Process p = new ProcessBuilder(List.of(
-                        "/usr/bin/setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups",
-                        "/usr/bin/python3", "-c", CLIENT, abstractName))
+                        "/usr/bin/setpriv",
+                        "--reuid=" + NOBODY,
+                        "--regid=" + NOBODY,
+                        "--clear-groups",
+                        "/usr/bin/python3",
+                        "-c",
+                        CLIENT,
+                        abstractName))
                 .redirectErrorStream(true)
                 .start();
-        assertThat(p.waitFor(20, TimeUnit.SECONDS)).as("the foreign client finishes").isTrue();
+        assertThat(p.waitFor(20, TimeUnit.SECONDS))
+                .as("the foreign client finishes")
+                .isTrue();
         return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
     }
 
@@ -66,22 +76,27 @@ class PeerCredentialsTest {
     void aPeerOfAnotherUidIsRefusedWithTheReason() throws Exception {
         String name = name();
         try (AgentwireHub hub = TestHubs.start(
-                TestHubs.shortTempDir(), b -> b.set("server.socket.abstract", "true").set("server.socket.path", name))) {
+                TestHubs.shortTempDir(),
+                b -> b.set("server.socket.abstract", "true").set("server.socket.path", name))) {
             JsonNode answer = Json.mapper().readTree(runAsNobody(name));
             assertThat(answer.path("error").path("code").asInt()).isEqualTo(-32005);
             assertThat(answer.path("error").path("message").asText())
                     .contains("uid " + NOBODY + " is not allowed")
                     .contains("security.allowUids");
-            assertThat(hub.core().connections()).as("the refused peer never became a connection").isEmpty();
+            assertThat(hub.core().connections())
+                    .as("the refused peer never became a connection")
+                    .isEmpty();
         }
     }
 
     @Test
     void allowUidsAdmitsThatUid() throws Exception {
         String name = name();
-        try (AgentwireHub hub = TestHubs.start(TestHubs.shortTempDir(), b -> b.set("server.socket.abstract", "true")
-                .set("server.socket.path", name)
-                .set("security.allowUids", Integer.toString(NOBODY)))) {
+        try (AgentwireHub hub = TestHubs.start(
+                TestHubs.shortTempDir(),
+                b -> b.set("server.socket.abstract", "true")
+                        .set("server.socket.path", name)
+                        .set("security.allowUids", Integer.toString(NOBODY)))) {
             JsonNode answer = Json.mapper().readTree(runAsNobody(name));
             assertThat(answer.path("result").path("pong").asBoolean()).isTrue();
             assertThat(hub.core().settings().peerPolicy().allowUids()).contains(NOBODY);
@@ -95,7 +110,8 @@ class PeerCredentialsTest {
             JsonNode hello = c.request(1, "hub/hello", "{\"name\":\"me\"}").readJson();
             JsonNode peer = hello.path("result").path("peer");
             assertThat(peer.path("uid").asInt()).isZero();
-            assertThat(peer.path("pid").asLong()).isEqualTo(ProcessHandle.current().pid());
+            assertThat(peer.path("pid").asLong())
+                    .isEqualTo(ProcessHandle.current().pid());
         }
     }
 }

@@ -69,7 +69,8 @@ class SocketLifecycleTest {
             Path sock = first.config().socketPath();
             assertThatThrownBy(() -> TestHubs.start(dir))
                     .isInstanceOf(HubStartException.class)
-                    .hasMessage("already running (pid " + ProcessHandle.current().pid() + ", socket " + sock + ")");
+                    .hasMessage(
+                            "already running (pid " + ProcessHandle.current().pid() + ", socket " + sock + ")");
             try (RawConnection c = RawConnection.unix(sock)) {
                 assertThat(c.request(1, "hub/ping", null).readJson().has("result"))
                         .as("the first hub still answers")
@@ -106,10 +107,15 @@ class SocketLifecycleTest {
         String name = "aw-test-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
         try (AgentwireHub hub = TestHubs.start(
                         dir, b -> b.set("server.socket.abstract", "true").set("server.socket.path", name));
-                AgentwireClient client =
-                        AgentwireClient.builder().endpoint("unix:@" + name).reconnect(false).connect()) {
+                AgentwireClient client = AgentwireClient.builder()
+                        .endpoint("unix:@" + name)
+                        .reconnect(false)
+                        .connect()) {
             assertThat(hub.endpoint()).isEqualTo("unix:@" + name);
-            assertThat(client.request("hub/ping").get(10, TimeUnit.SECONDS).path("pong").asBoolean())
+            assertThat(client.request("hub/ping")
+                            .get(10, TimeUnit.SECONDS)
+                            .path("pong")
+                            .asBoolean())
                     .isTrue();
             assertThat(Files.readString(Path.of("/proc/net/unix"))).contains("@" + name);
             assertThat(hub.config().socketPath()).doesNotExist();

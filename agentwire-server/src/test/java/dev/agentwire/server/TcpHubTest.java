@@ -83,14 +83,17 @@ class TcpHubTest {
     @Test
     void helloWithTheTokenAuthenticatesAndOutlivesTheDeadline() throws Exception {
         try (RawConnection c = RawConnection.tcp(port)) {
-            JsonNode hello = c.request(1, "hub/hello", "{\"token\":\"" + hub.token() + "\",\"name\":\"t\"}").readJson();
+            JsonNode hello = c.request(1, "hub/hello", "{\"token\":\"" + hub.token() + "\",\"name\":\"t\"}")
+                    .readJson();
             assertThat(hello.path("result").path("authenticated").asBoolean()).isTrue();
-            assertThat(hello.path("result").path("peer").path("transport").asText()).isEqualTo("tcp");
+            assertThat(hello.path("result").path("peer").path("transport").asText())
+                    .isEqualTo("tcp");
             // Past the 400 ms deadline the connection is still served: wait for a reply sent after it.
             long deadline = System.nanoTime() + Duration.ofMillis(800).toNanos();
             int id = 2;
             while (System.nanoTime() < deadline) {
-                assertThat(c.request(id, "hub/ping", null).readJson().path("id").asInt()).isEqualTo(id);
+                assertThat(c.request(id, "hub/ping", null).readJson().path("id").asInt())
+                        .isEqualTo(id);
                 id++;
             }
             assertThat(c.isClosedByPeer()).isFalse();
@@ -106,7 +109,8 @@ class TcpHubTest {
             c.send(FrameEncoding.typed(0x10, hello));
             byte[] h = c.readBytes(5, WAIT);
             assertThat(h[0]).isEqualTo((byte) 0x10);
-            JsonNode r = Json.mapper().readTree(c.readBytes(ByteBuffer.wrap(h, 1, 4).getInt(), WAIT));
+            JsonNode r =
+                    Json.mapper().readTree(c.readBytes(ByteBuffer.wrap(h, 1, 4).getInt(), WAIT));
             assertThat(r.path("result").path("authenticated").asBoolean()).isTrue();
         }
     }
@@ -115,7 +119,8 @@ class TcpHubTest {
     void healthNeedsNoTokenAndOtherPathsAre404() throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         HttpResponse<String> health = http.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health")).build(),
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(health.statusCode()).isEqualTo(200);
         assertThat(health.headers().firstValue("content-type")).contains("application/json");
@@ -126,10 +131,15 @@ class TcpHubTest {
         assertThat(body.path("connections").isIntegralNumber()).isTrue();
         assertThat(body.path("interfaces").toString()).contains("unix-sockets");
         HttpResponse<String> missing = http.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/nope")).build(),
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/nope"))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(missing.statusCode()).isEqualTo(404);
-        assertThat(Json.mapper().readTree(missing.body()).path("error").path("reason").asText())
+        assertThat(Json.mapper()
+                        .readTree(missing.body())
+                        .path("error")
+                        .path("reason")
+                        .asText())
                 .isEqualTo("not_found");
     }
 }

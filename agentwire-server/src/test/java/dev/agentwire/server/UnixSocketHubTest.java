@@ -52,8 +52,10 @@ class UnixSocketHubTest {
             assertThat(r.path("result").path("pong").asBoolean()).isTrue();
             JsonNode s = c.request("s", "hub/status", null).readJson();
             assertThat(s.path("id").asText()).isEqualTo("s");
-            assertThat(s.path("result").path("pid").asLong()).isEqualTo(ProcessHandle.current().pid());
-            assertThat(s.path("result").path("connections").path("unix").asInt()).isEqualTo(1);
+            assertThat(s.path("result").path("pid").asLong())
+                    .isEqualTo(ProcessHandle.current().pid());
+            assertThat(s.path("result").path("connections").path("unix").asInt())
+                    .isEqualTo(1);
         }
     }
 
@@ -64,7 +66,11 @@ class UnixSocketHubTest {
             JsonNode e = c.readJson();
             assertThat(e.path("error").path("code").asInt()).isEqualTo(-32700);
             assertThat(e.path("id").isNull()).isTrue();
-            assertThat(c.request(2, "hub/ping", null).readJson().path("result").path("pong").asBoolean())
+            assertThat(c.request(2, "hub/ping", null)
+                            .readJson()
+                            .path("result")
+                            .path("pong")
+                            .asBoolean())
                     .isTrue();
         }
     }
@@ -144,7 +150,8 @@ class UnixSocketHubTest {
     @Test
     void invalidUtf8IsAParseErrorAndTheConnectionGoesOn() throws Exception {
         try (RawConnection c = connect()) {
-            byte[] line = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"hub/ping\",\"params\":{\"s\":\"AB\"}}\n".getBytes(UTF_8);
+            byte[] line = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"hub/ping\",\"params\":{\"s\":\"AB\"}}\n"
+                    .getBytes(UTF_8);
             int at = new String(line, UTF_8).indexOf("AB");
             line[at] = (byte) 0xFF;
             line[at + 1] = (byte) 0xFE;
@@ -183,38 +190,48 @@ class UnixSocketHubTest {
         try (RawConnection c = connect()) {
             c.send(FrameEncoding.lengthPrefixed(ping));
             int len = ByteBuffer.wrap(c.readBytes(4, WAIT)).getInt();
-            assertThat(Json.mapper().readTree(c.readBytes(len, WAIT)).path("id").asInt()).isEqualTo(9);
+            assertThat(Json.mapper().readTree(c.readBytes(len, WAIT)).path("id").asInt())
+                    .isEqualTo(9);
         }
         try (RawConnection c = connect()) {
             c.send(FrameEncoding.typed(FrameType.JSON_RPC.code(), ping));
             byte[] h = c.readBytes(5, WAIT);
             assertThat(h[0]).isEqualTo((byte) 0x10);
-            JsonNode r = Json.mapper().readTree(c.readBytes(ByteBuffer.wrap(h, 1, 4).getInt(), WAIT));
+            JsonNode r =
+                    Json.mapper().readTree(c.readBytes(ByteBuffer.wrap(h, 1, 4).getInt(), WAIT));
             assertThat(r.path("result").path("pong").asBoolean()).isTrue();
             c.send(FrameEncoding.typed(FrameType.HEARTBEAT.code(), new byte[0]));
             assertThat(c.readBytes(5, WAIT)).containsExactly(0x07, 0, 0, 0, 0);
             c.send(FrameEncoding.typed(FrameType.STDIN_DATA.code(), "ls\n".getBytes(UTF_8)));
             byte[] eh = c.readBytes(5, WAIT);
             assertThat(eh[0]).isEqualTo((byte) 0x06);
-            JsonNode err = Json.mapper().readTree(c.readBytes(ByteBuffer.wrap(eh, 1, 4).getInt(), WAIT));
+            JsonNode err =
+                    Json.mapper().readTree(c.readBytes(ByteBuffer.wrap(eh, 1, 4).getInt(), WAIT));
             assertThat(err.path("message").asText()).contains("0x01");
             c.send(FrameEncoding.typed(FrameType.JSON_RPC.code(), ping));
-            assertThat(c.readBytes(5, WAIT)[0]).as("an unsupported frame is not fatal").isEqualTo((byte) 0x10);
+            assertThat(c.readBytes(5, WAIT)[0])
+                    .as("an unsupported frame is not fatal")
+                    .isEqualTo((byte) 0x10);
         }
     }
 
     @Test
     void mcpLifecycleWorks() throws Exception {
         try (RawConnection c = connect()) {
-            JsonNode init = c.request(1, "initialize",
+            JsonNode init = c.request(
+                            1,
+                            "initialize",
                             "{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{},"
                                     + "\"clientInfo\":{\"name\":\"test\",\"version\":\"1\"}}")
                     .readJson();
             assertThat(init.path("result").path("protocolVersion").asText()).isEqualTo("2025-06-18");
-            assertThat(init.path("result").path("serverInfo").path("name").asText()).isEqualTo("agentwire");
+            assertThat(init.path("result").path("serverInfo").path("name").asText())
+                    .isEqualTo("agentwire");
             c.sendLine("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
-            assertThat(c.request(2, "ping", null).readJson().path("result").isObject()).isTrue();
-            JsonNode future = c.request(3, "initialize", "{\"protocolVersion\":\"2099-01-01\"}").readJson();
+            assertThat(c.request(2, "ping", null).readJson().path("result").isObject())
+                    .isTrue();
+            JsonNode future = c.request(3, "initialize", "{\"protocolVersion\":\"2099-01-01\"}")
+                    .readJson();
             assertThat(future.path("result").path("protocolVersion").asText()).isEqualTo("2025-11-25");
         }
     }
@@ -233,8 +250,10 @@ class UnixSocketHubTest {
     @Test
     void homeSocketTokenAndHubJsonHaveTheirModes() throws Exception {
         Path home = hub.config().home();
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(home))).isEqualTo("rwx------");
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(home)))
+                .isEqualTo("rwx------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)))
+                .isEqualTo("rw-------");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(home.resolve("token"))))
                 .isEqualTo("rw-------");
         assertThat(Files.readString(home.resolve("token")).trim()).hasSize(64).isEqualTo(hub.token());
@@ -250,8 +269,10 @@ class UnixSocketHubTest {
     @Test
     void aConfiguredSocketModeIsApplied() throws Exception {
         Path other = TestHubs.shortTempDir();
-        try (AgentwireHub h = TestHubs.start(other, b -> b.set("server.socket.mode", "0660").set("clientPort", "-1"))) {
-            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(h.config().socketPath())))
+        try (AgentwireHub h =
+                TestHubs.start(other, b -> b.set("server.socket.mode", "0660").set("clientPort", "-1"))) {
+            assertThat(PosixFilePermissions.toString(
+                            Files.getPosixFilePermissions(h.config().socketPath())))
                     .isEqualTo("rw-rw----");
             assertThat(h.tcpPort()).isEmpty();
         }
@@ -267,9 +288,10 @@ class UnixSocketHubTest {
             assertThat(c.request(2, "hub/ping", null).readJson().has("result")).isTrue();
             JsonNode limited = c.request(3, "hub/ping", null).readJson();
             assertThat(limited.path("error").path("code").asInt()).isEqualTo(-32004);
-            assertThat(limited.path("error").path("data").path("retryAfterMs").asLong()).isBetween(1L, 2000L);
-            await().atMost(WAIT).until(() -> h.core().connections().stream()
-                    .allMatch(conn -> conn.rateLimitedCount() == 1));
+            assertThat(limited.path("error").path("data").path("retryAfterMs").asLong())
+                    .isBetween(1L, 2000L);
+            await().atMost(WAIT)
+                    .until(() -> h.core().connections().stream().allMatch(conn -> conn.rateLimitedCount() == 1));
         }
     }
 
@@ -277,9 +299,11 @@ class UnixSocketHubTest {
     void tenThousandPipelinedRequestsStayWithinTheOutboundLimitAndLoseNothing() throws Exception {
         Path other = TestHubs.shortTempDir();
         long maxOutbound = 256 * 1024;
-        try (AgentwireHub h = TestHubs.start(other, b -> b.set("server.socket.highWaterMark", "16KiB")
-                        .set("limits.maxOutboundBytes", Long.toString(maxOutbound))
-                        .set("limits.ratePerSecond", "0"));
+        try (AgentwireHub h = TestHubs.start(
+                        other,
+                        b -> b.set("server.socket.highWaterMark", "16KiB")
+                                .set("limits.maxOutboundBytes", Long.toString(maxOutbound))
+                                .set("limits.ratePerSecond", "0"));
                 RawConnection greedy = RawConnection.unix(h.config().socketPath());
                 RawConnection other2 = RawConnection.unix(h.config().socketPath())) {
             int n = 10_000;
@@ -296,12 +320,17 @@ class UnixSocketHubTest {
             });
             writer.start();
             // The greedy peer reads nothing; the hub must stop reading it rather than buffer its answers.
-            await().atMost(WAIT).until(() -> h.core().connections().stream()
-                    .anyMatch(conn -> conn.outbound().pendingBytes() > 0));
+            await().atMost(WAIT)
+                    .until(() -> h.core().connections().stream()
+                            .anyMatch(conn -> conn.outbound().pendingBytes() > 0));
             for (int i = 0; i < 20; i++) {
                 assertThat(h.core().connections())
-                        .allSatisfy(conn -> assertThat(conn.outbound().pendingBytes()).isLessThanOrEqualTo(maxOutbound));
-                assertThat(other2.request(i, "hub/ping", null).readJson().path("id").asInt())
+                        .allSatisfy(conn ->
+                                assertThat(conn.outbound().pendingBytes()).isLessThanOrEqualTo(maxOutbound));
+                assertThat(other2.request(i, "hub/ping", null)
+                                .readJson()
+                                .path("id")
+                                .asInt())
                         .as("another client is unaffected")
                         .isEqualTo(i);
             }

@@ -51,7 +51,9 @@ public final class HubMethods {
         if (!c.isAuthenticated()) {
             if (hello.token() == null || hello.token().isEmpty()) {
                 throw HubException.fatal(
-                        ErrorCode.FORBIDDEN, "token_required", "hub/hello needs a token on " + c.peer().transport().label()
+                        ErrorCode.FORBIDDEN,
+                        "token_required",
+                        "hub/hello needs a token on " + c.peer().transport().label()
                                 + " (read it from ~/.agentwire/token)");
             }
             if (!MessageDigest.isEqual(token, hello.token().getBytes(StandardCharsets.UTF_8))) {

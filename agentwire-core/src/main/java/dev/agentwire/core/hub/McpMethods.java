@@ -18,7 +18,8 @@ import java.util.concurrent.CompletionStage;
 public final class McpMethods {
 
     /** MCP protocol revisions the hub speaks, oldest first. */
-    public static final List<String> PROTOCOL_VERSIONS = List.of("2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25");
+    public static final List<String> PROTOCOL_VERSIONS =
+            List.of("2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25");
 
     private final HubCore hub;
 

@@ -32,6 +32,10 @@ public final class TraceInterceptor implements Interceptor {
             stage = CompletableFuture.failedFuture(e);
         }
         return stage.whenComplete((r, e) -> log.info(
-                "{} <- {} id={} {}", call.connection(), call.method(), id, e == null ? "ok" : "error: " + e.getMessage()));
+                "{} <- {} id={} {}",
+                call.connection(),
+                call.method(),
+                id,
+                e == null ? "ok" : "error: " + e.getMessage()));
     }
 }

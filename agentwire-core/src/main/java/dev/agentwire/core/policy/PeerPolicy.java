@@ -15,7 +15,8 @@ import java.util.Set;
  * @param allowGids groups whose members may connect
  * @param allowProcesses executable names or absolute paths; empty means any
  */
-public record PeerPolicy(OptionalInt ownerUid, Set<Integer> allowUids, Set<Integer> allowGids, Set<String> allowProcesses) {
+public record PeerPolicy(
+        OptionalInt ownerUid, Set<Integer> allowUids, Set<Integer> allowGids, Set<String> allowProcesses) {
 
     public PeerPolicy {
         allowUids = Set.copyOf(allowUids);

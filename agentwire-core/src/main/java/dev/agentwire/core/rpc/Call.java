@@ -42,7 +42,8 @@ public record Call(
      * @throws HubException {@code -32602} naming the field that did not fit
      */
     public <T> T params(Class<T> type) {
-        JsonNode node = params.isMissingNode() || params.isNull() ? Json.mapper().createObjectNode() : params;
+        JsonNode node =
+                params.isMissingNode() || params.isNull() ? Json.mapper().createObjectNode() : params;
         if (!node.isObject()) {
             throw HubException.of(
                     ErrorCode.INVALID_PARAMS, "invalid_params", method + " takes its params as an object");

@@ -25,14 +25,20 @@ public final class ConfigKeys {
 
         /** {@code server.socket.path} becomes {@code AGENTWIRE_SERVER_SOCKET_PATH}. */
         public String envName() {
-            return "AGENTWIRE_" + path.replace('.', '_').replaceAll("([a-z])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT);
+            return "AGENTWIRE_"
+                    + path.replace('.', '_')
+                            .replaceAll("([a-z])([A-Z])", "$1_$2")
+                            .toUpperCase(Locale.ROOT);
         }
     }
 
     private static final Map<String, Key> KEYS = new LinkedHashMap<>();
 
     static {
-        add("server.transport", "socket-native", oneOf(Set.of("socket-native", "unix")),
+        add(
+                "server.transport",
+                "socket-native",
+                oneOf(Set.of("socket-native", "unix")),
                 "the agent transport: socket-native (Unix domain socket); unix is an alias");
         add("server.socket.path", "", STRING, "the hub socket path (default AGENTWIRE_HOME/hub.sock) or abstract name");
         add("server.socket.mode", "0600", FILE_MODE, "the socket file's mode (octal)");
@@ -41,13 +47,20 @@ public final class ConfigKeys {
         add("server.socket.group", "", STRING, "group to give the socket file (with mode 0660)");
         add("server.socket.sendBuffer", "0", size(0, 1L << 30), "SO_SNDBUF; 0 keeps the OS default");
         add("server.socket.receiveBuffer", "0", size(0, 1L << 30), "SO_RCVBUF; 0 keeps the OS default");
-        add("server.socket.highWaterMark", "1MiB", size(1024, 1L << 30),
+        add(
+                "server.socket.highWaterMark",
+                "1MiB",
+                size(1024, 1L << 30),
                 "outbound bytes queued per connection before the hub stops reading from it");
         add("server.socket.noDelay", "true", BOOLEAN, "TCP_NODELAY on TCP connections");
         add("server.host", "127.0.0.1", STRING, "address the TCP port binds");
         add("server.ioThreads", "0", integer(0, 256), "event loop threads; 0 picks one per core");
         add("server.workerThreads", "0", integer(0, 1024), "threads that run handlers; 0 picks max(2, cores)");
-        add("clientPort", "8765", integer(-1, 65535), "the TCP port for WebSocket, HTTP and token clients; 0 picks one, -1 turns TCP off");
+        add(
+                "clientPort",
+                "8765",
+                integer(-1, 65535),
+                "the TCP port for WebSocket, HTTP and token clients; 0 picks one, -1 turns TCP off");
         add("sessions.ttl", "3600", integer(1, Integer.MAX_VALUE), "session lifetime in seconds");
         add("sessions.idleTimeout", "0", integer(0, Integer.MAX_VALUE), "idle session expiry in seconds; 0 never");
         add("logging.level", "info", oneOf(Set.of("trace", "debug", "info", "warn", "error", "off")), "log level");
@@ -59,7 +72,10 @@ public final class ConfigKeys {
         add("limits.maxMessageBytes", "16MiB", size(64, Integer.MAX_VALUE), "largest line, frame or message");
         add("limits.ratePerSecond", "10000", decimal(0, 1e9), "calls per second per connection; 0 turns it off");
         add("limits.rateBurst", "20000", integer(1, Integer.MAX_VALUE), "calls a connection may make at once");
-        add("limits.maxOutboundBytes", "16MiB", size(4096, 1L << 31),
+        add(
+                "limits.maxOutboundBytes",
+                "16MiB",
+                size(4096, 1L << 31),
                 "outbound bytes queued for one peer before it is closed as a slow consumer");
         add("limits.helloTimeoutMs", "5000", integer(1, 600_000), "how long a TCP peer has to send hub/hello");
         add("limits.shutdownGraceMs", "5000", integer(0, 600_000), "how long shutdown waits for calls in flight");

@@ -29,7 +29,8 @@ public final class ConfigLoader {
      */
     public static ConfigLoader standard(Path home, Optional<Path> file, Map<String, String> env) {
         ConfigLoader loader = new ConfigLoader();
-        Optional<Path> yaml = file.or(() -> Optional.ofNullable(env.get("AGENTWIRE_CONFIG")).map(Path::of));
+        Optional<Path> yaml =
+                file.or(() -> Optional.ofNullable(env.get("AGENTWIRE_CONFIG")).map(Path::of));
         if (yaml.isEmpty() && Files.isRegularFile(home.resolve("agentwire.yaml"))) {
             yaml = Optional.of(home.resolve("agentwire.yaml"));
         }
@@ -154,12 +155,14 @@ public final class ConfigLoader {
                     List<String> items = new ArrayList<>();
                     while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
                         if (t == null || t.isStructStart()) {
-                            throw new ConfigException(
-                                    "config key " + key + " (" + name + " line " + line + ") must be a list of plain values");
+                            throw new ConfigException("config key " + key + " (" + name + " line " + line
+                                    + ") must be a list of plain values");
                         }
                         items.add(p.getText());
                     }
-                    put(checked(key, name, line), RawValue.list(items, name + " line " + line, String.join(",", items)));
+                    put(
+                            checked(key, name, line),
+                            RawValue.list(items, name + " line " + line, String.join(",", items)));
                 }
                 default -> {
                     String key = join(path, field);

@@ -93,8 +93,10 @@ public record HubConfig(
                 (Long) v.get("sessions.idleTimeout"),
                 (String) v.get("logging.level"),
                 (Boolean) v.get("logging.transport"),
-                ((List<Long>) v.get("security.allowUids")).stream().map(Long::intValue).toList(),
-                ((List<Long>) v.get("security.allowGids")).stream().map(Long::intValue).toList(),
+                ((List<Long>) v.get("security.allowUids"))
+                        .stream().map(Long::intValue).toList(),
+                ((List<Long>) v.get("security.allowGids"))
+                        .stream().map(Long::intValue).toList(),
                 (List<String>) v.get("security.allowProcesses"),
                 (List<String>) v.get("security.allowedOrigins"),
                 ((Long) v.get("limits.maxMessageBytes")).intValue(),

@@ -71,9 +71,15 @@ final class ValueParsers {
             String s = v.text().trim().toLowerCase(Locale.ROOT).replace("_", "");
             long unit = 1;
             for (var u : List.of(
-                    new Object[] {"kib", 1024L}, new Object[] {"mib", 1L << 20}, new Object[] {"gib", 1L << 30},
-                    new Object[] {"kb", 1024L}, new Object[] {"mb", 1L << 20}, new Object[] {"gb", 1L << 30},
-                    new Object[] {"k", 1024L}, new Object[] {"m", 1L << 20}, new Object[] {"g", 1L << 30},
+                    new Object[] {"kib", 1024L},
+                    new Object[] {"mib", 1L << 20},
+                    new Object[] {"gib", 1L << 30},
+                    new Object[] {"kb", 1024L},
+                    new Object[] {"mb", 1L << 20},
+                    new Object[] {"gb", 1L << 30},
+                    new Object[] {"k", 1024L},
+                    new Object[] {"m", 1L << 20},
+                    new Object[] {"g", 1L << 30},
                     new Object[] {"b", 1L})) {
                 if (s.endsWith((String) u[0])) {
                     s = s.substring(0, s.length() - ((String) u[0]).length()).trim();

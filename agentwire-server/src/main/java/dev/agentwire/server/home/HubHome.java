@@ -120,7 +120,8 @@ public final class HubHome {
     /** Writes {@code hub.json} atomically with mode 0600. */
     public void writeHubJson(ObjectNode info) {
         try {
-            writePrivate(hubJson(), Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(info) + "\n");
+            writePrivate(
+                    hubJson(), Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(info) + "\n");
         } catch (IOException e) {
             throw new HubStartException("cannot write " + hubJson() + ": " + e, e);
         }
@@ -130,7 +131,8 @@ public final class HubHome {
     public void removeHubJson(long pid) {
         try {
             Path file = hubJson();
-            if (Files.exists(file) && Json.mapper().readTree(file.toFile()).path("pid").asLong() == pid) {
+            if (Files.exists(file)
+                    && Json.mapper().readTree(file.toFile()).path("pid").asLong() == pid) {
                 Files.delete(file);
             }
         } catch (IOException e) {
@@ -139,7 +141,8 @@ public final class HubHome {
     }
 
     private void writePrivate(Path file, String text) throws IOException {
-        Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp", PosixFilePermissions.asFileAttribute(FILE_MODE));
+        Path tmp = Files.createTempFile(
+                dir, "." + file.getFileName(), ".tmp", PosixFilePermissions.asFileAttribute(FILE_MODE));
         try {
             Files.writeString(tmp, text, StandardCharsets.UTF_8);
             try {

@@ -44,6 +44,7 @@ final class ChannelOutbound implements Outbound {
     private final AtomicLong queued = new AtomicLong();
     /** Whether dispatch is paused by us; guarded by {@code this} with the pause/resume it stands for. */
     private boolean pressured;
+
     private volatile Connection connection;
 
     ChannelOutbound(Channel channel, Framing framing, long maxOutboundBytes) {

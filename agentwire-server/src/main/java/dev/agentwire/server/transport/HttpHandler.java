@@ -34,13 +34,15 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         if (!request.decoderResult().isSuccess()) {
             response = error(HttpResponseStatus.BAD_REQUEST, "bad_request", "malformed HTTP request");
         } else if (path.equals("/health")) {
-            response = request.method().equals(HttpMethod.GET) || request.method().equals(HttpMethod.HEAD)
-                    ? json(HttpResponseStatus.OK, health.get())
-                    : error(HttpResponseStatus.METHOD_NOT_ALLOWED, "method_not_allowed", "use GET /health");
+            response =
+                    request.method().equals(HttpMethod.GET) || request.method().equals(HttpMethod.HEAD)
+                            ? json(HttpResponseStatus.OK, health.get())
+                            : error(HttpResponseStatus.METHOD_NOT_ALLOWED, "method_not_allowed", "use GET /health");
         } else {
             response = error(HttpResponseStatus.NOT_FOUND, "not_found", "no endpoint at " + path);
         }
-        boolean keepAlive = HttpUtil.isKeepAlive(request) && request.decoderResult().isSuccess();
+        boolean keepAlive =
+                HttpUtil.isKeepAlive(request) && request.decoderResult().isSuccess();
         HttpUtil.setKeepAlive(response, keepAlive);
         var future = ctx.writeAndFlush(response);
         if (!keepAlive) {

@@ -30,8 +30,7 @@ import java.util.function.Supplier;
 public final class HubChannelInitializer extends ChannelInitializer<Channel> {
 
     /** Everything the pipeline needs. */
-    public record Settings(
-            int maxMessageBytes, long maxOutboundBytes, long helloTimeoutMs, OptionalInt ownerUid) {}
+    public record Settings(int maxMessageBytes, long maxOutboundBytes, long helloTimeoutMs, OptionalInt ownerUid) {}
 
     private final HubCore core;
     private final NettyTransport transport;

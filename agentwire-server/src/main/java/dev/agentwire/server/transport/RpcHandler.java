@@ -100,8 +100,7 @@ final class RpcHandler extends ChannelInboundHandlerAdapter {
                     ErrorCode.INVALID_REQUEST,
                     String.format(
                             "frame type 0x%02X (%s) is not accepted on this socket; send JsonRpc (0x10) frames",
-                            frame.type(),
-                            name),
+                            frame.type(), name),
                     "unsupported_frame");
             outbound.sendFrame(ChannelOutbound.errorFrame(error), false);
         }

@@ -45,8 +45,8 @@ final class SniffHandler extends ByteToMessageDecoder {
         var framing = Framing.sniff(first, allowHttp);
         if (framing.isEmpty()) {
             in.skipBytes(in.readableBytes());
-            RpcError error = RpcError.of(
-                    ErrorCode.PARSE_ERROR, Framing.describeUnknown(first, allowHttp), "unknown_framing");
+            RpcError error =
+                    RpcError.of(ErrorCode.PARSE_ERROR, Framing.describeUnknown(first, allowHttp), "unknown_framing");
             byte[] line = MessageCodec.encode(new Message.ErrorResponse(Id.NULL, error));
             ctx.writeAndFlush(Unpooled.wrappedBuffer(line, new byte[] {'\n'})).addListener(ChannelFutureListener.CLOSE);
             return;

@@ -62,8 +62,8 @@ public final class SocketGuard {
             throw new HubStartException("cannot inspect " + path + ": " + e, e);
         }
         if (!attrs.isOther()) {
-            throw new HubStartException(path + " exists and is not a socket; move it away or choose another"
-                    + " server.socket.path");
+            throw new HubStartException(
+                    path + " exists and is not a socket; move it away or choose another" + " server.socket.path");
         }
         Optional<String> live = probe(path);
         if (live.isPresent()) {
@@ -86,10 +86,12 @@ public final class SocketGuard {
         try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             ch.connect(UnixDomainSocketAddress.of(path));
             Optional<Long> pid = askPid(ch);
-            return Optional.of(pid.isPresent()
-                    ? "already running (pid " + pid.get() + ", socket " + path + ")"
-                    : "socket " + path + " is in use by a program that does not answer as a hub; stop it or choose"
-                            + " another server.socket.path");
+            return Optional.of(
+                    pid.isPresent()
+                            ? "already running (pid " + pid.get() + ", socket " + path + ")"
+                            : "socket " + path
+                                    + " is in use by a program that does not answer as a hub; stop it or choose"
+                                    + " another server.socket.path");
         } catch (IOException e) {
             return Optional.empty();
         }
@@ -99,14 +101,18 @@ public final class SocketGuard {
     private static Optional<Long> askPid(SocketChannel ch) {
         CompletableFuture<Optional<Long>> answer = CompletableFuture.supplyAsync(() -> {
             try {
-                ch.write(ByteBuffer.wrap("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"hub/status\"}\n"
-                        .getBytes(StandardCharsets.UTF_8)));
+                ch.write(ByteBuffer.wrap(
+                        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"hub/status\"}\n".getBytes(StandardCharsets.UTF_8)));
                 ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
                 while (buf.hasRemaining() && ch.read(buf) >= 0) {
                     String text = new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8);
                     int nl = text.indexOf('\n');
                     if (nl >= 0) {
-                        long pid = Json.mapper().readTree(text.substring(0, nl)).path("result").path("pid").asLong(-1);
+                        long pid = Json.mapper()
+                                .readTree(text.substring(0, nl))
+                                .path("result")
+                                .path("pid")
+                                .asLong(-1);
                         return pid > 0 ? Optional.of(pid) : Optional.<Long>empty();
                     }
                 }

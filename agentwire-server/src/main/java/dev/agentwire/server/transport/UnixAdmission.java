@@ -81,7 +81,8 @@ final class UnixAdmission extends ChannelInboundHandlerAdapter {
         Optional<String> exe = Optional.empty();
         if (creds.pid().isPresent()) {
             try {
-                exe = Optional.of(Files.readSymbolicLink(Path.of("/proc", Long.toString(creds.pid().getAsLong()), "exe"))
+                exe = Optional.of(Files.readSymbolicLink(
+                                Path.of("/proc", Long.toString(creds.pid().getAsLong()), "exe"))
                         .toString());
             } catch (IOException | UnsupportedOperationException e) {
                 // not readable (another user's process, or no /proc)

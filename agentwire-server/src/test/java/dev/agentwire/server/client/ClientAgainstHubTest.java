@@ -60,12 +60,17 @@ class ClientAgainstHubTest {
         Path dir = TestHubs.shortTempDir();
         try (AgentwireHub hub = TestHubs.start(dir);
                 AgentwireClient c = AgentwireClient.builder()
-                        .environment(Map.of("AGENTWIRE_HOME", hub.config().home().toString()))
+                        .environment(
+                                Map.of("AGENTWIRE_HOME", hub.config().home().toString()))
                         .name("finder")
                         .connect()) {
             assertThat(c.endpoint().toString()).isEqualTo(hub.endpoint());
             assertThat(c.hello().path("authenticated").asBoolean()).isTrue();
-            assertThat(c.request("hub/ping").get(10, TimeUnit.SECONDS).path("pong").asBoolean()).isTrue();
+            assertThat(c.request("hub/ping")
+                            .get(10, TimeUnit.SECONDS)
+                            .path("pong")
+                            .asBoolean())
+                    .isTrue();
             assertThat(hub.core().connections()).extracting(conn -> conn.name()).contains("finder");
         }
     }
@@ -76,10 +81,15 @@ class ClientAgainstHubTest {
         try (AgentwireHub hub = TestHubs.start(dir);
                 AgentwireClient c = AgentwireClient.builder()
                         .endpoint("tcp://127.0.0.1:" + hub.tcpPort().getAsInt())
-                        .environment(Map.of("AGENTWIRE_HOME", hub.config().home().toString()))
+                        .environment(
+                                Map.of("AGENTWIRE_HOME", hub.config().home().toString()))
                         .connect()) {
             assertThat(c.hello().path("peer").path("transport").asText()).isEqualTo("tcp");
-            assertThat(c.request("hub/status").get(10, TimeUnit.SECONDS).path("connections").path("tcp").asInt())
+            assertThat(c.request("hub/status")
+                            .get(10, TimeUnit.SECONDS)
+                            .path("connections")
+                            .path("tcp")
+                            .asInt())
                     .isEqualTo(1);
         }
     }
@@ -113,13 +123,16 @@ class ClientAgainstHubTest {
     void errorsAndTimeoutsFailTheFuture() throws Exception {
         try (AgentwireHub hub = TestHubs.start(TestHubs.shortTempDir())) {
             hub.core().registry().register(Method.of("test/never", call -> new CompletableFuture<>()));
-            try (AgentwireClient c = AgentwireClient.builder().endpoint(hub.endpoint()).connect()) {
+            try (AgentwireClient c =
+                    AgentwireClient.builder().endpoint(hub.endpoint()).connect()) {
                 assertThatThrownBy(() -> c.request("no/such").get(10, TimeUnit.SECONDS))
                         .isInstanceOf(ExecutionException.class)
                         .cause()
                         .isInstanceOf(RpcException.class)
-                        .satisfies(e -> assertThat(((RpcException) e).errorCode()).contains(ErrorCode.METHOD_NOT_FOUND));
-                assertThatThrownBy(() -> c.request("test/never", null, Duration.ofMillis(200)).get(10, TimeUnit.SECONDS))
+                        .satisfies(
+                                e -> assertThat(((RpcException) e).errorCode()).contains(ErrorCode.METHOD_NOT_FOUND));
+                assertThatThrownBy(() -> c.request("test/never", null, Duration.ofMillis(200))
+                                .get(10, TimeUnit.SECONDS))
                         .cause()
                         .isInstanceOf(RpcException.class)
                         .hasMessageContaining("request test/never timed out after 200 ms")
@@ -151,22 +164,29 @@ class ClientAgainstHubTest {
             CompletableFuture<JsonNode> inFlight = c.request("test/never");
             await().atMost(WAIT).until(() -> hub.core().inflight() == 1);
             hub.close();
-            assertThatThrownBy(() -> inFlight.get(10, TimeUnit.SECONDS)).cause().isInstanceOf(ConnectionLostException.class);
+            assertThatThrownBy(() -> inFlight.get(10, TimeUnit.SECONDS))
+                    .cause()
+                    .isInstanceOf(ConnectionLostException.class);
             await().atMost(WAIT).until(() -> events.contains(ConnectionEvent.DISCONNECTED));
             await().atMost(WAIT).until(() -> scheduler.tasks.size() == 1);
             scheduler.runNext(); // no hub yet: this attempt fails and schedules the next
             await().atMost(WAIT).until(() -> scheduler.tasks.size() == 1);
             scheduler.runNext();
             await().atMost(WAIT).until(() -> scheduler.tasks.size() == 1);
-            assertThat(scheduler.delays).containsExactly(
-                    Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4));
+            assertThat(scheduler.delays)
+                    .containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4));
             second = TestHubs.start(dir);
             scheduler.runNext();
             await().atMost(WAIT).until(() -> events.contains(ConnectionEvent.RECONNECTED));
             assertThat(hooks).hasValue(1);
-            assertThat(c.request("hub/ping").get(10, TimeUnit.SECONDS).path("pong").asBoolean()).isTrue();
-            assertThat(events).containsSubsequence(
-                    ConnectionEvent.CONNECTED, ConnectionEvent.DISCONNECTED, ConnectionEvent.RECONNECTED);
+            assertThat(c.request("hub/ping")
+                            .get(10, TimeUnit.SECONDS)
+                            .path("pong")
+                            .asBoolean())
+                    .isTrue();
+            assertThat(events)
+                    .containsSubsequence(
+                            ConnectionEvent.CONNECTED, ConnectionEvent.DISCONNECTED, ConnectionEvent.RECONNECTED);
         } finally {
             if (second != null) {
                 second.close();
@@ -178,7 +198,8 @@ class ClientAgainstHubTest {
     @Test
     void notificationsReachListeners() throws Exception {
         try (AgentwireHub hub = TestHubs.start(TestHubs.shortTempDir());
-                AgentwireClient c = AgentwireClient.builder().endpoint(hub.endpoint()).connect()) {
+                AgentwireClient c =
+                        AgentwireClient.builder().endpoint(hub.endpoint()).connect()) {
             List<JsonNode> got = new CopyOnWriteArrayList<>();
             c.onNotification("events/event", got::add);
             var data = Json.mapper().createObjectNode().put("n", 1);
@@ -192,7 +213,8 @@ class ClientAgainstHubTest {
     @Test
     void aPoolSpreadsRequestsRoundRobin() throws Exception {
         try (AgentwireHub hub = TestHubs.start(TestHubs.shortTempDir());
-                ClientPool pool = ClientPool.connect(3, () -> AgentwireClient.builder().endpoint(hub.endpoint()))) {
+                ClientPool pool =
+                        ClientPool.connect(3, () -> AgentwireClient.builder().endpoint(hub.endpoint()))) {
             assertThat(pool.size()).isEqualTo(3);
             Set<Long> ids = new HashSet<>();
             List<Long> order = new ArrayList<>();
@@ -201,7 +223,8 @@ class ClientAgainstHubTest {
                 long id = c.hello().path("connectionId").asLong();
                 ids.add(id);
                 order.add(id);
-                assertThat(c.request("hub/ping").get(10, TimeUnit.SECONDS).has("pong")).isTrue();
+                assertThat(c.request("hub/ping").get(10, TimeUnit.SECONDS).has("pong"))
+                        .isTrue();
             }
             assertThat(ids).hasSize(3);
             assertThat(order.subList(0, 3)).isEqualTo(order.subList(3, 6));
@@ -212,14 +235,17 @@ class ClientAgainstHubTest {
     @Test
     void manyConcurrentRequestsEachGetTheirOwnAnswer() throws Exception {
         try (AgentwireHub hub = TestHubs.start(TestHubs.shortTempDir(), b -> b.set("limits.ratePerSecond", "0"));
-                AgentwireClient c = AgentwireClient.builder().endpoint(hub.endpoint()).connect()) {
+                AgentwireClient c =
+                        AgentwireClient.builder().endpoint(hub.endpoint()).connect()) {
             List<CompletableFuture<JsonNode>> futures = new ArrayList<>();
             for (int i = 0; i < 2000; i++) {
                 futures.add(c.request(i % 2 == 0 ? "hub/ping" : "hub/status"));
             }
             for (int i = 0; i < futures.size(); i++) {
                 JsonNode r = futures.get(i).get(30, TimeUnit.SECONDS);
-                assertThat(r.has(i % 2 == 0 ? "pong" : "pid")).as("answer %d", i).isTrue();
+                assertThat(r.has(i % 2 == 0 ? "pong" : "pid"))
+                        .as("answer %d", i)
+                        .isTrue();
             }
         }
     }

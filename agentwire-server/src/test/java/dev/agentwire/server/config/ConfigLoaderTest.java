@@ -31,23 +31,26 @@ class ConfigLoaderTest {
     @Test
     void acceptsTheBtcpSeedsYaml(@TempDir Path dir) throws Exception {
         Path yaml = dir.resolve("btcp-server.yaml");
-        Files.writeString(yaml, String.join("\n",
-                "# btcp-server.yaml",
-                "server:",
-                "  transport: socket-native",
-                "  socket:",
-                "    path: /tmp/btcp.sock",
-                "    mode: 0660",
-                "    cleanup: true",
-                "clientPort: 8765",
-                "sessions:",
-                "  ttl: 3600",
-                "logging:",
-                "  level: debug",
-                "  transport: true",
-                "security:",
-                "  allowUids: [1000, 1001]",
-                ""));
+        Files.writeString(
+                yaml,
+                String.join(
+                        "\n",
+                        "# btcp-server.yaml",
+                        "server:",
+                        "  transport: socket-native",
+                        "  socket:",
+                        "    path: /tmp/btcp.sock",
+                        "    mode: 0660",
+                        "    cleanup: true",
+                        "clientPort: 8765",
+                        "sessions:",
+                        "  ttl: 3600",
+                        "logging:",
+                        "  level: debug",
+                        "  transport: true",
+                        "security:",
+                        "  allowUids: [1000, 1001]",
+                        ""));
         HubConfig c = new ConfigLoader().yaml(yaml).load(HOME);
         assertThat(c.socketPath()).isEqualTo(Path.of("/tmp/btcp.sock"));
         assertThat(c.socketMode()).as("0660 stays octal").isEqualTo(0660);
@@ -66,23 +69,31 @@ class ConfigLoaderTest {
 
     @Test
     void badValuesAreErrorsNamingKeyValueAndSource() {
-        assertThatThrownBy(() -> new ConfigLoader().yamlText("server:\n  socket:\n    mode: 0999\n", "a.yaml").load(HOME))
+        assertThatThrownBy(() -> new ConfigLoader()
+                        .yamlText("server:\n  socket:\n    mode: 0999\n", "a.yaml")
+                        .load(HOME))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("server.socket.mode")
                 .hasMessageContaining("'0999'")
                 .hasMessageContaining("a.yaml line 3")
                 .hasMessageContaining("octal");
-        assertThatThrownBy(() -> new ConfigLoader().environment(Map.of("AGENTWIRE_PORT", "eighty")).load(HOME))
+        assertThatThrownBy(() -> new ConfigLoader()
+                        .environment(Map.of("AGENTWIRE_PORT", "eighty"))
+                        .load(HOME))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("clientPort")
                 .hasMessageContaining("'eighty'")
                 .hasMessageContaining("environment AGENTWIRE_PORT");
-        assertThatThrownBy(() -> new ConfigLoader().set("clientPort", "70000", "flag --port").load(HOME))
+        assertThatThrownBy(() -> new ConfigLoader()
+                        .set("clientPort", "70000", "flag --port")
+                        .load(HOME))
                 .hasMessageContaining("from -1 to 65535")
                 .hasMessageContaining("flag --port");
         assertThatThrownBy(() -> new ConfigLoader().set("no.such", "1", "flag --set"))
                 .hasMessageContaining("unknown config key no.such");
-        assertThatThrownBy(() -> new ConfigLoader().yamlText("logging:\n  level: loud\n", "a.yaml").load(HOME))
+        assertThatThrownBy(() -> new ConfigLoader()
+                        .yamlText("logging:\n  level: loud\n", "a.yaml")
+                        .load(HOME))
                 .hasMessageContaining("expected one of");
         assertThatThrownBy(() -> new ConfigLoader().yamlText("- a\n- b\n", "a.yaml"))
                 .hasMessageContaining("must be a mapping");
@@ -112,13 +123,15 @@ class ConfigLoaderTest {
     void flagsBeatEnvironmentWhichBeatsYaml() {
         ConfigLoader yamlOnly = new ConfigLoader().yamlText("clientPort: 1111\n", "a.yaml");
         assertThat(yamlOnly.load(HOME).clientPort()).isEqualTo(1111);
-        ConfigLoader withEnv = new ConfigLoader().yamlText("clientPort: 1111\n", "a.yaml")
+        ConfigLoader withEnv = new ConfigLoader()
+                .yamlText("clientPort: 1111\n", "a.yaml")
                 .environment(Map.of("AGENTWIRE_PORT", "2222"));
         assertThat(withEnv.load(HOME).clientPort()).isEqualTo(2222);
         withEnv.set("clientPort", "3333", "flag --port");
         assertThat(withEnv.load(HOME).clientPort()).isEqualTo(3333);
         assertThat(withEnv.sourceOf("clientPort")).contains("flag --port");
-        assertThat(new ConfigLoader().environment(Map.of("AGENTWIRE_PORT", "1", "AGENTWIRE_CLIENT_PORT", "2"))
+        assertThat(new ConfigLoader()
+                        .environment(Map.of("AGENTWIRE_PORT", "1", "AGENTWIRE_CLIENT_PORT", "2"))
                         .load(HOME)
                         .clientPort())
                 .as("the full name wins over the short alias")
@@ -133,7 +146,8 @@ class ConfigLoaderTest {
                 .load(HOME);
         assertThat(c.abstractName()).isEqualTo("hub-x");
         assertThat(c.socketDisplay()).isEqualTo("@hub-x");
-        assertThatThrownBy(() -> new ConfigLoader().set("server.socket.path", "@x", "t").load(HOME))
+        assertThatThrownBy(() ->
+                        new ConfigLoader().set("server.socket.path", "@x", "t").load(HOME))
                 .hasMessageContaining("server.socket.abstract: true");
     }
 
@@ -141,11 +155,16 @@ class ConfigLoaderTest {
     void sizesTakeUnits() {
         for (var e : Map.of("65536", 65536L, "64KiB", 65536L, "64k", 65536L, "1MiB", 1048576L, "2MB", 2097152L)
                 .entrySet()) {
-            assertThat(new ConfigLoader().set("limits.maxOutboundBytes", e.getKey(), "t").load(HOME).maxOutboundBytes())
+            assertThat(new ConfigLoader()
+                            .set("limits.maxOutboundBytes", e.getKey(), "t")
+                            .load(HOME)
+                            .maxOutboundBytes())
                     .as(e.getKey())
                     .isEqualTo(e.getValue());
         }
-        assertThatThrownBy(() -> new ConfigLoader().set("limits.maxOutboundBytes", "lots", "t").load(HOME))
+        assertThatThrownBy(() -> new ConfigLoader()
+                        .set("limits.maxOutboundBytes", "lots", "t")
+                        .load(HOME))
                 .hasMessageContaining("expected a size");
         assertThat(List.of(ConfigKeys.all().keySet().toArray())).contains("server.socket.path", "clientPort");
     }

@@ -59,6 +59,8 @@ public final class LeakCheck implements AfterAllCallback {
         }
         List<String> found = List.copyOf(LEAKS);
         LEAKS.clear();
-        assertThat(found).as("Netty buffer leaks in " + context.getDisplayName()).isEmpty();
+        assertThat(found)
+                .as("Netty buffer leaks in " + context.getDisplayName())
+                .isEmpty();
     }
 }

@@ -101,7 +101,8 @@ public final class RawConnection implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (pending.size() < n) {
             if (!pull(deadline)) {
-                fail("expected " + n + " bytes within " + timeout + ", got " + pending.size() + (eof ? " and EOF" : ""));
+                fail("expected " + n + " bytes within " + timeout + ", got " + pending.size()
+                        + (eof ? " and EOF" : ""));
             }
         }
         byte[] all = pending.toByteArray();
@@ -125,8 +126,8 @@ public final class RawConnection implements AutoCloseable {
                 }
             }
             if (!pull(deadline)) {
-                fail("expected a line within " + timeout + (eof ? "; the hub closed the connection" : "")
-                        + "; have: " + new String(all, StandardCharsets.UTF_8));
+                fail("expected a line within " + timeout + (eof ? "; the hub closed the connection" : "") + "; have: "
+                        + new String(all, StandardCharsets.UTF_8));
             }
         }
     }
