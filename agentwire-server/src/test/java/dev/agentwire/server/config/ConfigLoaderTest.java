@@ -168,4 +168,14 @@ class ConfigLoaderTest {
                 .hasMessageContaining("expected a size");
         assertThat(List.of(ConfigKeys.all().keySet().toArray())).contains("server.socket.path", "clientPort");
     }
+
+    @Test
+    void everyKeyIsDocumented() throws Exception {
+        Path doc = Path.of("..", "docs", "CONFIGURATION.md");
+        String text = Files.readString(doc);
+        for (ConfigKeys.Key k : ConfigKeys.all().values()) {
+            assertThat(text).as("docs/CONFIGURATION.md documents " + k.path()).contains("| `" + k.path() + "` |");
+            assertThat(text).contains(k.envName());
+        }
+    }
 }

@@ -1,0 +1,150 @@
+package dev.agentwire.bench;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentwire.client.AgentwireClient;
+import dev.agentwire.protocol.Json;
+import dev.agentwire.server.AgentwireHub;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The side-by-side round-trip harness. In one run it measures the C Unix-socket ping-pong floor, a raw Java NIO
+ * ping-pong, and {@code hub/ping} through the real hub and Java client over UDS and TCP; prints a table with
+ * each subject's p50/p99/p99.9 and round trips per second, and its p50 as a ratio to the C floor; and writes
+ * the same as JSON.
+ *
+ * <pre>
+ *   java -jar agentwire-bench/target/bench.jar [--iterations N] [--warmup N] [--output FILE] [--cc CC]
+ *   taskset -c 0 java -jar agentwire-bench/target/bench.jar   # both ends on one vCPU
+ * </pre>
+ */
+public final class RoundTripBench {
+
+    /** The goal of the foundation issue: hub/ping p50 over UDS at most this many times the C floor. */
+    public static final double UDS_GOAL_RATIO = 2.0;
+
+    private RoundTripBench() {}
+
+    public static void main(String[] args) throws Exception {
+        int iterations = 20_000;
+        int warmup = 20_000;
+        Path output = Path.of("bench-results", "round-trip.json");
+        String cc = "cc";
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--iterations" -> iterations = Integer.parseInt(args[++i]);
+                case "--warmup" -> warmup = Integer.parseInt(args[++i]);
+                case "--output" -> output = Path.of(args[++i]);
+                case "--cc" -> cc = args[++i];
+                case "-h", "--help" -> {
+                    System.out.println("usage: bench [--iterations N] [--warmup N] [--output FILE] [--cc CC]");
+                    return;
+                }
+                default -> {
+                    System.err.println("bench: unknown argument " + args[i] + " (try --help)");
+                    System.exit(2);
+                }
+            }
+        }
+        ObjectNode result = run(iterations, warmup, cc, System.out);
+        if (output.getParent() != null) {
+            Files.createDirectories(output.getParent());
+        }
+        Files.writeString(output, Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(result) + "\n");
+        System.out.println("wrote " + output);
+    }
+
+    /** Runs every subject and prints the table to {@code out}; returns the JSON report. */
+    public static ObjectNode run(int iterations, int warmup, String cc, PrintStream out) throws Exception {
+        Path dir = Files.createTempDirectory(Path.of("/tmp"), "awbench");
+        Map<String, Stats> results = new LinkedHashMap<>();
+        Path binary = CFloor.compile(cc, dir);
+        results.put("c-uds-floor", CFloor.run(binary, dir.resolve("c.sock"), iterations, warmup));
+        results.put("java-nio-uds", NioPingPong.run(dir.resolve("nio.sock"), iterations, warmup));
+        try (AgentwireHub hub = AgentwireHub.builder()
+                .home(dir.resolve("home"))
+                .set("clientPort", "0")
+                .set("limits.ratePerSecond", "0")
+                .set("logging.level", "warn")
+                .build()
+                .start()) {
+            try (AgentwireClient uds = AgentwireClient.builder()
+                    .endpoint(hub.endpoint())
+                    .reconnect(false)
+                    .connect()) {
+                results.put("hub-ping-uds", HubPing.run(uds, iterations, warmup));
+            }
+            try (AgentwireClient tcp = AgentwireClient.builder()
+                    .endpoint("tcp://127.0.0.1:" + hub.tcpPort().getAsInt())
+                    .token(hub.token())
+                    .reconnect(false)
+                    .connect()) {
+                results.put("hub-ping-tcp", HubPing.run(tcp, iterations, warmup));
+            }
+        }
+        Stats floor = results.get("c-uds-floor");
+        ObjectNode report = Json.mapper().createObjectNode();
+        report.put("iterations", iterations);
+        report.put("warmup", warmup);
+        report.put("cpus", Runtime.getRuntime().availableProcessors());
+        report.put("java", System.getProperty("java.version"));
+        report.put("affinity", affinity());
+        ObjectNode subjects = report.putObject("subjects");
+        out.printf(Locale.ROOT, "round trips: %d measured after %d warm-up, %s%n", iterations, warmup, affinity());
+        out.printf(
+                Locale.ROOT,
+                "%-14s %10s %10s %10s %12s %10s%n",
+                "subject",
+                "p50 µs",
+                "p99 µs",
+                "p99.9 µs",
+                "round trips/s",
+                "p50 ÷ C");
+        for (var e : results.entrySet()) {
+            Stats s = e.getValue();
+            double ratio = (double) s.p50Nanos() / floor.p50Nanos();
+            out.printf(
+                    Locale.ROOT,
+                    "%-14s %10.1f %10.1f %10.1f %12.0f %10.2f%n",
+                    e.getKey(),
+                    s.p50Nanos() / 1e3,
+                    s.p99Nanos() / 1e3,
+                    s.p999Nanos() / 1e3,
+                    s.roundTripsPerSecond(),
+                    ratio);
+            ObjectNode j = subjects.putObject(e.getKey());
+            j.put("p50Nanos", s.p50Nanos());
+            j.put("p99Nanos", s.p99Nanos());
+            j.put("p999Nanos", s.p999Nanos());
+            j.put("roundTripsPerSecond", s.roundTripsPerSecond());
+            j.put("p50RatioToCFloor", ratio);
+        }
+        double udsRatio = (double) results.get("hub-ping-uds").p50Nanos() / floor.p50Nanos();
+        report.put("udsGoalRatio", UDS_GOAL_RATIO);
+        report.put("udsGoalMet", udsRatio <= UDS_GOAL_RATIO);
+        out.printf(
+                Locale.ROOT,
+                "goal: hub-ping-uds p50 ≤ %.1f× the C floor: %s (%.2f×)%n",
+                UDS_GOAL_RATIO,
+                udsRatio <= UDS_GOAL_RATIO ? "met" : "not met",
+                udsRatio);
+        return report;
+    }
+
+    /** The CPUs this process may run on, from /proc (Linux). */
+    private static String affinity() {
+        try {
+            return Files.readAllLines(Path.of("/proc/self/status")).stream()
+                    .filter(l -> l.startsWith("Cpus_allowed_list:"))
+                    .map(l -> "cpus " + l.substring(l.indexOf(':') + 1).trim())
+                    .findFirst()
+                    .orElse("cpus unknown");
+        } catch (java.io.IOException e) {
+            return "cpus unknown";
+        }
+    }
+}
