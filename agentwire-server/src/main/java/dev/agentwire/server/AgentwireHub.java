@@ -27,6 +27,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.UserPrincipalNotFoundException;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
@@ -204,9 +205,15 @@ public final class AgentwireHub implements AutoCloseable {
             }
             Files.setPosixFilePermissions(socket, perms);
             if (config.socketGroup().isPresent()) {
-                GroupPrincipal group = socket.getFileSystem()
-                        .getUserPrincipalLookupService()
-                        .lookupPrincipalByGroupName(config.socketGroup().get());
+                String name = config.socketGroup().get();
+                GroupPrincipal group;
+                try {
+                    group = socket.getFileSystem()
+                            .getUserPrincipalLookupService()
+                            .lookupPrincipalByGroupName(name);
+                } catch (UserPrincipalNotFoundException e) {
+                    throw new HubStartException("server.socket.group: there is no group named '" + name + "'", e);
+                }
                 Files.getFileAttributeView(socket, PosixFileAttributeView.class).setGroup(group);
             }
         } catch (IOException e) {

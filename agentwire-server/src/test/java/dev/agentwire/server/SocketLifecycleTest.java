@@ -157,4 +157,28 @@ class SocketLifecycleTest {
         assertThat(hubJson).doesNotExist();
         assertThat(hub.config().home().resolve("token")).exists();
     }
+
+    @Test
+    void aConfiguredGroupIsGivenToTheSocketFile() throws Exception {
+        java.nio.file.attribute.GroupPrincipal daemon;
+        try {
+            daemon = java.nio.file.FileSystems.getDefault()
+                    .getUserPrincipalLookupService()
+                    .lookupPrincipalByGroupName("daemon");
+        } catch (java.io.IOException e) {
+            org.junit.jupiter.api.Assumptions.abort("no group named daemon here: " + e);
+            return;
+        }
+        Path dir = TestHubs.shortTempDir();
+        try (AgentwireHub hub =
+                TestHubs.start(dir, b -> b.set("server.socket.group", "daemon").set("server.socket.mode", "0660"))) {
+            var attrs =
+                    Files.readAttributes(hub.config().socketPath(), java.nio.file.attribute.PosixFileAttributes.class);
+            assertThat(attrs.group()).isEqualTo(daemon);
+        }
+        assertThatThrownBy(() ->
+                        TestHubs.start(TestHubs.shortTempDir(), b -> b.set("server.socket.group", "no-such-group-x")))
+                .isInstanceOf(HubStartException.class)
+                .hasMessageContaining("no-such-group-x");
+    }
 }
