@@ -2,13 +2,8 @@ package dev.agentwire.server.transport;
 
 import dev.agentwire.protocol.ErrorCode;
 import dev.agentwire.protocol.Framing;
-import dev.agentwire.protocol.Id;
-import dev.agentwire.protocol.Message;
-import dev.agentwire.protocol.MessageCodec;
 import dev.agentwire.protocol.RpcError;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import java.util.List;
@@ -47,8 +42,7 @@ final class SniffHandler extends ByteToMessageDecoder {
             in.skipBytes(in.readableBytes());
             RpcError error =
                     RpcError.of(ErrorCode.PARSE_ERROR, Framing.describeUnknown(first, allowHttp), "unknown_framing");
-            byte[] line = MessageCodec.encode(new Message.ErrorResponse(Id.NULL, error));
-            ctx.writeAndFlush(Unpooled.wrappedBuffer(line, new byte[] {'\n'})).addListener(ChannelFutureListener.CLOSE);
+            ErrorLine.sendAndClose(ctx, error);
             return;
         }
         installer.accept(ctx, framing.get());

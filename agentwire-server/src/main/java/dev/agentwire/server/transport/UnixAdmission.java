@@ -6,12 +6,7 @@ import dev.agentwire.core.Transport;
 import dev.agentwire.netty.NettyTransport;
 import dev.agentwire.netty.PeerCreds;
 import dev.agentwire.protocol.ErrorCode;
-import dev.agentwire.protocol.Id;
-import dev.agentwire.protocol.Message;
-import dev.agentwire.protocol.MessageCodec;
 import dev.agentwire.protocol.RpcError;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.io.IOException;
@@ -62,8 +57,7 @@ final class UnixAdmission extends ChannelInboundHandlerAdapter {
         if (refusal.isPresent()) {
             log.warn("refused a peer on {}: {}", address, refusal.get());
             RpcError error = RpcError.of(ErrorCode.FORBIDDEN, "connection refused: " + refusal.get(), "peer_refused");
-            byte[] line = MessageCodec.encode(new Message.ErrorResponse(Id.NULL, error));
-            ctx.writeAndFlush(Unpooled.wrappedBuffer(line, new byte[] {'\n'})).addListener(ChannelFutureListener.CLOSE);
+            ErrorLine.sendAndClose(ctx, error);
             return;
         }
         ctx.channel().attr(Attributes.PEER).set(peer);
