@@ -68,6 +68,10 @@ public final class AgentwireClient implements AutoCloseable {
     private final List<ConnectionListener> connectionListeners = new CopyOnWriteArrayList<>();
     private final List<Function<AgentwireClient, CompletionStage<?>>> reconnectHooks = new CopyOnWriteArrayList<>();
     private final AtomicInteger attempts = new AtomicInteger();
+    private final Map<String, RequestHandler> requestHandlers = new ConcurrentHashMap<>();
+    private final Map<String, RequestContext> serving = new ConcurrentHashMap<>();
+    private final ExecutorService handlers;
+    private volatile Tools tools;
     private volatile Channel channel;
     private volatile boolean closed;
     private volatile JsonNode hello = Json.mapper().nullNode();
@@ -88,8 +92,50 @@ public final class AgentwireClient implements AutoCloseable {
                     ScheduledFuture<?> f = group.next().schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
                     return () -> f.cancel(false);
                 };
+        AtomicInteger n = new AtomicInteger();
+        this.handlers = Executors.newFixedThreadPool(b.handlerThreads, r -> {
+            Thread t = new Thread(r, "aw-client-handler-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
         this.notificationListeners.addAll(b.notificationListeners);
         this.connectionListeners.addAll(b.connectionListeners);
+        this.notificationListeners.add((method, params) -> {
+            if (method.equals("notifications/cancelled")) {
+                RequestContext ctx = serving.get(params.path("requestId").asText());
+                if (ctx != null) {
+                    ctx.cancel();
+                }
+            }
+        });
+    }
+
+    /** Tools: provide them and call them. */
+    public Tools tools() {
+        Tools t = tools;
+        if (t == null) {
+            synchronized (this) {
+                if (tools == null) {
+                    tools = new Tools(this);
+                }
+                t = tools;
+            }
+        }
+        return t;
+    }
+
+    /** Runs {@code task} on the callback thread, after the listeners already queued there. */
+    void onCallbackThread(Runnable task) {
+        if (!callbacks.isShutdown()) {
+            callbacks.execute(task);
+        }
+    }
+
+    /** Serves requests of {@code method} that the hub sends this client (one handler per method). */
+    public void onRequest(String method, RequestHandler handler) {
+        if (requestHandlers.putIfAbsent(method, handler) != null) {
+            throw new IllegalStateException("a handler for " + method + " is already set");
+        }
     }
 
     /** A builder; by default it finds the local hub through {@code hub.json}. */
@@ -198,6 +244,7 @@ public final class AgentwireClient implements AutoCloseable {
         failPending(new ConnectionLostException("the client was closed"));
         fire(ConnectionEvent.CLOSED);
         callbacks.shutdown();
+        handlers.shutdown();
         if (ownsGroup) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
         }
@@ -273,6 +320,9 @@ public final class AgentwireClient implements AutoCloseable {
         params.put("name", config.name);
         params.put("role", config.role);
         config.token.ifPresent(t -> params.put("token", t));
+        if (config.session != null) {
+            params.put("session", config.session);
+        }
         return request("hub/hello", params, config.requestTimeout).thenApply(r -> {
             hello = r;
             return r;
@@ -350,7 +400,14 @@ public final class AgentwireClient implements AutoCloseable {
                 }
             });
         } else if (m instanceof Message.Request r) {
-            Channel ch = channel;
+            serve(r);
+        }
+    }
+
+    private void serve(Message.Request r) {
+        Channel ch = channel;
+        RequestHandler handler = requestHandlers.get(r.method());
+        if (handler == null) {
             if (ch != null) {
                 write(
                         ch,
@@ -361,7 +418,42 @@ public final class AgentwireClient implements AutoCloseable {
                                         "this client does not serve " + r.method(),
                                         "method_not_found")));
             }
+            return;
         }
+        String key = r.id() instanceof Id.Str s ? s.value() : r.id().toString();
+        RequestContext ctx = new RequestContext(r.params(), this::notify);
+        serving.put(key, ctx);
+        handlers.execute(() -> {
+            CompletionStage<JsonNode> stage;
+            try {
+                stage = handler.handle(r.params(), ctx);
+            } catch (RuntimeException e) {
+                stage = CompletableFuture.failedFuture(e);
+            }
+            stage.whenComplete((result, error) -> {
+                serving.remove(key);
+                Channel now = channel;
+                if (now == null || !now.isActive() || ctx.isCancelled()) {
+                    return;
+                }
+                if (error == null) {
+                    write(
+                            now,
+                            new Message.Response(
+                                    r.id(), result == null ? Json.mapper().nullNode() : result));
+                } else {
+                    Throwable cause =
+                            error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                                    ? error.getCause()
+                                    : error;
+                    RpcError e = cause instanceof RpcException re
+                            ? new RpcError(re.code(), re.getMessage(), re.data())
+                            : RpcError.of(
+                                    ErrorCode.INTERNAL_ERROR, String.valueOf(cause.getMessage()), "handler_failed");
+                    write(now, new Message.ErrorResponse(r.id(), e));
+                }
+            });
+        });
     }
 
     private void complete(Id id, JsonNode result, RpcError error) {
@@ -437,6 +529,8 @@ public final class AgentwireClient implements AutoCloseable {
         private NettyTransport transport;
         private EventLoopGroup group;
         private int maxMessageBytes = Framing.DEFAULT_MAX_BYTES;
+        private int handlerThreads = 4;
+        private String session;
         private Map<String, String> env = System.getenv();
         private final List<BiConsumer<String, JsonNode>> notificationListeners = new CopyOnWriteArrayList<>();
         private final List<ConnectionListener> connectionListeners = new CopyOnWriteArrayList<>();
@@ -507,6 +601,21 @@ public final class AgentwireClient implements AutoCloseable {
         /** Shares an event loop group (the pool does); the client will not shut it down. */
         public Builder eventLoopGroup(EventLoopGroup group) {
             this.group = group;
+            return this;
+        }
+
+        /** Threads that run request and tool handlers (default 4). */
+        public Builder handlerThreads(int threads) {
+            if (threads < 1) {
+                throw new IllegalArgumentException("handlerThreads must be at least 1: " + threads);
+            }
+            this.handlerThreads = threads;
+            return this;
+        }
+
+        /** Joins this session in {@code hub/hello} (and again after every reconnect). */
+        public Builder session(String sessionId) {
+            this.session = sessionId;
             return this;
         }
 

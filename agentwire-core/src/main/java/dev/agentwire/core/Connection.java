@@ -31,6 +31,9 @@ public final class Connection {
     private volatile String role = "";
     private volatile boolean mcpInitialized;
     private volatile boolean open = true;
+    private volatile dev.agentwire.core.sessions.Session session;
+    private final java.util.Set<String> subscriptions = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final PeerRequests requests = new PeerRequests(this);
     private final java.util.concurrent.atomic.AtomicReference<Runnable> idleAction =
             new java.util.concurrent.atomic.AtomicReference<>();
 
@@ -84,6 +87,38 @@ public final class Connection {
     /** Whether dispatch is paused for back-pressure. */
     public boolean dispatchPaused() {
         return serial.isPaused();
+    }
+
+    /** The session this connection is in (the default one at first). */
+    public dev.agentwire.core.sessions.Session session() {
+        return session;
+    }
+
+    /** Sets the session; only {@link dev.agentwire.core.sessions.SessionManager} calls this. */
+    public void session(dev.agentwire.core.sessions.Session session) {
+        this.session = session;
+    }
+
+    /** Requests the hub sends to this peer, and their replies. */
+    public PeerRequests requests() {
+        return requests;
+    }
+
+    /** Whether this peer subscribed to events of {@code category}. */
+    public boolean subscribedTo(String category) {
+        return subscriptions.contains(category);
+    }
+
+    public void subscribe(java.util.Collection<String> categories) {
+        subscriptions.addAll(categories);
+    }
+
+    public void unsubscribe(java.util.Collection<String> categories) {
+        subscriptions.removeAll(categories);
+    }
+
+    public java.util.Set<String> subscriptions() {
+        return java.util.Set.copyOf(subscriptions);
     }
 
     /** Tells the hub the transport closed. Idempotent. */

@@ -18,6 +18,12 @@ import java.util.Set;
  * @param trace whether to log every call ({@code logging.transport})
  * @param shutdownGrace how long shutdown waits for calls in flight
  * @param workerThreads threads that run handlers
+ * @param sessionTtl lifetime of a created session unless it asks for another
+ * @param sessionIdleTimeout a session without calls this long expires; zero never
+ * @param maxToolsPerSession tools one session may hold
+ * @param toolCallTimeout how long a tool call waits for its provider unless it asks for another
+ * @param maxToolResultBytes the largest tool result relayed to a caller
+ * @param toolsPageSize tools per {@code tools/list} page
  */
 public record CoreSettings(
         String version,
@@ -28,7 +34,13 @@ public record CoreSettings(
         PeerPolicy peerPolicy,
         boolean trace,
         Duration shutdownGrace,
-        int workerThreads) {
+        int workerThreads,
+        Duration sessionTtl,
+        Duration sessionIdleTimeout,
+        int maxToolsPerSession,
+        Duration toolCallTimeout,
+        int maxToolResultBytes,
+        int toolsPageSize) {
 
     public CoreSettings {
         if (token == null || token.isEmpty()) {
@@ -44,6 +56,10 @@ public record CoreSettings(
         if (workerThreads <= 0) {
             throw new IllegalArgumentException("workerThreads must be positive: " + workerThreads);
         }
+        if (maxToolsPerSession <= 0 || toolsPageSize <= 0 || maxToolResultBytes <= 0) {
+            throw new IllegalArgumentException("tool limits must be positive: maxToolsPerSession=" + maxToolsPerSession
+                    + " toolsPageSize=" + toolsPageSize + " maxToolResultBytes=" + maxToolResultBytes);
+        }
     }
 
     /** Settings for tests and embedders: owner-only, 16 MiB, no rate limit. */
@@ -57,6 +73,12 @@ public record CoreSettings(
                 new PeerPolicy(OptionalInt.empty(), Set.of(), Set.of(), Set.of()),
                 false,
                 Duration.ofSeconds(5),
-                Math.max(2, Runtime.getRuntime().availableProcessors()));
+                Math.max(2, Runtime.getRuntime().availableProcessors()),
+                Duration.ofHours(1),
+                Duration.ZERO,
+                1000,
+                Duration.ofSeconds(60),
+                Framing.DEFAULT_MAX_BYTES,
+                100);
     }
 }

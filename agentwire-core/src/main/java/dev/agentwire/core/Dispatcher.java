@@ -72,8 +72,13 @@ final class Dispatcher {
         if (m instanceof Message.Notification n) {
             return Optional.of(new Call(c, Optional.empty(), n.method(), n.params(), size, now));
         }
-        // A response from the peer: nothing in the hub sends requests to peers yet.
-        log.debug("{}: ignoring an unsolicited response {}", c, m);
+        // A reply to a request the hub sent this peer (a relayed tool call). It waits behind what the peer sent
+        // before it, so that its progress notifications reach the caller first.
+        if (c.serial().isIdle()) {
+            c.requests().complete(m, size);
+        } else {
+            c.serial().execute(() -> c.requests().complete(m, size));
+        }
         return Optional.empty();
     }
 
@@ -151,6 +156,9 @@ final class Dispatcher {
         Connection c = call.connection();
         c.inflightCounter().incrementAndGet();
         hub.callStarted();
+        if (c.session() != null) {
+            c.session().touch(call.receivedNanos());
+        }
         CompletionStage<JsonNode> stage;
         try {
             stage = hub.isAccepting()

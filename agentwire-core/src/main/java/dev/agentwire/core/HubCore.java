@@ -2,6 +2,8 @@ package dev.agentwire.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentwire.core.events.EventBus;
+import dev.agentwire.core.events.EventMethods;
 import dev.agentwire.core.hub.HubMethods;
 import dev.agentwire.core.hub.McpMethods;
 import dev.agentwire.core.interceptors.AuthInterceptor;
@@ -12,8 +14,11 @@ import dev.agentwire.core.interceptors.TraceInterceptor;
 import dev.agentwire.core.policy.TokenBucket;
 import dev.agentwire.core.rpc.Interceptor;
 import dev.agentwire.core.rpc.MethodRegistry;
+import dev.agentwire.core.sessions.SessionManager;
+import dev.agentwire.core.sessions.SessionMethods;
+import dev.agentwire.core.tools.ToolMethods;
+import dev.agentwire.core.tools.ToolRelay;
 import dev.agentwire.protocol.Json;
-import dev.agentwire.protocol.Message;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -23,7 +28,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -54,6 +61,10 @@ public final class HubCore implements AutoCloseable {
     private final long startedAtMillis = System.currentTimeMillis();
     private final long startedAtNanos;
     private final List<Consumer<ObjectNode>> statusContributors = new ArrayList<>();
+    private final ScheduledExecutorService timers;
+    private final EventBus events;
+    private SessionManager sessions;
+    private ToolRelay tools;
     private volatile boolean accepting = true;
 
     private HubCore(CoreSettings settings, Ticker ticker) {
@@ -61,14 +72,37 @@ public final class HubCore implements AutoCloseable {
         this.ticker = ticker;
         this.startedAtNanos = ticker.nanoTime();
         this.workers = newWorkerPool(settings.workerThreads());
+        this.timers = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "aw-timer");
+            t.setDaemon(true);
+            return t;
+        });
+        this.events = new EventBus(() -> connections.values());
     }
 
     /** A hub core with the hub's own methods ({@code hub/*}, MCP lifecycle) registered. */
     public static HubCore create(CoreSettings settings, Ticker ticker) {
         HubCore core = new HubCore(settings, ticker);
         core.dispatcher = new Dispatcher(core, core.registry, core.interceptors(), ticker);
+        core.sessions = new SessionManager(
+                ticker,
+                core.events,
+                settings.sessionTtl(),
+                settings.sessionIdleTimeout(),
+                settings.maxToolsPerSession(),
+                (session, connection) -> {
+                    if (session.tools().removeProvider(connection) > 0) {
+                        ToolMethods.notifyChanged(session);
+                    }
+                },
+                (session, reason) -> session.tools().clear());
+        core.tools = new ToolRelay(core.timers, settings.toolCallTimeout(), settings.maxToolResultBytes());
         HubMethods.register(core);
         McpMethods.register(core);
+        SessionMethods.register(core.registry, core.sessions, ticker);
+        ToolMethods.register(core.registry, core.tools, settings.toolsPageSize());
+        EventMethods.register(core.registry);
+        core.timers.scheduleWithFixedDelay(core.sessions::expireDue, 1, 1, TimeUnit.SECONDS);
         return core;
     }
 
@@ -122,6 +156,7 @@ public final class HubCore implements AutoCloseable {
         if (peer.transport() == Transport.UNIX) {
             c.authenticate();
         }
+        sessions.enter(c);
         connections.put(c.id(), c);
         if (!accepting) {
             outbound.closeWith(HubException.of(
@@ -138,15 +173,21 @@ public final class HubCore implements AutoCloseable {
 
     /** Sends {@code events/event {category, action, data}} to every open connection. */
     public void broadcastEvent(String category, String action, JsonNode data) {
-        ObjectNode params = Json.mapper().createObjectNode();
-        params.put("category", category);
-        params.put("action", action);
-        params.set("data", data == null ? Json.mapper().createObjectNode() : data);
-        params.put("ts", System.currentTimeMillis());
-        Message event = new Message.Notification("events/event", params);
-        for (Connection c : connections.values()) {
-            c.outbound().send(event);
-        }
+        events.publish(category, action, data, connections.values());
+    }
+
+    /** Hub events, for embedders to listen to. */
+    public EventBus events() {
+        return events;
+    }
+
+    public SessionManager sessions() {
+        return sessions;
+    }
+
+    /** The tool relay (calls in flight). */
+    public ToolRelay tools() {
+        return tools;
     }
 
     /** Stops taking new calls and tells every peer the hub is going away. */
@@ -222,6 +263,7 @@ public final class HubCore implements AutoCloseable {
     @Override
     public void close() {
         accepting = false;
+        timers.shutdownNow();
         workers.shutdown();
         try {
             if (!workers.awaitTermination(settings.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS)) {
@@ -239,6 +281,9 @@ public final class HubCore implements AutoCloseable {
 
     void forget(Connection c) {
         connections.remove(c.id());
+        c.requests().closeAll();
+        sessions.remove(c);
+        tools.callerGone(c);
     }
 
     void callStarted() {

@@ -136,7 +136,13 @@ public final class AgentwireHub implements AutoCloseable {
                 new PeerPolicy(owner, uids, Set.copyOf(config.allowGids()), Set.copyOf(config.allowProcesses())),
                 config.logTransport(),
                 Duration.ofMillis(config.shutdownGraceMs()),
-                config.workerThreads());
+                config.workerThreads(),
+                Duration.ofSeconds(config.sessionsTtlSeconds()),
+                Duration.ofSeconds(config.sessionsIdleTimeoutSeconds()),
+                config.maxToolsPerSession(),
+                Duration.ofMillis(config.toolCallTimeoutMs()),
+                config.maxToolResultBytes(),
+                config.toolsPageSize());
     }
 
     private ServerBootstrap bootstrap(Class<? extends io.netty.channel.ServerChannel> channel) {

@@ -62,6 +62,9 @@ public final class HubMethods {
             c.authenticate();
         }
         c.introduce(hello.name(), hello.role());
+        if (hello.session() != null && !hello.session().isEmpty()) {
+            hub.sessions().join(c, hello.session());
+        }
         ObjectNode r = Json.mapper().createObjectNode();
         r.put("hub", "agentwire");
         r.put("version", hub.settings().version());
@@ -69,6 +72,7 @@ public final class HubMethods {
         r.put("connectionId", c.id());
         r.set("peer", describe(c.peer()));
         r.put("authenticated", true);
+        r.put("sessionId", c.session().id());
         return CompletableFuture.completedFuture(r);
     }
 

@@ -49,11 +49,13 @@ public final class McpMethods {
         }
         ObjectNode r = Json.mapper().createObjectNode();
         r.put("protocolVersion", version);
-        r.putObject("capabilities");
+        r.putObject("capabilities").putObject("tools").put("listChanged", true);
         ObjectNode info = r.putObject("serverInfo");
         info.put("name", "agentwire");
         info.put("version", hub.settings().version());
-        r.put("instructions", "agentwire hub: hub/ping, hub/status; see docs/PROTOCOL.md");
+        r.put(
+                "instructions",
+                "agentwire hub: tools provided by browser tabs and programs in this session; see docs/PROTOCOL.md");
         return CompletableFuture.completedFuture(r);
     }
 

@@ -63,6 +63,14 @@ public final class ConfigKeys {
                 "the TCP port for WebSocket, HTTP and token clients; 0 picks one, -1 turns TCP off");
         add("sessions.ttl", "3600", integer(1, Integer.MAX_VALUE), "session lifetime in seconds");
         add("sessions.idleTimeout", "0", integer(0, Integer.MAX_VALUE), "idle session expiry in seconds; 0 never");
+        add("tools.maxPerSession", "1000", integer(1, 1_000_000), "tools one session may hold");
+        add(
+                "tools.callTimeoutMs",
+                "60000",
+                integer(1, 86_400_000),
+                "how long a tool call waits for its provider by default");
+        add("tools.maxResultBytes", "8MiB", size(64, Integer.MAX_VALUE), "the largest tool result relayed to a caller");
+        add("tools.pageSize", "100", integer(1, 10_000), "tools per tools/list page");
         add("logging.level", "info", oneOf(Set.of("trace", "debug", "info", "warn", "error", "off")), "log level");
         add("logging.transport", "false", BOOLEAN, "log every call and its outcome");
         add("security.allowUids", "", listOf(integer(0, 0xFFFFFFFFL)), "further uids allowed on the Unix socket");

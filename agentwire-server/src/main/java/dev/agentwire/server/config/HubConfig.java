@@ -38,7 +38,11 @@ public record HubConfig(
         int rateBurst,
         long maxOutboundBytes,
         long helloTimeoutMs,
-        long shutdownGraceMs) {
+        long shutdownGraceMs,
+        int maxToolsPerSession,
+        long toolCallTimeoutMs,
+        int maxToolResultBytes,
+        int toolsPageSize) {
 
     /** Whether the TCP port is on. */
     public boolean tcpEnabled() {
@@ -104,7 +108,11 @@ public record HubConfig(
                 ((Long) v.get("limits.rateBurst")).intValue(),
                 (Long) v.get("limits.maxOutboundBytes"),
                 (Long) v.get("limits.helloTimeoutMs"),
-                (Long) v.get("limits.shutdownGraceMs"));
+                (Long) v.get("limits.shutdownGraceMs"),
+                ((Long) v.get("tools.maxPerSession")).intValue(),
+                (Long) v.get("tools.callTimeoutMs"),
+                ((Long) v.get("tools.maxResultBytes")).intValue(),
+                ((Long) v.get("tools.pageSize")).intValue());
     }
 
     private static String stripAbstract(String s) {

@@ -1,0 +1,125 @@
+package dev.agentwire.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentwire.protocol.ErrorCode;
+import dev.agentwire.protocol.Json;
+import dev.agentwire.protocol.RpcError;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * The client's tools: provide tools ({@link #register}, re-registered after every reconnect) and call the
+ * session's tools ({@link #call}). Thread safe.
+ */
+public final class Tools {
+
+    private final AgentwireClient client;
+    private final Map<String, Provided> provided = new ConcurrentHashMap<>();
+    private final Map<String, Consumer<JsonNode>> progressListeners = new ConcurrentHashMap<>();
+    private final AtomicLong tokens = new AtomicLong();
+
+    private record Provided(ToolSpec spec, ToolHandler handler) {}
+
+    Tools(AgentwireClient client) {
+        this.client = client;
+        client.onRequest("tools/call", this::serve);
+        client.onNotification("notifications/progress", p -> {
+            Consumer<JsonNode> l = progressListeners.get(p.path("progressToken").asText());
+            if (l != null) {
+                l.accept(p);
+            }
+        });
+        client.onReconnect(c -> provided.isEmpty()
+                ? CompletableFuture.completedFuture(null)
+                : send(List.copyOf(provided.values()), true));
+    }
+
+    /** Provides {@code spec} in the client's session; completes with the hub's answer. */
+    public CompletableFuture<JsonNode> register(ToolSpec spec, ToolHandler handler) {
+        return register(spec, handler, false);
+    }
+
+    /** Provides {@code spec}; with {@code replace} it takes the name over from another provider. */
+    public CompletableFuture<JsonNode> register(ToolSpec spec, ToolHandler handler, boolean replace) {
+        Provided p = new Provided(spec, handler);
+        provided.put(spec.name(), p);
+        return send(List.of(p), replace).whenComplete((r, e) -> {
+            if (e != null) {
+                provided.remove(spec.name(), p);
+            }
+        });
+    }
+
+    /** Stops providing a tool. */
+    public CompletableFuture<JsonNode> unregister(String name) {
+        provided.remove(name);
+        ObjectNode params = Json.mapper().createObjectNode();
+        params.putArray("names").add(name);
+        return client.request("tools/unregister", params);
+    }
+
+    /** Lists the session's tools (one page; pass the previous {@code nextCursor} or null). */
+    public CompletableFuture<JsonNode> list(String cursor) {
+        ObjectNode params = Json.mapper().createObjectNode();
+        if (cursor != null) {
+            params.put("cursor", cursor);
+        }
+        return client.request("tools/list", params);
+    }
+
+    /** Calls a tool; completes with its {@code CallToolResult}. */
+    public CompletableFuture<JsonNode> call(String name, JsonNode arguments) {
+        return call(name, arguments, Duration.ofSeconds(60), null);
+    }
+
+    /**
+     * Calls a tool with a timeout (the hub's, and this client's a little later), reporting progress
+     * notifications to {@code onProgress} if given.
+     */
+    public CompletableFuture<JsonNode> call(
+            String name, JsonNode arguments, Duration timeout, Consumer<JsonNode> onProgress) {
+        ObjectNode params = Json.mapper().createObjectNode();
+        params.put("name", name);
+        params.set("arguments", arguments == null ? Json.mapper().createObjectNode() : arguments);
+        params.put("timeoutMs", timeout.toMillis());
+        String token = null;
+        if (onProgress != null) {
+            token = "p" + tokens.incrementAndGet();
+            progressListeners.put(token, onProgress);
+            params.putObject("_meta").put("progressToken", token);
+        }
+        String registered = token;
+        return client.request("tools/call", params, timeout.plusSeconds(5)).whenComplete((r, e) -> {
+            if (registered != null) {
+                // After the notifications queued before the answer have been delivered.
+                client.onCallbackThread(() -> progressListeners.remove(registered));
+            }
+        });
+    }
+
+    private CompletableFuture<JsonNode> send(List<Provided> tools, boolean replace) {
+        ObjectNode params = Json.mapper().createObjectNode();
+        var array = params.putArray("tools");
+        tools.forEach(t -> array.add(t.spec().toJson()));
+        if (replace) {
+            params.put("replace", true);
+        }
+        return client.request("tools/register", params);
+    }
+
+    private CompletableFuture<JsonNode> serve(JsonNode params, RequestContext context) {
+        String name = params.path("name").asText();
+        Provided p = provided.get(name);
+        if (p == null) {
+            return CompletableFuture.failedFuture(new RpcException(RpcError.of(
+                    ErrorCode.METHOD_NOT_FOUND, "this client does not provide tool " + name, "unknown_tool")));
+        }
+        return p.handler().call(params.path("arguments"), context).toCompletableFuture();
+    }
+}

@@ -1,0 +1,54 @@
+package dev.agentwire.core.events;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.agentwire.core.HubException;
+import dev.agentwire.core.rpc.Call;
+import dev.agentwire.core.rpc.MethodRegistry;
+import dev.agentwire.protocol.ErrorCode;
+import dev.agentwire.protocol.Json;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/** {@code events/subscribe {categories}} and {@code events/unsubscribe {categories}}. */
+public final class EventMethods {
+
+    /** The categories DESIGN.md names. */
+    public static final Set<String> CATEGORIES = Set.of(
+            "auth", "system", "session", "session-monitor", "input", "git", "heartbeat", "tools", "rooms", "services");
+
+    private EventMethods() {}
+
+    public static void register(MethodRegistry registry) {
+        registry.register("events/subscribe", call -> change(call, true));
+        registry.register("events/unsubscribe", call -> change(call, false));
+    }
+
+    record Categories(@JsonProperty("categories") List<String> categories) {}
+
+    private static CompletionStage<JsonNode> change(Call call, boolean subscribe) {
+        Categories c = call.params(Categories.class);
+        if (c.categories() == null || c.categories().isEmpty()) {
+            throw HubException.of(ErrorCode.INVALID_PARAMS, "invalid_params", call.method() + " needs \"categories\"");
+        }
+        for (String cat : c.categories()) {
+            if (!CATEGORIES.contains(cat)) {
+                throw HubException.of(
+                        ErrorCode.INVALID_PARAMS,
+                        "unknown_category",
+                        "unknown event category " + cat + "; known: " + new java.util.TreeSet<>(CATEGORIES));
+            }
+        }
+        if (subscribe) {
+            call.connection().subscribe(c.categories());
+        } else {
+            call.connection().unsubscribe(c.categories());
+        }
+        var out = Json.mapper().createObjectNode();
+        var now = out.putArray("subscribed");
+        call.connection().subscriptions().stream().sorted().forEach(now::add);
+        return CompletableFuture.completedFuture(out);
+    }
+}

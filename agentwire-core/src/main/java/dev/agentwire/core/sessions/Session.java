@@ -1,0 +1,103 @@
+package dev.agentwire.core.sessions;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentwire.core.Connection;
+import dev.agentwire.core.tools.ToolTable;
+import dev.agentwire.protocol.Json;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One session: its members and its tools. Thread safe. Expiry is decided by {@link SessionManager}.
+ */
+public final class Session {
+
+    /** The id of the session every connection starts in. */
+    public static final String DEFAULT_ID = "default";
+
+    private final String id;
+    private final String name;
+    private final long createdAtMillis;
+    private final long createdAtNanos;
+    private final long ttlNanos;
+    private final long idleNanos;
+    private final Set<Connection> members = ConcurrentHashMap.newKeySet();
+    private final ToolTable tools;
+    private volatile long lastActivityNanos;
+
+    Session(String id, String name, long nowNanos, long ttlNanos, long idleNanos, int maxTools) {
+        this.id = id;
+        this.name = name;
+        this.createdAtMillis = System.currentTimeMillis();
+        this.createdAtNanos = nowNanos;
+        this.ttlNanos = ttlNanos;
+        this.idleNanos = idleNanos;
+        this.lastActivityNanos = nowNanos;
+        this.tools = new ToolTable(maxTools);
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public boolean isDefault() {
+        return DEFAULT_ID.equals(id);
+    }
+
+    public ToolTable tools() {
+        return tools;
+    }
+
+    public Set<Connection> members() {
+        return Set.copyOf(members);
+    }
+
+    /** Notes activity: a call made in this session (for the idle timeout). */
+    public void touch(long nowNanos) {
+        lastActivityNanos = nowNanos;
+    }
+
+    /** Why the session is over at {@code now}: "ttl", "idle", or empty. Never for the default session. */
+    String expiry(long nowNanos) {
+        if (isDefault()) {
+            return "";
+        }
+        if (ttlNanos > 0 && nowNanos - createdAtNanos >= ttlNanos) {
+            return "ttl";
+        }
+        if (idleNanos > 0 && nowNanos - lastActivityNanos >= idleNanos) {
+            return "idle";
+        }
+        return "";
+    }
+
+    void add(Connection c) {
+        members.add(c);
+    }
+
+    void remove(Connection c) {
+        members.remove(c);
+    }
+
+    /** The JSON that {@code sessions/list} shows. */
+    public ObjectNode describe(long nowNanos) {
+        ObjectNode j = Json.mapper().createObjectNode();
+        j.put("sessionId", id);
+        j.put("name", name);
+        j.put("members", members.size());
+        j.put("tools", tools.size());
+        j.put("createdAt", createdAtMillis);
+        if (!isDefault() && ttlNanos > 0) {
+            j.put("expiresAt", createdAtMillis + TimeUnit.NANOSECONDS.toMillis(ttlNanos));
+        }
+        if (!isDefault() && idleNanos > 0) {
+            j.put("idleMs", TimeUnit.NANOSECONDS.toMillis(nowNanos - lastActivityNanos));
+        }
+        return j;
+    }
+}

@@ -1,0 +1,189 @@
+package dev.agentwire.core.sessions;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentwire.core.Connection;
+import dev.agentwire.core.HubException;
+import dev.agentwire.core.Ticker;
+import dev.agentwire.core.events.EventBus;
+import dev.agentwire.protocol.ErrorCode;
+import dev.agentwire.protocol.Json;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
+
+/**
+ * All sessions, and which connection is in which. Session ids are 128 random bits in hex. Expired sessions
+ * (TTL, idle timeout) are closed by {@link #expireDue()}, which the hub calls every second and tests call
+ * after moving the ticker. Thread safe; membership changes are serialized on this object.
+ */
+public final class SessionManager {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final Ticker ticker;
+    private final EventBus events;
+    private final Duration defaultTtl;
+    private final Duration idleTimeout;
+    private final int maxToolsPerSession;
+    private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+    private final Session defaultSession;
+    /** Told when a connection leaves a session, so that its tools there go. */
+    private final BiConsumer<Session, Connection> onLeave;
+    /** Told when a session ends, so that its pending calls fail. */
+    private final BiConsumer<Session, String> onEnd;
+
+    public SessionManager(
+            Ticker ticker,
+            EventBus events,
+            Duration defaultTtl,
+            Duration idleTimeout,
+            int maxToolsPerSession,
+            BiConsumer<Session, Connection> onLeave,
+            BiConsumer<Session, String> onEnd) {
+        this.ticker = ticker;
+        this.events = events;
+        this.defaultTtl = defaultTtl;
+        this.idleTimeout = idleTimeout;
+        this.maxToolsPerSession = maxToolsPerSession;
+        this.onLeave = onLeave;
+        this.onEnd = onEnd;
+        this.defaultSession = new Session(Session.DEFAULT_ID, "default", ticker.nanoTime(), 0, 0, maxToolsPerSession);
+        sessions.put(defaultSession.id(), defaultSession);
+    }
+
+    public Session defaultSession() {
+        return defaultSession;
+    }
+
+    /** Creates a session; {@code ttl} empty means the configured default. */
+    public Session create(String name, Optional<Duration> ttl) {
+        byte[] bytes = new byte[16];
+        RANDOM.nextBytes(bytes);
+        String id = HexFormat.of().formatHex(bytes);
+        Duration life = ttl.orElse(defaultTtl);
+        Session s = new Session(
+                id,
+                name == null || name.isBlank() ? id.substring(0, 8) : name,
+                ticker.nanoTime(),
+                life.toNanos(),
+                idleTimeout.toNanos(),
+                maxToolsPerSession);
+        sessions.put(id, s);
+        events.publish("session", "created", describe(s), List.of());
+        return s;
+    }
+
+    /** The session with this id, or {@code -32007}. */
+    public Session get(String id) {
+        Session s = id == null ? null : sessions.get(id);
+        if (s == null) {
+            throw HubException.of(ErrorCode.NOT_FOUND, "session_not_found", "no session " + id);
+        }
+        return s;
+    }
+
+    public Collection<Session> all() {
+        return List.copyOf(sessions.values());
+    }
+
+    /** Puts a new connection in the default session. */
+    public synchronized void enter(Connection c) {
+        defaultSession.add(c);
+        c.session(defaultSession);
+    }
+
+    /** Moves {@code c} to session {@code id}: leaves its current one (its tools there go), joins the new one. */
+    public synchronized Session join(Connection c, String id) {
+        Session target = get(id);
+        Session current = c.session();
+        if (current == target) {
+            return target;
+        }
+        leave(c, current);
+        target.add(c);
+        c.session(target);
+        target.touch(ticker.nanoTime());
+        events.publish("session", "joined", describe(target, c), target.members());
+        return target;
+    }
+
+    /** Takes a closed connection out of its session. */
+    public synchronized void remove(Connection c) {
+        Session current = c.session();
+        if (current != null) {
+            leave(c, current);
+        }
+    }
+
+    /** Closes a session: its members go back to the default session, its tools and pending calls end. */
+    public void close(String id, String reason) {
+        Session s = get(id);
+        if (s.isDefault()) {
+            throw HubException.of(ErrorCode.INVALID_PARAMS, "default_session", "the default session cannot be closed");
+        }
+        end(s, "expired".equals(reason) ? "expired" : "closed", reason);
+    }
+
+    /** Closes every session whose TTL or idle time ran out. Returns how many. */
+    public int expireDue() {
+        long now = ticker.nanoTime();
+        int n = 0;
+        for (Session s : all()) {
+            String why = s.expiry(now);
+            if (!why.isEmpty()) {
+                end(s, "expired", why);
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private void end(Session s, String action, String reason) {
+        List<Connection> members;
+        synchronized (this) {
+            if (sessions.remove(s.id()) == null) {
+                return;
+            }
+            members = new ArrayList<>(s.members());
+            for (Connection c : members) {
+                s.remove(c);
+                onLeave.accept(s, c);
+                defaultSession.add(c);
+                c.session(defaultSession);
+            }
+        }
+        onEnd.accept(s, reason);
+        ObjectNode data = describe(s);
+        data.put("reason", reason);
+        events.publish("session", action, data, members);
+    }
+
+    private void leave(Connection c, Session s) {
+        s.remove(c);
+        onLeave.accept(s, c);
+        if (!s.isDefault()) {
+            events.publish("session", "left", describe(s, c), s.members());
+        }
+    }
+
+    private static ObjectNode describe(Session s) {
+        ObjectNode d = Json.mapper().createObjectNode();
+        d.put("sessionId", s.id());
+        d.put("name", s.name());
+        return d;
+    }
+
+    private static ObjectNode describe(Session s, Connection c) {
+        ObjectNode d = describe(s);
+        d.put("connectionId", c.id());
+        d.put("peer", c.name());
+        return d;
+    }
+}

@@ -1,0 +1,178 @@
+package dev.agentwire.core.tools;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentwire.core.Connection;
+import dev.agentwire.core.HubException;
+import dev.agentwire.core.rpc.Call;
+import dev.agentwire.core.rpc.Method;
+import dev.agentwire.core.rpc.MethodRegistry;
+import dev.agentwire.core.sessions.Session;
+import dev.agentwire.protocol.ErrorCode;
+import dev.agentwire.protocol.Json;
+import dev.agentwire.protocol.Message;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * {@code tools/register}, {@code tools/unregister}, {@code tools/list}, {@code tools/call}, and the
+ * notifications a call carries ({@code notifications/progress} from providers, {@code notifications/cancelled}
+ * from callers). Tools live in the caller's current session.
+ */
+public final class ToolMethods {
+
+    private final ToolRelay relay;
+    private final int pageSize;
+
+    private ToolMethods(ToolRelay relay, int pageSize) {
+        this.relay = relay;
+        this.pageSize = pageSize;
+    }
+
+    public static void register(MethodRegistry registry, ToolRelay relay, int pageSize) {
+        ToolMethods m = new ToolMethods(relay, pageSize);
+        registry.register("tools/register", m::registerTools);
+        registry.register("tools/unregister", m::unregisterTools);
+        registry.register("tools/list", m::list);
+        registry.register("tools/call", m::call);
+        registry.register(new Method("notifications/progress", m::progress, true, false));
+        registry.register("notifications/cancelled", m::cancelled);
+    }
+
+    /** Tells every member of {@code session} that its tools changed. */
+    public static void notifyChanged(Session session) {
+        Message changed = new Message.Notification("notifications/tools/list_changed", null);
+        for (Connection c : session.members()) {
+            if (c.isOpen()) {
+                c.outbound().send(changed);
+            }
+        }
+    }
+
+    record Register(
+            @JsonProperty("tools") JsonNode tools,
+            @JsonProperty("replace") Boolean replace) {}
+
+    private CompletionStage<JsonNode> registerTools(Call call) {
+        Register r = call.params(Register.class);
+        if (r.tools() == null || !r.tools().isArray() || r.tools().isEmpty()) {
+            throw HubException.of(
+                    ErrorCode.INVALID_PARAMS, "invalid_params", "tools/register needs a non-empty \"tools\" array");
+        }
+        List<ToolDef> defs = new ArrayList<>();
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (int i = 0; i < r.tools().size(); i++) {
+            ToolDef d = ToolDef.parse(r.tools().get(i), i);
+            if (!names.add(d.name())) {
+                throw HubException.of(
+                        ErrorCode.INVALID_PARAMS, "duplicate_tool", "tool " + d.name() + " is listed twice");
+            }
+            defs.add(d);
+        }
+        Session session = call.connection().session();
+        List<ToolTable.Entry> displaced =
+                session.tools().register(call.connection(), defs, Boolean.TRUE.equals(r.replace()));
+        for (ToolTable.Entry e : displaced) {
+            Message gone = new Message.Notification(
+                    "notifications/tools/taken_over",
+                    Json.mapper()
+                            .createObjectNode()
+                            .put("name", e.tool().name())
+                            .put("by", call.connection().toString()));
+            e.provider().outbound().send(gone);
+        }
+        notifyChanged(session);
+        ObjectNode out = Json.mapper().createObjectNode();
+        ArrayNode registered = out.putArray("registered");
+        defs.forEach(d -> registered.add(d.name()));
+        out.put("sessionId", session.id());
+        return CompletableFuture.completedFuture(out);
+    }
+
+    record Unregister(@JsonProperty("names") List<String> names) {}
+
+    private CompletionStage<JsonNode> unregisterTools(Call call) {
+        Unregister u = call.params(Unregister.class);
+        if (u.names() == null) {
+            throw HubException.of(ErrorCode.INVALID_PARAMS, "invalid_params", "tools/unregister needs \"names\"");
+        }
+        Session session = call.connection().session();
+        int n = session.tools().unregister(call.connection(), u.names());
+        if (n > 0) {
+            notifyChanged(session);
+        }
+        return CompletableFuture.completedFuture(
+                Json.mapper().createObjectNode().put("unregistered", n));
+    }
+
+    record ListParams(@JsonProperty("cursor") String cursor) {}
+
+    private CompletionStage<JsonNode> list(Call call) {
+        ListParams p = call.params(ListParams.class);
+        String after = "";
+        if (p.cursor() != null) {
+            try {
+                after = new String(Base64.getUrlDecoder().decode(p.cursor()), StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                throw HubException.of(
+                        ErrorCode.INVALID_PARAMS,
+                        "invalid_cursor",
+                        "cursor " + p.cursor() + " is not one tools/list gave");
+            }
+        }
+        ToolTable table = call.connection().session().tools();
+        List<ToolTable.Entry> page = table.page(after, pageSize);
+        ObjectNode out = Json.mapper().createObjectNode();
+        ArrayNode tools = out.putArray("tools");
+        page.forEach(e -> tools.add(e.tool().declaration()));
+        if (!page.isEmpty() && table.hasAfter(page.get(page.size() - 1).tool().name())) {
+            String last = page.get(page.size() - 1).tool().name();
+            out.put(
+                    "nextCursor",
+                    Base64.getUrlEncoder().withoutPadding().encodeToString(last.getBytes(StandardCharsets.UTF_8)));
+        }
+        return CompletableFuture.completedFuture(out);
+    }
+
+    record CallParams(
+            @JsonProperty("name") String name,
+            @JsonProperty("arguments") JsonNode arguments,
+            @JsonProperty("timeoutMs") Long timeoutMs) {}
+
+    private CompletionStage<JsonNode> call(Call call) {
+        CallParams p = call.params(CallParams.class);
+        if (p.name() == null) {
+            throw HubException.of(ErrorCode.INVALID_PARAMS, "invalid_params", "tools/call needs \"name\"");
+        }
+        Session session = call.connection().session();
+        ToolTable.Entry entry = session.tools().find(p.name()).orElseThrow(() -> {
+            var data = HubException.reasonData("no_provider");
+            data.put("tool", p.name());
+            data.put("sessionId", session.id());
+            return HubException.withData(
+                    ErrorCode.NO_PROVIDER,
+                    "no live provider for tool " + p.name() + " in session " + session.name(),
+                    data);
+        });
+        JsonNode args =
+                p.arguments() == null || p.arguments().isNull() ? Json.mapper().createObjectNode() : p.arguments();
+        return relay.call(call, entry, args, Optional.ofNullable(p.timeoutMs()));
+    }
+
+    private CompletionStage<JsonNode> progress(Call call) {
+        relay.progress(call.connection(), call.params());
+        return CompletableFuture.completedFuture(Json.mapper().nullNode());
+    }
+
+    private CompletionStage<JsonNode> cancelled(Call call) {
+        relay.cancelled(call.connection(), call.params());
+        return CompletableFuture.completedFuture(Json.mapper().nullNode());
+    }
+}
