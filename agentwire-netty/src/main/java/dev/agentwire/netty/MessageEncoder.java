@@ -35,6 +35,16 @@ public final class MessageEncoder extends MessageToByteEncoder<Object> {
         writeTo(framing, msg, out);
     }
 
+    /** Writes a {@link Message} or an {@link OutboundBatch} as bare JSON (no framing) to {@code out}. */
+    public static void writeJson(Object msg, ByteBuf out) {
+        ByteBufOutputStream stream = new ByteBufOutputStream(out);
+        if (msg instanceof OutboundBatch batch) {
+            MessageCodec.writeBatch(batch.messages(), stream);
+        } else {
+            MessageCodec.write((Message) msg, stream);
+        }
+    }
+
     /** Writes a {@link Message}, an {@link OutboundBatch} or (typed framing) a {@link Frame} to {@code out}. */
     public static void writeTo(Framing framing, Object msg, ByteBuf out) {
         if (msg instanceof Frame frame) {

@@ -110,7 +110,11 @@ public final class AgentwireHub implements AutoCloseable {
         boss = transport.newGroup(1, "aw-accept");
         io = transport.newGroup(config.ioThreads(), "aw-io");
         var pipeline = new HubChannelInitializer.Settings(
-                config.maxMessageBytes(), config.maxOutboundBytes(), config.helloTimeoutMs(), owner);
+                config.maxMessageBytes(),
+                config.maxOutboundBytes(),
+                config.helloTimeoutMs(),
+                owner,
+                config.allowedOrigins());
         bindUnix(pipeline);
         if (config.tcpEnabled()) {
             bindTcp(pipeline);
@@ -271,6 +275,7 @@ public final class AgentwireHub implements AutoCloseable {
         h.put("connections", core.connections().size());
         var interfaces = h.putArray("interfaces");
         interfaces.add("unix-sockets");
+        interfaces.add("websocket");
         interfaces.add("tcp");
         interfaces.add("http");
         return h;

@@ -2,20 +2,18 @@ package dev.agentwire.server.transport;
 
 import dev.agentwire.core.Connection;
 import dev.agentwire.core.Outbound;
-import dev.agentwire.netty.MessageEncoder;
 import dev.agentwire.netty.OutboundBatch;
 import dev.agentwire.protocol.ErrorCode;
 import dev.agentwire.protocol.Frame;
 import dev.agentwire.protocol.FrameType;
-import dev.agentwire.protocol.Framing;
 import dev.agentwire.protocol.Id;
 import dev.agentwire.protocol.Json;
 import dev.agentwire.protocol.Message;
 import dev.agentwire.protocol.RpcError;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.util.ReferenceCountUtil;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -36,7 +34,7 @@ final class ChannelOutbound implements Outbound {
     private static final Logger log = LoggerFactory.getLogger(ChannelOutbound.class);
 
     private final Channel channel;
-    private final Framing framing;
+    private final WireFormat format;
     private final long maxOutboundBytes;
     private final long highWaterMark;
     private final AtomicBoolean closing = new AtomicBoolean();
@@ -47,9 +45,9 @@ final class ChannelOutbound implements Outbound {
 
     private volatile Connection connection;
 
-    ChannelOutbound(Channel channel, Framing framing, long maxOutboundBytes) {
+    ChannelOutbound(Channel channel, WireFormat format, long maxOutboundBytes) {
         this.channel = channel;
-        this.framing = framing;
+        this.format = format;
         this.maxOutboundBytes = maxOutboundBytes;
         this.highWaterMark = channel.config().getWriteBufferHighWaterMark();
     }
@@ -116,22 +114,16 @@ final class ChannelOutbound implements Outbound {
         if (closing.get() || !channel.isActive()) {
             return;
         }
-        ByteBuf buf = channel.alloc().buffer();
-        try {
-            MessageEncoder.writeTo(framing, msg, buf);
-        } catch (RuntimeException e) {
-            buf.release();
-            throw e;
-        }
-        if (!thenClose && pendingBytes() + buf.readableBytes() > maxOutboundBytes) {
-            buf.release();
+        Object encoded = format.encode(msg, channel.alloc());
+        int size = WireFormat.size(encoded);
+        if (!thenClose && pendingBytes() + size > maxOutboundBytes) {
+            ReferenceCountUtil.release(encoded);
             slowConsumer();
             return;
         }
         if (thenClose) {
             closing.set(true);
         }
-        int size = buf.readableBytes();
         queued.addAndGet(size);
         if (pendingBytes() > highWaterMark) {
             pressure();
@@ -141,9 +133,9 @@ final class ChannelOutbound implements Outbound {
         channel.eventLoop().execute(() -> {
             queued.addAndGet(-size);
             if (thenClose) {
-                channel.writeAndFlush(buf).addListener(ChannelFutureListener.CLOSE);
+                channel.writeAndFlush(encoded).addListener(ChannelFutureListener.CLOSE);
             } else {
-                channel.writeAndFlush(buf, channel.voidPromise());
+                channel.writeAndFlush(encoded, channel.voidPromise());
                 relieve();
             }
         });
@@ -162,7 +154,7 @@ final class ChannelOutbound implements Outbound {
                 ErrorCode.OVERLOADED,
                 "slow consumer: " + pendingBytes() + " bytes queued for this connection, limit " + maxOutboundBytes,
                 data);
-        if (framing == Framing.TYPED) {
+        if (format.typedErrors()) {
             sendFrame(errorFrame(error), true);
         } else {
             write(new Message.ErrorResponse(Id.NULL, error), true);

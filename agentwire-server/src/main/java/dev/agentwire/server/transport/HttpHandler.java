@@ -18,13 +18,15 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.util.function.Supplier;
 
-/** The hub's HTTP endpoints on the TCP port. For now: {@code GET /health}; everything else is a JSON 404. */
+/** The hub's HTTP endpoints on the TCP port: {@code GET /health}, the web assets; anything else is a JSON 404. */
 final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private final Supplier<ObjectNode> health;
+    private final StaticFiles files;
 
-    HttpHandler(Supplier<ObjectNode> health) {
+    HttpHandler(Supplier<ObjectNode> health, StaticFiles files) {
         this.health = health;
+        this.files = files;
     }
 
     @Override
@@ -38,6 +40,13 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     request.method().equals(HttpMethod.GET) || request.method().equals(HttpMethod.HEAD)
                             ? json(HttpResponseStatus.OK, health.get())
                             : error(HttpResponseStatus.METHOD_NOT_ALLOWED, "method_not_allowed", "use GET /health");
+        } else if (files.find(path).isPresent() && request.method().equals(HttpMethod.GET)) {
+            StaticFiles.Asset a = files.find(path).get();
+            response = new DefaultFullHttpResponse(
+                    HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(a.bytes()));
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, a.contentType());
+            response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, a.bytes().length);
+            response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache");
         } else {
             response = error(HttpResponseStatus.NOT_FOUND, "not_found", "no endpoint at " + path);
         }

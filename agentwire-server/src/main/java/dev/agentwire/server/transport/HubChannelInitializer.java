@@ -12,6 +12,9 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import java.util.OptionalInt;
 import java.util.function.Supplier;
 
@@ -23,14 +26,24 @@ import java.util.function.Supplier;
  *   backpressure (stop reading while the outbound queue is over the high-water mark)
  *   sniff (first byte) → replaced by one of:
  *     NDJSON | length-prefixed | typed : StreamFrameDecoder → RpcHandler
- *     HTTP (TCP only)                  : HttpServerCodec → HttpObjectAggregator → HttpHandler
+ *     HTTP (TCP only)                  : HttpServerCodec → HttpObjectAggregator → WebSocketGate (/ws: origin or
+ *                                        token) → WebSocketServerProtocolHandler → WebSocketFrameAggregator →
+ *                                        WebSocketRpcHandler (JSON-RPC over text, typed frames over binary) →
+ *                                        HttpHandler (/health, /client.js, /demo/tools.html)
  *   half-close (a peer that shut its output and is not a JSON-RPC connection is closed)
  * </pre>
  */
 public final class HubChannelInitializer extends ChannelInitializer<Channel> {
 
     /** Everything the pipeline needs. */
-    public record Settings(int maxMessageBytes, long maxOutboundBytes, long helloTimeoutMs, OptionalInt ownerUid) {}
+    public record Settings(
+            int maxMessageBytes,
+            long maxOutboundBytes,
+            long helloTimeoutMs,
+            OptionalInt ownerUid,
+            java.util.List<String> allowedOrigins) {}
+
+    private static final StaticFiles FILES = new StaticFiles();
 
     private final HubCore core;
     private final NettyTransport transport;
@@ -99,9 +112,25 @@ public final class HubChannelInitializer extends ChannelInitializer<Channel> {
             if (deadline != null) {
                 deadline.cancel();
             }
+            int max = settings.maxMessageBytes();
             p.addAfter(after, "http-codec", new HttpServerCodec());
-            p.addAfter("http-codec", "http-aggregator", new HttpObjectAggregator(settings.maxMessageBytes()));
-            p.addAfter("http-aggregator", "http", new HttpHandler(health));
+            p.addAfter("http-codec", "http-aggregator", new HttpObjectAggregator(max));
+            p.addAfter(
+                    "http-aggregator",
+                    "ws-gate",
+                    new WebSocketGate(core.settings().token(), settings.allowedOrigins()));
+            p.addAfter(
+                    "ws-gate",
+                    "ws-protocol",
+                    new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
+                            .websocketPath("/ws")
+                            .checkStartsWith(true)
+                            .maxFramePayloadLength(max)
+                            .allowExtensions(false)
+                            .build()));
+            p.addAfter("ws-protocol", "ws-aggregator", new WebSocketFrameAggregator(max));
+            p.addAfter("ws-aggregator", "ws-rpc", new WebSocketRpcHandler(core, max, settings.maxOutboundBytes()));
+            p.addAfter("ws-rpc", "http", new HttpHandler(health, FILES));
         } else {
             p.addAfter(after, "framing", new StreamFrameDecoder(framing.newDecoder(settings.maxMessageBytes())));
             p.addAfter("framing", "rpc", new RpcHandler(core, framing, settings.maxOutboundBytes()));

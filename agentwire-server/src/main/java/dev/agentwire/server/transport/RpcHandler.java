@@ -4,19 +4,15 @@ import dev.agentwire.core.Connection;
 import dev.agentwire.core.HubCore;
 import dev.agentwire.core.Peer;
 import dev.agentwire.netty.StreamFailure;
-import dev.agentwire.protocol.ErrorCode;
 import dev.agentwire.protocol.Frame;
-import dev.agentwire.protocol.FrameType;
 import dev.agentwire.protocol.Framing;
 import dev.agentwire.protocol.Id;
 import dev.agentwire.protocol.Message;
-import dev.agentwire.protocol.MessageCodec;
 import dev.agentwire.protocol.RpcError;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import java.io.IOException;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +40,7 @@ final class RpcHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         Peer peer = ctx.channel().attr(Attributes.PEER).get();
-        outbound = new ChannelOutbound(ctx.channel(), framing, maxOutboundBytes);
+        outbound = new ChannelOutbound(ctx.channel(), WireFormat.stream(framing), maxOutboundBytes);
         connection = core.open(peer, outbound);
         outbound.attach(connection);
         ctx.channel().attr(Attributes.CONNECTION).set(connection);
@@ -80,29 +76,11 @@ final class RpcHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof Frame frame) {
-            onFrame(frame);
+            InboundFrames.route(frame, connection, outbound);
         } else if (msg instanceof StreamFailure failure) {
             fail(failure.error());
         } else {
             ctx.fireChannelRead(msg);
-        }
-    }
-
-    private void onFrame(Frame frame) {
-        Optional<FrameType> kind = frame.kind();
-        if (kind.isPresent() && kind.get() == FrameType.JSON_RPC) {
-            connection.receive(MessageCodec.parse(frame.payload()), frame.payload().length);
-        } else if (kind.isPresent() && kind.get() == FrameType.HEARTBEAT) {
-            outbound.sendFrame(Frame.of(FrameType.HEARTBEAT, frame.payload()), false);
-        } else {
-            String name = kind.map(Enum::name).orElse("unknown");
-            RpcError error = RpcError.of(
-                    ErrorCode.INVALID_REQUEST,
-                    String.format(
-                            "frame type 0x%02X (%s) is not accepted on this socket; send JsonRpc (0x10) frames",
-                            frame.type(), name),
-                    "unsupported_frame");
-            outbound.sendFrame(ChannelOutbound.errorFrame(error), false);
         }
     }
 

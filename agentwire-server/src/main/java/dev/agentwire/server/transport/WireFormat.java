@@ -1,0 +1,79 @@
+package dev.agentwire.server.transport;
+
+import dev.agentwire.netty.MessageEncoder;
+import dev.agentwire.protocol.Frame;
+import dev.agentwire.protocol.FrameEncoding;
+import dev.agentwire.protocol.Framing;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufHolder;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+
+/**
+ * How a connection's outbound messages become what its channel writes: bytes in a stream framing, or WebSocket
+ * frames (a text frame per JSON-RPC message, a binary frame per typed frame).
+ */
+interface WireFormat {
+
+    /** Encodes a {@code Message}, {@code OutboundBatch} or {@code Frame}; the caller owns the result. */
+    Object encode(Object msg, ByteBufAllocator alloc);
+
+    /** Whether fatal errors go out as Error frames (typed framing) rather than as JSON-RPC errors. */
+    boolean typedErrors();
+
+    /** The bytes an encoded message holds, for the outbound byte count. */
+    static int size(Object encoded) {
+        return encoded instanceof ByteBuf b
+                ? b.readableBytes()
+                : ((ByteBufHolder) encoded).content().readableBytes();
+    }
+
+    /** One of the stream framings. */
+    static WireFormat stream(Framing framing) {
+        return new WireFormat() {
+            @Override
+            public Object encode(Object msg, ByteBufAllocator alloc) {
+                ByteBuf buf = alloc.buffer();
+                try {
+                    MessageEncoder.writeTo(framing, msg, buf);
+                    return buf;
+                } catch (RuntimeException e) {
+                    buf.release();
+                    throw e;
+                }
+            }
+
+            @Override
+            public boolean typedErrors() {
+                return framing == Framing.TYPED;
+            }
+        };
+    }
+
+    /** WebSocket messages. */
+    static WireFormat webSocket() {
+        return new WireFormat() {
+            @Override
+            public Object encode(Object msg, ByteBufAllocator alloc) {
+                if (msg instanceof Frame frame) {
+                    return new BinaryWebSocketFrame(Unpooled.wrappedBuffer(FrameEncoding.typed(frame)));
+                }
+                ByteBuf buf = alloc.buffer();
+                try {
+                    MessageEncoder.writeJson(msg, buf);
+                    return new TextWebSocketFrame(buf);
+                } catch (RuntimeException e) {
+                    buf.release();
+                    throw e;
+                }
+            }
+
+            @Override
+            public boolean typedErrors() {
+                return false;
+            }
+        };
+    }
+}

@@ -1,0 +1,277 @@
+/*
+ * agentwire client for browsers (and any JavaScript runtime with a WebSocket): no dependencies.
+ *
+ *   const hub = await agentwire.connect({ url, token, session, name });
+ *   hub.registerTool({ name, description, inputSchema }, async (args, ctx) => {
+ *     ctx.progress(1, 2, 'half way');       // notifications/progress, when the caller asked for it
+ *     if (ctx.signal.aborted) return;       // the caller cancelled
+ *     return { any: 'json' };               // or a CallToolResult { content: [...] }
+ *   });
+ *   const result = await hub.callTool('getPageContent', { selector: 'main' });
+ *
+ * The connection is JSON-RPC 2.0 over the hub's WebSocket (ws://127.0.0.1:8765/ws). A page the hub serves
+ * itself needs no token; another origin needs one (or an entry in security.allowedOrigins). After a lost
+ * connection it reconnects with backoff (1 s, 2 s, 4 s ... 30 s, with jitter), says hub/hello again, rejoins
+ * its session and registers its tools again.
+ */
+(function (global) {
+  'use strict';
+
+  class AgentwireError extends Error {
+    constructor(error) {
+      super(error.message);
+      this.name = 'AgentwireError';
+      this.code = error.code;
+      this.data = error.data;
+    }
+  }
+
+  function defaultUrl() {
+    if (typeof location !== 'undefined' && /^https?:$/.test(location.protocol)) {
+      return (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws';
+    }
+    return 'ws://127.0.0.1:8765/ws';
+  }
+
+  class AgentwireHub {
+    constructor(options) {
+      const o = options || {};
+      this.url = o.url || defaultUrl();
+      this.token = o.token || null;
+      this.session = o.session || null;
+      this.name = o.name || (typeof document !== 'undefined' ? document.title || 'browser' : 'js-client');
+      this.reconnect = o.reconnect !== false;
+      this.requestTimeoutMs = o.requestTimeoutMs || 30000;
+      this.backoff = { initialMs: 1000, maxMs: 30000, jitter: 0.2, ...(o.backoff || {}) };
+      this.nextId = 1;
+      this.pending = new Map();
+      this.tools = new Map();
+      this.serving = new Map();
+      this.listeners = new Map();
+      this.attempt = 0;
+      this.closed = false;
+      this.socket = null;
+      this.hello = null;
+    }
+
+    /** Connects and says hub/hello; resolves with the hub. */
+    static async connect(options) {
+      const hub = new AgentwireHub(options);
+      await hub._open();
+      return hub;
+    }
+
+    _socketUrl() {
+      if (!this.token) return this.url;
+      return this.url + (this.url.includes('?') ? '&' : '?') + 'token=' + encodeURIComponent(this.token);
+    }
+
+    _open() {
+      return new Promise((resolve, reject) => {
+        let opened = false;
+        const ws = new WebSocket(this._socketUrl());
+        this.socket = ws;
+        ws.onopen = async () => {
+          opened = true;
+          try {
+            const params = { name: this.name, role: 'browser' };
+            if (this.token) params.token = this.token;
+            if (this.session) params.session = this.session;
+            this.hello = await this.request('hub/hello', params);
+            if (this.tools.size > 0) {
+              await this.request('tools/register', {
+                tools: [...this.tools.values()].map((t) => t.definition),
+                replace: true,
+              });
+            }
+            this.attempt = 0;
+            this._emit('connected', this.hello);
+            resolve(this);
+          } catch (e) {
+            reject(e);
+            ws.close();
+          }
+        };
+        ws.onmessage = (event) => this._receive(event.data);
+        ws.onclose = (event) => {
+          this.socket = null;
+          for (const [, p] of this.pending) {
+            clearTimeout(p.timer);
+            p.reject(new AgentwireError({ code: -32003, message: 'connection to the hub lost' }));
+          }
+          this.pending.clear();
+          for (const [, s] of this.serving) s.abort();
+          this.serving.clear();
+          if (!opened) reject(new Error('cannot reach the hub at ' + this.url + ' (' + (event.reason || event.code) + ')'));
+          this._emit('disconnected', { code: event.code, reason: event.reason });
+          if (opened && this.reconnect && !this.closed) this._scheduleReconnect();
+        };
+      });
+    }
+
+    _scheduleReconnect() {
+      this.attempt += 1;
+      const b = this.backoff;
+      const base = Math.min(b.maxMs, b.initialMs * Math.pow(2, Math.min(this.attempt - 1, 30)));
+      const delay = Math.round(base * (1 - b.jitter + 2 * b.jitter * Math.random()));
+      setTimeout(() => {
+        if (this.closed) return;
+        this._open().then(
+          () => this._emit('reconnected', this.hello),
+          () => { if (!this.closed) this._scheduleReconnect(); });
+      }, delay);
+    }
+
+    _send(message) {
+      if (!this.socket || this.socket.readyState !== 1) {
+        throw new AgentwireError({ code: -32003, message: 'not connected to the hub' });
+      }
+      this.socket.send(JSON.stringify(message));
+    }
+
+    /** Sends a request; resolves with its result, rejects with an AgentwireError. */
+    request(method, params, options) {
+      const timeoutMs = (options && options.timeoutMs) || this.requestTimeoutMs;
+      return new Promise((resolve, reject) => {
+        const id = this.nextId++;
+        const timer = setTimeout(() => {
+          this.pending.delete(id);
+          reject(new AgentwireError({ code: -32001, message: method + ' timed out after ' + timeoutMs + ' ms' }));
+        }, timeoutMs);
+        this.pending.set(id, { resolve, reject, timer });
+        try {
+          this._send({ jsonrpc: '2.0', id, method, params: params || {} });
+        } catch (e) {
+          clearTimeout(timer);
+          this.pending.delete(id);
+          reject(e);
+        }
+      });
+    }
+
+    /** Sends a notification. */
+    notify(method, params) {
+      this._send({ jsonrpc: '2.0', method, params: params || {} });
+    }
+
+    /** Listens to a notification method (e.g. 'notifications/tools/list_changed') or 'connected' etc. */
+    on(event, listener) {
+      if (!this.listeners.has(event)) this.listeners.set(event, []);
+      this.listeners.get(event).push(listener);
+      return this;
+    }
+
+    _emit(event, data) {
+      for (const l of this.listeners.get(event) || []) {
+        try { l(data); } catch (e) { console.error('agentwire listener for ' + event + ' failed', e); }
+      }
+    }
+
+    /** Provides a tool; it is registered again after every reconnect. */
+    async registerTool(definition, handler) {
+      const def = { inputSchema: { type: 'object' }, ...definition };
+      this.tools.set(def.name, { definition: def, handler });
+      try {
+        return await this.request('tools/register', { tools: [def] });
+      } catch (e) {
+        this.tools.delete(def.name);
+        throw e;
+      }
+    }
+
+    async unregisterTool(name) {
+      this.tools.delete(name);
+      return this.request('tools/unregister', { names: [name] });
+    }
+
+    listTools(cursor) {
+      return this.request('tools/list', cursor ? { cursor } : {});
+    }
+
+    /** Calls a tool of the session; resolves with its CallToolResult. */
+    callTool(name, args, options) {
+      const timeoutMs = (options && options.timeoutMs) || 60000;
+      return this.request('tools/call', { name, arguments: args || {}, timeoutMs }, { timeoutMs: timeoutMs + 5000 });
+    }
+
+    close() {
+      this.closed = true;
+      if (this.socket) this.socket.close(1000, 'closed by the page');
+    }
+
+    _receive(text) {
+      let message;
+      try {
+        message = JSON.parse(text);
+      } catch (e) {
+        console.error('agentwire: the hub sent something that is not JSON', text);
+        return;
+      }
+      for (const m of Array.isArray(message) ? message : [message]) this._dispatch(m);
+    }
+
+    _dispatch(m) {
+      if (m.method && m.id !== undefined && m.id !== null) {
+        this._serve(m);
+      } else if (m.method) {
+        if (m.method === 'notifications/cancelled' && m.params) {
+          const s = this.serving.get(String(m.params.requestId));
+          if (s) s.abort();
+        }
+        this._emit(m.method, m.params);
+      } else if (m.id !== undefined && this.pending.has(m.id)) {
+        const p = this.pending.get(m.id);
+        this.pending.delete(m.id);
+        clearTimeout(p.timer);
+        if (m.error) p.reject(new AgentwireError(m.error));
+        else p.resolve(m.result);
+      }
+    }
+
+    async _serve(request) {
+      const reply = (body) => {
+        try { this._send({ jsonrpc: '2.0', id: request.id, ...body }); } catch (e) { /* connection gone */ }
+      };
+      if (request.method !== 'tools/call') {
+        reply({ error: { code: -32601, message: 'this page does not serve ' + request.method } });
+        return;
+      }
+      const params = request.params || {};
+      const tool = this.tools.get(params.name);
+      if (!tool) {
+        reply({ error: { code: -32601, message: 'this page does not provide tool ' + params.name } });
+        return;
+      }
+      const controller = new AbortController();
+      this.serving.set(String(request.id), controller);
+      const token = params._meta && params._meta.progressToken;
+      const ctx = {
+        requestId: request.id,
+        signal: controller.signal,
+        progress: (progress, total, message) => {
+          if (token === undefined || token === null) return;
+          const p = { progressToken: token, progress };
+          if (total !== undefined && total !== null) p.total = total;
+          if (message) p.message = message;
+          try { this.notify('notifications/progress', p); } catch (e) { /* connection gone */ }
+        },
+      };
+      try {
+        const result = await tool.handler(params.arguments || {}, ctx);
+        if (!controller.signal.aborted) reply({ result: result === undefined ? null : result });
+      } catch (e) {
+        if (!controller.signal.aborted) {
+          reply({ error: { code: -32603, message: (e && e.message) || String(e), data: { reason: 'tool_failed' } } });
+        }
+      } finally {
+        this.serving.delete(String(request.id));
+      }
+    }
+  }
+
+  global.agentwire = {
+    connect: (options) => AgentwireHub.connect(options),
+    AgentwireHub,
+    AgentwireError,
+  };
+})(typeof window !== 'undefined' ? window : globalThis);
