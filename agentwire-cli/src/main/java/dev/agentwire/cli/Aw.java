@@ -11,7 +11,16 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Aw.VersionProvider.class,
         description = "agentwire: a local socket hub for AI agents.",
-        subcommands = {HubCommand.class, StatusCommand.class, PingCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {
+            HubCommand.class,
+            StatusCommand.class,
+            PingCommand.class,
+            SessionsCommand.class,
+            ToolsCommand.class,
+            CallCommand.class,
+            McpCommand.class,
+            CommandLine.HelpCommand.class
+        },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:ok",

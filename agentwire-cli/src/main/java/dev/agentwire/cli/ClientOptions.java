@@ -2,6 +2,7 @@ package dev.agentwire.cli;
 
 import dev.agentwire.client.AgentwireClient;
 import java.time.Duration;
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /** How a reading command finds and talks to the hub. */
@@ -18,26 +19,42 @@ final class ClientOptions {
 
     @Option(
             names = "--timeout",
-            paramLabel = "MS",
-            defaultValue = "5000",
-            description = "how long to wait for each answer (default: ${DEFAULT-VALUE} ms)")
-    long timeoutMs;
+            paramLabel = "DURATION",
+            description = "how long to wait for the hub: 500ms, 5s, 2m (default: 5s; for aw call, 60s for the tool)")
+    String timeout;
+
+    @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
+    CommandLine.Model.CommandSpec mixee;
+
+    /** The --timeout given, or {@code fallback}. */
+    Duration timeout(Duration fallback) {
+        return timeout == null ? fallback : Durations.parse(timeout, mixee.commandLine());
+    }
 
     @Option(names = "--json", description = "print JSON instead of text")
     boolean json;
 
     AgentwireClient connect(String name) {
+        return connect(name, null);
+    }
+
+    /** Connects, joining {@code session} if given. */
+    AgentwireClient connect(String name, String session) {
         AgentwireClient.Builder b = AgentwireClient.builder()
                 .name(name)
                 .role("cli")
                 .reconnect(false)
-                .requestTimeout(Duration.ofMillis(timeoutMs))
-                .connectTimeout(Duration.ofMillis(Math.min(timeoutMs, 5000)));
+                .requestTimeout(timeout(Duration.ofSeconds(5)))
+                .connectTimeout(Duration.ofMillis(
+                        Math.min(timeout(Duration.ofSeconds(5)).toMillis(), 5000)));
         if (endpoint != null) {
             b.endpoint(endpoint);
         }
         if (token != null) {
             b.token(token);
+        }
+        if (session != null) {
+            b.session(session);
         }
         return b.connect();
     }
