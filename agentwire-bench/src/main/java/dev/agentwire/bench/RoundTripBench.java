@@ -27,6 +27,12 @@ public final class RoundTripBench {
     /** The goal of the foundation issue: hub/ping p50 over UDS at most this many times the C floor. */
     public static final double UDS_GOAL_RATIO = 2.0;
 
+    /** The goal of the tools issue: a UDS tool call (two hops) at most this many times the C floor. */
+    public static final double TOOL_GOAL_RATIO = 3.0;
+
+    /** Agents in the concurrent tool-call measurement. */
+    public static final int CONCURRENT_AGENTS = 16;
+
     private RoundTripBench() {}
 
     public static void main(String[] args) throws Exception {
@@ -62,6 +68,7 @@ public final class RoundTripBench {
     public static ObjectNode run(int iterations, int warmup, String cc, PrintStream out) throws Exception {
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "awbench");
         Map<String, Stats> results = new LinkedHashMap<>();
+        double concurrentCallsPerSecond;
         Path binary = CFloor.compile(cc, dir);
         results.put("c-uds-floor", CFloor.run(binary, dir.resolve("c.sock"), iterations, warmup));
         results.put("java-nio-uds", NioPingPong.run(dir.resolve("nio.sock"), iterations, warmup));
@@ -85,6 +92,9 @@ public final class RoundTripBench {
                     .connect()) {
                 results.put("hub-ping-tcp", HubPing.run(tcp, iterations, warmup));
             }
+            results.put("tool-call-uds", ToolCallBench.uds(hub, iterations, warmup));
+            results.put("tool-call-ws", ToolCallBench.webSocket(hub, iterations, warmup));
+            concurrentCallsPerSecond = ToolCallBench.concurrent(hub, CONCURRENT_AGENTS, Math.max(50, iterations / 4));
         }
         Stats floor = results.get("c-uds-floor");
         ObjectNode report = Json.mapper().createObjectNode();
@@ -132,6 +142,22 @@ public final class RoundTripBench {
                 UDS_GOAL_RATIO,
                 udsRatio <= UDS_GOAL_RATIO ? "met" : "not met",
                 udsRatio);
+        double toolRatio = (double) results.get("tool-call-uds").p50Nanos() / floor.p50Nanos();
+        report.put("toolGoalRatio", TOOL_GOAL_RATIO);
+        report.put("toolGoalMet", toolRatio <= TOOL_GOAL_RATIO);
+        out.printf(
+                Locale.ROOT,
+                "goal: tool-call-uds p50 ≤ %.1f× the C floor: %s (%.2f×)%n",
+                TOOL_GOAL_RATIO,
+                toolRatio <= TOOL_GOAL_RATIO ? "met" : "not met",
+                toolRatio);
+        report.put("concurrentAgents", CONCURRENT_AGENTS);
+        report.put("concurrentToolCallsPerSecond", concurrentCallsPerSecond);
+        out.printf(
+                Locale.ROOT,
+                "tool calls/s with %d concurrent UDS agents and one provider: %.0f%n",
+                CONCURRENT_AGENTS,
+                concurrentCallsPerSecond);
         return report;
     }
 

@@ -20,8 +20,19 @@ class RoundTripBenchTest {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         ObjectNode report = RoundTripBench.run(300, 100, "cc", new PrintStream(buf, true, StandardCharsets.UTF_8));
         String table = buf.toString(StandardCharsets.UTF_8);
-        assertThat(table).contains("c-uds-floor", "java-nio-uds", "hub-ping-uds", "hub-ping-tcp", "p50 ÷ C");
-        for (String subject : new String[] {"c-uds-floor", "java-nio-uds", "hub-ping-uds", "hub-ping-tcp"}) {
+        assertThat(table)
+                .contains(
+                        "c-uds-floor",
+                        "java-nio-uds",
+                        "hub-ping-uds",
+                        "hub-ping-tcp",
+                        "tool-call-uds",
+                        "tool-call-ws",
+                        "p50 ÷ C");
+        assertThat(report.path("concurrentToolCallsPerSecond").asDouble()).isPositive();
+        for (String subject : new String[] {
+            "c-uds-floor", "java-nio-uds", "hub-ping-uds", "hub-ping-tcp", "tool-call-uds", "tool-call-ws"
+        }) {
             var s = report.path("subjects").path(subject);
             assertThat(s.path("p50Nanos").asLong()).as(subject).isPositive();
             assertThat(s.path("p99Nanos").asLong())

@@ -41,7 +41,8 @@ public final class ToolMethods {
         registry.register("tools/register", m::registerTools);
         registry.register("tools/unregister", m::unregisterTools);
         registry.register("tools/list", m::list);
-        registry.register("tools/call", m::call);
+        // Inline: a call only validates (bounded by the message size), updates maps and writes; it never blocks.
+        registry.register(new Method("tools/call", m::call, true, false));
         registry.register(new Method("notifications/progress", m::progress, true, false));
         registry.register("notifications/cancelled", m::cancelled);
     }
