@@ -187,6 +187,8 @@ public final class AgentwireHub implements AutoCloseable {
 
     private void bindTcp(HubChannelInitializer.Settings pipeline) {
         ServerBootstrap b = bootstrap(transport.serverTcpChannel())
+                // A restarted hub takes its port back while the old connections sit in TIME_WAIT.
+                .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, config.noDelay())
                 .childHandler(HubChannelInitializer.tcp(
                         core, transport, config.host() + ":" + config.clientPort(), pipeline, channels, this::health));
