@@ -535,4 +535,38 @@ class ToolsTest {
                     .contains("it broke");
         }
     }
+
+    @Test
+    void aJavaProviderRegistersItsToolsAgainAfterReconnecting() throws Exception {
+        java.nio.file.Path dir = TestHubs.shortTempDir();
+        AgentwireHub first = TestHubs.start(dir);
+        List<Runnable> scheduled = new CopyOnWriteArrayList<>();
+        AgentwireClient provider = AgentwireClient.builder()
+                .endpoint(first.endpoint())
+                .scheduler((task, delay) -> {
+                    scheduled.add(task);
+                    return () -> scheduled.remove(task);
+                })
+                .connect();
+        clients.add(provider);
+        provider.tools()
+                .register(echo(), (a, ctx) -> CompletableFuture.completedFuture(a))
+                .get(10, TimeUnit.SECONDS);
+        first.close();
+        await().atMost(WAIT).until(() -> scheduled.size() == 1);
+        try (AgentwireHub second = TestHubs.start(dir)) {
+            scheduled.remove(0).run();
+            await().atMost(WAIT)
+                    .until(() ->
+                            second.core().sessions().defaultSession().tools().size() == 1);
+            try (AgentwireClient agent = AgentwireClient.builder()
+                    .endpoint(second.endpoint())
+                    .reconnect(false)
+                    .connect()) {
+                JsonNode r =
+                        agent.tools().call("echo", args("{\"text\":\"again\"}")).get(10, TimeUnit.SECONDS);
+                assertThat(r.path("structuredContent").path("text").asText()).isEqualTo("again");
+            }
+        }
+    }
 }
