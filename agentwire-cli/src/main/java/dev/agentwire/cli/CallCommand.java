@@ -11,7 +11,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code aw call TOOL '{json}'}: calls a tool and prints its result. */
@@ -37,11 +36,8 @@ final class CallCommand implements Callable<Integer> {
             description = "the arguments as a JSON object (default: {})")
     String arguments;
 
-    @Option(
-            names = {"-s", "--session"},
-            paramLabel = "ID",
-            description = "the session (default: the default session)")
-    String session;
+    @Mixin
+    SessionOption session;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -62,7 +58,7 @@ final class CallCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         ProgressLine progress = new ProgressLine(err);
-        try (AgentwireClient c = client.connect("aw-call", session)) {
+        try (AgentwireClient c = client.connect("aw-call", session.session)) {
             JsonNode result =
                     c.tools().call(tool, args, timeout, progress::update).get();
             progress.finish();

@@ -9,7 +9,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 /** {@code aw tools}: the tools of a session. */
 @Command(name = "tools", mixinStandardHelpOptions = true, description = "List the tools of a session (every page).")
@@ -18,11 +17,8 @@ final class ToolsCommand implements Callable<Integer> {
     @Mixin
     ClientOptions client;
 
-    @Option(
-            names = {"-s", "--session"},
-            paramLabel = "ID",
-            description = "the session (default: the default session)")
-    String session;
+    @Mixin
+    SessionOption session;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -30,7 +26,7 @@ final class ToolsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        try (AgentwireClient c = client.connect("aw-tools", session)) {
+        try (AgentwireClient c = client.connect("aw-tools", session.session)) {
             ArrayNode all = Json.mapper().createArrayNode();
             String cursor = null;
             do {

@@ -1,5 +1,6 @@
 package dev.agentwire.cli;
 
+import static dev.agentwire.cli.AwRunner.aw;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -7,12 +8,9 @@ import dev.agentwire.protocol.Json;
 import dev.agentwire.server.AgentwireHub;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -24,15 +22,6 @@ class AwTest {
 
     private Path dir;
     private AgentwireHub hub;
-
-    record Result(int code, String out, String err) {}
-
-    private static Result aw(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Aw.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Result(code, out.toString(), err.toString());
-    }
 
     @BeforeEach
     void start() throws Exception {
@@ -51,13 +40,13 @@ class AwTest {
 
     @Test
     void statusPrintsTheHubAndItsSocket() throws Exception {
-        Result r = aw("status", "--connect", hub.endpoint());
+        AwRunner.Result r = aw("status", "--connect", hub.endpoint());
         assertThat(r.code()).isZero();
         assertThat(r.out())
                 .contains("agentwire hub")
                 .contains("pid " + ProcessHandle.current().pid())
                 .contains(hub.config().socketPath().toString());
-        Result json = aw("status", "--json", "--connect", hub.endpoint());
+        AwRunner.Result json = aw("status", "--json", "--connect", hub.endpoint());
         JsonNode s = Json.mapper().readTree(json.out());
         assertThat(s.path("sockets").path("hub").asText())
                 .isEqualTo(hub.config().socketPath().toString());
@@ -65,7 +54,7 @@ class AwTest {
 
     @Test
     void pingPrintsRoundTrips() throws Exception {
-        Result r = aw("ping", "-n", "3", "--connect", hub.endpoint());
+        AwRunner.Result r = aw("ping", "-n", "3", "--connect", hub.endpoint());
         assertThat(r.code()).isZero();
         assertThat(r.out().lines().filter(l -> l.startsWith("reply "))).hasSize(3);
         assertThat(r.out()).contains("rtt min/avg/p50/p99/max");
@@ -79,7 +68,7 @@ class AwTest {
 
     @Test
     void pingOverTcpWithTheToken() {
-        Result r = aw(
+        AwRunner.Result r = aw(
                 "ping",
                 "-n",
                 "1",
@@ -88,7 +77,7 @@ class AwTest {
                 "--token",
                 hub.token());
         assertThat(r.code()).isZero();
-        Result bad = aw(
+        AwRunner.Result bad = aw(
                 "ping",
                 "-n",
                 "1",
@@ -103,7 +92,7 @@ class AwTest {
     @Test
     void noHubHasItsOwnExitCodeAndMessage() {
         Path missing = dir.resolve("nothing.sock");
-        Result r = aw("status", "--connect", "unix:" + missing);
+        AwRunner.Result r = aw("status", "--connect", "unix:" + missing);
         assertThat(r.code()).isEqualTo(ExitCodes.NO_HUB);
         assertThat(r.err()).contains("no hub at " + missing + " (start one with: aw hub)");
         assertThat(aw("ping", "--connect", "unix:@no-such-hub-" + System.nanoTime())
@@ -117,7 +106,7 @@ class AwTest {
         assertThat(aw("ping", "--count", "many").code()).isEqualTo(ExitCodes.USAGE);
         assertThat(aw("frobnicate").code()).isEqualTo(ExitCodes.USAGE);
         for (String cmd : List.of("hub", "status", "ping")) {
-            Result help = aw(cmd, "--help");
+            AwRunner.Result help = aw(cmd, "--help");
             assertThat(help.code()).isZero();
             assertThat(help.out()).contains("Usage: aw " + cmd);
         }
@@ -127,10 +116,10 @@ class AwTest {
 
     @Test
     void hubRefusesABadConfigNamingKeyAndValue() {
-        Result r = aw("hub", "--home", dir.resolve("h2").toString(), "--set", "server.socket.mode=9");
+        AwRunner.Result r = aw("hub", "--home", dir.resolve("h2").toString(), "--set", "server.socket.mode=9");
         assertThat(r.code()).isEqualTo(ExitCodes.ERROR);
         assertThat(r.err()).contains("server.socket.mode").contains("'9'");
-        Result unknown = aw("hub", "--home", dir.resolve("h2").toString(), "--set", "nope=1");
+        AwRunner.Result unknown = aw("hub", "--home", dir.resolve("h2").toString(), "--set", "nope=1");
         assertThat(unknown.err()).contains("unknown config key nope");
     }
 
@@ -142,7 +131,7 @@ class AwTest {
             BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
             String line = out.readLine();
             assertThat(line).startsWith("agentwire hub listening on " + home.resolve("hub.sock"));
-            Result status = aw("status", "--json", "--connect", "unix:" + home.resolve("hub.sock"));
+            AwRunner.Result status = aw("status", "--json", "--connect", "unix:" + home.resolve("hub.sock"));
             assertThat(Json.mapper().readTree(status.out()).path("pid").asLong())
                     .isEqualTo(p.pid());
             Process second = startAwHub(home);
@@ -160,12 +149,6 @@ class AwTest {
     }
 
     private static Process startAwHub(Path home) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(Aw.class.getName());
-        cmd.addAll(List.of("hub", "--home", home.toString(), "--port", "0"));
-        return new ProcessBuilder(cmd).start();
+        return new ProcessBuilder(AwRunner.processCommand("hub", "--home", home.toString(), "--port", "0")).start();
     }
 }

@@ -1,5 +1,6 @@
 package dev.agentwire.cli;
 
+import static dev.agentwire.cli.AwRunner.aw;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -13,8 +14,6 @@ import io.modelcontextprotocol.client.transport.ServerParameters;
 import io.modelcontextprotocol.client.transport.StdioClientTransport;
 import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.spec.McpSchema;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,15 +32,6 @@ class ToolCommandsTest {
     private Path dir;
     private AgentwireHub hub;
     private AgentwireClient provider;
-
-    record Result(int code, String out, String err) {}
-
-    private static Result aw(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Aw.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Result(code, out.toString(), err.toString());
-    }
 
     @BeforeEach
     void start() throws Exception {
@@ -81,14 +71,14 @@ class ToolCommandsTest {
 
     @Test
     void toolsAndSessionsAreListed() throws Exception {
-        Result tools = aw("tools", "--connect", hub.endpoint());
+        AwRunner.Result tools = aw("tools", "--connect", hub.endpoint());
         assertThat(tools.code()).isZero();
         assertThat(tools.out()).contains("greet").contains("says hello");
         JsonNode json = Json.mapper()
                 .readTree(aw("tools", "--json", "--connect", hub.endpoint()).out());
         assertThat(json.get(0).path("inputSchema").path("required").get(0).asText())
                 .isEqualTo("who");
-        Result sessions = aw("sessions", "--connect", hub.endpoint());
+        AwRunner.Result sessions = aw("sessions", "--connect", hub.endpoint());
         assertThat(sessions.out()).contains("default");
         assertThat(aw("tools", "--session", "nope", "--connect", hub.endpoint()).err())
                 .contains("no session nope");
@@ -96,7 +86,7 @@ class ToolCommandsTest {
 
     @Test
     void callPrintsTheResultAndDrawsProgress() {
-        Result r = aw("call", "greet", "{\"who\":\"ada\"}", "--connect", hub.endpoint(), "--timeout", "10s");
+        AwRunner.Result r = aw("call", "greet", "{\"who\":\"ada\"}", "--connect", hub.endpoint(), "--timeout", "10s");
         assertThat(r.code()).isZero();
         assertThat(r.out().trim()).isEqualTo("hello, ada");
         assertThat(r.err()).as("the progress bar").contains("100%").contains("done");
@@ -104,13 +94,13 @@ class ToolCommandsTest {
 
     @Test
     void callReportsBadInputClearly() {
-        Result notJson = aw("call", "greet", "{who", "--connect", hub.endpoint());
+        AwRunner.Result notJson = aw("call", "greet", "{who", "--connect", hub.endpoint());
         assertThat(notJson.code()).isEqualTo(ExitCodes.USAGE);
         assertThat(notJson.err()).contains("ARGS is not JSON");
-        Result schema = aw("call", "greet", "{}", "--connect", hub.endpoint());
+        AwRunner.Result schema = aw("call", "greet", "{}", "--connect", hub.endpoint());
         assertThat(schema.code()).isEqualTo(ExitCodes.ERROR);
         assertThat(schema.err()).contains("inputSchema").contains("who");
-        Result unknown = aw("call", "nope", "--connect", hub.endpoint());
+        AwRunner.Result unknown = aw("call", "nope", "--connect", hub.endpoint());
         assertThat(unknown.err()).contains("no live provider for tool nope");
         assertThat(aw("call", "greet", "{\"who\":\"x\"}", "--timeout", "soon", "--connect", hub.endpoint())
                         .code())
@@ -119,15 +109,9 @@ class ToolCommandsTest {
 
     @Test
     void theMcpJavaSdkUsesTheHubsToolsThroughAwMcp() throws Exception {
-        ServerParameters params = ServerParameters.builder(
-                        Path.of(System.getProperty("java.home"), "bin", "java").toString())
-                .args(List.of(
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        Aw.class.getName(),
-                        "mcp",
-                        "--connect",
-                        hub.endpoint()))
+        List<String> cmd = AwRunner.processCommand("mcp", "--connect", hub.endpoint());
+        ServerParameters params = ServerParameters.builder(cmd.get(0))
+                .args(cmd.subList(1, cmd.size()))
                 .build();
         StdioClientTransport transport = new StdioClientTransport(params, new JacksonMcpJsonMapper(Json.mapper()));
         try (McpSyncClient mcp = McpClient.sync(transport)
@@ -151,15 +135,7 @@ class ToolCommandsTest {
 
     @Test
     void awMcpExitsCleanlyAtTheEndOfItsInput() throws Exception {
-        Process p = new ProcessBuilder(List.of(
-                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        Aw.class.getName(),
-                        "mcp",
-                        "--connect",
-                        hub.endpoint()))
-                .start();
+        Process p = new ProcessBuilder(AwRunner.processCommand("mcp", "--connect", hub.endpoint())).start();
         p.getOutputStream()
                 .write(
                         ("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\","

@@ -126,8 +126,10 @@ public final class AgentwireClient implements AutoCloseable {
 
     /** Runs {@code task} on the callback thread, after the listeners already queued there. */
     void onCallbackThread(Runnable task) {
-        if (!callbacks.isShutdown()) {
+        try {
             callbacks.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            task.run(); // the client is closed: nothing is queued any more
         }
     }
 

@@ -94,13 +94,23 @@ public final class Tools {
             progressListeners.put(token, onProgress);
             params.putObject("_meta").put("progressToken", token);
         }
+        CompletableFuture<JsonNode> answer = client.request("tools/call", params, timeout.plusSeconds(5));
+        if (token == null) {
+            return answer;
+        }
+        // Complete only after the progress that arrived before the answer has reached onProgress: the listener
+        // runs on the callback thread, so finish there, behind it.
         String registered = token;
-        return client.request("tools/call", params, timeout.plusSeconds(5)).whenComplete((r, e) -> {
-            if (registered != null) {
-                // After the notifications queued before the answer have been delivered.
-                client.onCallbackThread(() -> progressListeners.remove(registered));
+        CompletableFuture<JsonNode> ordered = new CompletableFuture<>();
+        answer.whenComplete((r, e) -> client.onCallbackThread(() -> {
+            progressListeners.remove(registered);
+            if (e == null) {
+                ordered.complete(r);
+            } else {
+                ordered.completeExceptionally(e);
             }
-        });
+        }));
+        return ordered;
     }
 
     private CompletableFuture<JsonNode> send(List<Provided> tools, boolean replace) {
