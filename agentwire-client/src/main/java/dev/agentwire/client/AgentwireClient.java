@@ -72,6 +72,7 @@ public final class AgentwireClient implements AutoCloseable {
     private final Map<String, RequestContext> serving = new ConcurrentHashMap<>();
     private final ExecutorService handlers;
     private volatile Tools tools;
+    private volatile Rooms rooms;
     private volatile Channel channel;
     private volatile boolean closed;
     private volatile JsonNode hello = Json.mapper().nullNode();
@@ -108,6 +109,20 @@ public final class AgentwireClient implements AutoCloseable {
                 }
             }
         });
+    }
+
+    /** Rooms: join, publish, recover after a reconnect. */
+    public Rooms rooms() {
+        Rooms r = rooms;
+        if (r == null) {
+            synchronized (this) {
+                if (rooms == null) {
+                    rooms = new Rooms(this);
+                }
+                r = rooms;
+            }
+        }
+        return r;
     }
 
     /** Tools: provide them and call them. */

@@ -28,6 +28,7 @@ public final class Connection {
     private final AtomicLong rateLimited = new AtomicLong();
     private volatile boolean authenticated;
     private volatile String name = "";
+    private volatile String subject = "anonymous";
     private volatile String role = "";
     private volatile boolean mcpInitialized;
     private volatile boolean open = true;
@@ -166,6 +167,15 @@ public final class Connection {
     public void introduce(String name, String role) {
         this.name = name == null ? "" : name;
         this.role = role == null ? "" : role;
+    }
+
+    /** Who the token says this peer is ("token" for the hub's shared token); Unix peers are their uid. */
+    public String subject() {
+        return subject;
+    }
+
+    public void subject(String subject) {
+        this.subject = subject;
     }
 
     public boolean mcpInitialized() {

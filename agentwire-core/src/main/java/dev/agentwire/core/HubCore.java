@@ -12,6 +12,11 @@ import dev.agentwire.core.interceptors.RateLimitInterceptor;
 import dev.agentwire.core.interceptors.SizeLimitInterceptor;
 import dev.agentwire.core.interceptors.TraceInterceptor;
 import dev.agentwire.core.policy.TokenBucket;
+import dev.agentwire.core.rooms.MemoryStore;
+import dev.agentwire.core.rooms.RoomMethods;
+import dev.agentwire.core.rooms.RoomService;
+import dev.agentwire.core.rooms.RoomSettings;
+import dev.agentwire.core.rooms.Store;
 import dev.agentwire.core.rpc.Interceptor;
 import dev.agentwire.core.rpc.MethodRegistry;
 import dev.agentwire.core.sessions.SessionManager;
@@ -65,6 +70,7 @@ public final class HubCore implements AutoCloseable {
     private final EventBus events;
     private SessionManager sessions;
     private ToolRelay tools;
+    private RoomService rooms;
     private volatile boolean accepting = true;
 
     private HubCore(CoreSettings settings, Ticker ticker) {
@@ -80,8 +86,13 @@ public final class HubCore implements AutoCloseable {
         this.events = new EventBus(() -> connections.values());
     }
 
-    /** A hub core with the hub's own methods ({@code hub/*}, MCP lifecycle) registered. */
+    /** A hub core whose rooms live in memory (tests, embedders without durability). */
     public static HubCore create(CoreSettings settings, Ticker ticker) {
+        return create(settings, ticker, new MemoryStore(), RoomSettings.defaults());
+    }
+
+    /** A hub core with every feature's methods registered; rooms are kept in {@code store}. */
+    public static HubCore create(CoreSettings settings, Ticker ticker, Store store, RoomSettings roomSettings) {
         HubCore core = new HubCore(settings, ticker);
         core.dispatcher = new Dispatcher(core, core.registry, core.interceptors(), ticker);
         core.sessions = new SessionManager(
@@ -102,6 +113,9 @@ public final class HubCore implements AutoCloseable {
         SessionMethods.register(core.registry, core.sessions, ticker);
         ToolMethods.register(core.registry, core.tools, settings.toolsPageSize());
         EventMethods.register(core.registry);
+        core.rooms = new RoomService(store, roomSettings, ticker);
+        RoomMethods.register(core.registry, core.rooms);
+        core.timers.scheduleWithFixedDelay(core.rooms::trimAll, 1, 1, TimeUnit.MINUTES);
         core.timers.scheduleWithFixedDelay(core.sessions::expireDue, 1, 1, TimeUnit.SECONDS);
         return core;
     }
@@ -185,6 +199,11 @@ public final class HubCore implements AutoCloseable {
         return sessions;
     }
 
+    /** The rooms. */
+    public RoomService rooms() {
+        return rooms;
+    }
+
     /** The tool relay (calls in flight). */
     public ToolRelay tools() {
         return tools;
@@ -256,6 +275,7 @@ public final class HubCore implements AutoCloseable {
             contributor.accept(s);
         }
         s.set("calls", metrics.snapshot());
+        s.put("slowConsumers", metrics.slowConsumers());
         return s;
     }
 
@@ -264,6 +284,7 @@ public final class HubCore implements AutoCloseable {
     public void close() {
         accepting = false;
         timers.shutdownNow();
+        rooms.close();
         workers.shutdown();
         try {
             if (!workers.awaitTermination(settings.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS)) {
@@ -284,6 +305,7 @@ public final class HubCore implements AutoCloseable {
         c.requests().closeAll();
         sessions.remove(c);
         tools.callerGone(c);
+        rooms.connectionClosed(c);
     }
 
     void callStarted() {

@@ -17,6 +17,17 @@ public final class HubMetrics {
     public static final String UNKNOWN = "(unknown)";
 
     private final Map<String, Row> rows = new ConcurrentHashMap<>();
+    private final LongAdder slowConsumers = new LongAdder();
+
+    /** Counts one peer closed as a slow consumer. */
+    public void slowConsumer() {
+        slowConsumers.increment();
+    }
+
+    /** Peers closed as slow consumers since start. */
+    public long slowConsumers() {
+        return slowConsumers.sum();
+    }
 
     /** Records one finished call. */
     public void record(String method, String outcome, long nanos) {

@@ -19,6 +19,14 @@ public interface Outbound {
     /** Sends a batch response as one JSON array. */
     void sendBatch(List<Message> messages);
 
+    /**
+     * Sends a message that may be dropped when the peer is behind (typing, presence, control): a slow
+     * consumer loses these first. By default the same as {@link #send}.
+     */
+    default void sendEphemeral(Message message) {
+        send(message);
+    }
+
     /** Sends one message and closes the connection once it is written. */
     void sendAndClose(Message message);
 

@@ -10,6 +10,7 @@ import dev.agentwire.protocol.Json;
 import dev.agentwire.server.config.ConfigLoader;
 import dev.agentwire.server.config.HubConfig;
 import dev.agentwire.server.home.HubHome;
+import dev.agentwire.server.store.SqliteStore;
 import dev.agentwire.server.transport.HubChannelInitializer;
 import dev.agentwire.server.transport.SocketGuard;
 import io.netty.bootstrap.ServerBootstrap;
@@ -104,7 +105,8 @@ public final class AgentwireHub implements AutoCloseable {
             SocketGuard.checkLength("socket path", config.socketPath().toString());
             SocketGuard.clear(config.socketPath(), config.socketCleanup());
         }
-        core = HubCore.create(settings(owner), ticker);
+        core = HubCore.create(
+                settings(owner), ticker, SqliteStore.open(home.dir().resolve("hub.db")), config.rooms());
         core.addStatusContributor(this::describeListeners);
         channels = new DefaultChannelGroup("agentwire", GlobalEventExecutor.INSTANCE);
         boss = transport.newGroup(1, "aw-accept");
@@ -114,7 +116,8 @@ public final class AgentwireHub implements AutoCloseable {
                 config.maxOutboundBytes(),
                 config.helloTimeoutMs(),
                 owner,
-                config.allowedOrigins());
+                config.allowedOrigins(),
+                config.slowConsumerGraceMs());
         bindUnix(pipeline);
         if (config.tcpEnabled()) {
             bindTcp(pipeline);

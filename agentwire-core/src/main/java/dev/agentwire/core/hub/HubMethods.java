@@ -60,6 +60,7 @@ public final class HubMethods {
                 throw HubException.fatal(ErrorCode.FORBIDDEN, "bad_token", "the token is not valid for this hub");
             }
             c.authenticate();
+            c.subject("token");
         }
         c.introduce(hello.name(), hello.role());
         if (hello.session() != null && !hello.session().isEmpty()) {

@@ -71,6 +71,16 @@ public final class ConfigKeys {
                 "how long a tool call waits for its provider by default");
         add("tools.maxResultBytes", "8MiB", size(64, Integer.MAX_VALUE), "the largest tool result relayed to a caller");
         add("tools.pageSize", "100", integer(1, 10_000), "tools per tools/list page");
+        add("rooms.maxMessages", "10000", integer(1, 100_000_000), "messages a room keeps");
+        add("rooms.maxAgeSeconds", "604800", integer(1, Long.MAX_VALUE / 1000), "how long a room keeps a message");
+        add("rooms.maxTextBytes", "64KiB", size(1, Integer.MAX_VALUE), "the largest text plus data of one message");
+        add("rooms.maxPerConnection", "100", integer(1, 1_000_000), "rooms one connection may be in");
+        add(
+                "rooms.publishesPerMinute",
+                "6000",
+                integer(0, Integer.MAX_VALUE),
+                "publishes per identity per minute; 0 turns it off");
+        add("rooms.maxRecover", "10000", integer(1, 10_000_000), "messages a rejoin with since recovers at most");
         add("logging.level", "info", oneOf(Set.of("trace", "debug", "info", "warn", "error", "off")), "log level");
         add("logging.transport", "false", BOOLEAN, "log every call and its outcome");
         add("security.allowUids", "", listOf(integer(0, 0xFFFFFFFFL)), "further uids allowed on the Unix socket");
@@ -85,6 +95,11 @@ public final class ConfigKeys {
                 "16MiB",
                 size(4096, 1L << 31),
                 "outbound bytes queued for one peer before it is closed as a slow consumer");
+        add(
+                "limits.slowConsumerGraceMs",
+                "2000",
+                integer(0, 600_000),
+                "how long a peer may stay over limits.maxOutboundBytes before it is closed as a slow consumer");
         add("limits.helloTimeoutMs", "5000", integer(1, 600_000), "how long a TCP peer has to send hub/hello");
         add("limits.shutdownGraceMs", "5000", integer(0, 600_000), "how long shutdown waits for calls in flight");
     }

@@ -37,12 +37,14 @@ public record HubConfig(
         double ratePerSecond,
         int rateBurst,
         long maxOutboundBytes,
+        long slowConsumerGraceMs,
         long helloTimeoutMs,
         long shutdownGraceMs,
         int maxToolsPerSession,
         long toolCallTimeoutMs,
         int maxToolResultBytes,
-        int toolsPageSize) {
+        int toolsPageSize,
+        dev.agentwire.core.rooms.RoomSettings rooms) {
 
     /** Whether the TCP port is on. */
     public boolean tcpEnabled() {
@@ -107,12 +109,20 @@ public record HubConfig(
                 (Double) v.get("limits.ratePerSecond"),
                 ((Long) v.get("limits.rateBurst")).intValue(),
                 (Long) v.get("limits.maxOutboundBytes"),
+                (Long) v.get("limits.slowConsumerGraceMs"),
                 (Long) v.get("limits.helloTimeoutMs"),
                 (Long) v.get("limits.shutdownGraceMs"),
                 ((Long) v.get("tools.maxPerSession")).intValue(),
                 (Long) v.get("tools.callTimeoutMs"),
                 ((Long) v.get("tools.maxResultBytes")).intValue(),
-                ((Long) v.get("tools.pageSize")).intValue());
+                ((Long) v.get("tools.pageSize")).intValue(),
+                new dev.agentwire.core.rooms.RoomSettings(
+                        ((Long) v.get("rooms.maxMessages")).intValue(),
+                        (Long) v.get("rooms.maxAgeSeconds"),
+                        ((Long) v.get("rooms.maxTextBytes")).intValue(),
+                        ((Long) v.get("rooms.maxPerConnection")).intValue(),
+                        ((Long) v.get("rooms.publishesPerMinute")).intValue(),
+                        ((Long) v.get("rooms.maxRecover")).intValue()));
     }
 
     private static String stripAbstract(String s) {

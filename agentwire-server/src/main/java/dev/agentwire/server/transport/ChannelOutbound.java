@@ -10,11 +10,13 @@ import dev.agentwire.protocol.Id;
 import dev.agentwire.protocol.Json;
 import dev.agentwire.protocol.Message;
 import dev.agentwire.protocol.RpcError;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.util.ReferenceCountUtil;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -40,15 +42,32 @@ final class ChannelOutbound implements Outbound {
     private final AtomicBoolean closing = new AtomicBoolean();
     /** Bytes handed to the event loop and not yet in Netty's outbound buffer. */
     private final AtomicLong queued = new AtomicLong();
+
+    private final AtomicLong droppedEphemeral = new AtomicLong();
+    private final long slowConsumerGraceNanos;
+    private final Runnable onSlowConsumer;
+    /** Over this many times the limit a peer is closed at once, grace or not: memory stays bounded. */
+    private static final int HARD_LIMIT_FACTOR = 4;
+    /** When the peer went over the limit and stayed there (System.nanoTime), or 0. */
+    private final AtomicLong overSince = new AtomicLong();
+    /** Whether a flush is queued behind the writes: a burst of messages goes out in one flush. */
+    private final AtomicBoolean flushQueued = new AtomicBoolean();
     /** Whether dispatch is paused by us; guarded by {@code this} with the pause/resume it stands for. */
     private boolean pressured;
 
     private volatile Connection connection;
 
-    ChannelOutbound(Channel channel, WireFormat format, long maxOutboundBytes) {
+    ChannelOutbound(
+            Channel channel,
+            WireFormat format,
+            long maxOutboundBytes,
+            long slowConsumerGraceNanos,
+            Runnable onSlowConsumer) {
         this.channel = channel;
+        this.onSlowConsumer = onSlowConsumer;
         this.format = format;
         this.maxOutboundBytes = maxOutboundBytes;
+        this.slowConsumerGraceNanos = slowConsumerGraceNanos;
         this.highWaterMark = channel.config().getWriteBufferHighWaterMark();
     }
 
@@ -88,21 +107,53 @@ final class ChannelOutbound implements Outbound {
         write(new OutboundBatch(messages), false);
     }
 
+    /** Dropped, not queued, while the peer is over its high-water mark: a slow consumer loses these first. */
+    @Override
+    public void sendEphemeral(Message message) {
+        if (pendingBytes() > highWaterMark) {
+            droppedEphemeral.incrementAndGet();
+            return;
+        }
+        write(message, false);
+    }
+
+    /** Ephemeral messages dropped because this peer was behind. */
+    long droppedEphemeral() {
+        return droppedEphemeral.get();
+    }
+
     @Override
     public void sendAndClose(Message message) {
         write(message, true);
     }
 
+    /** Closes once everything queued before has been written (an empty write flushes and marks the spot). */
     @Override
     public void close() {
         closing.set(true);
-        channel.eventLoop().execute(channel::close);
+        channel.eventLoop()
+                .execute(() -> channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE));
     }
 
     @Override
     public long pendingBytes() {
         ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
         return queued.get() + (buffer == null ? 0 : buffer.totalPendingWriteBytes());
+    }
+
+    /** Runs when the grace after going over the limit ends. */
+    private void recheck() {
+        if (unwrittenBytes() > maxOutboundBytes) {
+            slowConsumer();
+        } else {
+            overSince.set(0);
+        }
+    }
+
+    /** Bytes in Netty's outbound buffer: written by the hub, not yet taken by the kernel. */
+    private long unwrittenBytes() {
+        ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
+        return buffer == null ? 0 : buffer.totalPendingWriteBytes();
     }
 
     /** Writes a raw typed frame (typed framing only). */
@@ -116,10 +167,22 @@ final class ChannelOutbound implements Outbound {
         }
         Object encoded = format.encode(msg, channel.alloc());
         int size = WireFormat.size(encoded);
-        if (!thenClose && pendingBytes() + size > maxOutboundBytes) {
-            ReferenceCountUtil.release(encoded);
-            slowConsumer();
-            return;
+        // Slow means the socket does not drain: judged by what Netty could not hand to the kernel, not by a
+        // burst that is still queued for the event loop (one group commit fans out many messages at once).
+        if (!thenClose && unwrittenBytes() + size > maxOutboundBytes) {
+            long now = System.nanoTime();
+            if (overSince.compareAndSet(0, now)) {
+                // Look again when the grace is over: still over the limit then means slow, not a burst.
+                channel.eventLoop().schedule(this::recheck, slowConsumerGraceNanos, TimeUnit.NANOSECONDS);
+            }
+            boolean hardLimit = unwrittenBytes() + size > HARD_LIMIT_FACTOR * maxOutboundBytes;
+            if (hardLimit || now - overSince.get() > slowConsumerGraceNanos) {
+                ReferenceCountUtil.release(encoded);
+                slowConsumer();
+                return;
+            }
+        } else if (!thenClose) {
+            overSince.set(0);
         }
         if (thenClose) {
             closing.set(true);
@@ -135,7 +198,15 @@ final class ChannelOutbound implements Outbound {
             if (thenClose) {
                 channel.writeAndFlush(encoded).addListener(ChannelFutureListener.CLOSE);
             } else {
-                channel.writeAndFlush(encoded, channel.voidPromise());
+                channel.write(encoded, channel.voidPromise());
+                // Decided on the event loop, after this write: the flush runs behind every write queued
+                // before it, so a burst of messages goes out in one flush (one syscall).
+                if (flushQueued.compareAndSet(false, true)) {
+                    channel.eventLoop().execute(() -> {
+                        flushQueued.set(false);
+                        channel.flush();
+                    });
+                }
                 relieve();
             }
         });
@@ -145,7 +216,11 @@ final class ChannelOutbound implements Outbound {
         if (closing.get()) {
             return;
         }
-        log.warn("{}: closing a slow consumer ({} bytes queued, limit {})", channel, pendingBytes(), maxOutboundBytes);
+        log.warn(
+                "{}: closing a slow consumer ({} bytes unwritten, limit {})",
+                channel,
+                unwrittenBytes(),
+                maxOutboundBytes);
         var data = Json.mapper().createObjectNode();
         data.put("reason", "slow_consumer");
         data.put("limit", maxOutboundBytes);
@@ -154,6 +229,15 @@ final class ChannelOutbound implements Outbound {
                 ErrorCode.OVERLOADED,
                 "slow consumer: " + pendingBytes() + " bytes queued for this connection, limit " + maxOutboundBytes,
                 data);
+        onSlowConsumer.run();
+        // The reason goes out if the peer's socket drains soon; the close happens within a second either way.
+        channel.eventLoop()
+                .schedule(
+                        () -> {
+                            channel.close();
+                        },
+                        1,
+                        TimeUnit.SECONDS);
         if (format.typedErrors()) {
             sendFrame(errorFrame(error), true);
         } else {

@@ -41,7 +41,8 @@ public final class HubChannelInitializer extends ChannelInitializer<Channel> {
             long maxOutboundBytes,
             long helloTimeoutMs,
             OptionalInt ownerUid,
-            java.util.List<String> allowedOrigins) {}
+            java.util.List<String> allowedOrigins,
+            long slowConsumerGraceMs) {}
 
     private static final StaticFiles FILES = new StaticFiles();
 
@@ -129,11 +130,18 @@ public final class HubChannelInitializer extends ChannelInitializer<Channel> {
                             .allowExtensions(false)
                             .build()));
             p.addAfter("ws-protocol", "ws-aggregator", new WebSocketFrameAggregator(max));
-            p.addAfter("ws-aggregator", "ws-rpc", new WebSocketRpcHandler(core, max, settings.maxOutboundBytes()));
+            p.addAfter(
+                    "ws-aggregator",
+                    "ws-rpc",
+                    new WebSocketRpcHandler(core, max, settings.maxOutboundBytes(), graceNanos()));
             p.addAfter("ws-rpc", "http", new HttpHandler(health, FILES));
         } else {
             p.addAfter(after, "framing", new StreamFrameDecoder(framing.newDecoder(settings.maxMessageBytes())));
-            p.addAfter("framing", "rpc", new RpcHandler(core, framing, settings.maxOutboundBytes()));
+            p.addAfter("framing", "rpc", new RpcHandler(core, framing, settings.maxOutboundBytes(), graceNanos()));
         }
+    }
+
+    private long graceNanos() {
+        return java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(settings.slowConsumerGraceMs());
     }
 }

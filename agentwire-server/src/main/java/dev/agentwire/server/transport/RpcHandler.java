@@ -28,19 +28,26 @@ final class RpcHandler extends ChannelInboundHandlerAdapter {
     private final HubCore core;
     private final Framing framing;
     private final long maxOutboundBytes;
+    private final long slowConsumerGraceNanos;
     private ChannelOutbound outbound;
     private Connection connection;
 
-    RpcHandler(HubCore core, Framing framing, long maxOutboundBytes) {
+    RpcHandler(HubCore core, Framing framing, long maxOutboundBytes, long slowConsumerGraceNanos) {
         this.core = core;
         this.framing = framing;
         this.maxOutboundBytes = maxOutboundBytes;
+        this.slowConsumerGraceNanos = slowConsumerGraceNanos;
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         Peer peer = ctx.channel().attr(Attributes.PEER).get();
-        outbound = new ChannelOutbound(ctx.channel(), WireFormat.stream(framing), maxOutboundBytes);
+        outbound = new ChannelOutbound(
+                ctx.channel(),
+                WireFormat.stream(framing),
+                maxOutboundBytes,
+                slowConsumerGraceNanos,
+                core.metrics()::slowConsumer);
         connection = core.open(peer, outbound);
         outbound.attach(connection);
         ctx.channel().attr(Attributes.CONNECTION).set(connection);

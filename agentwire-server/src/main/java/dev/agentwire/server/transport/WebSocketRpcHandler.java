@@ -25,14 +25,16 @@ final class WebSocketRpcHandler extends ChannelInboundHandlerAdapter {
 
     private final HubCore core;
     private final long maxOutboundBytes;
+    private final long slowConsumerGraceNanos;
     private final int maxMessageBytes;
     private ChannelOutbound outbound;
     private Connection connection;
 
-    WebSocketRpcHandler(HubCore core, int maxMessageBytes, long maxOutboundBytes) {
+    WebSocketRpcHandler(HubCore core, int maxMessageBytes, long maxOutboundBytes, long slowConsumerGraceNanos) {
         this.core = core;
         this.maxMessageBytes = maxMessageBytes;
         this.maxOutboundBytes = maxOutboundBytes;
+        this.slowConsumerGraceNanos = slowConsumerGraceNanos;
     }
 
     @Override
@@ -40,9 +42,15 @@ final class WebSocketRpcHandler extends ChannelInboundHandlerAdapter {
         if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
             Peer http = ctx.channel().attr(Attributes.PEER).get();
             Peer peer = Peer.remote(Transport.WEBSOCKET, http.address());
-            outbound = new ChannelOutbound(ctx.channel(), WireFormat.webSocket(), maxOutboundBytes);
+            outbound = new ChannelOutbound(
+                    ctx.channel(),
+                    WireFormat.webSocket(),
+                    maxOutboundBytes,
+                    slowConsumerGraceNanos,
+                    core.metrics()::slowConsumer);
             connection = core.open(peer, outbound);
             connection.authenticate();
+            connection.subject("token");
             outbound.attach(connection);
             ctx.channel().attr(Attributes.CONNECTION).set(connection);
         }

@@ -1,0 +1,135 @@
+package dev.agentwire.core.rooms;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentwire.core.HubException;
+import dev.agentwire.core.rpc.Call;
+import dev.agentwire.core.rpc.MethodRegistry;
+import dev.agentwire.protocol.ErrorCode;
+import dev.agentwire.protocol.Json;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+
+/** {@code rooms/join|leave|publish|history|typing|control|list|members}. */
+public final class RoomMethods {
+
+    private static final Set<String> TYPING = Set.of("thinking", "idle");
+
+    private final RoomService rooms;
+
+    private RoomMethods(RoomService rooms) {
+        this.rooms = rooms;
+    }
+
+    public static void register(MethodRegistry registry, RoomService rooms) {
+        RoomMethods m = new RoomMethods(rooms);
+        registry.register("rooms/join", m::join);
+        registry.register("rooms/leave", m::leave);
+        registry.register("rooms/publish", m::publish);
+        registry.register("rooms/history", m::history);
+        registry.register("rooms/typing", m::typing);
+        registry.register("rooms/control", m::control);
+        registry.register("rooms/list", call -> rooms.list());
+        registry.register("rooms/members", call -> rooms.members(room(call)));
+    }
+
+    private static String room(Call call) {
+        if (!call.params().isObject()) {
+            throw HubException.of(ErrorCode.INVALID_PARAMS, "invalid_params", call.method() + " takes an object");
+        }
+        return RoomService.checkRoom(call.params().get("room"));
+    }
+
+    record Since(
+            @JsonProperty("offset") Long offset,
+            @JsonProperty("epoch") Long epoch) {}
+
+    record Join(
+            @JsonProperty("since") Since since,
+            @JsonProperty("history") Integer history,
+            @JsonProperty("echo") Boolean echo) {}
+
+    private CompletionStage<JsonNode> join(Call call) {
+        String room = room(call);
+        Join j = call.params(Join.class);
+        Optional<long[]> since = Optional.empty();
+        if (j.since() != null) {
+            if (j.since().offset() == null
+                    || j.since().epoch() == null
+                    || j.since().offset() < 0) {
+                throw HubException.of(ErrorCode.INVALID_PARAMS, "invalid_since", "since needs {offset >= 0, epoch}");
+            }
+            since = Optional.of(new long[] {j.since().offset(), j.since().epoch()});
+        }
+        int history = j.history() == null ? 0 : j.history();
+        if (history < 0 || history > 10_000) {
+            throw HubException.of(
+                    ErrorCode.INVALID_PARAMS, "invalid_history", "history must be 0-10000, got " + history);
+        }
+        return rooms.join(call.connection(), room, since, history, Boolean.TRUE.equals(j.echo()));
+    }
+
+    private CompletionStage<JsonNode> leave(Call call) {
+        return rooms.leave(call.connection(), room(call));
+    }
+
+    record Publish(
+            @JsonProperty("text") String text,
+            @JsonProperty("data") JsonNode data,
+            @JsonProperty("clientMessageId") String clientMessageId) {}
+
+    private CompletionStage<JsonNode> publish(Call call) {
+        String room = room(call);
+        Publish p = call.params(Publish.class);
+        if (p.clientMessageId() != null
+                && (p.clientMessageId().isEmpty() || p.clientMessageId().length() > 128)) {
+            throw HubException.of(
+                    ErrorCode.INVALID_PARAMS, "invalid_params", "clientMessageId must be 1-128 characters");
+        }
+        return rooms.publish(call.connection(), room, p.text(), p.data(), Optional.ofNullable(p.clientMessageId()));
+    }
+
+    record History(
+            @JsonProperty("before") Long before,
+            @JsonProperty("after") Long after,
+            @JsonProperty("limit") Integer limit) {}
+
+    private CompletionStage<JsonNode> history(Call call) {
+        String room = room(call);
+        History h = call.params(History.class);
+        int limit = h.limit() == null ? 100 : h.limit();
+        if (limit < 1 || limit > 10_000) {
+            throw HubException.of(ErrorCode.INVALID_PARAMS, "invalid_limit", "limit must be 1-10000, got " + limit);
+        }
+        return rooms.history(room, Optional.ofNullable(h.before()), Optional.ofNullable(h.after()), limit);
+    }
+
+    private CompletionStage<JsonNode> typing(Call call) {
+        String room = room(call);
+        String state = call.params().path("state").asText("");
+        if (!TYPING.contains(state)) {
+            throw HubException.of(
+                    ErrorCode.INVALID_PARAMS, "invalid_state", "state must be thinking or idle, got " + state);
+        }
+        return rooms.ephemeral(
+                call.connection(),
+                room,
+                "rooms/typing",
+                Json.mapper().createObjectNode().put("state", state));
+    }
+
+    private CompletionStage<JsonNode> control(Call call) {
+        String room = room(call);
+        JsonNode action = call.params().get("action");
+        if (action == null || !action.isTextual()) {
+            throw HubException.of(ErrorCode.INVALID_PARAMS, "invalid_params", "rooms/control needs a string action");
+        }
+        ObjectNode p = Json.mapper().createObjectNode().put("action", action.textValue());
+        if (call.params().has("data")) {
+            p.set("data", call.params().get("data"));
+        }
+        return rooms.ephemeral(call.connection(), room, "rooms/control", p);
+    }
+}

@@ -1,0 +1,462 @@
+package dev.agentwire.core.rooms;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentwire.core.Connection;
+import dev.agentwire.core.HubException;
+import dev.agentwire.core.Ticker;
+import dev.agentwire.core.policy.TokenBucket;
+import dev.agentwire.protocol.ErrorCode;
+import dev.agentwire.protocol.Json;
+import dev.agentwire.protocol.Message;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The rooms: membership, durable publish with group commit, delivery in offset order, recovery on rejoin.
+ *
+ * <p>Threading: one sequencer thread ({@code aw-rooms}) owns the store and the membership. Publishes queued
+ * back to back are stored in one transaction, then acknowledged and delivered in offset order; joins,
+ * leaves and reads run between batches, so a joining member's history ends exactly where its live messages
+ * begin. Callers get futures; nothing here blocks a caller.
+ */
+public final class RoomService implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(RoomService.class);
+    private static final Pattern ROOM = Pattern.compile("[A-Za-z0-9_.:@/\\-]{1,128}");
+    private static final int MAX_BATCH = 1000;
+
+    private final Store store;
+    private final RoomSettings settings;
+    private final Ticker ticker;
+    private final BlockingQueue<Runnable> tasks = new LinkedBlockingQueue<>();
+    private final Thread sequencer;
+    private final Map<String, Map<Connection, Member>> members = new HashMap<>();
+    private final Map<Connection, Integer> roomCounts = new ConcurrentHashMap<>();
+    private final Map<String, TokenBucket> rates = new ConcurrentHashMap<>();
+    private final Map<String, Integer> appendsSinceTrim = new HashMap<>();
+    private volatile boolean running = true;
+
+    private record Member(boolean echo) {}
+
+    /** A publish waiting for the next batch. */
+    private record Publish(Store.Append append, Connection sender, CompletableFuture<JsonNode> ack)
+            implements Runnable {
+        @Override
+        public void run() {
+            throw new IllegalStateException("publishes run in batches");
+        }
+    }
+
+    public RoomService(Store store, RoomSettings settings, Ticker ticker) {
+        this.store = store;
+        this.settings = settings;
+        this.ticker = ticker;
+        this.sequencer = new Thread(this::loop, "aw-rooms");
+        this.sequencer.setDaemon(true);
+        this.sequencer.start();
+    }
+
+    /** The identity a message is from: the kernel's uid for Unix sockets, else the token's subject. */
+    public static String identity(Connection c) {
+        return c.peer().uid().isPresent() ? "uid:" + c.peer().uid().getAsInt() : c.subject();
+    }
+
+    static String checkRoom(JsonNode room) {
+        if (room == null || !room.isTextual() || !ROOM.matcher(room.textValue()).matches()) {
+            throw HubException.of(
+                    ErrorCode.INVALID_PARAMS,
+                    "invalid_room",
+                    "room must be a string of 1-128 letters, digits or _ . : @ / -, got " + room);
+        }
+        return room.textValue();
+    }
+
+    // --- operations -----------------------------------------------------------------------------------------
+
+    /** {@code rooms/join}: joins (creating the room), returns members, offset, epoch and history or recovery. */
+    public CompletableFuture<JsonNode> join(
+            Connection c, String room, Optional<long[]> since, int history, boolean echo) {
+        return submit(() -> {
+            Map<Connection, Member> m = members.computeIfAbsent(room, r -> new LinkedHashMap<>());
+            if (!m.containsKey(c)) {
+                int count = roomCounts.getOrDefault(c, 0);
+                if (count >= settings.maxRoomsPerConnection()) {
+                    var data = HubException.reasonData("too_many_rooms");
+                    data.put("limit", settings.maxRoomsPerConnection());
+                    throw HubException.withData(
+                            ErrorCode.INVALID_PARAMS,
+                            "a connection may be in at most " + settings.maxRoomsPerConnection()
+                                    + " rooms (rooms.maxPerConnection)",
+                            data);
+                }
+                roomCounts.merge(c, 1, Integer::sum);
+                presence(room, c, "joined");
+            }
+            m.put(c, new Member(echo));
+            Store.RoomState state = store.room(room);
+            ObjectNode out = Json.mapper().createObjectNode();
+            out.put("room", room);
+            out.put("epoch", state.epoch());
+            out.put("offset", state.lastOffset());
+            out.put("firstOffset", state.firstOffset());
+            boolean recovered = false;
+            List<Store.Stored> messages;
+            if (since.isPresent()) {
+                long sinceOffset = since.get()[0];
+                long sinceEpoch = since.get()[1];
+                recovered = sinceEpoch == state.epoch()
+                        && sinceOffset + 1 >= state.firstOffset()
+                        && sinceOffset <= state.lastOffset()
+                        && state.lastOffset() - sinceOffset <= settings.maxRecover();
+                messages = recovered
+                        ? store.after(room, sinceOffset, settings.maxRecover())
+                        : store.before(room, state.lastOffset() + 1, history);
+            } else {
+                messages = history > 0 ? store.before(room, state.lastOffset() + 1, history) : List.of();
+            }
+            out.put("recovered", recovered);
+            ArrayNode list = out.putArray("messages");
+            messages.forEach(s -> list.add(toJson(s)));
+            out.set("members", describeMembers(room));
+            return out;
+        });
+    }
+
+    public CompletableFuture<JsonNode> leave(Connection c, String room) {
+        return submit(() -> {
+            Map<Connection, Member> m = members.get(room);
+            boolean was = m != null && m.remove(c) != null;
+            if (was) {
+                roomCounts.computeIfPresent(c, (k, n) -> n <= 1 ? null : n - 1);
+                presence(room, c, "left");
+            }
+            return Json.mapper().createObjectNode().put("room", room).put("left", was);
+        });
+    }
+
+    /** {@code rooms/publish}: durable first, then acknowledged and delivered. */
+    public CompletableFuture<JsonNode> publish(
+            Connection c, String room, String text, JsonNode data, Optional<String> clientMessageId) {
+        int size = (text == null ? 0 : text.getBytes(StandardCharsets.UTF_8).length)
+                + (data == null || data.isMissingNode() ? 0 : data.toString().length());
+        if (size > settings.maxTextBytes()) {
+            var d = HubException.reasonData("too_large");
+            d.put("limit", settings.maxTextBytes());
+            d.put("length", size);
+            throw HubException.withData(
+                    ErrorCode.TOO_LARGE,
+                    "a message of " + size + " bytes is over the limit of " + settings.maxTextBytes()
+                            + " (rooms.maxTextBytes)",
+                    d);
+        }
+        if (text == null && (data == null || data.isMissingNode())) {
+            throw HubException.of(ErrorCode.INVALID_PARAMS, "empty_message", "rooms/publish needs text or data");
+        }
+        String from = identity(c);
+        rateLimit(from);
+        CompletableFuture<JsonNode> ack = new CompletableFuture<>();
+        enqueue(
+                new Publish(
+                        new Store.Append(
+                                room,
+                                UUID.randomUUID().toString(),
+                                from,
+                                text,
+                                data == null ? Json.mapper().missingNode() : data,
+                                System.currentTimeMillis(),
+                                clientMessageId),
+                        c,
+                        ack),
+                ack);
+        return ack;
+    }
+
+    /** {@code rooms/typing} and {@code rooms/control}: to the other members now, never stored. */
+    public CompletableFuture<JsonNode> ephemeral(Connection c, String room, String method, ObjectNode params) {
+        return submit(() -> {
+            Map<Connection, Member> m = members.get(room);
+            if (m == null || !m.containsKey(c)) {
+                throw HubException.of(ErrorCode.FORBIDDEN, "not_a_member", "join " + room + " before " + method);
+            }
+            params.put("room", room);
+            params.put("from", identity(c));
+            Message note = new Message.Notification(method, params);
+            for (Connection other : m.keySet()) {
+                if (other != c) {
+                    other.outbound().sendEphemeral(note);
+                }
+            }
+            return Json.mapper().createObjectNode().put("sent", m.size() - 1);
+        });
+    }
+
+    public CompletableFuture<JsonNode> history(String room, Optional<Long> before, Optional<Long> after, int limit) {
+        return submit(() -> {
+            Store.RoomState state = store.room(room);
+            List<Store.Stored> list = after.isPresent()
+                    ? store.after(room, after.get(), limit)
+                    : store.before(room, before.orElse(state.lastOffset() + 1), limit);
+            ObjectNode out = Json.mapper().createObjectNode();
+            out.put("room", room);
+            out.put("epoch", state.epoch());
+            out.put("offset", state.lastOffset());
+            out.put("firstOffset", state.firstOffset());
+            ArrayNode arr = out.putArray("messages");
+            list.forEach(s -> arr.add(toJson(s)));
+            return out;
+        });
+    }
+
+    public CompletableFuture<JsonNode> list() {
+        return submit(() -> {
+            ObjectNode out = Json.mapper().createObjectNode();
+            ArrayNode arr = out.putArray("rooms");
+            store.rooms().stream()
+                    .sorted(java.util.Comparator.comparing(Store.RoomState::room))
+                    .forEach(s -> {
+                        ObjectNode r = arr.addObject();
+                        r.put("room", s.room());
+                        r.put("epoch", s.epoch());
+                        r.put("offset", s.lastOffset());
+                        r.put("firstOffset", s.firstOffset());
+                        r.put(
+                                "members",
+                                members.getOrDefault(s.room(), Map.of()).size());
+                    });
+            return out;
+        });
+    }
+
+    public CompletableFuture<JsonNode> members(String room) {
+        return submit(() -> Json.mapper().createObjectNode().put("room", room).set("members", describeMembers(room)));
+    }
+
+    /** A connection closed: it leaves every room. */
+    public void connectionClosed(Connection c) {
+        if (!roomCounts.containsKey(c)) {
+            return;
+        }
+        submit(() -> {
+            for (var e : members.entrySet()) {
+                if (e.getValue().remove(c) != null) {
+                    presence(e.getKey(), c, "left");
+                }
+            }
+            roomCounts.remove(c);
+            return Json.mapper().nullNode();
+        });
+    }
+
+    /** Drops messages past the retention of every room; the hub calls it every minute. */
+    public void trimAll() {
+        submit(() -> {
+            long minTs = System.currentTimeMillis() - settings.maxAgeSeconds() * 1000;
+            for (Store.RoomState s : store.rooms()) {
+                store.trim(s.room(), settings.maxMessages(), minTs);
+            }
+            return Json.mapper().nullNode();
+        });
+    }
+
+    // --- the sequencer --------------------------------------------------------------------------------------
+
+    private CompletableFuture<JsonNode> submit(Supplier<JsonNode> work) {
+        CompletableFuture<JsonNode> f = new CompletableFuture<>();
+        enqueue(
+                () -> {
+                    try {
+                        f.complete(work.get());
+                    } catch (RuntimeException e) {
+                        f.completeExceptionally(e);
+                    }
+                },
+                f);
+        return f;
+    }
+
+    private void enqueue(Runnable task, CompletableFuture<JsonNode> f) {
+        if (!running) {
+            f.completeExceptionally(HubException.of(ErrorCode.OVERLOADED, "shutting_down", "the hub is shutting down"));
+            return;
+        }
+        tasks.add(task);
+    }
+
+    private void loop() {
+        List<Publish> batch = new ArrayList<>();
+        while (running || !tasks.isEmpty()) {
+            Runnable t;
+            try {
+                t = tasks.take();
+            } catch (InterruptedException e) {
+                break;
+            }
+            if (t instanceof Publish p) {
+                batch.add(p);
+                while (batch.size() < MAX_BATCH && tasks.peek() instanceof Publish) {
+                    batch.add((Publish) tasks.poll());
+                }
+                commit(batch);
+                batch.clear();
+            } else {
+                try {
+                    t.run();
+                } catch (RuntimeException e) {
+                    log.error("a rooms task failed", e);
+                }
+            }
+        }
+    }
+
+    private void commit(List<Publish> batch) {
+        List<Store.Stored> stored;
+        try {
+            stored = store.append(batch.stream().map(Publish::append).toList());
+        } catch (RuntimeException e) {
+            log.error("storing {} messages failed", batch.size(), e);
+            for (Publish p : batch) {
+                p.ack()
+                        .completeExceptionally(HubException.of(
+                                ErrorCode.INTERNAL_ERROR,
+                                "store_failed",
+                                "the message was not stored: " + e.getMessage()));
+            }
+            return;
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            Publish p = batch.get(i);
+            Store.Stored s = stored.get(i);
+            if (!s.duplicate()) {
+                deliver(s, p.sender());
+                appendsSinceTrim.merge(s.room(), 1, Integer::sum);
+            }
+            ObjectNode ack = Json.mapper().createObjectNode();
+            ack.put("id", s.id());
+            ack.put("offset", s.offset());
+            ack.put("epoch", s.epoch());
+            if (s.duplicate()) {
+                ack.put("duplicate", true);
+            }
+            p.ack().complete(ack);
+        }
+        for (var e : appendsSinceTrim.entrySet()) {
+            if (e.getValue() >= Math.max(100, settings.maxMessages() / 10)) {
+                store.trim(
+                        e.getKey(),
+                        settings.maxMessages(),
+                        System.currentTimeMillis() - settings.maxAgeSeconds() * 1000);
+                e.setValue(0);
+            }
+        }
+    }
+
+    private void deliver(Store.Stored s, Connection sender) {
+        Map<Connection, Member> m = members.get(s.room());
+        if (m == null || m.isEmpty()) {
+            return;
+        }
+        Message note = new Message.Notification("rooms/message", toJson(s));
+        for (var e : m.entrySet()) {
+            if (e.getKey() != sender || e.getValue().echo()) {
+                e.getKey().outbound().send(note);
+            }
+        }
+    }
+
+    private void presence(String room, Connection who, String action) {
+        Map<Connection, Member> m = members.get(room);
+        if (m == null) {
+            return;
+        }
+        ObjectNode p = Json.mapper().createObjectNode();
+        p.put("room", room);
+        p.put("action", action);
+        p.set("member", describe(who));
+        Message note = new Message.Notification("rooms/presence", p);
+        for (Connection other : m.keySet()) {
+            if (other != who) {
+                other.outbound().sendEphemeral(note);
+            }
+        }
+    }
+
+    private ArrayNode describeMembers(String room) {
+        ArrayNode arr = Json.mapper().createArrayNode();
+        members.getOrDefault(room, Map.of()).keySet().forEach(c -> arr.add(describe(c)));
+        return arr;
+    }
+
+    private static ObjectNode describe(Connection c) {
+        ObjectNode m = Json.mapper().createObjectNode();
+        m.put("connectionId", c.id());
+        m.put("identity", identity(c));
+        m.put("name", c.name());
+        return m;
+    }
+
+    private static ObjectNode toJson(Store.Stored s) {
+        ObjectNode m = Json.mapper().createObjectNode();
+        m.put("room", s.room());
+        m.put("offset", s.offset());
+        m.put("epoch", s.epoch());
+        m.put("id", s.id());
+        m.put("from", s.from());
+        if (s.text() != null) {
+            m.put("text", s.text());
+        }
+        if (s.data() != null && !s.data().isMissingNode()) {
+            m.set("data", s.data());
+        }
+        m.put("ts", s.ts());
+        return m;
+    }
+
+    private void rateLimit(String identity) {
+        if (settings.publishesPerMinute() <= 0) {
+            return;
+        }
+        TokenBucket b = rates.computeIfAbsent(
+                identity,
+                k -> new TokenBucket(
+                        settings.publishesPerMinute() / 60.0, Math.max(1, settings.publishesPerMinute()), ticker));
+        long wait = b.tryTake();
+        if (wait > 0) {
+            var data = HubException.reasonData("rate_limited");
+            data.put("retryAfterMs", wait);
+            data.put("limitPerMinute", settings.publishesPerMinute());
+            throw HubException.withData(
+                    ErrorCode.RATE_LIMITED,
+                    identity + " may publish " + settings.publishesPerMinute()
+                            + " messages a minute (rooms.publishesPerMinute); retry in " + wait + " ms",
+                    data);
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        tasks.add(() -> {});
+        try {
+            sequencer.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        store.close();
+    }
+}

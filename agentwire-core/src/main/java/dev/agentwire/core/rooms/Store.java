@@ -1,0 +1,61 @@
+package dev.agentwire.core.rooms;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where room history lives (SQLite by default, Redis later). Called from the rooms sequencer thread only, so
+ * implementations need not be thread safe; {@link #append} must be durable when it returns.
+ */
+public interface Store extends AutoCloseable {
+
+    /** A message to store. {@code clientMessageId} makes a retried publish idempotent per room and sender. */
+    record Append(
+            String room,
+            String id,
+            String from,
+            String text,
+            JsonNode data,
+            long ts,
+            Optional<String> clientMessageId) {}
+
+    /** A stored message; {@code duplicate} when the append matched an earlier one by client message id. */
+    record Stored(
+            String room,
+            long offset,
+            long epoch,
+            String id,
+            String from,
+            String text,
+            JsonNode data,
+            long ts,
+            boolean duplicate) {}
+
+    /**
+     * A room's state: {@code epoch} changes when its history is lost or reset; {@code lastOffset} is the
+     * newest message's offset (0 when empty); {@code firstOffset} the oldest kept (lastOffset + 1 when empty).
+     */
+    record RoomState(String room, long epoch, long lastOffset, long firstOffset) {}
+
+    /** Stores a batch in one transaction (group commit); durable when it returns. Results are in order. */
+    List<Stored> append(List<Append> batch);
+
+    /** The room's state, creating the room (with a new epoch) if it does not exist. */
+    RoomState room(String room);
+
+    /** Every room the store holds. */
+    List<RoomState> rooms();
+
+    /** Up to {@code limit} messages with offsets after {@code afterOffset}, oldest first. */
+    List<Stored> after(String room, long afterOffset, int limit);
+
+    /** Up to {@code limit} messages with offsets before {@code beforeOffset}, oldest first. */
+    List<Stored> before(String room, long beforeOffset, int limit);
+
+    /** Drops the oldest messages beyond {@code maxMessages} and those older than {@code minTs}. */
+    void trim(String room, int maxMessages, long minTs);
+
+    @Override
+    void close();
+}

@@ -1,0 +1,286 @@
+package dev.agentwire.server.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.agentwire.core.rooms.Store;
+import dev.agentwire.protocol.Json;
+import dev.agentwire.server.HubStartException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Room history in SQLite ({@code hub.db}, mode 0600): WAL journal, {@code synchronous=FULL}, one transaction
+ * per batch, so an acknowledged message survives {@code kill -9} and a batch costs one fsync. Used from one
+ * thread (the rooms sequencer); not thread safe.
+ */
+public final class SqliteStore implements Store {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final Connection db;
+    private final Map<String, RoomState> rooms = new HashMap<>();
+    private final PreparedStatement insert;
+    private final PreparedStatement findClientId;
+    private final PreparedStatement saveRoom;
+
+    private SqliteStore(Connection db) throws SQLException {
+        this.db = db;
+        try (Statement s = db.createStatement()) {
+            s.execute("PRAGMA journal_mode=WAL");
+            s.execute("PRAGMA synchronous=FULL");
+            s.execute("CREATE TABLE IF NOT EXISTS rooms (name TEXT PRIMARY KEY, epoch INTEGER NOT NULL,"
+                    + " last_offset INTEGER NOT NULL, first_offset INTEGER NOT NULL)");
+            s.execute("CREATE TABLE IF NOT EXISTS messages (room TEXT NOT NULL, offset INTEGER NOT NULL,"
+                    + " id TEXT NOT NULL, sender TEXT NOT NULL, text TEXT, data TEXT, ts INTEGER NOT NULL,"
+                    + " client_id TEXT, PRIMARY KEY (room, offset))");
+            s.execute("CREATE INDEX IF NOT EXISTS messages_client ON messages(room, sender, client_id)");
+        }
+        db.setAutoCommit(false);
+        insert = db.prepareStatement(
+                "INSERT INTO messages (room, offset, id, sender, text, data, ts, client_id) VALUES (?,?,?,?,?,?,?,?)");
+        findClientId = db.prepareStatement(
+                "SELECT offset, id, sender, text, data, ts FROM messages WHERE room=? AND sender=? AND client_id=?");
+        saveRoom = db.prepareStatement(
+                "INSERT INTO rooms (name, epoch, last_offset, first_offset) VALUES (?,?,?,?) ON CONFLICT(name) DO UPDATE"
+                        + " SET epoch=excluded.epoch, last_offset=excluded.last_offset, first_offset=excluded.first_offset");
+        try (Statement s = db.createStatement();
+                ResultSet r = s.executeQuery("SELECT name, epoch, last_offset, first_offset FROM rooms")) {
+            while (r.next()) {
+                rooms.put(r.getString(1), new RoomState(r.getString(1), r.getLong(2), r.getLong(3), r.getLong(4)));
+            }
+        }
+        db.commit();
+    }
+
+    /** Opens (creating with mode 0600) the database at {@code file}. */
+    public static SqliteStore open(Path file) {
+        try {
+            if (!Files.exists(file)) {
+                Files.createFile(
+                        file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            }
+            return new SqliteStore(DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath()));
+        } catch (IOException | SQLException e) {
+            throw new HubStartException("cannot open the room store " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public List<Stored> append(List<Append> batch) {
+        List<Stored> out = new ArrayList<>(batch.size());
+        Map<String, RoomState> touched = new HashMap<>();
+        try {
+            for (Append a : batch) {
+                RoomState state = touched.getOrDefault(a.room(), room(a.room()));
+                Optional<Stored> earlier =
+                        a.clientMessageId().isPresent() ? findByClientId(a, state) : Optional.empty();
+                if (earlier.isPresent()) {
+                    out.add(earlier.get());
+                    continue;
+                }
+                long offset = state.lastOffset() + 1;
+                insert.setString(1, a.room());
+                insert.setLong(2, offset);
+                insert.setString(3, a.id());
+                insert.setString(4, a.from());
+                insert.setString(5, a.text());
+                insert.setString(
+                        6,
+                        a.data() == null || a.data().isMissingNode()
+                                ? null
+                                : a.data().toString());
+                insert.setLong(7, a.ts());
+                insert.setString(8, a.clientMessageId().orElse(null));
+                insert.executeUpdate();
+                RoomState next = new RoomState(a.room(), state.epoch(), offset, state.firstOffset());
+                touched.put(a.room(), next);
+                out.add(new Stored(
+                        a.room(), offset, state.epoch(), a.id(), a.from(), a.text(), a.data(), a.ts(), false));
+            }
+            for (RoomState s : touched.values()) {
+                save(s);
+            }
+            db.commit();
+            rooms.putAll(touched);
+            return out;
+        } catch (SQLException e) {
+            rollback();
+            throw new IllegalStateException("storing " + batch.size() + " messages failed: " + e.getMessage(), e);
+        }
+    }
+
+    private Optional<Stored> findByClientId(Append a, RoomState state) throws SQLException {
+        findClientId.setString(1, a.room());
+        findClientId.setString(2, a.from());
+        findClientId.setString(3, a.clientMessageId().get());
+        try (ResultSet r = findClientId.executeQuery()) {
+            if (!r.next()) {
+                return Optional.empty();
+            }
+            return Optional.of(new Stored(
+                    a.room(),
+                    r.getLong(1),
+                    state.epoch(),
+                    r.getString(2),
+                    r.getString(3),
+                    r.getString(4),
+                    parse(r.getString(5)),
+                    r.getLong(6),
+                    true));
+        }
+    }
+
+    @Override
+    public RoomState room(String room) {
+        RoomState s = rooms.get(room);
+        if (s != null) {
+            return s;
+        }
+        s = new RoomState(room, RANDOM.nextLong() & Long.MAX_VALUE, 0, 1);
+        try {
+            save(s);
+            db.commit();
+        } catch (SQLException e) {
+            rollback();
+            throw new IllegalStateException("creating room " + room + " failed: " + e.getMessage(), e);
+        }
+        rooms.put(room, s);
+        return s;
+    }
+
+    @Override
+    public List<RoomState> rooms() {
+        return List.copyOf(rooms.values());
+    }
+
+    @Override
+    public List<Stored> after(String room, long afterOffset, int limit) {
+        return query(
+                room,
+                "SELECT offset, id, sender, text, data, ts FROM messages WHERE room=? AND offset>? ORDER BY offset LIMIT ?",
+                afterOffset,
+                limit,
+                false);
+    }
+
+    @Override
+    public List<Stored> before(String room, long beforeOffset, int limit) {
+        return query(
+                room,
+                "SELECT offset, id, sender, text, data, ts FROM messages WHERE room=? AND offset<? ORDER BY offset DESC LIMIT ?",
+                beforeOffset,
+                limit,
+                true);
+    }
+
+    private List<Stored> query(String room, String sql, long offset, int limit, boolean reverse) {
+        RoomState state = room(room);
+        List<Stored> out = new ArrayList<>();
+        try (PreparedStatement q = db.prepareStatement(sql)) {
+            q.setString(1, room);
+            q.setLong(2, offset);
+            q.setInt(3, limit);
+            try (ResultSet r = q.executeQuery()) {
+                while (r.next()) {
+                    out.add(new Stored(
+                            room,
+                            r.getLong(1),
+                            state.epoch(),
+                            r.getString(2),
+                            r.getString(3),
+                            r.getString(4),
+                            parse(r.getString(5)),
+                            r.getLong(6),
+                            false));
+                }
+            }
+            db.commit();
+        } catch (SQLException e) {
+            rollback();
+            throw new IllegalStateException("reading room " + room + " failed: " + e.getMessage(), e);
+        }
+        if (reverse) {
+            java.util.Collections.reverse(out);
+        }
+        return out;
+    }
+
+    @Override
+    public void trim(String room, int maxMessages, long minTs) {
+        RoomState s = room(room);
+        long keepFrom = Math.max(s.firstOffset(), s.lastOffset() - maxMessages + 1);
+        try (PreparedStatement d = db.prepareStatement("DELETE FROM messages WHERE room=? AND (offset<? OR ts<?)")) {
+            d.setString(1, room);
+            d.setLong(2, keepFrom);
+            d.setLong(3, minTs);
+            d.executeUpdate();
+            long first;
+            try (PreparedStatement q = db.prepareStatement("SELECT MIN(offset) FROM messages WHERE room=?")) {
+                q.setString(1, room);
+                try (ResultSet r = q.executeQuery()) {
+                    first = r.next() && r.getObject(1) != null ? r.getLong(1) : s.lastOffset() + 1;
+                }
+            }
+            RoomState next = new RoomState(room, s.epoch(), s.lastOffset(), first);
+            save(next);
+            db.commit();
+            rooms.put(room, next);
+        } catch (SQLException e) {
+            rollback();
+            throw new IllegalStateException("trimming room " + room + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private void save(RoomState s) throws SQLException {
+        saveRoom.setString(1, s.room());
+        saveRoom.setLong(2, s.epoch());
+        saveRoom.setLong(3, s.lastOffset());
+        saveRoom.setLong(4, s.firstOffset());
+        saveRoom.executeUpdate();
+    }
+
+    private static JsonNode parse(String json) {
+        if (json == null) {
+            return Json.mapper().missingNode();
+        }
+        try {
+            return Json.mapper().readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a stored message has unreadable data: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    private void rollback() {
+        try {
+            db.rollback();
+        } catch (SQLException ignored) {
+            // the original failure is what matters
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            insert.close();
+            findClientId.close();
+            saveRoom.close();
+            db.close();
+        } catch (SQLException e) {
+            // closing anyway
+        }
+    }
+}
