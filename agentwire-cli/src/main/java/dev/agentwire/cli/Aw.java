@@ -19,6 +19,10 @@ import picocli.CommandLine.Command;
             ToolsCommand.class,
             CallCommand.class,
             McpCommand.class,
+            RoomsCommands.List.class,
+            RoomsCommands.Send.class,
+            RoomsCommands.Tail.class,
+            RoomsCommands.History.class,
             CommandLine.HelpCommand.class
         },
         exitCodeListHeading = "%nExit codes:%n",
