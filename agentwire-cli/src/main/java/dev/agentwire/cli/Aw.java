@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
             RoomsCommands.Send.class,
             RoomsCommands.Tail.class,
             RoomsCommands.History.class,
+            TokenCommands.class,
             CommandLine.HelpCommand.class
         },
         exitCodeListHeading = "%nExit codes:%n",

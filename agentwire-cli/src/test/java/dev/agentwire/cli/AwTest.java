@@ -151,4 +151,48 @@ class AwTest {
     private static Process startAwHub(Path home) throws Exception {
         return new ProcessBuilder(AwRunner.processCommand("hub", "--home", home.toString(), "--port", "0")).start();
     }
+
+    @Test
+    void tokenCreatePrintsAJwtThatOpensTheTcpPort() throws Exception {
+        AwRunner.Result minted = aw(
+                "token",
+                "create",
+                "--sub",
+                "ci",
+                "--scope",
+                "rooms:read:*",
+                "--ttl",
+                "10m",
+                "--json",
+                "--connect",
+                hub.endpoint());
+        assertThat(minted.code()).isZero();
+        JsonNode m = Json.mapper().readTree(minted.out());
+        assertThat(m.path("token").asText().split("\\.")).hasSize(3);
+        AwRunner.Result ping = aw(
+                "ping",
+                "-n",
+                "1",
+                "--connect",
+                "tcp://127.0.0.1:" + hub.tcpPort().getAsInt(),
+                "--token",
+                m.path("token").asText());
+        assertThat(ping.code()).isZero();
+        assertThat(aw("token", "revoke", m.path("jti").asText(), "--connect", hub.endpoint())
+                        .out())
+                .contains("revoked");
+        assertThat(aw(
+                                "ping",
+                                "-n",
+                                "1",
+                                "--connect",
+                                "tcp://127.0.0.1:" + hub.tcpPort().getAsInt(),
+                                "--token",
+                                m.path("token").asText())
+                        .code())
+                .isEqualTo(ExitCodes.REFUSED);
+        assertThat(aw("token", "create", "--connect", hub.endpoint()).code())
+                .as("--sub is required")
+                .isEqualTo(ExitCodes.USAGE);
+    }
 }

@@ -29,6 +29,7 @@ public final class Connection {
     private volatile boolean authenticated;
     private volatile String name = "";
     private volatile String subject = "anonymous";
+    private volatile java.util.Set<String> scopes = java.util.Set.of();
     private volatile String role = "";
     private volatile boolean mcpInitialized;
     private volatile boolean open = true;
@@ -176,6 +177,18 @@ public final class Connection {
 
     public void subject(String subject) {
         this.subject = subject;
+    }
+
+    /** What this peer may do (see {@link dev.agentwire.core.auth.Scopes}). */
+    public java.util.Set<String> scopes() {
+        return scopes;
+    }
+
+    /** Authenticates the connection as {@code subject} with {@code scopes}. */
+    public void grant(String subject, java.util.Set<String> scopes) {
+        this.subject = subject;
+        this.scopes = java.util.Set.copyOf(scopes);
+        this.authenticated = true;
     }
 
     public boolean mcpInitialized() {

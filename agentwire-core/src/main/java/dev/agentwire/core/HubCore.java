@@ -2,6 +2,10 @@ package dev.agentwire.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentwire.core.auth.Revocations;
+import dev.agentwire.core.auth.Scopes;
+import dev.agentwire.core.auth.TokenMethods;
+import dev.agentwire.core.auth.TokenService;
 import dev.agentwire.core.events.EventBus;
 import dev.agentwire.core.events.EventMethods;
 import dev.agentwire.core.hub.HubMethods;
@@ -71,6 +75,7 @@ public final class HubCore implements AutoCloseable {
     private SessionManager sessions;
     private ToolRelay tools;
     private RoomService rooms;
+    private TokenService tokens;
     private volatile boolean accepting = true;
 
     private HubCore(CoreSettings settings, Ticker ticker) {
@@ -93,7 +98,14 @@ public final class HubCore implements AutoCloseable {
 
     /** A hub core with every feature's methods registered; rooms are kept in {@code store}. */
     public static HubCore create(CoreSettings settings, Ticker ticker, Store store, RoomSettings roomSettings) {
+        return create(settings, ticker, store, roomSettings, Revocations.inMemory());
+    }
+
+    /** The same, with the revoked token ids kept in {@code revocations}. */
+    public static HubCore create(
+            CoreSettings settings, Ticker ticker, Store store, RoomSettings roomSettings, Revocations revocations) {
         HubCore core = new HubCore(settings, ticker);
+        core.tokens = new TokenService(settings.token(), revocations, java.time.Clock.systemUTC());
         core.dispatcher = new Dispatcher(core, core.registry, core.interceptors(), ticker);
         core.sessions = new SessionManager(
                 ticker,
@@ -113,6 +125,7 @@ public final class HubCore implements AutoCloseable {
         SessionMethods.register(core.registry, core.sessions, ticker);
         ToolMethods.register(core.registry, core.tools, settings.toolsPageSize());
         EventMethods.register(core.registry);
+        TokenMethods.register(core.registry, core.tokens);
         core.rooms = new RoomService(store, roomSettings, ticker);
         RoomMethods.register(core.registry, core.rooms);
         core.timers.scheduleWithFixedDelay(core.rooms::trimAll, 1, 1, TimeUnit.MINUTES);
@@ -168,7 +181,8 @@ public final class HubCore implements AutoCloseable {
                 : null;
         Connection c = new Connection(nextId.getAndIncrement(), peer, outbound, this, workers, bucket);
         if (peer.transport() == Transport.UNIX) {
-            c.authenticate();
+            // Admitted by the kernel's credentials and the peer policy: the owner's own processes hold every scope.
+            c.grant(peer.uid().isPresent() ? "uid:" + peer.uid().getAsInt() : "unix", Scopes.ALL);
         }
         sessions.enter(c);
         connections.put(c.id(), c);
@@ -197,6 +211,11 @@ public final class HubCore implements AutoCloseable {
 
     public SessionManager sessions() {
         return sessions;
+    }
+
+    /** Tokens: verify and mint. */
+    public TokenService tokens() {
+        return tokens;
     }
 
     /** The rooms. */

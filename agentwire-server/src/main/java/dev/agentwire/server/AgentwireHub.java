@@ -9,6 +9,7 @@ import dev.agentwire.netty.NettyTransport;
 import dev.agentwire.protocol.Json;
 import dev.agentwire.server.config.ConfigLoader;
 import dev.agentwire.server.config.HubConfig;
+import dev.agentwire.server.home.FileRevocations;
 import dev.agentwire.server.home.HubHome;
 import dev.agentwire.server.store.SqliteStore;
 import dev.agentwire.server.transport.HubChannelInitializer;
@@ -106,7 +107,11 @@ public final class AgentwireHub implements AutoCloseable {
             SocketGuard.clear(config.socketPath(), config.socketCleanup());
         }
         core = HubCore.create(
-                settings(owner), ticker, SqliteStore.open(home.dir().resolve("hub.db")), config.rooms());
+                settings(owner),
+                ticker,
+                SqliteStore.open(home.dir().resolve("hub.db")),
+                config.rooms(),
+                new FileRevocations(home.dir().resolve("revoked.json")));
         core.addStatusContributor(this::describeListeners);
         channels = new DefaultChannelGroup("agentwire", GlobalEventExecutor.INSTANCE);
         boss = transport.newGroup(1, "aw-accept");

@@ -7,12 +7,12 @@ import dev.agentwire.core.Connection;
 import dev.agentwire.core.HubCore;
 import dev.agentwire.core.HubException;
 import dev.agentwire.core.Peer;
+import dev.agentwire.core.auth.TokenService;
 import dev.agentwire.core.rpc.Call;
 import dev.agentwire.core.rpc.Method;
 import dev.agentwire.protocol.ErrorCode;
 import dev.agentwire.protocol.Json;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -54,13 +54,10 @@ public final class HubMethods {
                         ErrorCode.FORBIDDEN,
                         "token_required",
                         "hub/hello needs a token on " + c.peer().transport().label()
-                                + " (read it from ~/.agentwire/token)");
+                                + " (read it from ~/.agentwire/token, or use aw token create)");
             }
-            if (!MessageDigest.isEqual(token, hello.token().getBytes(StandardCharsets.UTF_8))) {
-                throw HubException.fatal(ErrorCode.FORBIDDEN, "bad_token", "the token is not valid for this hub");
-            }
-            c.authenticate();
-            c.subject("token");
+            TokenService.Grant grant = hub.tokens().verify(hello.token());
+            c.grant(grant.subject(), grant.scopes());
         }
         c.introduce(hello.name(), hello.role());
         if (hello.session() != null && !hello.session().isEmpty()) {
@@ -73,6 +70,9 @@ public final class HubMethods {
         r.put("connectionId", c.id());
         r.set("peer", describe(c.peer()));
         r.put("authenticated", true);
+        r.put("subject", c.subject());
+        var scopes = r.putArray("scopes");
+        c.scopes().stream().sorted().forEach(scopes::add);
         r.put("sessionId", c.session().id());
         return CompletableFuture.completedFuture(r);
     }

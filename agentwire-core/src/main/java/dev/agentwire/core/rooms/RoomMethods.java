@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentwire.core.HubException;
+import dev.agentwire.core.auth.Scopes;
 import dev.agentwire.core.rpc.Call;
 import dev.agentwire.core.rpc.MethodRegistry;
 import dev.agentwire.protocol.ErrorCode;
@@ -53,6 +54,7 @@ public final class RoomMethods {
 
     private CompletionStage<JsonNode> join(Call call) {
         String room = room(call);
+        Scopes.require(call.connection(), "rooms:read:" + room);
         Join j = call.params(Join.class);
         Optional<long[]> since = Optional.empty();
         if (j.since() != null) {
@@ -82,6 +84,7 @@ public final class RoomMethods {
 
     private CompletionStage<JsonNode> publish(Call call) {
         String room = room(call);
+        Scopes.require(call.connection(), "rooms:write:" + room);
         Publish p = call.params(Publish.class);
         if (p.clientMessageId() != null
                 && (p.clientMessageId().isEmpty() || p.clientMessageId().length() > 128)) {
@@ -98,6 +101,7 @@ public final class RoomMethods {
 
     private CompletionStage<JsonNode> history(Call call) {
         String room = room(call);
+        Scopes.require(call.connection(), "rooms:read:" + room);
         History h = call.params(History.class);
         int limit = h.limit() == null ? 100 : h.limit();
         if (limit < 1 || limit > 10_000) {
@@ -108,6 +112,7 @@ public final class RoomMethods {
 
     private CompletionStage<JsonNode> typing(Call call) {
         String room = room(call);
+        Scopes.require(call.connection(), "rooms:write:" + room);
         String state = call.params().path("state").asText("");
         if (!TYPING.contains(state)) {
             throw HubException.of(
@@ -122,6 +127,7 @@ public final class RoomMethods {
 
     private CompletionStage<JsonNode> control(Call call) {
         String room = room(call);
+        Scopes.require(call.connection(), "rooms:write:" + room);
         JsonNode action = call.params().get("action");
         if (action == null || !action.isTextual()) {
             throw HubException.of(ErrorCode.INVALID_PARAMS, "invalid_params", "rooms/control needs a string action");

@@ -10,6 +10,10 @@ final class Attributes {
     /** The admitted peer; absent on a refused Unix-socket peer. */
     static final AttributeKey<Peer> PEER = AttributeKey.valueOf("agentwire.peer");
 
+    /** What a WebSocket's token or origin was granted at the handshake. */
+    static final AttributeKey<dev.agentwire.core.auth.TokenService.Grant> GRANT =
+            AttributeKey.valueOf("agentwire.grant");
+
     /** The core connection, once the framing is known. */
     static final AttributeKey<Connection> CONNECTION = AttributeKey.valueOf("agentwire.connection");
 

@@ -116,10 +116,7 @@ public final class HubChannelInitializer extends ChannelInitializer<Channel> {
             int max = settings.maxMessageBytes();
             p.addAfter(after, "http-codec", new HttpServerCodec());
             p.addAfter("http-codec", "http-aggregator", new HttpObjectAggregator(max));
-            p.addAfter(
-                    "http-aggregator",
-                    "ws-gate",
-                    new WebSocketGate(core.settings().token(), settings.allowedOrigins()));
+            p.addAfter("http-aggregator", "ws-gate", new WebSocketGate(core.tokens(), settings.allowedOrigins()));
             p.addAfter(
                     "ws-gate",
                     "ws-protocol",

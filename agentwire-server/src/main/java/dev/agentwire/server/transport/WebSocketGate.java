@@ -1,6 +1,9 @@
 package dev.agentwire.server.transport;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentwire.core.HubException;
+import dev.agentwire.core.auth.Scopes;
+import dev.agentwire.core.auth.TokenService;
 import dev.agentwire.protocol.Json;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -17,7 +20,6 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.List;
 import java.util.Optional;
 
@@ -28,11 +30,11 @@ import java.util.Optional;
  */
 final class WebSocketGate extends ChannelInboundHandlerAdapter {
 
-    private final byte[] token;
+    private final TokenService tokens;
     private final List<String> allowedOrigins;
 
-    WebSocketGate(String token, List<String> allowedOrigins) {
-        this.token = token.getBytes(StandardCharsets.UTF_8);
+    WebSocketGate(TokenService tokens, List<String> allowedOrigins) {
+        this.tokens = tokens;
         this.allowedOrigins = List.copyOf(allowedOrigins);
     }
 
@@ -57,9 +59,12 @@ final class WebSocketGate extends ChannelInboundHandlerAdapter {
     private Optional<String> refusal(ChannelHandlerContext ctx, FullHttpRequest req) {
         Optional<String> presented = presentedToken(req);
         if (presented.isPresent()) {
-            return MessageDigest.isEqual(token, presented.get().getBytes(StandardCharsets.UTF_8))
-                    ? Optional.empty()
-                    : Optional.of("the token is not valid for this hub");
+            try {
+                ctx.channel().attr(Attributes.GRANT).set(tokens.verify(presented.get()));
+                return Optional.empty();
+            } catch (HubException e) {
+                return Optional.of(e.getMessage());
+            }
         }
         String origin = req.headers().get(HttpHeaderNames.ORIGIN);
         if (origin == null) {
@@ -70,6 +75,8 @@ final class WebSocketGate extends ChannelInboundHandlerAdapter {
         if (origin.equals("http://127.0.0.1:" + port)
                 || origin.equals("http://localhost:" + port)
                 || allowedOrigins.contains(origin)) {
+            // A page of the hub's own or a trusted origin acts for the user who runs the hub.
+            ctx.channel().attr(Attributes.GRANT).set(new TokenService.Grant("origin:" + origin, Scopes.ALL));
             return Optional.empty();
         }
         return Optional.of(

@@ -49,8 +49,8 @@ final class WebSocketRpcHandler extends ChannelInboundHandlerAdapter {
                     slowConsumerGraceNanos,
                     core.metrics()::slowConsumer);
             connection = core.open(peer, outbound);
-            connection.authenticate();
-            connection.subject("token");
+            var grant = ctx.channel().attr(Attributes.GRANT).get();
+            connection.grant(grant.subject(), grant.scopes());
             outbound.attach(connection);
             ctx.channel().attr(Attributes.CONNECTION).set(connection);
         }

@@ -1,0 +1,82 @@
+package dev.agentwire.core.auth;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.agentwire.core.HubException;
+import dev.agentwire.core.rpc.Call;
+import dev.agentwire.core.rpc.MethodRegistry;
+import dev.agentwire.protocol.ErrorCode;
+import dev.agentwire.protocol.Json;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.regex.Pattern;
+
+/** {@code tokens/create} and {@code tokens/revoke}: both need the {@code admin} scope. */
+public final class TokenMethods {
+
+    private static final Pattern SCOPE = Pattern.compile("\\*|[a-z]+(:[a-z]+)?(:[A-Za-z0-9_.:@/\\-*]+)?");
+
+    private final TokenService tokens;
+
+    private TokenMethods(TokenService tokens) {
+        this.tokens = tokens;
+    }
+
+    public static void register(MethodRegistry registry, TokenService tokens) {
+        TokenMethods m = new TokenMethods(tokens);
+        registry.register("tokens/create", m::create);
+        registry.register("tokens/revoke", m::revoke);
+    }
+
+    record Create(
+            @JsonProperty("sub") String sub,
+            @JsonProperty("scopes") List<String> scopes,
+            @JsonProperty("ttlSeconds") Long ttlSeconds) {}
+
+    private CompletionStage<JsonNode> create(Call call) {
+        Scopes.require(call.connection(), "admin");
+        Create c = call.params(Create.class);
+        if (c.sub() == null || c.sub().isBlank()) {
+            throw HubException.of(ErrorCode.INVALID_PARAMS, "invalid_params", "tokens/create needs \"sub\"");
+        }
+        List<String> scopes = c.scopes() == null ? List.of() : c.scopes();
+        for (String s : scopes) {
+            if (!SCOPE.matcher(s).matches()) {
+                throw HubException.of(
+                        ErrorCode.INVALID_PARAMS,
+                        "invalid_scope",
+                        "scope " + s + " is not like tools:call, rooms:write:lobby or rooms:read:*");
+            }
+        }
+        long ttl = c.ttlSeconds() == null ? 3600 : c.ttlSeconds();
+        if (ttl <= 0) {
+            throw HubException.of(
+                    ErrorCode.INVALID_PARAMS, "invalid_params", "ttlSeconds must be positive, got " + ttl);
+        }
+        TokenService.Minted m = tokens.mint(c.sub(), scopes, Duration.ofSeconds(ttl));
+        var out = Json.mapper().createObjectNode();
+        out.put("token", m.token());
+        out.put("jti", m.jti());
+        out.put("expiresAt", m.expiresAt().toString());
+        return CompletableFuture.completedFuture(out);
+    }
+
+    record Revoke(
+            @JsonProperty("jti") String jti,
+            @JsonProperty("expiresAt") String expiresAt) {}
+
+    private CompletionStage<JsonNode> revoke(Call call) {
+        Scopes.require(call.connection(), "admin");
+        Revoke r = call.params(Revoke.class);
+        if (r.jti() == null || r.jti().isBlank()) {
+            throw HubException.of(ErrorCode.INVALID_PARAMS, "invalid_params", "tokens/revoke needs \"jti\"");
+        }
+        Instant until = r.expiresAt() == null ? Instant.now().plus(Duration.ofDays(366)) : Instant.parse(r.expiresAt());
+        tokens.revoke(r.jti(), until);
+        return CompletableFuture.completedFuture(
+                Json.mapper().createObjectNode().put("revoked", r.jti()));
+    }
+}
