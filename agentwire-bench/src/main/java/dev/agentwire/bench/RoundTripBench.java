@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The side-by-side round-trip harness. In one run it measures the C Unix-socket ping-pong floor, a raw Java NIO
@@ -29,6 +30,9 @@ public final class RoundTripBench {
 
     /** The goal of the tools issue: a UDS tool call (two hops) at most this many times the C floor. */
     public static final double TOOL_GOAL_RATIO = 3.0;
+
+    /** Subscribers in the fan-out measurement (and of the Redis baseline). */
+    public static final int SUBSCRIBERS = 100;
 
     /** Agents in the concurrent tool-call measurement. */
     public static final int CONCURRENT_AGENTS = 16;
@@ -69,6 +73,9 @@ public final class RoundTripBench {
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "awbench");
         Map<String, Stats> results = new LinkedHashMap<>();
         double concurrentCallsPerSecond;
+        double fanOut;
+        double acked1;
+        double acked16;
         Path binary = CFloor.compile(cc, dir);
         results.put("c-uds-floor", CFloor.run(binary, dir.resolve("c.sock"), iterations, warmup));
         results.put("java-nio-uds", NioPingPong.run(dir.resolve("nio.sock"), iterations, warmup));
@@ -76,6 +83,8 @@ public final class RoundTripBench {
                 .home(dir.resolve("home"))
                 .set("clientPort", "0")
                 .set("limits.ratePerSecond", "0")
+                .set("rooms.publishesPerMinute", "0")
+                .set("rooms.maxMessages", "100000")
                 .set("logging.level", "warn")
                 .build()
                 .start()) {
@@ -95,6 +104,9 @@ public final class RoundTripBench {
             results.put("tool-call-uds", ToolCallBench.uds(hub, iterations, warmup));
             results.put("tool-call-ws", ToolCallBench.webSocket(hub, iterations, warmup));
             concurrentCallsPerSecond = ToolCallBench.concurrent(hub, CONCURRENT_AGENTS, Math.max(50, iterations / 4));
+            fanOut = RoomsBench.fanOut(hub, SUBSCRIBERS, Math.max(100, iterations / 4));
+            acked1 = RoomsBench.acked(hub, 1, Math.max(100, iterations));
+            acked16 = RoomsBench.acked(hub, 16, Math.max(160, iterations));
         }
         Stats floor = results.get("c-uds-floor");
         ObjectNode report = Json.mapper().createObjectNode();
@@ -158,6 +170,30 @@ public final class RoundTripBench {
                 "tool calls/s with %d concurrent UDS agents and one provider: %.0f%n",
                 CONCURRENT_AGENTS,
                 concurrentCallsPerSecond);
+        Optional<Double> redis = RoomsBench.redisFanOut(dir, SUBSCRIBERS, Math.max(1000, iterations));
+        report.put("fanOutDeliveriesPerSecond", fanOut);
+        report.put("ackedPublishesPerSecond1", acked1);
+        report.put("ackedPublishesPerSecond16", acked16);
+        out.printf(
+                Locale.ROOT,
+                "rooms: fan-out to %d UDS subscribers: %.0f deliveries/s; durable publishes acked/s: %.0f (1 publisher), %.0f (16)%n",
+                SUBSCRIBERS,
+                fanOut,
+                acked1,
+                acked16);
+        if (redis.isPresent()) {
+            report.put("redisFanOutDeliveriesPerSecond", redis.get());
+            report.put("fanOutGoalMet", fanOut >= redis.get());
+            out.printf(
+                    Locale.ROOT,
+                    "redis pub/sub, same payload, %d subscribers: %.0f deliveries/s; goal (rooms ≥ redis): %s (%.2f×)%n",
+                    SUBSCRIBERS,
+                    redis.get(),
+                    fanOut >= redis.get() ? "met" : "not met",
+                    fanOut / redis.get());
+        } else {
+            out.println("redis pub/sub: skipped (redis-server and redis-benchmark are not installed)");
+        }
         return report;
     }
 

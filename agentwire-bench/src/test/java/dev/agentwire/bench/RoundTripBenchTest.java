@@ -30,6 +30,12 @@ class RoundTripBenchTest {
                         "tool-call-ws",
                         "p50 ÷ C");
         assertThat(report.path("concurrentToolCallsPerSecond").asDouble()).isPositive();
+        assertThat(report.path("fanOutDeliveriesPerSecond").asDouble()).isPositive();
+        assertThat(report.path("ackedPublishesPerSecond16").asDouble()).isPositive();
+        assertThat(table).contains("deliveries/s");
+        if (Files.isExecutable(Path.of("/usr/bin/redis-server"))) {
+            assertThat(report.path("redisFanOutDeliveriesPerSecond").asDouble()).isPositive();
+        }
         for (String subject : new String[] {
             "c-uds-floor", "java-nio-uds", "hub-ping-uds", "hub-ping-tcp", "tool-call-uds", "tool-call-ws"
         }) {
