@@ -266,9 +266,9 @@ public final class RoomService implements AutoCloseable {
     /** Drops messages past the retention of every room; the hub calls it every minute. */
     public void trimAll() {
         submit(() -> {
-            long minTs = System.currentTimeMillis() - settings.maxAgeSeconds() * 1000;
+            long now = System.currentTimeMillis();
             for (Store.RoomState s : store.rooms()) {
-                store.trim(s.room(), settings.maxMessages(), minTs);
+                store.trim(s.room(), settings.maxMessages(s.room()), now - settings.maxAgeSeconds(s.room()) * 1000);
             }
             return Json.mapper().nullNode();
         });
@@ -356,11 +356,12 @@ public final class RoomService implements AutoCloseable {
             p.ack().complete(ack);
         }
         for (var e : appendsSinceTrim.entrySet()) {
-            if (e.getValue() >= Math.max(100, settings.maxMessages() / 10)) {
+            String room = e.getKey();
+            if (e.getValue() >= Math.max(100, settings.maxMessages(room) / 10)) {
                 store.trim(
-                        e.getKey(),
-                        settings.maxMessages(),
-                        System.currentTimeMillis() - settings.maxAgeSeconds() * 1000);
+                        room,
+                        settings.maxMessages(room),
+                        System.currentTimeMillis() - settings.maxAgeSeconds(room) * 1000);
                 e.setValue(0);
             }
         }

@@ -80,6 +80,11 @@ public final class ConfigKeys {
                 "6000",
                 integer(0, Integer.MAX_VALUE),
                 "publishes per identity per minute; 0 turns it off");
+        add(
+                "rooms.retention",
+                "",
+                listOf(ValueParsers.RETENTION),
+                "per-room retention: ROOM=MAX_MESSAGES/MAX_AGE_SECONDS, ROOM may end in * (e.g. logs/*=100000/86400)");
         add("rooms.maxRecover", "10000", integer(1, 10_000_000), "messages a rejoin with since recovers at most");
         add("logging.level", "info", oneOf(Set.of("trace", "debug", "info", "warn", "error", "off")), "log level");
         add("logging.transport", "false", BOOLEAN, "log every call and its outcome");

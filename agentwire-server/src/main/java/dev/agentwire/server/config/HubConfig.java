@@ -122,7 +122,8 @@ public record HubConfig(
                         ((Long) v.get("rooms.maxTextBytes")).intValue(),
                         ((Long) v.get("rooms.maxPerConnection")).intValue(),
                         ((Long) v.get("rooms.publishesPerMinute")).intValue(),
-                        ((Long) v.get("rooms.maxRecover")).intValue()));
+                        ((Long) v.get("rooms.maxRecover")).intValue(),
+                        (List<dev.agentwire.core.rooms.RoomSettings.Retention>) v.get("rooms.retention")));
     }
 
     private static String stripAbstract(String s) {

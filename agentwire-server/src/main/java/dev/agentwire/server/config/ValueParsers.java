@@ -100,6 +100,18 @@ final class ValueParsers {
         };
     }
 
+    /** {@code ROOM=MAX_MESSAGES/MAX_AGE_SECONDS}, ROOM possibly ending in {@code *}. */
+    static final Function<RawValue, Object> RETENTION = v -> {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("([A-Za-z0-9_.:@/\\-]+\\*?)=(\\d{1,9})/(\\d{1,12})")
+                .matcher(v.text().trim());
+        if (!m.matches() || Long.parseLong(m.group(2)) < 1 || Long.parseLong(m.group(3)) < 1) {
+            throw new IllegalArgumentException(
+                    "expected ROOM=MAX_MESSAGES/MAX_AGE_SECONDS, like lobby=1000/3600 or logs/*=100000/86400");
+        }
+        return new dev.agentwire.core.rooms.RoomSettings.Retention(
+                m.group(1), Integer.parseInt(m.group(2)), Long.parseLong(m.group(3)));
+    };
+
     static Function<RawValue, Object> oneOf(Set<String> allowed) {
         return v -> {
             String s = v.text().trim().toLowerCase(Locale.ROOT);

@@ -178,4 +178,22 @@ class ConfigLoaderTest {
             assertThat(text).contains(k.envName());
         }
     }
+
+    @Test
+    void perRoomRetentionIsParsedAndMatchedByPrefix() {
+        HubConfig c = new ConfigLoader()
+                .yamlText(
+                        "rooms:\n  maxMessages: 500\n  retention: [\"logs/*=100000/86400\", \"lobby=50/60\"]\n",
+                        "a.yaml")
+                .load(HOME);
+        assertThat(c.rooms().maxMessages("logs/build")).isEqualTo(100_000);
+        assertThat(c.rooms().maxAgeSeconds("logs/build")).isEqualTo(86_400);
+        assertThat(c.rooms().maxMessages("lobby")).isEqualTo(50);
+        assertThat(c.rooms().maxMessages("other")).isEqualTo(500);
+        assertThatThrownBy(() -> new ConfigLoader()
+                        .set("rooms.retention", "lobby=lots", "flag --set")
+                        .load(HOME))
+                .hasMessageContaining("rooms.retention")
+                .hasMessageContaining("ROOM=MAX_MESSAGES/MAX_AGE_SECONDS");
+    }
 }

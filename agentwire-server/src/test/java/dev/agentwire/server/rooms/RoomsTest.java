@@ -335,4 +335,29 @@ class RoomsTest {
         JsonNode list = a.rooms().list().get(10, TimeUnit.SECONDS);
         assertThat(list.path("rooms").findValuesAsText("room")).contains("chat");
     }
+
+    @Test
+    void retentionCanBeSetPerRoom() throws Exception {
+        AgentwireHub h = hub(TestHubs.shortTempDir(), "rooms.retention", "small*=100/3600");
+        AgentwireClient w = client(h, "w");
+        List<CompletableFuture<JsonNode>> acks = new ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+            acks.add(w.rooms().publish("small-room", "s" + i, null));
+            acks.add(w.rooms().publish("big-room", "b" + i, null));
+        }
+        for (CompletableFuture<JsonNode> a : acks) {
+            a.get(30, TimeUnit.SECONDS);
+        }
+        JsonNode small = w.rooms().history("small-room", 1000).get(10, TimeUnit.SECONDS);
+        JsonNode big = w.rooms().history("big-room", 1000).get(10, TimeUnit.SECONDS);
+        assertThat(small.path("firstOffset").asLong())
+                .as("trimmed to its own limit")
+                .isGreaterThan(1);
+        // Trimmed after every 100 appends to the newest 100: between 100 and 199 remain.
+        assertThat(small.path("messages").size()).isBetween(100, 199);
+        assertThat(big.path("firstOffset").asLong())
+                .as("the default 10,000 keeps all")
+                .isEqualTo(1);
+        assertThat(big.path("messages")).hasSize(400);
+    }
 }
