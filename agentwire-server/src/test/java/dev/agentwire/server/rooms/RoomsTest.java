@@ -360,4 +360,40 @@ class RoomsTest {
                 .isEqualTo(1);
         assertThat(big.path("messages")).hasSize(400);
     }
+
+    @Test
+    void publishesAreRateLimitedPerIdentityWithRetryAfter() throws Exception {
+        AgentwireHub h = TestHubs.start(TestHubs.shortTempDir(), b -> b.set("rooms.publishesPerMinute", "60"));
+        open.add(h);
+        AgentwireClient a = client(h, "a");
+        AgentwireClient sameUser = client(h, "same-user");
+        for (int i = 0; i < 30; i++) {
+            a.rooms().publish("limited", "m" + i, null).get(10, TimeUnit.SECONDS);
+            sameUser.rooms().publish("limited", "n" + i, null).get(10, TimeUnit.SECONDS);
+        }
+        // Ten more at once: a token may have refilled meanwhile, but not ten.
+        List<CompletableFuture<JsonNode>> extra = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            extra.add(sameUser.rooms().publish("limited", "extra" + i, null));
+        }
+        int accepted = 0;
+        RpcException limited = null;
+        for (CompletableFuture<JsonNode> f : extra) {
+            try {
+                f.get(10, TimeUnit.SECONDS);
+                accepted++;
+            } catch (ExecutionException e) {
+                limited = (RpcException) e.getCause();
+            }
+        }
+        assertThat(limited).as("some of the ten are refused").isNotNull();
+        assertThat(limited.code())
+                .as("the limit is per identity (uid:0), not per connection")
+                .isEqualTo(-32004);
+        assertThat(limited.data().path("retryAfterMs").asLong()).isBetween(1L, 1000L);
+        assertThat(limited.getMessage()).contains("60 messages a minute");
+        assertThat(a.rooms().history("limited", 100).get(10, TimeUnit.SECONDS).path("messages"))
+                .as("refused publishes are not stored")
+                .hasSize(60 + accepted);
+    }
 }
