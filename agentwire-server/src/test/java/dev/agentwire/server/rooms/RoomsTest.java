@@ -285,7 +285,7 @@ class RoomsTest {
 
     @Test
     void badInputGetsClearErrors() throws Exception {
-        AgentwireHub h = hub(TestHubs.shortTempDir(), "rooms.maxPerConnection", "10", "rooms.maxTextBytes", "1KiB");
+        AgentwireHub h = hub(TestHubs.shortTempDir(), "rooms.maxTextBytes", "1KiB");
         AgentwireClient c = client(h, "c");
         ObjectNode notString = Json.mapper().createObjectNode();
         notString.put("room", 5);
@@ -293,12 +293,25 @@ class RoomsTest {
         RpcException big = rpcError(c.rooms().publish("r", "z".repeat(2000), null));
         assertThat(big.code()).isEqualTo(-32006);
         assertThat(big.data().path("limit").asInt()).isEqualTo(1024);
-        for (int i = 0; i < 10; i++) {
-            c.rooms().join("room-" + i, m -> {}).get(10, TimeUnit.SECONDS);
+        // 1,000 joins by one connection against the default limit of 100 rooms per connection.
+        List<CompletableFuture<JsonNode>> joins = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            joins.add(c.rooms().join("room-" + i, m -> {}));
         }
-        RpcException tooMany = rpcError(c.rooms().join("room-10", m -> {}));
-        assertThat(tooMany.data().path("limit").asInt()).isEqualTo(10);
-        assertThat(tooMany.getMessage()).contains("at most 10 rooms");
+        int joined = 0;
+        RpcException tooMany = null;
+        for (CompletableFuture<JsonNode> f : joins) {
+            try {
+                f.get(20, TimeUnit.SECONDS);
+                joined++;
+            } catch (ExecutionException e) {
+                tooMany = (RpcException) e.getCause();
+            }
+        }
+        assertThat(joined).isEqualTo(100);
+        assertThat(tooMany).isNotNull();
+        assertThat(tooMany.data().path("limit").asInt()).isEqualTo(100);
+        assertThat(tooMany.getMessage()).contains("at most 100 rooms");
         RpcException notMember = rpcError(
                 c.request("rooms/typing", Json.mapper().readTree("{\"room\":\"elsewhere\",\"state\":\"thinking\"}")));
         assertThat(notMember.code()).isEqualTo(-32005);
