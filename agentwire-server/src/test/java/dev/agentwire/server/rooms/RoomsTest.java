@@ -1,5 +1,6 @@
 package dev.agentwire.server.rooms;
 
+import static dev.agentwire.server.testing.RpcFailures.rpcError;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -59,13 +60,6 @@ class RoomsTest {
                 .connect();
         open.add(c);
         return c;
-    }
-
-    private static RpcException rpcError(CompletableFuture<?> f) {
-        ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
-                ExecutionException.class, () -> f.get(20, TimeUnit.SECONDS));
-        assertThat(e.getCause()).isInstanceOf(RpcException.class);
-        return (RpcException) e.getCause();
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.agentwire.server.rooms;
 
+import static dev.agentwire.server.testing.RpcFailures.rpcError;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -17,8 +18,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -57,12 +56,6 @@ class ScopedTokenTest {
                 .token(token)
                 .reconnect(false)
                 .connect();
-    }
-
-    private static RpcException rpcError(CompletableFuture<?> f) {
-        ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
-                ExecutionException.class, () -> f.get(20, TimeUnit.SECONDS));
-        return (RpcException) e.getCause();
     }
 
     @Test

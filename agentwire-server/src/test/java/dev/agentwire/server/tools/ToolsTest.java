@@ -1,5 +1,6 @@
 package dev.agentwire.server.tools;
 
+import static dev.agentwire.server.testing.RpcFailures.rpcError;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -19,7 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
@@ -86,13 +86,6 @@ class ToolsTest {
 
     private static JsonNode args(String json) throws Exception {
         return Json.mapper().readTree(json);
-    }
-
-    private static RpcException rpcError(CompletableFuture<?> f) {
-        ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
-                ExecutionException.class, () -> f.get(20, TimeUnit.SECONDS));
-        assertThat(e.getCause()).isInstanceOf(RpcException.class);
-        return (RpcException) e.getCause();
     }
 
     @Test
