@@ -69,6 +69,26 @@ final class RoomsBench {
         }
     }
 
+    /** Fan-out to subscribers as thin as Redis's baseline: raw sockets counting lines (see RawSubscribers). */
+    static double rawFanOut(AgentwireHub hub, int subscribers, int messages) throws Exception {
+        try (RawSubscribers subs = new RawSubscribers(hub.config().socketPath(), "rawfanout", subscribers);
+                AgentwireClient pub = AgentwireClient.builder()
+                        .endpoint(hub.endpoint())
+                        .reconnect(false)
+                        .connect()) {
+            long expected = (long) subscribers * messages;
+            long start = System.nanoTime();
+            publish(pub, "rawfanout", messages);
+            while (subs.delivered() < expected) {
+                if (System.nanoTime() - start > TimeUnit.MINUTES.toNanos(5)) {
+                    throw new IllegalStateException("fan-out stalled at " + subs.delivered() + " of " + expected);
+                }
+                Thread.onSpinWait();
+            }
+            return expected * 1e9 / (System.nanoTime() - start);
+        }
+    }
+
     /** Durable publishes acknowledged per second with {@code publishers} concurrent publishers. */
     static double acked(AgentwireHub hub, int publishers, int messages) throws Exception {
         List<AgentwireClient> pubs = new ArrayList<>();
