@@ -27,6 +27,14 @@ public interface Outbound {
         send(message);
     }
 
+    /**
+     * Sends a message whose JSON text is already encoded, so that a message for many peers (a room's fan-out)
+     * is encoded once. {@code json} must be exactly {@code message} encoded; it is not modified.
+     */
+    default void sendEncoded(Message message, byte[] json) {
+        send(message);
+    }
+
     /** Sends one message and closes the connection once it is written. */
     void sendAndClose(Message message);
 

@@ -373,9 +373,10 @@ public final class RoomService implements AutoCloseable {
             return;
         }
         Message note = new Message.Notification("rooms/message", toJson(s));
+        byte[] json = dev.agentwire.protocol.MessageCodec.encode(note); // once for every member
         for (var e : m.entrySet()) {
             if (e.getKey() != sender || e.getValue().echo()) {
-                e.getKey().outbound().send(note);
+                e.getKey().outbound().sendEncoded(note, json);
             }
         }
     }

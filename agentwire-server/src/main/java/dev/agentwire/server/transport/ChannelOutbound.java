@@ -107,6 +107,14 @@ final class ChannelOutbound implements Outbound {
         write(new OutboundBatch(messages), false);
     }
 
+    @Override
+    public void sendEncoded(Message message, byte[] json) {
+        write(new PreEncoded(json), false);
+    }
+
+    /** A message whose JSON is already encoded. */
+    private record PreEncoded(byte[] json) {}
+
     /** Dropped, not queued, while the peer is over its high-water mark: a slow consumer loses these first. */
     @Override
     public void sendEphemeral(Message message) {
@@ -165,7 +173,9 @@ final class ChannelOutbound implements Outbound {
         if (closing.get() || !channel.isActive()) {
             return;
         }
-        Object encoded = format.encode(msg, channel.alloc());
+        Object encoded = msg instanceof PreEncoded p
+                ? format.frameJson(p.json(), channel.alloc())
+                : format.encode(msg, channel.alloc());
         int size = WireFormat.size(encoded);
         // Slow means the socket does not drain: judged by what Netty could not hand to the kernel, not by a
         // burst that is still queued for the event loop (one group commit fans out many messages at once).

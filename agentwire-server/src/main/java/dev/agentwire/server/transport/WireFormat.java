@@ -20,6 +20,9 @@ interface WireFormat {
     /** Encodes a {@code Message}, {@code OutboundBatch} or {@code Frame}; the caller owns the result. */
     Object encode(Object msg, ByteBufAllocator alloc);
 
+    /** Frames an already encoded JSON text into a new buffer from {@code alloc}. */
+    Object frameJson(byte[] json, ByteBufAllocator alloc);
+
     /** Whether fatal errors go out as Error frames (typed framing) rather than as JSON-RPC errors. */
     boolean typedErrors();
 
@@ -46,6 +49,21 @@ interface WireFormat {
             }
 
             @Override
+            public Object frameJson(byte[] json, ByteBufAllocator alloc) {
+                ByteBuf buf = alloc.buffer(json.length + 5);
+                switch (framing) {
+                    case NDJSON -> buf.writeBytes(json).writeByte('\n');
+                    case LENGTH_PREFIXED -> buf.writeInt(json.length).writeBytes(json);
+                    case TYPED -> buf.writeByte(0x10).writeInt(json.length).writeBytes(json);
+                    case HTTP -> {
+                        buf.release();
+                        throw new IllegalStateException("HTTP carries no messages here");
+                    }
+                }
+                return buf;
+            }
+
+            @Override
             public boolean typedErrors() {
                 return framing == Framing.TYPED;
             }
@@ -68,6 +86,11 @@ interface WireFormat {
                     buf.release();
                     throw e;
                 }
+            }
+
+            @Override
+            public Object frameJson(byte[] json, ByteBufAllocator alloc) {
+                return new TextWebSocketFrame(alloc.buffer(json.length).writeBytes(json));
             }
 
             @Override
