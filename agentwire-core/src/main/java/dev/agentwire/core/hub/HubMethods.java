@@ -12,7 +12,6 @@ import dev.agentwire.core.rpc.Call;
 import dev.agentwire.core.rpc.Method;
 import dev.agentwire.protocol.ErrorCode;
 import dev.agentwire.protocol.Json;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -23,11 +22,9 @@ public final class HubMethods {
     public static final int PROTOCOL = 1;
 
     private final HubCore hub;
-    private final byte[] token;
 
     private HubMethods(HubCore hub) {
         this.hub = hub;
-        this.token = hub.settings().token().getBytes(StandardCharsets.UTF_8);
     }
 
     /** Registers the methods on {@code hub}. */
