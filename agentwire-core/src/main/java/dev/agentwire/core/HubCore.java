@@ -321,8 +321,9 @@ public final class HubCore implements AutoCloseable {
 
     void forget(Connection c) {
         connections.remove(c.id());
-        c.requests().closeAll();
+        // Its tools go before its pending calls fail, so a caller that hears -32003 finds the tool gone.
         sessions.remove(c);
+        c.requests().closeAll();
         tools.callerGone(c);
         rooms.connectionClosed(c);
     }
