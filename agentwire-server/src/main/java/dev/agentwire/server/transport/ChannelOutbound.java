@@ -48,6 +48,9 @@ final class ChannelOutbound implements Outbound {
     private final Runnable onSlowConsumer;
     /** Over this many times the limit a peer is closed at once, grace or not: memory stays bounded. */
     private static final int HARD_LIMIT_FACTOR = 4;
+
+    /** The hard limit is never below this: one burst of a room's batch must not look like a stuck peer. */
+    private static final long HARD_LIMIT_FLOOR = 64L << 20;
     /** When the peer went over the limit and stayed there (System.nanoTime), or 0. */
     private final AtomicLong overSince = new AtomicLong();
     /** Whether a flush is queued behind the writes: a burst of messages goes out in one flush. */
@@ -149,13 +152,30 @@ final class ChannelOutbound implements Outbound {
         return queued.get() + (buffer == null ? 0 : buffer.totalPendingWriteBytes());
     }
 
-    /** Runs when the grace after going over the limit ends. */
+    /**
+     * Runs when a grace may have ended: a peer that has stayed over the limit the whole time is slow; one seen
+     * under the limit meanwhile was only behind a burst (a group commit lands on every member at once).
+     */
     private void recheck() {
-        if (unwrittenBytes() > maxOutboundBytes) {
+        long since = overSince.get();
+        if (since == 0) {
+            return;
+        }
+        if (unwrittenBytes() <= maxOutboundBytes) {
+            overSince.set(0);
+            return;
+        }
+        long left = since + slowConsumerGraceNanos - System.nanoTime();
+        if (left <= 0) {
             slowConsumer();
         } else {
-            overSince.set(0);
+            channel.eventLoop().schedule(this::recheck, left, TimeUnit.NANOSECONDS);
         }
+    }
+
+    /** Over this a peer is closed at once, grace or not, so that memory stays bounded. */
+    private long hardLimit() {
+        return Math.max(HARD_LIMIT_FACTOR * maxOutboundBytes, HARD_LIMIT_FLOOR);
     }
 
     /** Bytes in Netty's outbound buffer: written by the hub, not yet taken by the kernel. */
@@ -185,7 +205,7 @@ final class ChannelOutbound implements Outbound {
                 // Look again when the grace is over: still over the limit then means slow, not a burst.
                 channel.eventLoop().schedule(this::recheck, slowConsumerGraceNanos, TimeUnit.NANOSECONDS);
             }
-            boolean hardLimit = unwrittenBytes() + size > HARD_LIMIT_FACTOR * maxOutboundBytes;
+            boolean hardLimit = unwrittenBytes() + size > hardLimit();
             if (hardLimit || now - overSince.get() > slowConsumerGraceNanos) {
                 ReferenceCountUtil.release(encoded);
                 slowConsumer();
@@ -209,6 +229,9 @@ final class ChannelOutbound implements Outbound {
                 channel.writeAndFlush(encoded).addListener(ChannelFutureListener.CLOSE);
             } else {
                 channel.write(encoded, channel.voidPromise());
+                if (unwrittenBytes() <= maxOutboundBytes) {
+                    overSince.set(0); // seen under the limit: whatever backlog there was has drained
+                }
                 // Decided on the event loop, after this write: the flush runs behind every write queued
                 // before it, so a burst of messages goes out in one flush (one syscall).
                 if (flushQueued.compareAndSet(false, true)) {
