@@ -55,11 +55,9 @@ final class HubCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    /** For tests: the environment to read. */
-    Map<String, String> env = System.getenv();
-
     @Override
     public Integer call() throws Exception {
+        Map<String, String> env = System.getenv();
         Path dir = home != null ? home.toAbsolutePath() : Endpoint.home(env);
         ConfigLoader loader = ConfigLoader.standard(dir, Optional.ofNullable(config), env);
         for (String s : sets) {

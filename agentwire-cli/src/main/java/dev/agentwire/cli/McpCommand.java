@@ -5,9 +5,7 @@ import dev.agentwire.client.Endpoint;
 import dev.agentwire.protocol.Json;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -51,11 +49,6 @@ final class McpCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    /** For tests. */
-    InputStream stdin = System.in;
-
-    OutputStream stdout = System.out;
-
     @Override
     public Integer call() throws Exception {
         Endpoint ep = endpoint != null ? Endpoint.parse(endpoint) : Endpoint.discover(Endpoint.home(System.getenv()));
@@ -81,8 +74,8 @@ final class McpCommand implements Callable<Integer> {
             pump.start();
             String line;
             while ((line = fromHub.readLine()) != null) {
-                stdout.write((line + "\n").getBytes(StandardCharsets.UTF_8));
-                stdout.flush();
+                System.out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+                System.out.flush();
             }
         }
         return ExitCodes.OK;
@@ -112,7 +105,7 @@ final class McpCommand implements Callable<Integer> {
     }
 
     private void pumpStdin(SocketChannel hub, PrintWriter err) {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(stdin, StandardCharsets.UTF_8))) {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
             String line;
             while ((line = in.readLine()) != null) {
                 if (!line.isBlank()) {

@@ -24,7 +24,6 @@ public final class Connection {
     private final TokenBucket rate;
     private final long openedAtMillis;
     private final AtomicInteger inflight = new AtomicInteger();
-    private final AtomicLong messagesIn = new AtomicLong();
     private final AtomicLong rateLimited = new AtomicLong();
     private volatile boolean authenticated;
     private volatile String name = "";
@@ -51,7 +50,6 @@ public final class Connection {
 
     /** Hands one decoded JSON text to the hub. Called by the transport on its I/O thread; never blocks. */
     public void receive(Parsed parsed, int sizeBytes) {
-        messagesIn.incrementAndGet();
         hub.dispatcher().dispatch(this, parsed, sizeBytes);
     }
 
@@ -84,11 +82,6 @@ public final class Connection {
 
     public void resumeDispatch() {
         serial.resume();
-    }
-
-    /** Whether dispatch is paused for back-pressure. */
-    public boolean dispatchPaused() {
-        return serial.isPaused();
     }
 
     /** The session this connection is in (the default one at first). */
@@ -151,11 +144,6 @@ public final class Connection {
         return authenticated;
     }
 
-    /** Marks the connection authenticated (kernel credentials accepted, or a valid token presented). */
-    public void authenticate() {
-        authenticated = true;
-    }
-
     /** The name the peer gave in {@code hub/hello}, or "" before. */
     public String name() {
         return name;
@@ -201,10 +189,6 @@ public final class Connection {
 
     public long openedAtMillis() {
         return openedAtMillis;
-    }
-
-    public long messagesIn() {
-        return messagesIn.get();
     }
 
     /** Calls started and not yet answered. */

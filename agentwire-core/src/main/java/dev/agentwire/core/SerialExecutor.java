@@ -57,10 +57,6 @@ final class SerialExecutor implements Executor {
         }
     }
 
-    boolean isPaused() {
-        return paused;
-    }
-
     private void schedule() {
         if (!paused && !tasks.isEmpty() && scheduled.compareAndSet(false, true)) {
             delegate.execute(this::drain);

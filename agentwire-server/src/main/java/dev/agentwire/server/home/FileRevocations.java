@@ -1,6 +1,5 @@
 package dev.agentwire.server.home;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentwire.core.auth.Revocations;
 import dev.agentwire.protocol.Json;
@@ -59,10 +58,5 @@ public final class FileRevocations implements Revocations {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
         }
-    }
-
-    /** For tests: what the file holds. */
-    JsonNode snapshot() throws IOException {
-        return Json.mapper().readTree(file.toFile());
     }
 }
