@@ -295,6 +295,7 @@ public final class HubCore implements AutoCloseable {
         }
         s.set("calls", metrics.snapshot());
         s.put("slowConsumers", metrics.slowConsumers());
+        s.put("droppedEphemeral", metrics.droppedEphemeralCount());
         return s;
     }
 

@@ -18,6 +18,17 @@ public final class HubMetrics {
 
     private final Map<String, Row> rows = new ConcurrentHashMap<>();
     private final LongAdder slowConsumers = new LongAdder();
+    private final LongAdder droppedEphemeral = new LongAdder();
+
+    /** Counts one ephemeral message (typing, presence, control) dropped for a peer that was behind. */
+    public void droppedEphemeral() {
+        droppedEphemeral.increment();
+    }
+
+    /** Ephemeral messages dropped since start. */
+    public long droppedEphemeralCount() {
+        return droppedEphemeral.sum();
+    }
 
     /** Counts one peer closed as a slow consumer. */
     public void slowConsumer() {

@@ -1,6 +1,7 @@
 package dev.agentwire.server.transport;
 
 import dev.agentwire.core.Connection;
+import dev.agentwire.core.HubMetrics;
 import dev.agentwire.core.Outbound;
 import dev.agentwire.netty.OutboundBatch;
 import dev.agentwire.protocol.ErrorCode;
@@ -43,9 +44,8 @@ final class ChannelOutbound implements Outbound {
     /** Bytes handed to the event loop and not yet in Netty's outbound buffer. */
     private final AtomicLong queued = new AtomicLong();
 
-    private final AtomicLong droppedEphemeral = new AtomicLong();
     private final long slowConsumerGraceNanos;
-    private final Runnable onSlowConsumer;
+    private final HubMetrics metrics;
     /** Over this many times the limit a peer is closed at once, grace or not: memory stays bounded. */
     private static final int HARD_LIMIT_FACTOR = 4;
 
@@ -65,9 +65,9 @@ final class ChannelOutbound implements Outbound {
             WireFormat format,
             long maxOutboundBytes,
             long slowConsumerGraceNanos,
-            Runnable onSlowConsumer) {
+            HubMetrics metrics) {
         this.channel = channel;
-        this.onSlowConsumer = onSlowConsumer;
+        this.metrics = metrics;
         this.format = format;
         this.maxOutboundBytes = maxOutboundBytes;
         this.slowConsumerGraceNanos = slowConsumerGraceNanos;
@@ -122,15 +122,10 @@ final class ChannelOutbound implements Outbound {
     @Override
     public void sendEphemeral(Message message) {
         if (pendingBytes() > highWaterMark) {
-            droppedEphemeral.incrementAndGet();
+            metrics.droppedEphemeral();
             return;
         }
         write(message, false);
-    }
-
-    /** Ephemeral messages dropped because this peer was behind. */
-    long droppedEphemeral() {
-        return droppedEphemeral.get();
     }
 
     @Override
@@ -262,7 +257,7 @@ final class ChannelOutbound implements Outbound {
                 ErrorCode.OVERLOADED,
                 "slow consumer: " + pendingBytes() + " bytes queued for this connection, limit " + maxOutboundBytes,
                 data);
-        onSlowConsumer.run();
+        metrics.slowConsumer();
         // The reason goes out if the peer's socket drains soon; the close happens within a second either way.
         channel.eventLoop()
                 .schedule(

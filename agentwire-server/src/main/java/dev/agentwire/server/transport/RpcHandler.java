@@ -43,11 +43,7 @@ final class RpcHandler extends ChannelInboundHandlerAdapter {
     public void handlerAdded(ChannelHandlerContext ctx) {
         Peer peer = ctx.channel().attr(Attributes.PEER).get();
         outbound = new ChannelOutbound(
-                ctx.channel(),
-                WireFormat.stream(framing),
-                maxOutboundBytes,
-                slowConsumerGraceNanos,
-                core.metrics()::slowConsumer);
+                ctx.channel(), WireFormat.stream(framing), maxOutboundBytes, slowConsumerGraceNanos, core.metrics());
         connection = core.open(peer, outbound);
         outbound.attach(connection);
         ctx.channel().attr(Attributes.CONNECTION).set(connection);

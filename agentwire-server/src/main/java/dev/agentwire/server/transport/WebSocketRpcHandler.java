@@ -43,11 +43,7 @@ final class WebSocketRpcHandler extends ChannelInboundHandlerAdapter {
             Peer http = ctx.channel().attr(Attributes.PEER).get();
             Peer peer = Peer.remote(Transport.WEBSOCKET, http.address());
             outbound = new ChannelOutbound(
-                    ctx.channel(),
-                    WireFormat.webSocket(),
-                    maxOutboundBytes,
-                    slowConsumerGraceNanos,
-                    core.metrics()::slowConsumer);
+                    ctx.channel(), WireFormat.webSocket(), maxOutboundBytes, slowConsumerGraceNanos, core.metrics());
             connection = core.open(peer, outbound);
             var grant = ctx.channel().attr(Attributes.GRANT).get();
             connection.grant(grant.subject(), grant.scopes());
