@@ -63,7 +63,7 @@ final class CallCommand implements Callable<Integer> {
                     c.tools().call(tool, args, timeout, progress::update).get();
             progress.finish();
             if (client.json) {
-                out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(result));
+                ClientOptions.printJson(out, result);
             } else {
                 for (JsonNode item : result.path("content")) {
                     out.println(

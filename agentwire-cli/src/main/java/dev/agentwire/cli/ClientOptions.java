@@ -26,6 +26,14 @@ final class ClientOptions {
     @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
     CommandLine.Model.CommandSpec mixee;
 
+    /** Prints {@code value} as indented JSON: what every reading command prints with --json. */
+    static void printJson(java.io.PrintWriter out, com.fasterxml.jackson.databind.JsonNode value)
+            throws java.io.IOException {
+        out.println(dev.agentwire.protocol.Json.mapper()
+                .writerWithDefaultPrettyPrinter()
+                .writeValueAsString(value));
+    }
+
     /** The --timeout given, or {@code fallback}. */
     Duration timeout(Duration fallback) {
         return timeout == null ? fallback : Durations.parse(timeout, mixee.commandLine());

@@ -41,7 +41,7 @@ final class RoomsCommands {
             try (AgentwireClient c = client.connect("aw-rooms")) {
                 JsonNode rooms = c.rooms().list().get();
                 if (client.json) {
-                    out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(rooms));
+                    ClientOptions.printJson(out, rooms);
                 } else {
                     out.printf("%-28s %10s %8s%n", "ROOM", "OFFSET", "MEMBERS");
                     for (JsonNode r : rooms.path("rooms")) {

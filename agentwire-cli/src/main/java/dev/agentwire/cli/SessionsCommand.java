@@ -2,7 +2,6 @@ package dev.agentwire.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.agentwire.client.AgentwireClient;
-import dev.agentwire.protocol.Json;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -25,7 +24,7 @@ final class SessionsCommand implements Callable<Integer> {
         try (AgentwireClient c = client.connect("aw-sessions")) {
             JsonNode list = c.request("sessions/list").get();
             if (client.json) {
-                out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(list));
+                ClientOptions.printJson(out, list);
             } else {
                 out.printf("%-34s %-16s %8s %6s%n", "SESSION", "NAME", "MEMBERS", "TOOLS");
                 for (JsonNode s : list.path("sessions")) {

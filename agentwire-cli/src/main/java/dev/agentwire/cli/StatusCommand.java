@@ -2,7 +2,6 @@ package dev.agentwire.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.agentwire.client.AgentwireClient;
-import dev.agentwire.protocol.Json;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -26,7 +25,7 @@ final class StatusCommand implements Callable<Integer> {
         try (AgentwireClient c = client.connect("aw-status")) {
             JsonNode s = c.request("hub/status").get();
             if (client.json) {
-                out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(s));
+                ClientOptions.printJson(out, s);
             } else {
                 out.printf(
                         "agentwire hub %s (pid %d), up %s%n",

@@ -35,7 +35,7 @@ final class ToolsCommand implements Callable<Integer> {
                 cursor = page.hasNonNull("nextCursor") ? page.path("nextCursor").asText() : null;
             } while (cursor != null);
             if (client.json) {
-                out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(all));
+                ClientOptions.printJson(out, all);
             } else if (all.isEmpty()) {
                 out.println("no tools in this session");
             } else {
