@@ -111,6 +111,11 @@ final class RawSubscribers implements AutoCloseable {
     public void close() throws IOException {
         running = false;
         selector.wakeup();
+        try {
+            reader.join(10_000); // the reader must be out of the selector before it closes
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         for (SocketChannel ch : channels) {
             ch.close();
         }

@@ -30,6 +30,39 @@ final class RoomsBench {
 
     private RoomsBench() {}
 
+    /**
+     * The rooms figures alone, for working on fan-out: {@code java -cp bench.jar dev.agentwire.bench.RoomsBench
+     * [MESSAGES]}. One warm-up fan-out, then the raw fan-out, then Redis with the same payload.
+     */
+    public static void main(String[] args) throws Exception {
+        int messages = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
+        Path dir = Files.createTempDirectory(Path.of("/tmp"), "awrooms");
+        try (AgentwireHub hub = AgentwireHub.builder()
+                .home(dir.resolve("home"))
+                .set("clientPort", "0")
+                .set("limits.ratePerSecond", "0")
+                .set("rooms.publishesPerMinute", "0")
+                .set("rooms.maxMessages", "1000000")
+                .set("logging.level", "warn")
+                .build()
+                .start()) {
+            rawFanOut(hub, RoundTripBench.SUBSCRIBERS, messages / 4);
+            double raw = rawFanOut(hub, RoundTripBench.SUBSCRIBERS, messages);
+            System.out.printf(
+                    java.util.Locale.ROOT,
+                    "rooms fan-out, %d raw subscribers: %.0f deliveries/s%n",
+                    RoundTripBench.SUBSCRIBERS,
+                    raw);
+            Optional<Double> redis = redisFanOut(dir, RoundTripBench.SUBSCRIBERS, messages);
+            redis.ifPresent(r -> System.out.printf(
+                    java.util.Locale.ROOT,
+                    "redis pub/sub, %d subscribers: %.0f deliveries/s; ratio %.2f×%n",
+                    RoundTripBench.SUBSCRIBERS,
+                    r,
+                    raw / r));
+        }
+    }
+
     /** Messages a subscriber may have pending at the publisher before it waits (a pipelining window). */
     private static final int WINDOW = 1000;
 

@@ -106,7 +106,8 @@ public final class RoundTripBench {
             results.put("tool-call-ws", ToolCallBench.webSocket(hub, iterations, warmup));
             concurrentCallsPerSecond = ToolCallBench.concurrent(hub, CONCURRENT_AGENTS, Math.max(50, iterations / 4));
             fanOut = RoomsBench.fanOut(hub, SUBSCRIBERS, Math.max(100, iterations / 4));
-            rawFanOut = RoomsBench.rawFanOut(hub, SUBSCRIBERS, Math.max(100, iterations / 4));
+            RoomsBench.rawFanOut(hub, SUBSCRIBERS, Math.max(100, iterations / 4)); // warm-up
+            rawFanOut = RoomsBench.rawFanOut(hub, SUBSCRIBERS, Math.max(1000, iterations));
             acked1 = RoomsBench.acked(hub, 1, Math.max(100, iterations));
             acked16 = RoomsBench.acked(hub, 16, Math.max(160, iterations));
         }

@@ -16,7 +16,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** Rooms from the command line, and durability across a hub killed with SIGKILL. */
@@ -79,6 +81,59 @@ class RoomCommandsTest {
                     assertThat(ids.add(m.path("id").asText())).as("none twice").isTrue();
                 }
             }
+        } finally {
+            hub.destroyForcibly();
+            hub.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void publishesWithRetriesSurviveAHubKilledMidStreamAndAreStoredOnce() throws Exception {
+        Path dir = Files.createTempDirectory(Path.of("/tmp"), "awretry");
+        Path home = dir.resolve("home");
+        Process hub = startHub(home);
+        int total = 2000;
+        try (AgentwireClient c = AgentwireClient.builder()
+                .endpoint("unix:" + home.resolve("hub.sock"))
+                .connect()) {
+            Semaphore window = new Semaphore(200);
+            AtomicInteger acked = new AtomicInteger();
+            List<CompletableFuture<JsonNode>> acks = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Thread publisher = new Thread(() -> {
+                for (int i = 0; i < total; i++) {
+                    window.acquireUninterruptibly();
+                    acks.add(c.rooms().publish("retried", "m" + i, null, 30).whenComplete((r, e) -> {
+                        acked.incrementAndGet();
+                        window.release();
+                    }));
+                }
+            });
+            publisher.start();
+            while (acked.get() < 500) {
+                Thread.onSpinWait();
+            }
+            hub.destroyForcibly(); // SIGKILL with up to 200 publishes unacknowledged
+            assertThat(hub.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            long unacked = acks.stream().filter(a -> !a.isDone()).count();
+            hub = startHub(home);
+            publisher.join(120_000);
+            for (CompletableFuture<JsonNode> a : acks) {
+                a.get(120, TimeUnit.SECONDS); // every one acked in the end, none failed
+            }
+            assertThat(acks).hasSize(total);
+            assertThat(unacked).as("publishes were in flight when the hub died").isPositive();
+            JsonNode messages = c.rooms()
+                    .history("retried", total * 2)
+                    .get(60, TimeUnit.SECONDS)
+                    .path("messages");
+            List<String> texts = new ArrayList<>();
+            messages.forEach(m -> texts.add(m.path("text").asText()));
+            assertThat(texts).hasSize(total).doesNotHaveDuplicates();
+            Set<String> expected = new HashSet<>();
+            for (int i = 0; i < total; i++) {
+                expected.add("m" + i);
+            }
+            assertThat(new HashSet<>(texts)).isEqualTo(expected);
         } finally {
             hub.destroyForcibly();
             hub.waitFor(30, TimeUnit.SECONDS);

@@ -35,6 +35,16 @@ public interface Outbound {
         send(message);
     }
 
+    /**
+     * Sends already encoded messages in order, as one write where the transport can: a room's group commit
+     * reaches each member as one batch instead of one write per message. By default one by one.
+     */
+    default void sendAllEncoded(List<Encoded> messages) {
+        for (Encoded e : messages) {
+            sendEncoded(e.message(), e.json());
+        }
+    }
+
     /** Sends one message and closes the connection once it is written. */
     void sendAndClose(Message message);
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentwire.core.Connection;
+import dev.agentwire.core.Encoded;
 import dev.agentwire.core.HubException;
 import dev.agentwire.core.Ticker;
 import dev.agentwire.core.policy.TokenBucket;
@@ -13,10 +14,12 @@ import dev.agentwire.protocol.Message;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -339,11 +342,11 @@ public final class RoomService implements AutoCloseable {
             }
             return;
         }
+        deliver(batch, stored);
         for (int i = 0; i < batch.size(); i++) {
             Publish p = batch.get(i);
             Store.Stored s = stored.get(i);
             if (!s.duplicate()) {
-                deliver(s, p.sender());
                 appendsSinceTrim.merge(s.room(), 1, Integer::sum);
             }
             ObjectNode ack = Json.mapper().createObjectNode();
@@ -367,16 +370,44 @@ public final class RoomService implements AutoCloseable {
         }
     }
 
-    private void deliver(Store.Stored s, Connection sender) {
-        Map<Connection, Member> m = members.get(s.room());
-        if (m == null || m.isEmpty()) {
-            return;
+    /** A stored message on its way out, encoded once for every member, and who sent it. */
+    private record Outgoing(Encoded message, Connection sender) {}
+
+    /**
+     * Delivers a committed batch: each member gets the batch's messages of its room, in offset order, in one
+     * {@link dev.agentwire.core.Outbound#sendAllEncoded} (one write and flush for the whole batch).
+     */
+    private void deliver(List<Publish> batch, List<Store.Stored> stored) {
+        Map<String, List<Outgoing>> byRoom = new LinkedHashMap<>();
+        for (int i = 0; i < batch.size(); i++) {
+            Store.Stored s = stored.get(i);
+            Map<Connection, Member> m = members.get(s.room());
+            if (s.duplicate() || m == null || m.isEmpty()) {
+                continue;
+            }
+            byRoom.computeIfAbsent(s.room(), r -> new ArrayList<>())
+                    .add(new Outgoing(
+                            Encoded.of(new Message.Notification("rooms/message", toJson(s))),
+                            batch.get(i).sender()));
         }
-        Message note = new Message.Notification("rooms/message", toJson(s));
-        byte[] json = dev.agentwire.protocol.MessageCodec.encode(note); // once for every member
-        for (var e : m.entrySet()) {
-            if (e.getKey() != sender || e.getValue().echo()) {
-                e.getKey().outbound().sendEncoded(note, json);
+        for (var e : byRoom.entrySet()) {
+            List<Outgoing> out = e.getValue();
+            List<Encoded> all = out.stream().map(Outgoing::message).toList();
+            Set<Connection> senders = new HashSet<>();
+            out.forEach(o -> senders.add(o.sender()));
+            for (var m : members.get(e.getKey()).entrySet()) {
+                Connection c = m.getKey();
+                if (m.getValue().echo() || !senders.contains(c)) {
+                    c.outbound().sendAllEncoded(all);
+                } else {
+                    List<Encoded> others = out.stream()
+                            .filter(o -> o.sender() != c)
+                            .map(Outgoing::message)
+                            .toList();
+                    if (!others.isEmpty()) {
+                        c.outbound().sendAllEncoded(others);
+                    }
+                }
             }
         }
     }

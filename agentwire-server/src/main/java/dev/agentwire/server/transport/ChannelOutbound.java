@@ -1,6 +1,7 @@
 package dev.agentwire.server.transport;
 
 import dev.agentwire.core.Connection;
+import dev.agentwire.core.Encoded;
 import dev.agentwire.core.HubMetrics;
 import dev.agentwire.core.Outbound;
 import dev.agentwire.netty.OutboundBatch;
@@ -115,8 +116,18 @@ final class ChannelOutbound implements Outbound {
         write(new PreEncoded(json), false);
     }
 
+    @Override
+    public void sendAllEncoded(List<Encoded> messages) {
+        if (!messages.isEmpty()) {
+            write(new PreEncodedAll(messages), false);
+        }
+    }
+
     /** A message whose JSON is already encoded. */
     private record PreEncoded(byte[] json) {}
+
+    /** Messages whose JSON is already encoded, written together. */
+    private record PreEncodedAll(List<Encoded> messages) {}
 
     /** Dropped, not queued, while the peer is over its high-water mark: a slow consumer loses these first. */
     @Override
@@ -188,9 +199,14 @@ final class ChannelOutbound implements Outbound {
         if (closing.get() || !channel.isActive()) {
             return;
         }
-        Object encoded = msg instanceof PreEncoded p
-                ? format.frameJson(p.json(), channel.alloc())
-                : format.encode(msg, channel.alloc());
+        Object encoded;
+        if (msg instanceof PreEncoded p) {
+            encoded = format.frameJson(p.json(), channel.alloc());
+        } else if (msg instanceof PreEncodedAll all) {
+            encoded = format.frameAll(all.messages(), channel.alloc());
+        } else {
+            encoded = format.encode(msg, channel.alloc());
+        }
         int size = WireFormat.size(encoded);
         // Slow means the socket does not drain: judged by what Netty could not hand to the kernel, not by a
         // burst that is still queued for the event loop (one group commit fans out many messages at once).
@@ -202,7 +218,7 @@ final class ChannelOutbound implements Outbound {
             }
             boolean hardLimit = unwrittenBytes() + size > hardLimit();
             if (hardLimit || now - overSince.get() > slowConsumerGraceNanos) {
-                ReferenceCountUtil.release(encoded);
+                release(encoded);
                 slowConsumer();
                 return;
             }
@@ -223,7 +239,11 @@ final class ChannelOutbound implements Outbound {
             if (thenClose) {
                 channel.writeAndFlush(encoded).addListener(ChannelFutureListener.CLOSE);
             } else {
-                channel.write(encoded, channel.voidPromise());
+                if (encoded instanceof List<?> parts) {
+                    parts.forEach(part -> channel.write(part, channel.voidPromise()));
+                } else {
+                    channel.write(encoded, channel.voidPromise());
+                }
                 if (unwrittenBytes() <= maxOutboundBytes) {
                     overSince.set(0); // seen under the limit: whatever backlog there was has drained
                 }
@@ -238,6 +258,15 @@ final class ChannelOutbound implements Outbound {
                 relieve();
             }
         });
+    }
+
+    /** Releases an encoded message or a {@code List} of them. */
+    private static void release(Object encoded) {
+        if (encoded instanceof List<?> parts) {
+            parts.forEach(ReferenceCountUtil::release);
+        } else {
+            ReferenceCountUtil.release(encoded);
+        }
     }
 
     private void slowConsumer() {

@@ -1,5 +1,6 @@
 package dev.agentwire.server.transport;
 
+import dev.agentwire.core.Encoded;
 import dev.agentwire.netty.MessageEncoder;
 import dev.agentwire.protocol.Frame;
 import dev.agentwire.protocol.FrameEncoding;
@@ -10,6 +11,8 @@ import io.netty.buffer.ByteBufHolder;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * How a connection's outbound messages become what its channel writes: bytes in a stream framing, or WebSocket
@@ -23,11 +26,24 @@ interface WireFormat {
     /** Frames an already encoded JSON text into a new buffer from {@code alloc}. */
     Object frameJson(byte[] json, ByteBufAllocator alloc);
 
+    /**
+     * Frames already encoded JSON texts for one write: one buffer holding them all for a stream framing, or a
+     * {@code List} of frames for WebSocket (one frame per message).
+     */
+    Object frameAll(List<Encoded> messages, ByteBufAllocator alloc);
+
     /** Whether fatal errors go out as Error frames (typed framing) rather than as JSON-RPC errors. */
     boolean typedErrors();
 
-    /** The bytes an encoded message holds, for the outbound byte count. */
+    /** The bytes an encoded message (or a {@code List} of them) holds, for the outbound byte count. */
     static int size(Object encoded) {
+        if (encoded instanceof List<?> list) {
+            int n = 0;
+            for (Object o : list) {
+                n += size(o);
+            }
+            return n;
+        }
         return encoded instanceof ByteBuf b
                 ? b.readableBytes()
                 : ((ByteBufHolder) encoded).content().readableBytes();
@@ -51,14 +67,19 @@ interface WireFormat {
             @Override
             public Object frameJson(byte[] json, ByteBufAllocator alloc) {
                 ByteBuf buf = alloc.buffer(json.length + 5);
-                switch (framing) {
-                    case NDJSON -> buf.writeBytes(json).writeByte('\n');
-                    case LENGTH_PREFIXED -> buf.writeInt(json.length).writeBytes(json);
-                    case TYPED -> buf.writeByte(0x10).writeInt(json.length).writeBytes(json);
-                    case HTTP -> {
-                        buf.release();
-                        throw new IllegalStateException("HTTP carries no messages here");
-                    }
+                writeFramed(framing, json, buf);
+                return buf;
+            }
+
+            @Override
+            public Object frameAll(List<Encoded> messages, ByteBufAllocator alloc) {
+                int bytes = 0;
+                for (Encoded e : messages) {
+                    bytes += e.json().length + 5;
+                }
+                ByteBuf buf = alloc.buffer(bytes);
+                for (Encoded e : messages) {
+                    writeFramed(framing, e.json(), buf);
                 }
                 return buf;
             }
@@ -68,6 +89,19 @@ interface WireFormat {
                 return framing == Framing.TYPED;
             }
         };
+    }
+
+    /** Appends one JSON text to {@code buf} in a stream framing; releases {@code buf} if it cannot. */
+    private static void writeFramed(Framing framing, byte[] json, ByteBuf buf) {
+        switch (framing) {
+            case NDJSON -> buf.writeBytes(json).writeByte('\n');
+            case LENGTH_PREFIXED -> buf.writeInt(json.length).writeBytes(json);
+            case TYPED -> buf.writeByte(0x10).writeInt(json.length).writeBytes(json);
+            case HTTP -> {
+                buf.release();
+                throw new IllegalStateException("HTTP carries no messages here");
+            }
+        }
     }
 
     /** WebSocket messages. */
@@ -91,6 +125,15 @@ interface WireFormat {
             @Override
             public Object frameJson(byte[] json, ByteBufAllocator alloc) {
                 return new TextWebSocketFrame(alloc.buffer(json.length).writeBytes(json));
+            }
+
+            @Override
+            public Object frameAll(List<Encoded> messages, ByteBufAllocator alloc) {
+                List<Object> frames = new ArrayList<>(messages.size());
+                for (Encoded e : messages) {
+                    frames.add(frameJson(e.json(), alloc));
+                }
+                return frames;
             }
 
             @Override

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentwire.client.AgentwireClient;
 import dev.agentwire.client.RoomListener;
 import dev.agentwire.client.RpcException;
+import dev.agentwire.core.Connection;
 import dev.agentwire.protocol.Json;
 import dev.agentwire.server.AgentwireHub;
 import dev.agentwire.server.testing.RawConnection;
@@ -318,6 +319,82 @@ class RoomsTest {
                                 Json.mapper().readTree("{\"room\":\"x\",\"since\":{\"offset\":-1,\"epoch\":1}}")))
                         .code())
                 .isEqualTo(-32602);
+    }
+
+    @Test
+    void aMemberThatFallsBehindLosesEphemeralMessagesFirstAndKeepsEveryStoredOne() throws Exception {
+        AgentwireHub h = hub(
+                TestHubs.shortTempDir(),
+                "server.socket.highWaterMark",
+                "16KiB",
+                "limits.maxOutboundBytes",
+                "16MiB",
+                "limits.slowConsumerGraceMs",
+                "60000");
+        java.nio.channels.SocketChannel behind =
+                java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX);
+        behind.connect(java.net.UnixDomainSocketAddress.of(h.config().socketPath()));
+        open.add(behind);
+        behind.write(java.nio.ByteBuffer.wrap(
+                "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"rooms/join\",\"params\":{\"room\":\"busy\"}}\n"
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        await().atMost(WAIT)
+                .until(() -> h.core()
+                                .rooms()
+                                .members("busy")
+                                .get(10, TimeUnit.SECONDS)
+                                .path("members")
+                                .size()
+                        == 1);
+        Connection behindConnection = h.core().connections().iterator().next();
+        AgentwireClient pub = client(h, "pub");
+        pub.rooms().join("busy", m -> {}).get(10, TimeUnit.SECONDS);
+        List<CompletableFuture<JsonNode>> acks = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            acks.add(pub.rooms().publish("busy", i + ":" + "z".repeat(4000), null));
+        }
+        for (CompletableFuture<JsonNode> a : acks) {
+            a.get(30, TimeUnit.SECONDS);
+        }
+        // 1.2 MB for a peer that has not read: past what the kernel holds, so the hub queues the rest.
+        await().atMost(WAIT).until(() -> behindConnection.outbound().pendingBytes() > 16 * 1024);
+        long droppedBefore = h.core().metrics().droppedEphemeralCount();
+        pub.request("rooms/typing", Json.mapper().readTree("{\"room\":\"busy\",\"state\":\"thinking\"}"))
+                .get(10, TimeUnit.SECONDS);
+        assertThat(h.core().metrics().droppedEphemeralCount()).isEqualTo(droppedBefore + 1);
+        assertThat(h.core().metrics().slowConsumers()).isZero();
+        // Now it reads: every stored message in order, no typing, and the connection is still open.
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(1 << 16);
+        StringBuilder text = new StringBuilder();
+        List<JsonNode> lines = new ArrayList<>();
+        behind.configureBlocking(false);
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (lines.stream()
+                        .filter(l -> l.path("method").asText().equals("rooms/message"))
+                        .count()
+                < 300) {
+            assertThat(System.nanoTime()).as("all 300 messages read in time").isLessThan(deadline);
+            int n = behind.read(buf.clear());
+            assertThat(n).as("the hub keeps the connection open").isGreaterThanOrEqualTo(0);
+            text.append(new String(buf.array(), 0, n, java.nio.charset.StandardCharsets.UTF_8));
+            int nl;
+            while ((nl = text.indexOf("\n")) >= 0) {
+                lines.add(Json.mapper().readTree(text.substring(0, nl)));
+                text.delete(0, nl + 1);
+            }
+            if (n == 0) {
+                Thread.onSpinWait();
+            }
+        }
+        List<String> texts = lines.stream()
+                .filter(l -> l.path("method").asText().equals("rooms/message"))
+                .map(l -> l.path("params").path("text").asText())
+                .toList();
+        for (int i = 0; i < 300; i++) {
+            assertThat(texts.get(i)).startsWith(i + ":");
+        }
+        assertThat(lines).noneMatch(l -> l.path("method").asText().equals("rooms/typing"));
+        assertThat(h.core().connections()).contains(behindConnection);
     }
 
     @Test
