@@ -37,10 +37,11 @@ public interface Outbound {
 
     /**
      * Sends already encoded messages in order, as one write where the transport can: a room's group commit
-     * reaches each member as one batch instead of one write per message. By default one by one.
+     * reaches each member as one batch instead of one write per message, and members on the same wire format
+     * share its bytes. By default one by one.
      */
-    default void sendAllEncoded(List<Encoded> messages) {
-        for (Encoded e : messages) {
+    default void sendAll(EncodedBatch batch) {
+        for (Encoded e : batch.messages()) {
             sendEncoded(e.message(), e.json());
         }
     }

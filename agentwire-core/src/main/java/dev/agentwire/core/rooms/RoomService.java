@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentwire.core.Connection;
 import dev.agentwire.core.Encoded;
+import dev.agentwire.core.EncodedBatch;
 import dev.agentwire.core.HubException;
 import dev.agentwire.core.Ticker;
 import dev.agentwire.core.policy.TokenBucket;
@@ -375,7 +376,7 @@ public final class RoomService implements AutoCloseable {
 
     /**
      * Delivers a committed batch: each member gets the batch's messages of its room, in offset order, in one
-     * {@link dev.agentwire.core.Outbound#sendAllEncoded} (one write and flush for the whole batch).
+     * {@link dev.agentwire.core.Outbound#sendAll} (one write and flush for the whole batch, the bytes shared).
      */
     private void deliver(List<Publish> batch, List<Store.Stored> stored) {
         Map<String, List<Outgoing>> byRoom = new LinkedHashMap<>();
@@ -392,23 +393,28 @@ public final class RoomService implements AutoCloseable {
         }
         for (var e : byRoom.entrySet()) {
             List<Outgoing> out = e.getValue();
-            List<Encoded> all = out.stream().map(Outgoing::message).toList();
+            EncodedBatch all =
+                    new EncodedBatch(out.stream().map(Outgoing::message).toList());
             Set<Connection> senders = new HashSet<>();
             out.forEach(o -> senders.add(o.sender()));
             for (var m : members.get(e.getKey()).entrySet()) {
                 Connection c = m.getKey();
                 if (m.getValue().echo() || !senders.contains(c)) {
-                    c.outbound().sendAllEncoded(all);
+                    c.outbound().sendAll(all);
                 } else {
+                    // A sender without echo: the batch without its own messages, for it alone.
                     List<Encoded> others = out.stream()
                             .filter(o -> o.sender() != c)
                             .map(Outgoing::message)
                             .toList();
                     if (!others.isEmpty()) {
-                        c.outbound().sendAllEncoded(others);
+                        EncodedBatch own = new EncodedBatch(others);
+                        c.outbound().sendAll(own);
+                        own.release();
                     }
                 }
             }
+            all.release();
         }
     }
 

@@ -1,7 +1,7 @@
 package dev.agentwire.server.transport;
 
 import dev.agentwire.core.Connection;
-import dev.agentwire.core.Encoded;
+import dev.agentwire.core.EncodedBatch;
 import dev.agentwire.core.HubMetrics;
 import dev.agentwire.core.Outbound;
 import dev.agentwire.netty.OutboundBatch;
@@ -117,9 +117,9 @@ final class ChannelOutbound implements Outbound {
     }
 
     @Override
-    public void sendAllEncoded(List<Encoded> messages) {
-        if (!messages.isEmpty()) {
-            write(new PreEncodedAll(messages), false);
+    public void sendAll(EncodedBatch batch) {
+        if (!batch.messages().isEmpty()) {
+            write(new PreEncodedAll(batch), false);
         }
     }
 
@@ -127,7 +127,7 @@ final class ChannelOutbound implements Outbound {
     private record PreEncoded(byte[] json) {}
 
     /** Messages whose JSON is already encoded, written together. */
-    private record PreEncodedAll(List<Encoded> messages) {}
+    private record PreEncodedAll(EncodedBatch batch) {}
 
     /** Dropped, not queued, while the peer is over its high-water mark: a slow consumer loses these first. */
     @Override
@@ -203,7 +203,12 @@ final class ChannelOutbound implements Outbound {
         if (msg instanceof PreEncoded p) {
             encoded = format.frameJson(p.json(), channel.alloc());
         } else if (msg instanceof PreEncodedAll all) {
-            encoded = format.frameAll(all.messages(), channel.alloc());
+            // Framed once per wire format for every member; each member queues its own reference.
+            encoded = retainedDuplicate(all.batch()
+                    .form(
+                            format,
+                            () -> format.frameAll(all.batch().messages(), channel.alloc()),
+                            ChannelOutbound::release));
         } else {
             encoded = format.encode(msg, channel.alloc());
         }
@@ -258,6 +263,18 @@ final class ChannelOutbound implements Outbound {
                 relieve();
             }
         });
+    }
+
+    /** A new reference to shared bytes (a buffer, a frame, or a {@code List} of them) with its own indexes. */
+    private static Object retainedDuplicate(Object encoded) {
+        if (encoded instanceof List<?> parts) {
+            List<Object> copies = new java.util.ArrayList<>(parts.size());
+            parts.forEach(part -> copies.add(retainedDuplicate(part)));
+            return copies;
+        }
+        return encoded instanceof io.netty.buffer.ByteBuf b
+                ? b.retainedDuplicate()
+                : ((io.netty.buffer.ByteBufHolder) encoded).retainedDuplicate();
     }
 
     /** Releases an encoded message or a {@code List} of them. */

@@ -3,6 +3,7 @@ package dev.agentwire.server.transport;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentwire.core.Encoded;
+import dev.agentwire.core.EncodedBatch;
 import dev.agentwire.core.HubMetrics;
 import dev.agentwire.protocol.Framing;
 import dev.agentwire.protocol.Json;
@@ -145,7 +146,9 @@ class ChannelOutboundTest {
         for (int i = 0; i < 100; i++) {
             batch.add(Encoded.of(note(i)));
         }
-        out.sendAllEncoded(batch);
+        EncodedBatch shared = new EncodedBatch(batch);
+        out.sendAll(shared);
+        shared.release();
         assertThat(receive(lines(100))).as("one buffer").hasSize(1);
         assertThat(flushes.get()).isEqualTo(1);
         assertThat(out.pendingBytes()).isZero();
@@ -158,8 +161,28 @@ class ChannelOutboundTest {
         for (int i = 0; i < 10; i++) {
             batch.add(Encoded.of(note(i)));
         }
-        out.sendAllEncoded(batch);
+        EncodedBatch shared = new EncodedBatch(batch);
+        out.sendAll(shared);
+        shared.release();
         assertThat(receive(lines(10))).hasSize(10);
         assertThat(flushes.get()).isEqualTo(1);
+    }
+
+    @Test
+    void membersOnTheSameFormatShareOneFramingOfTheBatch() throws Exception {
+        for (WireFormat format : List.of(WireFormat.stream(Framing.NDJSON), WireFormat.webSocket())) {
+            List<Encoded> messages = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                messages.add(Encoded.of(note(i)));
+            }
+            EncodedBatch shared = new EncodedBatch(messages);
+            AtomicInteger framings = new AtomicInteger();
+            shared.form("probe", framings::incrementAndGet, x -> {});
+            outbound(format).sendAll(shared);
+            outbound(format).sendAll(shared); // a second member on the same wire format
+            shared.release();
+            receive(lines(10) + lines(10));
+            assertThat(framings.get()).isEqualTo(1);
+        }
     }
 }
