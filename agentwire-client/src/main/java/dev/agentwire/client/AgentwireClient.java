@@ -72,6 +72,7 @@ public final class AgentwireClient implements AutoCloseable {
     private final Map<String, RequestContext> serving = new ConcurrentHashMap<>();
     private final ExecutorService handlers;
     private volatile Tools tools;
+    private volatile Services services;
     private volatile Rooms rooms;
     private volatile Channel channel;
     private volatile boolean closed;
@@ -123,6 +124,20 @@ public final class AgentwireClient implements AutoCloseable {
             }
         }
         return r;
+    }
+
+    /** Services: serve them and send them requests (through a circuit breaker per service). */
+    public Services services() {
+        Services v = services;
+        if (v == null) {
+            synchronized (this) {
+                if (services == null) {
+                    services = new Services(this, config.breakerFailures, config.breakerOpenFor);
+                }
+                v = services;
+            }
+        }
+        return v;
     }
 
     /** Tools: provide them and call them. */
@@ -547,6 +562,8 @@ public final class AgentwireClient implements AutoCloseable {
         private EventLoopGroup group;
         private int maxMessageBytes = Framing.DEFAULT_MAX_BYTES;
         private int handlerThreads = 4;
+        private int breakerFailures = 5;
+        private Duration breakerOpenFor = Duration.ofSeconds(60);
         private String session;
         private Map<String, String> env = System.getenv();
         private final List<BiConsumer<String, JsonNode>> notificationListeners = new CopyOnWriteArrayList<>();
@@ -627,6 +644,20 @@ public final class AgentwireClient implements AutoCloseable {
                 throw new IllegalArgumentException("handlerThreads must be at least 1: " + threads);
             }
             this.handlerThreads = threads;
+            return this;
+        }
+
+        /**
+         * The circuit breaker of every service this client calls: open after {@code failures} failures in a row,
+         * for {@code openFor} (default: the orchestrator seed's 5 failures and 60 s).
+         */
+        public Builder circuitBreaker(int failures, Duration openFor) {
+            if (failures < 1 || openFor.isNegative() || openFor.isZero()) {
+                throw new IllegalArgumentException(
+                        "circuitBreaker needs failures >= 1 and a positive duration, got " + failures + ", " + openFor);
+            }
+            this.breakerFailures = failures;
+            this.breakerOpenFor = openFor;
             return this;
         }
 

@@ -24,6 +24,7 @@ import java.util.Set;
  * @param toolCallTimeout how long a tool call waits for its provider unless it asks for another
  * @param maxToolResultBytes the largest tool result relayed to a caller
  * @param toolsPageSize tools per {@code tools/list} page
+ * @param serviceRequestTimeout how long a service request waits for its instance unless it asks for another
  */
 public record CoreSettings(
         String version,
@@ -40,7 +41,8 @@ public record CoreSettings(
         int maxToolsPerSession,
         Duration toolCallTimeout,
         int maxToolResultBytes,
-        int toolsPageSize) {
+        int toolsPageSize,
+        Duration serviceRequestTimeout) {
 
     public CoreSettings {
         if (token == null || token.isEmpty()) {
@@ -79,6 +81,7 @@ public record CoreSettings(
                 1000,
                 Duration.ofSeconds(60),
                 Framing.DEFAULT_MAX_BYTES,
-                100);
+                100,
+                Duration.ofSeconds(30));
     }
 }

@@ -21,8 +21,14 @@ import dev.agentwire.core.rooms.RoomMethods;
 import dev.agentwire.core.rooms.RoomService;
 import dev.agentwire.core.rooms.RoomSettings;
 import dev.agentwire.core.rooms.Store;
+import dev.agentwire.core.router.LlmRouter;
+import dev.agentwire.core.router.RouterMethods;
+import dev.agentwire.core.router.RouterSettings;
 import dev.agentwire.core.rpc.Interceptor;
 import dev.agentwire.core.rpc.MethodRegistry;
+import dev.agentwire.core.services.ServiceMethods;
+import dev.agentwire.core.services.ServiceRegistry;
+import dev.agentwire.core.services.ServiceRelay;
 import dev.agentwire.core.sessions.SessionManager;
 import dev.agentwire.core.sessions.SessionMethods;
 import dev.agentwire.core.tools.ToolMethods;
@@ -74,6 +80,8 @@ public final class HubCore implements AutoCloseable {
     private final EventBus events;
     private SessionManager sessions;
     private ToolRelay tools;
+    private ServiceRelay services;
+    private LlmRouter router;
     private RoomService rooms;
     private TokenService tokens;
     private volatile boolean accepting = true;
@@ -104,6 +112,17 @@ public final class HubCore implements AutoCloseable {
     /** The same, with the revoked token ids kept in {@code revocations}. */
     public static HubCore create(
             CoreSettings settings, Ticker ticker, Store store, RoomSettings roomSettings, Revocations revocations) {
+        return create(settings, ticker, store, roomSettings, revocations, RouterSettings.defaults());
+    }
+
+    /** The same, with the LLM router's providers and budget. */
+    public static HubCore create(
+            CoreSettings settings,
+            Ticker ticker,
+            Store store,
+            RoomSettings roomSettings,
+            Revocations revocations,
+            RouterSettings routerSettings) {
         HubCore core = new HubCore(settings, ticker);
         core.tokens = new TokenService(settings.token(), revocations, java.time.Clock.systemUTC());
         core.dispatcher = new Dispatcher(core, core.registry, core.interceptors(), ticker);
@@ -128,6 +147,18 @@ public final class HubCore implements AutoCloseable {
         TokenMethods.register(core.registry, core.tokens);
         core.rooms = new RoomService(store, roomSettings, ticker);
         RoomMethods.register(core.registry, core.rooms);
+        core.services = new ServiceRelay(new ServiceRegistry(), core.timers, ticker, settings.serviceRequestTimeout());
+        ServiceMethods.register(core.registry, core.services, core.events);
+        core.router = new LlmRouter(routerSettings, java.time.Clock.systemUTC());
+        RouterMethods.register(core.registry, core.router);
+        // One notifications/cancelled for every relay: the id names a tool call or a service request.
+        core.registry.register("notifications/cancelled", call -> {
+            if (!core.services.cancelled(call.connection(), call.params())) {
+                core.tools.cancelled(call.connection(), call.params());
+            }
+            return java.util.concurrent.CompletableFuture.completedFuture(
+                    Json.mapper().nullNode());
+        });
         core.timers.scheduleWithFixedDelay(core.rooms::trimAll, 1, 1, TimeUnit.MINUTES);
         core.timers.scheduleWithFixedDelay(core.sessions::expireDue, 1, 1, TimeUnit.SECONDS);
         return core;
@@ -221,6 +252,16 @@ public final class HubCore implements AutoCloseable {
     /** The rooms. */
     public RoomService rooms() {
         return rooms;
+    }
+
+    /** The services and their relay. */
+    public ServiceRelay services() {
+        return services;
+    }
+
+    /** The LLM router. */
+    public LlmRouter router() {
+        return router;
     }
 
     /** The tool relay (calls in flight). */
@@ -324,8 +365,15 @@ public final class HubCore implements AutoCloseable {
         connections.remove(c.id());
         // Its tools go before its pending calls fail, so a caller that hears -32003 finds the tool gone.
         sessions.remove(c);
+        for (String service : services.registry().remove(c)) {
+            events.publish(
+                    "services",
+                    "unregistered",
+                    Json.mapper().createObjectNode().put("service", service).put("connectionId", c.id()));
+        }
         c.requests().closeAll();
         tools.callerGone(c);
+        services.callerGone(c);
         rooms.connectionClosed(c);
     }
 

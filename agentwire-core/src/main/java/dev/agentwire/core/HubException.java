@@ -15,14 +15,33 @@ public class HubException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     private final ErrorCode code;
+    private final int wireCode;
     private final transient JsonNode data;
     private final boolean fatal;
 
-    private HubException(ErrorCode code, String message, JsonNode data, boolean fatal) {
+    private HubException(ErrorCode code, int wireCode, String message, JsonNode data, boolean fatal) {
         super(message, null, false, false);
         this.code = code;
+        this.wireCode = wireCode;
         this.data = data;
         this.fatal = fatal;
+    }
+
+    private HubException(ErrorCode code, String message, JsonNode data, boolean fatal) {
+        this(code, code.code(), message, data, fatal);
+    }
+
+    /**
+     * An error another peer answered (a service instance), passed on to the caller as it is: its code may be
+     * one the hub does not know ({@link #code()} is then {@code INTERNAL_ERROR}).
+     */
+    public static HubException relayed(RpcError error) {
+        return new HubException(
+                ErrorCode.of(error.code()).orElse(ErrorCode.INTERNAL_ERROR),
+                error.code(),
+                error.message(),
+                error.data(),
+                false);
     }
 
     /** An error with {@code data: {reason}}. */
@@ -58,6 +77,6 @@ public class HubException extends RuntimeException {
 
     /** The wire form. */
     public RpcError toRpcError() {
-        return new RpcError(code.code(), getMessage(), data);
+        return new RpcError(wireCode, getMessage(), data);
     }
 }

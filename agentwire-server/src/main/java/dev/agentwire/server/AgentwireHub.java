@@ -111,7 +111,8 @@ public final class AgentwireHub implements AutoCloseable {
                 ticker,
                 SqliteStore.open(home.dir().resolve("hub.db")),
                 config.rooms(),
-                new FileRevocations(home.dir().resolve("revoked.json")));
+                new FileRevocations(home.dir().resolve("revoked.json")),
+                config.router());
         core.addStatusContributor(this::describeListeners);
         channels = new DefaultChannelGroup("agentwire", GlobalEventExecutor.INSTANCE);
         boss = transport.newGroup(1, "aw-accept");
@@ -154,7 +155,8 @@ public final class AgentwireHub implements AutoCloseable {
                 config.maxToolsPerSession(),
                 Duration.ofMillis(config.toolCallTimeoutMs()),
                 config.maxToolResultBytes(),
-                config.toolsPageSize());
+                config.toolsPageSize(),
+                Duration.ofMillis(config.serviceRequestTimeoutMs()));
     }
 
     private ServerBootstrap bootstrap(Class<? extends io.netty.channel.ServerChannel> channel) {

@@ -23,8 +23,8 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * {@code tools/register}, {@code tools/unregister}, {@code tools/list}, {@code tools/call}, and the
- * notifications a call carries ({@code notifications/progress} from providers, {@code notifications/cancelled}
- * from callers). Tools live in the caller's current session.
+ * progress a call carries ({@code notifications/progress} from providers; the hub routes a caller's
+ * {@code notifications/cancelled} to {@link ToolRelay#cancelled}). Tools live in the caller's current session.
  */
 public final class ToolMethods {
 
@@ -44,7 +44,6 @@ public final class ToolMethods {
         // Inline: a call only validates (bounded by the message size), updates maps and writes; it never blocks.
         registry.register(new Method("tools/call", m::call, true, false));
         registry.register(new Method("notifications/progress", m::progress, true, false));
-        registry.register("notifications/cancelled", m::cancelled);
     }
 
     /** Tells every member of {@code session} that its tools changed. */
@@ -169,11 +168,6 @@ public final class ToolMethods {
 
     private CompletionStage<JsonNode> progress(Call call) {
         relay.progress(call.connection(), call.params());
-        return CompletableFuture.completedFuture(Json.mapper().nullNode());
-    }
-
-    private CompletionStage<JsonNode> cancelled(Call call) {
-        relay.cancelled(call.connection(), call.params());
         return CompletableFuture.completedFuture(Json.mapper().nullNode());
     }
 }

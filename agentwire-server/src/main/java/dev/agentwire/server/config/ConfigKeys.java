@@ -71,6 +71,22 @@ public final class ConfigKeys {
                 "how long a tool call waits for its provider by default");
         add("tools.maxResultBytes", "8MiB", size(64, Integer.MAX_VALUE), "the largest tool result relayed to a caller");
         add("tools.pageSize", "100", integer(1, 10_000), "tools per tools/list page");
+        add(
+                "services.requestTimeoutMs",
+                "30000",
+                integer(1, 86_400_000),
+                "how long a service request waits for its instance by default");
+        add(
+                "services.sockets",
+                "",
+                listOf(ValueParsers.SERVICE_NAME),
+                "services that get a socket AGENTWIRE_HOME/agents/NAME.sock (the orchestrator's per-agent sockets)");
+        add("router.dailyBudget", "100", decimal(0, 1e12), "the LLM router's daily budget in dollars");
+        add(
+                "router.providers",
+                "",
+                listOf(ValueParsers.LLM_PROVIDER),
+                "LLM providers as NAME=COST_PER_1M/CONTEXT/LATENCY_MS/QUALITY/CAP+CAP..., e.g. 'Local Llama=0/8000/800/0.75/coding+reasoning'; empty: the seed's four");
         add("rooms.maxMessages", "10000", integer(1, 100_000_000), "messages a room keeps");
         add("rooms.maxAgeSeconds", "604800", integer(1, Long.MAX_VALUE / 1000), "how long a room keeps a message");
         add("rooms.maxTextBytes", "64KiB", size(1, Integer.MAX_VALUE), "the largest text plus data of one message");

@@ -44,7 +44,10 @@ public record HubConfig(
         long toolCallTimeoutMs,
         int maxToolResultBytes,
         int toolsPageSize,
-        dev.agentwire.core.rooms.RoomSettings rooms) {
+        dev.agentwire.core.rooms.RoomSettings rooms,
+        long serviceRequestTimeoutMs,
+        List<String> serviceSockets,
+        dev.agentwire.core.router.RouterSettings router) {
 
     /** Whether the TCP port is on. */
     public boolean tcpEnabled() {
@@ -123,7 +126,14 @@ public record HubConfig(
                         ((Long) v.get("rooms.maxPerConnection")).intValue(),
                         ((Long) v.get("rooms.publishesPerMinute")).intValue(),
                         ((Long) v.get("rooms.maxRecover")).intValue(),
-                        (List<dev.agentwire.core.rooms.RoomSettings.Retention>) v.get("rooms.retention")));
+                        (List<dev.agentwire.core.rooms.RoomSettings.Retention>) v.get("rooms.retention")),
+                (Long) v.get("services.requestTimeoutMs"),
+                (List<String>) v.get("services.sockets"),
+                new dev.agentwire.core.router.RouterSettings(
+                        (Double) v.get("router.dailyBudget"),
+                        ((List<dev.agentwire.core.router.LlmProvider>) v.get("router.providers")).isEmpty()
+                                ? dev.agentwire.core.router.RouterSettings.seedProviders()
+                                : (List<dev.agentwire.core.router.LlmProvider>) v.get("router.providers")));
     }
 
     private static String stripAbstract(String s) {

@@ -112,6 +112,36 @@ final class ValueParsers {
                 m.group(1), Integer.parseInt(m.group(2)), Long.parseLong(m.group(3)));
     };
 
+    static final Function<RawValue, Object> SERVICE_NAME = v -> {
+        String name = v.text().trim();
+        if (!name.matches("[A-Za-z0-9_.\\-]{1,64}")) {
+            throw new IllegalArgumentException("expected a service name of 1-64 letters, digits, _ . or -");
+        }
+        return name;
+    };
+
+    static final Function<RawValue, Object> LLM_PROVIDER = v -> {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                        "([^=]+)=([0-9.]+)/([0-9]+)/([0-9]+)/([0-9.]+)/([A-Za-z0-9_+\\-]*)")
+                .matcher(v.text().trim());
+        if (!m.matches()) {
+            throw new IllegalArgumentException(
+                    "expected NAME=COST_PER_1M/CONTEXT/LATENCY_MS/QUALITY/CAP+CAP, like Local Llama=0/8000/800/0.75/coding+reasoning");
+        }
+        try {
+            return new dev.agentwire.core.router.LlmProvider(
+                    m.group(1).trim(),
+                    Double.parseDouble(m.group(2)),
+                    Integer.parseInt(m.group(3)),
+                    Integer.parseInt(m.group(4)),
+                    Double.parseDouble(m.group(5)),
+                    java.util.Set.of(
+                            m.group(6).isEmpty() ? new String[0] : m.group(6).split("\\+")));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("a number in " + v.text() + " is out of range");
+        }
+    };
+
     static Function<RawValue, Object> oneOf(Set<String> allowed) {
         return v -> {
             String s = v.text().trim().toLowerCase(Locale.ROOT);

@@ -1,0 +1,60 @@
+package dev.agentwire.core.services;
+
+import dev.agentwire.core.Connection;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/** One connection serving one service, with its load. Thread safe. */
+public final class Instance {
+
+    private final Connection connection;
+    private final String service;
+    private final String group;
+    private final String version;
+    private final AtomicInteger pending = new AtomicInteger();
+    private final LongAdder handled = new LongAdder();
+
+    Instance(Connection connection, String service, String group, String version) {
+        this.connection = connection;
+        this.service = service;
+        this.group = group == null ? "" : group;
+        this.version = version == null ? "" : version;
+    }
+
+    public Connection connection() {
+        return connection;
+    }
+
+    public String service() {
+        return service;
+    }
+
+    public String group() {
+        return group;
+    }
+
+    public String version() {
+        return version;
+    }
+
+    /** Requests sent to this instance and not answered yet. */
+    public int pending() {
+        return pending.get();
+    }
+
+    /** Requests this instance answered. */
+    public long handled() {
+        return handled.sum();
+    }
+
+    void started() {
+        pending.incrementAndGet();
+    }
+
+    void finished(boolean answered) {
+        pending.decrementAndGet();
+        if (answered) {
+            handled.increment();
+        }
+    }
+}
