@@ -197,6 +197,36 @@ public final class HubCore implements AutoCloseable {
         statusContributors.add(contributor);
     }
 
+    /**
+     * Publishes the hub's metrics to {@code registry}: {@link HubMetrics#bind}, plus open connections by
+     * transport, live service instances, and the LLM router's spend. Call before start.
+     */
+    public void bindMeters(io.micrometer.core.instrument.MeterRegistry registry) {
+        metrics.bind(registry);
+        for (Transport t : Transport.values()) {
+            io.micrometer.core.instrument.Gauge.builder(
+                            "agentwire.connections",
+                            connections,
+                            m -> m.values().stream()
+                                    .filter(c -> c.peer().transport() == t)
+                                    .count())
+                    .description("open connections by transport")
+                    .tag("transport", t.label())
+                    .register(registry);
+        }
+        io.micrometer.core.instrument.Gauge.builder(
+                        "agentwire.service.instances", services.registry(), ServiceRegistry::instanceCount)
+                .description("live service instances")
+                .register(registry);
+        io.micrometer.core.instrument.Gauge.builder(
+                        "agentwire.router.spend",
+                        router,
+                        r -> r.budget().path("current_spend").asDouble())
+                .description("the LLM router's spend today, in dollars")
+                .baseUnit("dollars")
+                .register(registry);
+    }
+
     /** Why this peer may not connect, or empty if it may. */
     public Optional<String> admit(Peer peer) {
         return settings.peerPolicy().refusal(peer);

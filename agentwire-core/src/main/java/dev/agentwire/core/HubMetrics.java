@@ -2,9 +2,14 @@ package dev.agentwire.core;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentwire.protocol.Json;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -17,6 +22,28 @@ public final class HubMetrics {
     public static final String UNKNOWN = "(unknown)";
 
     private final Map<String, Row> rows = new ConcurrentHashMap<>();
+    private static final String RATE_LIMITED = "-32004";
+    /** Latency buckets of the request histogram, from a fast inline call to a slow tool. */
+    private static final Duration[] BUCKETS = {
+        Duration.ofNanos(50_000),
+        Duration.ofNanos(100_000),
+        Duration.ofNanos(250_000),
+        Duration.ofNanos(500_000),
+        Duration.ofMillis(1),
+        Duration.ofMillis(2),
+        Duration.ofMillis(5),
+        Duration.ofMillis(10),
+        Duration.ofMillis(50),
+        Duration.ofMillis(100),
+        Duration.ofMillis(500),
+        Duration.ofSeconds(1),
+        Duration.ofSeconds(5),
+        Duration.ofSeconds(30)
+    };
+
+    private final LongAdder bytesIn = new LongAdder();
+    private final LongAdder bytesOut = new LongAdder();
+    private volatile MeterRegistry meters;
     private final LongAdder slowConsumers = new LongAdder();
     private final LongAdder droppedEphemeral = new LongAdder();
 
@@ -45,6 +72,55 @@ public final class HubMetrics {
         Row row = rows.computeIfAbsent(method, m -> new Row());
         row.count(outcome).increment();
         row.nanos.add(nanos);
+        MeterRegistry m = meters;
+        if (m != null) {
+            row.timer(method, outcome, m).record(nanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** Counts the bytes of one message read from a peer. */
+    public void bytesIn(long bytes) {
+        bytesIn.add(bytes);
+    }
+
+    /** Counts bytes written to a peer. */
+    public void bytesOut(long bytes) {
+        bytesOut.add(bytes);
+    }
+
+    /** Calls refused with {@code -32004} (rate limited), any method. */
+    public long rateLimitedCount() {
+        long n = 0;
+        for (Row row : rows.values()) {
+            LongAdder a = row.outcomes.get(RATE_LIMITED);
+            n += a == null ? 0 : a.sum();
+        }
+        return n;
+    }
+
+    /**
+     * Publishes these counters to {@code registry} (the hub's {@code /metrics}): call latency as a histogram by
+     * method and outcome, bytes in and out, slow consumers, dropped ephemeral messages, rate-limit refusals.
+     */
+    public void bind(MeterRegistry registry) {
+        FunctionCounter.builder("agentwire.bytes.received", bytesIn, LongAdder::sum)
+                .baseUnit("bytes")
+                .description("bytes of the messages read from peers")
+                .register(registry);
+        FunctionCounter.builder("agentwire.bytes.sent", bytesOut, LongAdder::sum)
+                .baseUnit("bytes")
+                .description("bytes written to peers")
+                .register(registry);
+        FunctionCounter.builder("agentwire.slow.consumers", slowConsumers, LongAdder::sum)
+                .description("peers closed because they did not read what was sent to them")
+                .register(registry);
+        FunctionCounter.builder("agentwire.dropped.ephemeral", droppedEphemeral, LongAdder::sum)
+                .description("typing, presence and control messages dropped for peers that were behind")
+                .register(registry);
+        FunctionCounter.builder("agentwire.rate.limited", this, HubMetrics::rateLimitedCount)
+                .description("calls refused with -32004 (rate limited)")
+                .register(registry);
+        meters = registry;
     }
 
     /** Calls of {@code method} that ended with {@code outcome} ("ok" or an error code). */
@@ -72,7 +148,18 @@ public final class HubMetrics {
 
     private static final class Row {
         final Map<String, LongAdder> outcomes = new ConcurrentHashMap<>();
+        final Map<String, Timer> timers = new ConcurrentHashMap<>();
         final LongAdder nanos = new LongAdder();
+
+        Timer timer(String method, String outcome, MeterRegistry registry) {
+            return timers.computeIfAbsent(
+                    outcome,
+                    o -> Timer.builder("agentwire.requests")
+                            .description("calls handled, by method and outcome (ok or the error code)")
+                            .tags("method", method, "outcome", o)
+                            .serviceLevelObjectives(BUCKETS)
+                            .register(registry));
+        }
 
         LongAdder count(String outcome) {
             return outcomes.computeIfAbsent(outcome, o -> new LongAdder());

@@ -86,6 +86,16 @@ public final class PeerRequests {
         f.get().complete(new Reply(reply, size));
     }
 
+    /** Fails every pending request with {@code -32003} and {@code why}; later requests go out as usual. */
+    public void abandonAll(String why) {
+        for (Long id : pending.keySet()) {
+            CompletableFuture<Reply> f = pending.remove(id);
+            if (f != null) {
+                f.completeExceptionally(HubException.of(ErrorCode.PROVIDER_GONE, "provider_gone", why));
+            }
+        }
+    }
+
     void closeAll() {
         closed = true;
         for (Long id : pending.keySet()) {

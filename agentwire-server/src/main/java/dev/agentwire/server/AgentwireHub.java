@@ -3,6 +3,7 @@ package dev.agentwire.server;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentwire.core.CoreSettings;
 import dev.agentwire.core.HubCore;
+import dev.agentwire.core.HubException;
 import dev.agentwire.core.Ticker;
 import dev.agentwire.core.policy.PeerPolicy;
 import dev.agentwire.netty.NettyTransport;
@@ -12,8 +13,11 @@ import dev.agentwire.server.config.HubConfig;
 import dev.agentwire.server.home.FileRevocations;
 import dev.agentwire.server.home.HubHome;
 import dev.agentwire.server.store.SqliteStore;
+import dev.agentwire.server.transport.AgentChannelInitializer;
 import dev.agentwire.server.transport.HubChannelInitializer;
 import dev.agentwire.server.transport.SocketGuard;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -67,6 +71,8 @@ public final class AgentwireHub implements AutoCloseable {
     private ChannelGroup channels;
     private Channel unixListener;
     private Channel tcpListener;
+    private AgentSockets agentSockets;
+    private PrometheusMeterRegistry meters;
     private int tcpPort = -1;
     private String token;
 
@@ -114,6 +120,9 @@ public final class AgentwireHub implements AutoCloseable {
                 new FileRevocations(home.dir().resolve("revoked.json")),
                 config.router());
         core.addStatusContributor(this::describeListeners);
+        meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        core.bindMeters(meters);
+        core.registry().register("services/socket", call -> agentSockets.socketMethod(call));
         channels = new DefaultChannelGroup("agentwire", GlobalEventExecutor.INSTANCE);
         boss = transport.newGroup(1, "aw-accept");
         io = transport.newGroup(config.ioThreads(), "aw-io");
@@ -127,6 +136,19 @@ public final class AgentwireHub implements AutoCloseable {
         bindUnix(pipeline);
         if (config.tcpEnabled()) {
             bindTcp(pipeline);
+        }
+        agentSockets = new AgentSockets(
+                home.dir().resolve("agents"),
+                () -> bootstrap(transport.serverDomainChannel()),
+                path -> transport.domainAddress(path, false),
+                name -> new AgentChannelInitializer(
+                        core, transport, name, "agents/" + name + ".sock", pipeline, channels));
+        for (String name : config.serviceSockets()) {
+            try {
+                agentSockets.open(name);
+            } catch (HubException e) {
+                throw new HubStartException("services.sockets: " + e.getMessage(), e);
+            }
         }
         home.writeHubJson(hubJson());
         Log.LOG.info(
@@ -201,7 +223,13 @@ public final class AgentwireHub implements AutoCloseable {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, config.noDelay())
                 .childHandler(HubChannelInitializer.tcp(
-                        core, transport, config.host() + ":" + config.clientPort(), pipeline, channels, this::health));
+                        core,
+                        transport,
+                        config.host() + ":" + config.clientPort(),
+                        pipeline,
+                        channels,
+                        this::health,
+                        meters::scrape));
         try {
             tcpListener = b.bind(new InetSocketAddress(config.host(), config.clientPort()))
                     .syncUninterruptibly()
@@ -277,19 +305,30 @@ public final class AgentwireHub implements AutoCloseable {
         }
         status.put("home", home.dir().toString());
         status.put("transport", transport.name().toLowerCase(java.util.Locale.ROOT));
+        if (agentSockets != null) {
+            sockets.set("agents", agentSockets.describe());
+        }
     }
 
     private ObjectNode health() {
         ObjectNode h = Json.mapper().createObjectNode();
-        h.put("status", core.isAccepting() ? "ok" : "shutting_down");
+        // The orchestrator seed's fields (status "healthy", agents, timestamp, interfaces, llm_router) and ours.
+        h.put("status", core.isAccepting() ? "healthy" : "shutting_down");
         h.put("version", Version.current());
         h.put("uptimeMs", core.uptimeMillis());
+        h.put(
+                "timestamp",
+                java.time.Instant.now()
+                        .truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                        .toString());
+        h.put("agents", core.services().registry().instanceCount());
         h.put("connections", core.connections().size());
         var interfaces = h.putArray("interfaces");
         interfaces.add("unix-sockets");
         interfaces.add("websocket");
-        interfaces.add("tcp");
         interfaces.add("http");
+        interfaces.add("tcp");
+        h.set("llm_router", core.router().budget());
         return h;
     }
 
@@ -341,6 +380,9 @@ public final class AgentwireHub implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        if (agentSockets != null) {
+            agentSockets.close();
         }
         for (Channel listener : new Channel[] {unixListener, tcpListener}) {
             if (listener != null) {

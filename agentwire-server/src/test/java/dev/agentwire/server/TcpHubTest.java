@@ -125,7 +125,7 @@ class TcpHubTest {
         assertThat(health.statusCode()).isEqualTo(200);
         assertThat(health.headers().firstValue("content-type")).contains("application/json");
         JsonNode body = Json.mapper().readTree(health.body());
-        assertThat(body.path("status").asText()).isEqualTo("ok");
+        assertThat(body.path("status").asText()).isEqualTo("healthy");
         assertThat(body.path("version").asText()).isNotEmpty();
         assertThat(body.path("uptimeMs").asLong()).isNotNegative();
         assertThat(body.path("connections").isIntegralNumber()).isTrue();

@@ -17,16 +17,23 @@ import java.util.Optional;
  * Picks a provider by the seed's score and tracks the day's spend (UTC days). Thread safe.
  *
  * <p>The score is the seed's: {@code quality × costFactor × latencyFactor}, where the cost factor is 0.1 if the
- * request would exceed the remaining budget and {@code 1 − cost/20} otherwise (1 for free providers), the
- * latency factor 0.3 if the provider is slower than {@code max_latency} and {@code 1 − latency/5000} otherwise,
- * and priority {@code high} multiplies quality by 1.2 and the cost factor by 0.8, {@code low} by 0.9 and 1.3.
- * Added to the seed: a provider without the task type's capability scores × 0.2, and one whose context is
- * smaller than the request cannot be picked at all.
+ * request would exceed the remaining budget and {@code 1 − cost/20} otherwise (1 for free providers), and the
+ * latency factor 0.3 if the provider is slower than {@code max_latency} and {@code 1 − latency/5000} otherwise.
+ *
+ * <p>Priority differs from the seed on purpose. The seed multiplies every provider's quality by 1.2 and cost
+ * factor by 0.8 for {@code high} (0.9 and 1.3 for {@code low}): the same numbers for every provider, which
+ * cannot change which one wins. Here {@code high} weighs the cost penalty 0.8× and raises quality to the power
+ * 1.2 (lower qualities lose more), {@code low} weighs the cost penalty 1.3× and uses quality^0.9, so a high
+ * priority does buy quality and a low one does save money. Added to the seed: a provider without the task
+ * type's capability scores × 0.2, and one whose context is smaller than the request cannot be picked at all.
  */
 public final class LlmRouter {
 
     /** What a capability miss multiplies the score by. */
     static final double MISSING_CAPABILITY = 0.2;
+
+    /** The cost factor never falls below this while within budget (an expensive provider stays a candidate). */
+    static final double MIN_COST_FACTOR = 0.05;
 
     private final RouterSettings settings;
     private final Clock clock;
@@ -84,25 +91,30 @@ public final class LlmRouter {
             if (!fits) {
                 continue;
             }
-            double quality = p.quality();
-            double costFactor = 1.0;
-            if (p.costPer1M() > 0) {
-                costFactor = p.cost(request.tokenCount()) > remaining ? 0.1 : 1.0 - p.costPer1M() / 20.0;
-            }
-            double latencyFactor = request.maxLatencyMs() > 0 && p.latencyMs() > request.maxLatencyMs()
-                    ? 0.3
-                    : 1.0 - p.latencyMs() / 5000.0;
+            // Priority: high weighs cost 20% less and sharpens quality, low weighs cost 30% more and flattens it.
+            double costWeight = 1.0;
+            double qualityExponent = 1.0;
             switch (request.priority()) {
                 case "high" -> {
-                    quality *= 1.2;
-                    costFactor *= 0.8;
+                    costWeight = 0.8;
+                    qualityExponent = 1.2;
                 }
                 case "low" -> {
-                    quality *= 0.9;
-                    costFactor *= 1.3;
+                    costWeight = 1.3;
+                    qualityExponent = 0.9;
                 }
                 default -> {}
             }
+            double quality = Math.pow(p.quality(), qualityExponent);
+            double costFactor = 1.0;
+            if (p.costPer1M() > 0) {
+                costFactor = p.cost(request.tokenCount()) > remaining
+                        ? 0.1
+                        : Math.max(MIN_COST_FACTOR, 1.0 - costWeight * p.costPer1M() / 20.0);
+            }
+            double latencyFactor = request.maxLatencyMs() > 0 && p.latencyMs() > request.maxLatencyMs()
+                    ? 0.3
+                    : Math.max(0, 1.0 - p.latencyMs() / 5000.0);
             boolean capable = request.taskType().isEmpty()
                     || p.capabilities().contains(request.taskType().get());
             double score = quality * costFactor * latencyFactor * (capable ? 1.0 : MISSING_CAPABILITY);
@@ -163,7 +175,7 @@ public final class LlmRouter {
                             ? "within " + request.maxLatencyMs() + " ms"
                             : "slower than " + request.maxLatencyMs() + " ms, but the best left");
         }
-        if (best.costFactor() <= 0.1 * 1.3) {
+        if (best.provider().costPer1M() > 0 && best.costFactor() <= 0.1) {
             why.add("over the remaining budget");
         }
         if (scores.size() > 1) {

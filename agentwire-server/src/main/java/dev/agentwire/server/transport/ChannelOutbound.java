@@ -234,6 +234,7 @@ final class ChannelOutbound implements Outbound {
             closing.set(true);
         }
         queued.addAndGet(size);
+        metrics.bytesOut(size);
         if (pendingBytes() > highWaterMark) {
             pressure();
         }

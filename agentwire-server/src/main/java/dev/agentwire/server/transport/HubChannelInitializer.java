@@ -29,6 +29,7 @@ import java.util.function.Supplier;
  *     HTTP (TCP only)                  : HttpServerCodec → HttpObjectAggregator → WebSocketGate (/ws: origin or
  *                                        token) → WebSocketServerProtocolHandler → WebSocketFrameAggregator →
  *                                        WebSocketRpcHandler (JSON-RPC over text, typed frames over binary) →
+ *                                        ApiHandler (/api/*, /metrics: token) →
  *                                        HttpHandler (/health, /client.js, /demo/tools.html)
  *   half-close (a peer that shut its output and is not a JSON-RPC connection is closed)
  * </pre>
@@ -53,6 +54,7 @@ public final class HubChannelInitializer extends ChannelInitializer<Channel> {
     private final Settings settings;
     private final ChannelGroup channels;
     private final Supplier<ObjectNode> health;
+    private final Supplier<String> metrics;
 
     private HubChannelInitializer(
             HubCore core,
@@ -61,7 +63,8 @@ public final class HubChannelInitializer extends ChannelInitializer<Channel> {
             String address,
             Settings settings,
             ChannelGroup channels,
-            Supplier<ObjectNode> health) {
+            Supplier<ObjectNode> health,
+            Supplier<String> metrics) {
         this.core = core;
         this.transport = transport;
         this.tcp = tcp;
@@ -69,14 +72,16 @@ public final class HubChannelInitializer extends ChannelInitializer<Channel> {
         this.settings = settings;
         this.channels = channels;
         this.health = health;
+        this.metrics = metrics;
     }
 
     /** For the Unix socket at {@code address}. */
     public static HubChannelInitializer unix(
             HubCore core, NettyTransport transport, String address, Settings settings, ChannelGroup channels) {
-        return new HubChannelInitializer(core, transport, false, address, settings, channels, () -> {
+        Supplier<ObjectNode> noHealth = () -> {
             throw new IllegalStateException("no HTTP on the Unix socket");
-        });
+        };
+        return new HubChannelInitializer(core, transport, false, address, settings, channels, noHealth, () -> "");
     }
 
     /** For the TCP port. */
@@ -86,8 +91,9 @@ public final class HubChannelInitializer extends ChannelInitializer<Channel> {
             String address,
             Settings settings,
             ChannelGroup channels,
-            Supplier<ObjectNode> health) {
-        return new HubChannelInitializer(core, transport, true, address, settings, channels, health);
+            Supplier<ObjectNode> health,
+            Supplier<String> metrics) {
+        return new HubChannelInitializer(core, transport, true, address, settings, channels, health, metrics);
     }
 
     @Override
@@ -131,7 +137,8 @@ public final class HubChannelInitializer extends ChannelInitializer<Channel> {
                     "ws-aggregator",
                     "ws-rpc",
                     new WebSocketRpcHandler(core, max, settings.maxOutboundBytes(), graceNanos()));
-            p.addAfter("ws-rpc", "http", new HttpHandler(health, FILES));
+            p.addAfter("ws-rpc", "api", new ApiHandler(core, metrics));
+            p.addAfter("api", "http", new HttpHandler(health, FILES));
         } else {
             p.addAfter(after, "framing", new StreamFrameDecoder(framing.newDecoder(settings.maxMessageBytes())));
             p.addAfter("framing", "rpc", new RpcHandler(core, framing, settings.maxOutboundBytes(), graceNanos()));

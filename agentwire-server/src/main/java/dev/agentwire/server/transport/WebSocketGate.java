@@ -83,7 +83,8 @@ final class WebSocketGate extends ChannelInboundHandlerAdapter {
                 "origin " + origin + " is not allowed (add it to security.allowedOrigins) and no token was given");
     }
 
-    private static Optional<String> presentedToken(FullHttpRequest req) {
+    /** The token a request presents: {@code ?token=} or {@code Authorization: Bearer}. */
+    static Optional<String> presentedToken(FullHttpRequest req) {
         List<String> q = new QueryStringDecoder(req.uri()).parameters().get("token");
         if (q != null && !q.isEmpty()) {
             return Optional.of(q.get(0));
