@@ -23,6 +23,10 @@ import picocli.CommandLine.Command;
             RoomsCommands.Send.class,
             RoomsCommands.Tail.class,
             RoomsCommands.History.class,
+            ServicesCommands.List.class,
+            ServicesCommands.Request.class,
+            ServicesCommands.Serve.class,
+            ServicesCommands.RouteLlm.class,
             TokenCommands.class,
             CommandLine.HelpCommand.class
         },

@@ -48,6 +48,15 @@ final class ClientOptions {
 
     /** Connects, joining {@code session} if given. */
     AgentwireClient connect(String name, String session) {
+        AgentwireClient.Builder b = builder(name);
+        if (session != null) {
+            b.session(session);
+        }
+        return b.connect();
+    }
+
+    /** A client builder with these options, not reconnecting (long-running commands turn that on). */
+    AgentwireClient.Builder builder(String name) {
         AgentwireClient.Builder b = AgentwireClient.builder()
                 .name(name)
                 .role("cli")
@@ -61,9 +70,6 @@ final class ClientOptions {
         if (token != null) {
             b.token(token);
         }
-        if (session != null) {
-            b.session(session);
-        }
-        return b.connect();
+        return b;
     }
 }

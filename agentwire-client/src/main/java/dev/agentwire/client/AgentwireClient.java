@@ -479,7 +479,7 @@ public final class AgentwireClient implements AutoCloseable {
                                     ? error.getCause()
                                     : error;
                     RpcError e = cause instanceof RpcException re
-                            ? new RpcError(re.code(), re.getMessage(), re.data())
+                            ? re.error()
                             : RpcError.of(
                                     ErrorCode.INTERNAL_ERROR, String.valueOf(cause.getMessage()), "handler_failed");
                     write(now, new Message.ErrorResponse(r.id(), e));

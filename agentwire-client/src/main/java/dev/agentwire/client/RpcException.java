@@ -11,12 +11,19 @@ public class RpcException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     private final int code;
+    private final String errorMessage;
     private final transient JsonNode data;
 
     public RpcException(RpcError error) {
         super(error.message() + " (" + error.code() + ")");
         this.code = error.code();
+        this.errorMessage = error.message();
         this.data = error.data();
+    }
+
+    /** The error as it came (or as a handler answers it): code, message without the code, data. */
+    public RpcError error() {
+        return new RpcError(code, errorMessage, data);
     }
 
     /** The numeric error code. */

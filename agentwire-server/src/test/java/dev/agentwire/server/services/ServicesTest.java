@@ -223,7 +223,7 @@ class ServicesTest {
         AgentwireClient caller = client(h, "caller");
         RpcException e = rpcError(caller.services().request("naming", "allocate", null));
         assertThat(e.code()).isEqualTo(-31000);
-        assertThat(e.getMessage()).startsWith("Namespace already exists");
+        assertThat(e.error().message()).isEqualTo("Namespace already exists");
         assertThat(e.reason()).isEqualTo("NAMESPACE_COLLISION");
         // An answer the service gives is not a failure of the service: the breaker stays closed.
         assertThat(caller.services().breaker("naming").state()).isEqualTo(CircuitBreaker.State.CLOSED);
