@@ -37,15 +37,7 @@ final class RoomsBench {
     public static void main(String[] args) throws Exception {
         int messages = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "awrooms");
-        try (AgentwireHub hub = AgentwireHub.builder()
-                .home(dir.resolve("home"))
-                .set("clientPort", "0")
-                .set("limits.ratePerSecond", "0")
-                .set("rooms.publishesPerMinute", "0")
-                .set("rooms.maxMessages", "1000000")
-                .set("logging.level", "warn")
-                .build()
-                .start()) {
+        try (AgentwireHub hub = RoundTripBench.benchHub(dir)) {
             rawFanOut(hub, RoundTripBench.SUBSCRIBERS, messages / 4);
             double raw = rawFanOut(hub, RoundTripBench.SUBSCRIBERS, messages);
             System.out.printf(

@@ -31,6 +31,12 @@ public final class RoundTripBench {
     /** The goal of the tools issue: a UDS tool call (two hops) at most this many times the C floor. */
     public static final double TOOL_GOAL_RATIO = 3.0;
 
+    /** The services issue's goal: requests/s with 3 instances and 50 callers at least this many times Redis's. */
+    public static final double SERVICE_GOAL_RATIO = 5.0;
+
+    /** The seed's claim: p99 under load below 2 ms. */
+    public static final long SERVICE_P99_GOAL_NANOS = 2_000_000;
+
     /** Subscribers in the fan-out measurement (and of the Redis baseline). */
     public static final int SUBSCRIBERS = 100;
 
@@ -68,6 +74,20 @@ public final class RoundTripBench {
         System.out.println("wrote " + output);
     }
 
+    /** The hub every figure is measured on: in this process, no rate limits, warnings only. */
+    static AgentwireHub benchHub(Path dir) {
+        return AgentwireHub.builder()
+                .home(dir.resolve("home"))
+                .set("clientPort", "0")
+                .set("limits.ratePerSecond", "0")
+                .set("rooms.publishesPerMinute", "0")
+                .set("rooms.maxMessages", "1000000")
+                .set("logging.level", "warn")
+                .set("server.ioThreads", System.getProperty("bench.ioThreads", "0"))
+                .build()
+                .start();
+    }
+
     /** Runs every subject and prints the table to {@code out}; returns the JSON report. */
     public static ObjectNode run(int iterations, int warmup, String cc, PrintStream out) throws Exception {
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "awbench");
@@ -77,18 +97,14 @@ public final class RoundTripBench {
         double rawFanOut;
         double acked1;
         double acked16;
+        ServicesBench.Load serviceLoad;
+        Optional<ServicesBench.Load> redisServiceLoad;
+        ServicesBench.Load thinServiceLoad;
+        Optional<ServicesBench.Load> thinRedisServiceLoad;
         Path binary = CFloor.compile(cc, dir);
         results.put("c-uds-floor", CFloor.run(binary, dir.resolve("c.sock"), iterations, warmup));
         results.put("java-nio-uds", NioPingPong.run(dir.resolve("nio.sock"), iterations, warmup));
-        try (AgentwireHub hub = AgentwireHub.builder()
-                .home(dir.resolve("home"))
-                .set("clientPort", "0")
-                .set("limits.ratePerSecond", "0")
-                .set("rooms.publishesPerMinute", "0")
-                .set("rooms.maxMessages", "100000")
-                .set("logging.level", "warn")
-                .build()
-                .start()) {
+        try (AgentwireHub hub = benchHub(dir)) {
             try (AgentwireClient uds = AgentwireClient.builder()
                     .endpoint(hub.endpoint())
                     .reconnect(false)
@@ -110,6 +126,15 @@ public final class RoundTripBench {
             rawFanOut = RoomsBench.rawFanOut(hub, SUBSCRIBERS, Math.max(1000, iterations));
             acked1 = RoomsBench.acked(hub, 1, Math.max(100, iterations));
             acked16 = RoomsBench.acked(hub, 16, Math.max(160, iterations));
+            results.put("service-uds", ServicesBench.udsRoundTrip(hub, iterations, warmup));
+            results.put("service-http", ServicesBench.httpRoundTrip(hub, iterations, warmup));
+            int each = Math.max(20, iterations / ServicesBench.CALLERS);
+            ServicesBench.load(hub, ServicesBench.INSTANCES, ServicesBench.CALLERS, Math.max(10, each / 4));
+            serviceLoad = ServicesBench.load(hub, ServicesBench.INSTANCES, ServicesBench.CALLERS, each);
+            redisServiceLoad = ServicesBench.redisLoad(dir, ServicesBench.INSTANCES, ServicesBench.CALLERS, each);
+            thinServiceLoad = ServicesBench.thinHubLoad(hub, ServicesBench.INSTANCES, ServicesBench.CALLERS, each);
+            thinRedisServiceLoad =
+                    ServicesBench.thinRedisLoad(dir, ServicesBench.INSTANCES, ServicesBench.CALLERS, each);
         }
         Stats floor = results.get("c-uds-floor");
         ObjectNode report = Json.mapper().createObjectNode();
@@ -198,7 +223,49 @@ public final class RoundTripBench {
         } else {
             out.println("redis pub/sub: skipped (redis-server and redis-benchmark are not installed)");
         }
+        reportServices(report, out, "java-clients", "AgentwireClient / Lettuce", serviceLoad, redisServiceLoad);
+        reportServices(report, out, "thin-clients", "raw sockets", thinServiceLoad, thinRedisServiceLoad);
         return report;
+    }
+
+    /** One pair of service-load figures (hub and Redis lists under the same clients) and the goals. */
+    private static void reportServices(
+            ObjectNode report,
+            PrintStream out,
+            String key,
+            String clients,
+            ServicesBench.Load hub,
+            Optional<ServicesBench.Load> redis) {
+        ObjectNode j = report.putObject("services-" + key);
+        j.put("requestsPerSecond", hub.requestsPerSecond());
+        j.put("p50Nanos", hub.p50Nanos());
+        j.put("p99Nanos", hub.p99Nanos());
+        j.put("p99GoalMet", hub.p99Nanos() < SERVICE_P99_GOAL_NANOS);
+        out.printf(
+                Locale.ROOT,
+                "services (%s): %d instances, %d callers: %s; p99 < %.0f ms: %s%n",
+                clients,
+                ServicesBench.INSTANCES,
+                ServicesBench.CALLERS,
+                hub.describe(),
+                SERVICE_P99_GOAL_NANOS / 1e6,
+                hub.p99Nanos() < SERVICE_P99_GOAL_NANOS ? "met" : "not met");
+        if (redis.isEmpty()) {
+            out.println("redis lists: skipped (redis-server is not installed)");
+            return;
+        }
+        double ratio = hub.requestsPerSecond() / redis.get().requestsPerSecond();
+        j.put("redisRequestsPerSecond", redis.get().requestsPerSecond());
+        j.put("ratio", ratio);
+        j.put("goalMet", ratio >= SERVICE_GOAL_RATIO);
+        out.printf(
+                Locale.ROOT,
+                "redis lists (%s), same load: %s; hub ≥ %.0f× redis: %s (%.2f×)%n",
+                clients,
+                redis.get().describe(),
+                SERVICE_GOAL_RATIO,
+                ratio >= SERVICE_GOAL_RATIO ? "met" : "not met",
+                ratio);
     }
 
     /** The CPUs this process may run on, from /proc (Linux). */

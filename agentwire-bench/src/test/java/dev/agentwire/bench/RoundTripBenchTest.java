@@ -33,11 +33,35 @@ class RoundTripBenchTest {
         assertThat(report.path("fanOutDeliveriesPerSecond").asDouble()).isPositive();
         assertThat(report.path("ackedPublishesPerSecond16").asDouble()).isPositive();
         assertThat(table).contains("deliveries/s");
+        assertThat(table).contains("service-uds", "service-http", "services (raw sockets)");
+        for (String key : new String[] {"services-java-clients", "services-thin-clients"}) {
+            assertThat(report.path(key).path("requestsPerSecond").asDouble())
+                    .as(key)
+                    .isPositive();
+            assertThat(report.path(key).path("p99Nanos").asLong())
+                    .as(key)
+                    .isGreaterThanOrEqualTo(report.path(key).path("p50Nanos").asLong());
+        }
         if (Files.isExecutable(Path.of("/usr/bin/redis-server"))) {
             assertThat(report.path("redisFanOutDeliveriesPerSecond").asDouble()).isPositive();
+            assertThat(report.path("services-java-clients")
+                            .path("redisRequestsPerSecond")
+                            .asDouble())
+                    .isPositive();
+            assertThat(report.path("services-thin-clients")
+                            .path("redisRequestsPerSecond")
+                            .asDouble())
+                    .isPositive();
         }
         for (String subject : new String[] {
-            "c-uds-floor", "java-nio-uds", "hub-ping-uds", "hub-ping-tcp", "tool-call-uds", "tool-call-ws"
+            "c-uds-floor",
+            "java-nio-uds",
+            "hub-ping-uds",
+            "hub-ping-tcp",
+            "tool-call-uds",
+            "tool-call-ws",
+            "service-uds",
+            "service-http"
         }) {
             var s = report.path("subjects").path(subject);
             assertThat(s.path("p50Nanos").asLong()).as(subject).isPositive();

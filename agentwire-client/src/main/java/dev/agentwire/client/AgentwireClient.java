@@ -95,11 +95,13 @@ public final class AgentwireClient implements AutoCloseable {
                     return () -> f.cancel(false);
                 };
         AtomicInteger n = new AtomicInteger();
-        this.handlers = Executors.newFixedThreadPool(b.handlerThreads, r -> {
-            Thread t = new Thread(r, "aw-client-handler-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.handlers = b.handlerThreads == 0
+                ? null
+                : Executors.newFixedThreadPool(b.handlerThreads, r -> {
+                    Thread t = new Thread(r, "aw-client-handler-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
         this.notificationListeners.addAll(b.notificationListeners);
         this.connectionListeners.addAll(b.connectionListeners);
         this.notificationListeners.add((method, params) -> {
@@ -276,7 +278,9 @@ public final class AgentwireClient implements AutoCloseable {
         failPending(new ConnectionLostException("the client was closed"));
         fire(ConnectionEvent.CLOSED);
         callbacks.shutdown();
-        handlers.shutdown();
+        if (handlers != null) {
+            handlers.shutdown();
+        }
         if (ownsGroup) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
         }
@@ -455,7 +459,9 @@ public final class AgentwireClient implements AutoCloseable {
         String key = r.id() instanceof Id.Str s ? s.value() : r.id().toString();
         RequestContext ctx = new RequestContext(r.params(), this::notify);
         serving.put(key, ctx);
-        handlers.execute(() -> {
+        // No handler threads: the handler runs here, on the I/O thread (for handlers that never block).
+        java.util.concurrent.Executor run = handlers == null ? Runnable::run : handlers;
+        run.execute(() -> {
             CompletionStage<JsonNode> stage;
             try {
                 stage = handler.handle(r.params(), ctx);
@@ -638,10 +644,15 @@ public final class AgentwireClient implements AutoCloseable {
             return this;
         }
 
-        /** Threads that run request and tool handlers (default 4). */
+        /**
+         * Threads that run request, tool and service handlers (default 4). 0 runs them on the connection's I/O
+         * thread: the fastest path for handlers that answer at once and never block (a blocking one would stall
+         * every message of the connection).
+         */
         public Builder handlerThreads(int threads) {
-            if (threads < 1) {
-                throw new IllegalArgumentException("handlerThreads must be at least 1: " + threads);
+            if (threads < 0) {
+                throw new IllegalArgumentException(
+                        "handlerThreads must be 0 (run on the I/O thread) or more: " + threads);
             }
             this.handlerThreads = threads;
             return this;

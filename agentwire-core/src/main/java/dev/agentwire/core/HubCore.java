@@ -43,7 +43,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
@@ -91,11 +90,16 @@ public final class HubCore implements AutoCloseable {
         this.ticker = ticker;
         this.startedAtNanos = ticker.nanoTime();
         this.workers = newWorkerPool(settings.workerThreads());
-        this.timers = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "aw-timer");
-            t.setDaemon(true);
-            return t;
-        });
+        java.util.concurrent.ScheduledThreadPoolExecutor timer =
+                new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
+                    Thread t = new Thread(r, "aw-timer");
+                    t.setDaemon(true);
+                    return t;
+                });
+        // Every relayed call arms a timeout and cancels it when answered: without this, tens of thousands of
+        // cancelled timeouts a second would sit in the queue until their time came.
+        timer.setRemoveOnCancelPolicy(true);
+        this.timers = timer;
         this.events = new EventBus(() -> connections.values());
     }
 

@@ -13,8 +13,10 @@ public enum Transport {
     /** A plain HTTP request on the TCP port. */
     HTTP;
 
+    private final String label = name().toLowerCase(Locale.ROOT);
+
     /** Lower-case name as shown on the wire and in metrics. */
     public String label() {
-        return name().toLowerCase(Locale.ROOT);
+        return label;
     }
 }

@@ -131,7 +131,10 @@ public final class ServiceRelay {
      * caller cancel it with {@code notifications/cancelled}.
      */
     public CompletableFuture<JsonNode> request(Connection caller, Id callerId, Ask ask, String callerInterface) {
-        String name = ServiceRegistry.checkName(ask.service());
+        // A known service's name was checked when it registered; only an unknown one needs the pattern.
+        String name = registry.find(ask.service() == null ? "" : ask.service()).isPresent()
+                ? ask.service()
+                : ServiceRegistry.checkName(ask.service());
         if (ask.action() == null || ask.action().isEmpty()) {
             throw HubException.of(ErrorCode.INVALID_PARAMS, "invalid_params", "services/request needs an \"action\"");
         }
