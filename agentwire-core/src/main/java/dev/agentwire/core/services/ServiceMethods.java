@@ -74,34 +74,50 @@ public final class ServiceMethods {
                 Json.mapper().createObjectNode().put("service", r.name()).put("unregistered", was));
     }
 
-    record Request(
-            @JsonProperty("service") String service,
-            @JsonProperty("action") String action,
-            @JsonProperty("data") JsonNode data,
-            @JsonProperty("timeoutMs") Long timeoutMs,
-            @JsonProperty("group") String group,
-            @JsonProperty("interface") String callerInterface) {}
-
     private CompletionStage<JsonNode> request(Call call) {
         Scopes.require(call.connection(), "services:request");
-        Request r = call.params(Request.class);
-        if (r.service() == null) {
+        // Read field by field rather than through a record: this is the hot path of every service call.
+        JsonNode p = call.params();
+        if (!p.isObject()) {
+            throw HubException.of(
+                    ErrorCode.INVALID_PARAMS, "invalid_params", "services/request takes its params as an object");
+        }
+        String service = text(p, "service");
+        if (service == null) {
             throw HubException.of(ErrorCode.INVALID_PARAMS, "invalid_params", "services/request needs \"service\"");
         }
+        JsonNode timeout = p.get("timeoutMs");
+        if (timeout != null && !timeout.isNull() && !timeout.canConvertToExactIntegral()) {
+            throw HubException.of(
+                    ErrorCode.INVALID_PARAMS, "invalid_params", "timeoutMs must be a whole number, got " + timeout);
+        }
         Id id = call.isRequest() ? call.id().orElse(null) : null;
-        String via = r.callerInterface() != null
-                ? r.callerInterface()
-                : call.connection().peer().transport().label();
+        String via = text(p, "interface");
         return relay.request(
                 call.connection(),
                 id,
                 new ServiceRelay.Ask(
-                        r.service(),
-                        r.action(),
-                        r.data(),
-                        Optional.ofNullable(r.timeoutMs()),
-                        Optional.ofNullable(r.group())),
-                via);
+                        service,
+                        text(p, "action"),
+                        p.get("data"),
+                        timeout == null || timeout.isNull() ? Optional.empty() : Optional.of(timeout.asLong()),
+                        Optional.ofNullable(text(p, "group"))),
+                via != null ? via : call.connection().peer().transport().label());
+    }
+
+    /** A string field, or null when absent; anything else than a string is refused. */
+    private static String text(JsonNode params, String field) {
+        JsonNode v = params.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isTextual()) {
+            throw HubException.of(
+                    ErrorCode.INVALID_PARAMS,
+                    "invalid_params",
+                    "services/request: " + field + " must be a string, got " + v);
+        }
+        return v.textValue();
     }
 
     /** The {@code services/list} document. */
