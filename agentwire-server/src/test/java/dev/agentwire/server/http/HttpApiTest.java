@@ -199,6 +199,14 @@ class HttpApiTest {
         assertThat(json(r).path("error").path("code").asInt()).isEqualTo(-32005);
         assertThat(r.headers().firstValue("www-authenticate")).isPresent();
         assertThat(send(h, "GET", "/api/services", null, "wrong").statusCode()).isEqualTo(401);
+        // 403: a scoped token without services:request.
+        String reader = h.core()
+                .tokens()
+                .mint("reader", List.of("rooms:read:*"), Duration.ofMinutes(5))
+                .token();
+        r = send(h, "POST", "/api/services/any/x", "{}", reader);
+        assertThat(r.statusCode()).isEqualTo(403);
+        assertThat(r.body()).contains("services:request");
         // 404 and 405.
         r = send(h, "GET", "/api/nothing-here", null, t);
         assertThat(r.statusCode()).isEqualTo(404);

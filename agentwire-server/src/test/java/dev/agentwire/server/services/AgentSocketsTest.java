@@ -164,6 +164,29 @@ class AgentSocketsTest {
         a = Json.mapper().readTree(out.trim());
         assertThat(a.path("id").asText()).isEqualTo("req_123");
         assertThat(a.path("data").path("namespace").asText()).isEqualTo("centerfire.test.ns2");
+        // Exactly the seed's command, without -N: OpenBSD nc keeps the connection open after its input ends,
+        // but the answer is printed at once.
+        Process nc = new ProcessBuilder("/usr/bin/nc", "-U", naming.toString())
+                .redirectErrorStream(true)
+                .start();
+        try {
+            nc.getOutputStream()
+                    .write("{\"action\": \"allocate_namespace\", \"environment\": \"test\"}\n"
+                            .getBytes(StandardCharsets.UTF_8));
+            nc.getOutputStream().close();
+            String line = new java.io.BufferedReader(
+                            new java.io.InputStreamReader(nc.getInputStream(), StandardCharsets.UTF_8))
+                    .readLine();
+            assertThat(Json.mapper()
+                            .readTree(line)
+                            .path("data")
+                            .path("namespace")
+                            .asText())
+                    .isEqualTo("default.test.ns3");
+        } finally {
+            nc.destroy();
+            nc.waitFor(10, TimeUnit.SECONDS);
+        }
         // The agent still serves: a caller on its socket did not take its place.
         assertThat(hub.core().services().registry().instanceCount()).isEqualTo(1);
     }
