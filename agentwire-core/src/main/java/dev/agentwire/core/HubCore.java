@@ -31,6 +31,8 @@ import dev.agentwire.core.services.ServiceRegistry;
 import dev.agentwire.core.services.ServiceRelay;
 import dev.agentwire.core.sessions.SessionManager;
 import dev.agentwire.core.sessions.SessionMethods;
+import dev.agentwire.core.terminals.TerminalMethods;
+import dev.agentwire.core.terminals.TerminalService;
 import dev.agentwire.core.tools.ToolMethods;
 import dev.agentwire.core.tools.ToolRelay;
 import dev.agentwire.protocol.Json;
@@ -80,6 +82,7 @@ public final class HubCore implements AutoCloseable {
     private SessionManager sessions;
     private ToolRelay tools;
     private ServiceRelay services;
+    private volatile TerminalService terminals;
     private LlmRouter router;
     private RoomService rooms;
     private TokenService tokens;
@@ -288,6 +291,25 @@ public final class HubCore implements AutoCloseable {
         return rooms;
     }
 
+    /**
+     * Turns terminals on with {@code terminals} (the server builds it with its PTY launcher): registers the
+     * {@code terminals/*} methods. Call before the transports start.
+     */
+    public void enableTerminals(TerminalService terminals) {
+        this.terminals = terminals;
+        TerminalMethods.register(registry, terminals);
+    }
+
+    /** The terminals, if enabled. */
+    public Optional<TerminalService> terminals() {
+        return Optional.ofNullable(terminals);
+    }
+
+    /** The hub's timer thread, for features that schedule (timeouts, cleanups). */
+    public ScheduledExecutorService timers() {
+        return timers;
+    }
+
     /** The services and their relay. */
     public ServiceRelay services() {
         return services;
@@ -378,6 +400,10 @@ public final class HubCore implements AutoCloseable {
     @Override
     public void close() {
         accepting = false;
+        TerminalService t = terminals;
+        if (t != null) {
+            t.close();
+        }
         timers.shutdownNow();
         rooms.close();
         workers.shutdown();
@@ -408,6 +434,10 @@ public final class HubCore implements AutoCloseable {
         c.requests().closeAll();
         tools.callerGone(c);
         services.callerGone(c);
+        TerminalService t = terminals;
+        if (t != null) {
+            t.connectionClosed(c);
+        }
         rooms.connectionClosed(c);
     }
 

@@ -6,6 +6,7 @@ import dev.agentwire.core.HubCore;
 import dev.agentwire.core.HubException;
 import dev.agentwire.core.Ticker;
 import dev.agentwire.core.policy.PeerPolicy;
+import dev.agentwire.core.terminals.TerminalService;
 import dev.agentwire.netty.NettyTransport;
 import dev.agentwire.protocol.Json;
 import dev.agentwire.server.config.ConfigLoader;
@@ -13,6 +14,7 @@ import dev.agentwire.server.config.HubConfig;
 import dev.agentwire.server.home.FileRevocations;
 import dev.agentwire.server.home.HubHome;
 import dev.agentwire.server.store.SqliteStore;
+import dev.agentwire.server.terminals.Pty4jLauncher;
 import dev.agentwire.server.transport.AgentChannelInitializer;
 import dev.agentwire.server.transport.HubChannelInitializer;
 import dev.agentwire.server.transport.SocketGuard;
@@ -120,6 +122,8 @@ public final class AgentwireHub implements AutoCloseable {
                 new FileRevocations(home.dir().resolve("revoked.json")),
                 config.router());
         core.addStatusContributor(this::describeListeners);
+        core.enableTerminals(new TerminalService(
+                home.dir().resolve("control"), new Pty4jLauncher(), core.events(), core.timers(), config.terminals()));
         meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         core.bindMeters(meters);
         core.registry().register("services/socket", call -> agentSockets.socketMethod(call));

@@ -81,6 +81,17 @@ public final class ConfigKeys {
                 "",
                 listOf(ValueParsers.SERVICE_NAME),
                 "services that get a socket AGENTWIRE_HOME/agents/NAME.sock (the orchestrator's per-agent sockets)");
+        add(
+                "terminals.scrollbackChars",
+                "1048576",
+                integer(1024, 1L << 28),
+                "characters of output a terminal keeps for viewers that attach later");
+        add(
+                "terminals.cleanupDelaySeconds",
+                "60",
+                integer(0, 86_400 * 30L),
+                "how long an exited terminal's directory (control/ID) stays");
+        add("terminals.maxSessions", "64", integer(1, 10_000), "terminals that may run at once");
         add("router.dailyBudget", "100", decimal(0, 1e12), "the LLM router's daily budget in dollars");
         add(
                 "router.providers",

@@ -47,7 +47,8 @@ public record HubConfig(
         dev.agentwire.core.rooms.RoomSettings rooms,
         long serviceRequestTimeoutMs,
         List<String> serviceSockets,
-        dev.agentwire.core.router.RouterSettings router) {
+        dev.agentwire.core.router.RouterSettings router,
+        dev.agentwire.core.terminals.TerminalService.Settings terminals) {
 
     /** Whether the TCP port is on. */
     public boolean tcpEnabled() {
@@ -133,7 +134,11 @@ public record HubConfig(
                         (Double) v.get("router.dailyBudget"),
                         ((List<dev.agentwire.core.router.LlmProvider>) v.get("router.providers")).isEmpty()
                                 ? dev.agentwire.core.router.RouterSettings.seedProviders()
-                                : (List<dev.agentwire.core.router.LlmProvider>) v.get("router.providers")));
+                                : (List<dev.agentwire.core.router.LlmProvider>) v.get("router.providers")),
+                new dev.agentwire.core.terminals.TerminalService.Settings(
+                        ((Long) v.get("terminals.scrollbackChars")).intValue(),
+                        (Long) v.get("terminals.cleanupDelaySeconds"),
+                        ((Long) v.get("terminals.maxSessions")).intValue()));
     }
 
     private static String stripAbstract(String s) {

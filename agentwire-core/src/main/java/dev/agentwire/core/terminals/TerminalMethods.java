@@ -1,0 +1,147 @@
+package dev.agentwire.core.terminals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.agentwire.core.HubException;
+import dev.agentwire.core.auth.Scopes;
+import dev.agentwire.core.rpc.Call;
+import dev.agentwire.core.rpc.MethodRegistry;
+import dev.agentwire.protocol.ErrorCode;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+
+/** {@code terminals/spawn|list|kill|resize|title|input|key|read|wait|attach|detach} (scope {@code terminals}). */
+public final class TerminalMethods {
+
+    private TerminalMethods() {}
+
+    public static void register(MethodRegistry methods, TerminalService terminals) {
+        add(methods, "terminals/spawn", call -> now(terminals.spawn(spawn(call))));
+        add(methods, "terminals/list", call -> now(terminals.list()));
+        add(methods, "terminals/kill", call -> now(terminals.kill(id(call), (int) number(call, "signal", 15))));
+        add(
+                methods,
+                "terminals/resize",
+                call -> now(terminals.resize(id(call), (int) required(call, "cols"), (int) required(call, "rows"))));
+        add(methods, "terminals/title", call -> now(terminals.title(id(call), text(call, "title", true))));
+        add(methods, "terminals/input", call -> now(terminals.input(id(call), text(call, "text", true))));
+        add(methods, "terminals/key", call -> now(terminals.key(id(call), text(call, "key", true))));
+        add(methods, "terminals/read", call -> {
+            try {
+                return now(terminals.read(id(call)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw HubException.of(ErrorCode.INTERNAL_ERROR, "interrupted", "interrupted");
+            }
+        });
+        add(methods, "terminals/wait", call -> {
+            try {
+                return terminals.waitFor(id(call), text(call, "pattern", true), number(call, "timeoutMs", 10_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw HubException.of(ErrorCode.INTERNAL_ERROR, "interrupted", "interrupted");
+            }
+        });
+        add(methods, "terminals/attach", call -> now(terminals.attach(id(call), call.connection())));
+        add(methods, "terminals/detach", call -> now(terminals.detach(id(call), call.connection())));
+    }
+
+    private static void add(MethodRegistry methods, String name, Function<Call, CompletionStage<JsonNode>> body) {
+        methods.register(name, call -> {
+            Scopes.require(call.connection(), "terminals");
+            if (!call.params().isObject()
+                    && !call.params().isMissingNode()
+                    && !call.params().isNull()) {
+                throw HubException.of(
+                        ErrorCode.INVALID_PARAMS, "invalid_params", name + " takes its params as an object");
+            }
+            return body.apply(call);
+        });
+    }
+
+    private static CompletionStage<JsonNode> now(JsonNode value) {
+        return CompletableFuture.completedFuture(value);
+    }
+
+    private static String id(Call call) {
+        return text(call, "id", true);
+    }
+
+    private static String text(Call call, String field, boolean required) {
+        JsonNode v = call.params().get(field);
+        if (v == null || v.isNull()) {
+            if (required) {
+                throw HubException.of(
+                        ErrorCode.INVALID_PARAMS, "invalid_params", call.method() + " needs \"" + field + "\"");
+            }
+            return null;
+        }
+        if (!v.isTextual()) {
+            throw HubException.of(ErrorCode.INVALID_PARAMS, "invalid_params", field + " must be a string, got " + v);
+        }
+        return v.textValue();
+    }
+
+    private static long number(Call call, String field, long fallback) {
+        JsonNode v = call.params().get(field);
+        if (v == null || v.isNull()) {
+            return fallback;
+        }
+        if (!v.canConvertToExactIntegral() || !v.canConvertToInt()) {
+            throw HubException.of(
+                    ErrorCode.INVALID_PARAMS, "invalid_params", field + " must be a whole number, got " + v);
+        }
+        return v.asLong();
+    }
+
+    private static long required(Call call, String field) {
+        if (call.params().get(field) == null) {
+            throw HubException.of(
+                    ErrorCode.INVALID_PARAMS, "invalid_params", call.method() + " needs \"" + field + "\"");
+        }
+        return number(call, field, 0);
+    }
+
+    private static TerminalService.Spawn spawn(Call call) {
+        JsonNode p = call.params();
+        List<String> command = new ArrayList<>();
+        JsonNode cmd = p.get("command");
+        if (cmd != null && cmd.isArray()) {
+            cmd.forEach(c -> command.add(c.asText()));
+        } else if (cmd != null && cmd.isTextual()) {
+            command.add(cmd.textValue());
+        } else {
+            throw HubException.of(
+                    ErrorCode.INVALID_PARAMS,
+                    "invalid_params",
+                    "terminals/spawn needs \"command\": a program name or an array of program and arguments");
+        }
+        JsonNode args = p.get("args");
+        if (args != null && !args.isNull()) {
+            if (!args.isArray()) {
+                throw HubException.of(ErrorCode.INVALID_PARAMS, "invalid_params", "args must be an array of strings");
+            }
+            args.forEach(a -> command.add(a.asText()));
+        }
+        Map<String, String> env = new LinkedHashMap<>();
+        JsonNode e = p.get("env");
+        if (e != null && !e.isNull()) {
+            if (!e.isObject()) {
+                throw HubException.of(ErrorCode.INVALID_PARAMS, "invalid_params", "env must be an object of strings");
+            }
+            e.properties().forEach(x -> env.put(x.getKey(), x.getValue().asText()));
+        }
+        return new TerminalService.Spawn(
+                command,
+                text(call, "cwd", false),
+                env,
+                (int) number(call, "cols", 80),
+                (int) number(call, "rows", 24),
+                Optional.ofNullable(text(call, "name", false)));
+    }
+}

@@ -1,0 +1,331 @@
+package dev.agentwire.core.terminals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentwire.core.Connection;
+import dev.agentwire.core.HubException;
+import dev.agentwire.core.events.EventBus;
+import dev.agentwire.protocol.ErrorCode;
+import dev.agentwire.protocol.Json;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The terminal sessions of a hub: spawn, drive, read, watch, and their lifecycle. Thread safe. */
+public final class TerminalService {
+
+    private static final Logger log = LoggerFactory.getLogger(TerminalService.class);
+    private static final Pattern ID = Pattern.compile("[0-9a-f]{32}");
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    /** The largest window a session may have. */
+    static final int MAX_COLS = 1000;
+
+    static final int MAX_ROWS = 1000;
+
+    private final Path controlDir;
+    private final PtyLauncher launcher;
+    private final EventBus events;
+    private final ScheduledExecutorService timers;
+    private final Settings settings;
+    private final Map<String, TerminalSession> sessions = new ConcurrentHashMap<>();
+
+    /**
+     * @param scrollbackChars what a new viewer gets replayed
+     * @param cleanupDelaySeconds how long an exited session's directory stays
+     * @param maxSessions sessions at once
+     */
+    public record Settings(int scrollbackChars, long cleanupDelaySeconds, int maxSessions) {
+        public static Settings defaults() {
+            return new Settings(1 << 20, 60, 64);
+        }
+    }
+
+    public TerminalService(
+            Path controlDir,
+            PtyLauncher launcher,
+            EventBus events,
+            ScheduledExecutorService timers,
+            Settings settings) {
+        this.controlDir = controlDir;
+        this.launcher = launcher;
+        this.events = events;
+        this.timers = timers;
+        this.settings = settings;
+    }
+
+    /** What {@code terminals/spawn} asks for. */
+    public record Spawn(
+            List<String> command, String cwd, Map<String, String> env, int cols, int rows, Optional<String> name) {}
+
+    public ObjectNode spawn(Spawn s) {
+        if (s.command().isEmpty() || s.command().get(0).isBlank()) {
+            throw HubException.of(ErrorCode.INVALID_PARAMS, "invalid_params", "terminals/spawn needs a \"command\"");
+        }
+        checkSize(s.cols(), s.rows());
+        if (sessions.values().stream().filter(TerminalSession::isRunning).count() >= settings.maxSessions()) {
+            var data = HubException.reasonData("too_many_terminals");
+            data.put("limit", settings.maxSessions());
+            throw HubException.withData(
+                    ErrorCode.OVERLOADED,
+                    "at most " + settings.maxSessions() + " terminals run at once (terminals.maxSessions)",
+                    data);
+        }
+        String cwd = s.cwd() == null || s.cwd().isEmpty() ? System.getProperty("user.home") : s.cwd();
+        if (!Files.isDirectory(Path.of(cwd))) {
+            throw HubException.of(ErrorCode.INVALID_PARAMS, "invalid_params", "cwd " + cwd + " is not a directory");
+        }
+        Map<String, String> env0 = new java.util.HashMap<>(System.getenv());
+        env0.putAll(s.env());
+        String program = s.command().get(0);
+        if (findProgram(program, env0.getOrDefault("PATH", ""), cwd).isEmpty()) {
+            var data = HubException.reasonData("no_such_program");
+            data.put("program", program);
+            throw HubException.withData(
+                    ErrorCode.INVALID_PARAMS,
+                    "cannot start " + program + ": no such executable"
+                            + (program.contains("/") ? "" : " on PATH (" + env0.getOrDefault("PATH", "") + ")"),
+                    data);
+        }
+        byte[] raw = new byte[16];
+        RANDOM.nextBytes(raw);
+        String id = HexFormat.of().formatHex(raw);
+        Map<String, String> env = new java.util.HashMap<>(System.getenv());
+        env.putAll(s.env());
+        env.put("AGENTWIRE_TERMINAL_ID", id);
+        env.putIfAbsent("TERM", "xterm-256color");
+        TerminalSession session;
+        try {
+            session = new TerminalSession(
+                    id,
+                    s.name().orElse(Path.of(s.command().get(0)).getFileName().toString()),
+                    s.command(),
+                    cwd,
+                    s.cols(),
+                    s.rows(),
+                    controlDir.resolve(id),
+                    settings.scrollbackChars(),
+                    launcher,
+                    env,
+                    new Listener());
+        } catch (IOException e) {
+            throw HubException.of(
+                    ErrorCode.INVALID_PARAMS,
+                    "spawn_failed",
+                    "cannot start " + s.command().get(0) + ": " + e.getMessage());
+        }
+        sessions.put(id, session);
+        notification("session-start", session);
+        return session.describe();
+    }
+
+    private final class Listener implements TerminalSession.Listener {
+        @Override
+        public void bell(TerminalSession s) {
+            notification("bell", s);
+        }
+
+        @Override
+        public void title(TerminalSession s) {
+            notification("title-change", s);
+        }
+
+        @Override
+        public void exited(TerminalSession s) {
+            notification("session-exit", s);
+            timers.schedule(() -> remove(s), settings.cleanupDelaySeconds(), TimeUnit.SECONDS);
+        }
+    }
+
+    private void notification(String type, TerminalSession s) {
+        ObjectNode data = Json.mapper().createObjectNode();
+        data.put("type", type);
+        data.put("sessionId", s.id);
+        data.put("sessionName", s.name);
+        data.put("title", s.title());
+        if (s.exitCode() != null) {
+            data.put("exitCode", s.exitCode());
+        }
+        events.publish("session-monitor", "notification", data);
+    }
+
+    /** Forgets an exited session and removes its directory. */
+    private void remove(TerminalSession s) {
+        sessions.remove(s.id, s);
+        try (var files = Files.walk(s.dir())) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            log.debug("cannot remove {}: {}", s.dir(), e.toString());
+        }
+    }
+
+    /** Where {@code program} is: itself if it has a slash, else the first executable of that name on PATH. */
+    static Optional<Path> findProgram(String program, String path, String cwd) {
+        if (program.contains("/")) {
+            Path p = Path.of(cwd).resolve(program);
+            return Files.isExecutable(p) && !Files.isDirectory(p) ? Optional.of(p) : Optional.empty();
+        }
+        for (String dir : path.split(":")) {
+            if (!dir.isEmpty()) {
+                Path p = Path.of(dir, program);
+                if (Files.isExecutable(p) && !Files.isDirectory(p)) {
+                    return Optional.of(p);
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    static void checkSize(int cols, int rows) {
+        if (cols < 1 || cols > MAX_COLS || rows < 1 || rows > MAX_ROWS) {
+            var data = HubException.reasonData("invalid_size");
+            data.put("maxCols", MAX_COLS);
+            data.put("maxRows", MAX_ROWS);
+            throw HubException.withData(
+                    ErrorCode.INVALID_PARAMS,
+                    "a terminal is 1-" + MAX_COLS + " columns by 1-" + MAX_ROWS + " rows, not " + cols + "x" + rows,
+                    data);
+        }
+    }
+
+    /** The session {@code id} names, or {@code -32602} for an id that cannot be one, {@code -32007} if none. */
+    TerminalSession find(String id) {
+        if (id == null || !ID.matcher(id).matches()) {
+            throw HubException.of(
+                    ErrorCode.INVALID_PARAMS,
+                    "invalid_terminal_id",
+                    "a terminal id is 32 lower-case hex digits, not " + (id == null ? "nothing" : id));
+        }
+        TerminalSession s = sessions.get(id);
+        if (s == null) {
+            var data = HubException.reasonData("terminal_not_found");
+            data.put("id", id);
+            throw HubException.withData(ErrorCode.NOT_FOUND, "no terminal " + id, data);
+        }
+        return s;
+    }
+
+    public ObjectNode list() {
+        ObjectNode out = Json.mapper().createObjectNode();
+        ArrayNode arr = out.putArray("terminals");
+        sessions.values().stream()
+                .sorted(Comparator.comparingLong(s -> s.startedAt))
+                .forEach(s -> arr.add(s.describe().put("viewers", s.viewerCount())));
+        return out;
+    }
+
+    public ObjectNode input(String id, String text) {
+        find(id).write(text);
+        return Json.mapper().createObjectNode().put("id", id).put("sent", text.length());
+    }
+
+    public ObjectNode key(String id, String key) {
+        String bytes = Keys.bytes(key);
+        find(id).write(bytes);
+        return Json.mapper().createObjectNode().put("id", id).put("key", key);
+    }
+
+    public ObjectNode resize(String id, int cols, int rows) {
+        checkSize(cols, rows);
+        TerminalSession s = find(id);
+        s.resize(cols, rows);
+        return s.describe();
+    }
+
+    public ObjectNode title(String id, String title) {
+        TerminalSession s = find(id);
+        s.title(title);
+        return s.describe();
+    }
+
+    public ObjectNode kill(String id, int signal) {
+        if (signal < 1 || signal > 64) {
+            throw HubException.of(ErrorCode.INVALID_PARAMS, "invalid_params", "signal must be 1-64, got " + signal);
+        }
+        find(id).signal(signal);
+        return Json.mapper().createObjectNode().put("id", id).put("signal", signal);
+    }
+
+    public ObjectNode read(String id) throws InterruptedException {
+        return find(id).screen();
+    }
+
+    /** {@code terminals/wait}: the first match of {@code regex} on the screen or in later output. */
+    public CompletableFuture<JsonNode> waitFor(String id, String regex, long timeoutMs) throws InterruptedException {
+        TerminalSession s = find(id);
+        Pattern p;
+        try {
+            p = Pattern.compile(regex);
+        } catch (PatternSyntaxException e) {
+            throw HubException.of(
+                    ErrorCode.INVALID_PARAMS,
+                    "invalid_pattern",
+                    "pattern is not a regular expression: " + e.getDescription());
+        }
+        if (timeoutMs <= 0) {
+            throw HubException.of(ErrorCode.INVALID_PARAMS, "invalid_params", "timeoutMs must be positive");
+        }
+        CompletableFuture<JsonNode> f = s.waitFor(p);
+        if (!f.isDone()) {
+            timers.schedule(
+                    () -> {
+                        s.forget(f);
+                        var data = HubException.reasonData("timeout");
+                        data.put("timeoutMs", timeoutMs);
+                        data.put("pattern", regex);
+                        f.completeExceptionally(HubException.withData(
+                                ErrorCode.TIMEOUT,
+                                "no match for " + regex + " in terminal " + id + " within " + timeoutMs + " ms",
+                                data));
+                    },
+                    timeoutMs,
+                    TimeUnit.MILLISECONDS);
+        }
+        return f;
+    }
+
+    /** {@code terminals/attach}: the scrollback so far; then {@code terminals/output} notifications. */
+    public ObjectNode attach(String id, Connection viewer) {
+        TerminalSession s = find(id);
+        ObjectNode out = s.describe();
+        out.put("scrollback", s.attach(viewer));
+        return out;
+    }
+
+    public ObjectNode detach(String id, Connection viewer) {
+        return Json.mapper().createObjectNode().put("id", id).put("detached", find(id).detach(viewer));
+    }
+
+    /** A connection closed: it stops watching every session. */
+    public void connectionClosed(Connection c) {
+        sessions.values().forEach(s -> s.detach(c));
+    }
+
+    /** Ends every session (the hub stops). */
+    public void close() {
+        for (TerminalSession s : sessions.values()) {
+            if (s.isRunning()) {
+                try {
+                    s.signal(1); // SIGHUP, as when a terminal closes
+                } catch (HubException e) {
+                    // exited meanwhile
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,442 @@
+package dev.agentwire.core.terminals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentwire.core.Connection;
+import dev.agentwire.core.HubException;
+import dev.agentwire.protocol.ErrorCode;
+import dev.agentwire.protocol.Json;
+import dev.agentwire.protocol.Message;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.Writer;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One terminal session: its process, a reader thread that takes everything the process writes and hands it to
+ * the screen, the scrollback, the viewers, the waiters and {@code output.cast}; and {@code session.json}.
+ * Thread safe.
+ */
+final class TerminalSession {
+
+    private static final Logger log = LoggerFactory.getLogger(TerminalSession.class);
+
+    /** How much new output a waiter keeps to match against. */
+    private static final int WAIT_WINDOW = 1 << 20;
+
+    final String id;
+    final String name;
+    final List<String> command;
+    final String cwd;
+    final long startedAt = System.currentTimeMillis();
+    private final Pty pty;
+    private final Screen screen;
+    private final Path dir;
+    private final Scrollback scrollback;
+    private final Writer cast;
+    private final long castStart = System.nanoTime();
+    private final Set<Connection> viewers = ConcurrentHashMap.newKeySet();
+    private final List<Waiter> waiters = new CopyOnWriteArrayList<>();
+    private final Listener listener;
+    private volatile int cols;
+    private volatile int rows;
+    private volatile String title;
+    private volatile String status = "starting";
+    private volatile Integer exitCode;
+
+    /** Told about a session's changes (the service turns them into events). */
+    interface Listener {
+        void bell(TerminalSession s);
+
+        void title(TerminalSession s);
+
+        void exited(TerminalSession s);
+    }
+
+    /** A {@code terminals/wait} in progress: the text seen since it began. */
+    private static final class Waiter {
+        final Pattern pattern;
+        final CompletableFuture<JsonNode> result = new CompletableFuture<>();
+        final StringBuilder seen = new StringBuilder();
+
+        Waiter(Pattern pattern) {
+            this.pattern = pattern;
+        }
+    }
+
+    TerminalSession(
+            String id,
+            String name,
+            List<String> command,
+            String cwd,
+            int cols,
+            int rows,
+            Path dir,
+            int scrollbackBytes,
+            PtyLauncher launcher,
+            Map<String, String> env,
+            Listener listener)
+            throws IOException {
+        this.id = id;
+        this.name = name;
+        this.command = List.copyOf(command);
+        this.cwd = cwd;
+        this.cols = cols;
+        this.rows = rows;
+        this.dir = dir;
+        this.listener = listener;
+        this.title = name;
+        this.scrollback = new Scrollback(scrollbackBytes);
+        Files.createDirectories(dir);
+        this.cast = Files.newBufferedWriter(dir.resolve("output.cast"), StandardCharsets.UTF_8);
+        ObjectNode header = Json.mapper().createObjectNode();
+        header.put("version", 2);
+        header.put("width", cols);
+        header.put("height", rows);
+        header.put("timestamp", startedAt / 1000);
+        header.put("command", String.join(" ", command));
+        header.put("title", name);
+        cast.write(header.toString());
+        cast.write('\n');
+        cast.flush();
+        this.screen = new Screen(cols, rows, new Screen.Events() {
+            @Override
+            public void title(String t) {
+                title = t;
+                writeSessionJson();
+                listener.title(TerminalSession.this);
+            }
+
+            @Override
+            public void bell() {
+                listener.bell(TerminalSession.this);
+            }
+
+            @Override
+            public void answer(String text) {
+                // Answers to the program's queries (cursor position, device attributes) go back to it.
+                if (isRunning()) {
+                    write(text);
+                }
+            }
+
+            @Override
+            public void settled() {
+                checkScreen();
+            }
+        });
+        this.pty = launcher.launch(command, cwd, env, cols, rows);
+        status = "running";
+        writeSessionJson();
+        Thread reader = new Thread(this::pump, "aw-term-" + id.substring(0, 8));
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    /** The reader thread: the process's output to the screen, the viewers and the waiters, then its exit. */
+    private void pump() {
+        CharsetDecoder decoder = StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPLACE)
+                .onUnmappableCharacter(CodingErrorAction.REPLACE);
+        byte[] buf = new byte[16 * 1024];
+        ByteBuffer in = ByteBuffer.allocate(buf.length + 8);
+        CharBuffer out = CharBuffer.allocate(buf.length + 8);
+        try (InputStream stream = pty.output()) {
+            int n;
+            while ((n = stream.read(buf)) > 0) {
+                in.put(buf, 0, n).flip();
+                decoder.decode(in, out, false);
+                in.compact(); // an incomplete UTF-8 sequence waits for the next read
+                out.flip();
+                String text = out.toString();
+                out.clear();
+                output(text);
+            }
+        } catch (IOException e) {
+            log.debug("terminal {}: output ended: {}", id, e.toString());
+        }
+        int code;
+        try {
+            code = pty.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            code = -1;
+        }
+        exitCode = code;
+        status = "exited";
+        screen.close();
+        try {
+            cast.close();
+        } catch (IOException e) {
+            log.debug("terminal {}: closing output.cast: {}", id, e.toString());
+        }
+        writeSessionJson();
+        for (Waiter w : waiters) {
+            w.result.completeExceptionally(HubException.of(
+                    ErrorCode.NOT_FOUND, "terminal_exited", "terminal " + id + " exited (code " + code + ")"));
+        }
+        waiters.clear();
+        listener.exited(this);
+    }
+
+    private void output(String text) {
+        if (text.isEmpty()) {
+            return;
+        }
+        screen.feed(text);
+        scrollback.append(text);
+        try {
+            cast.write(Json.mapper()
+                    .createArrayNode()
+                    .add((System.nanoTime() - castStart) / 1e9)
+                    .add("o")
+                    .add(text)
+                    .toString());
+            cast.write('\n');
+            cast.flush();
+        } catch (IOException e) {
+            log.debug("terminal {}: output.cast: {}", id, e.toString());
+        }
+        ObjectNode params = Json.mapper().createObjectNode().put("id", id).put("data", text);
+        Message note = new Message.Notification("terminals/output", params);
+        for (Connection v : viewers) {
+            if (v.isOpen()) {
+                v.outbound().send(note);
+            } else {
+                viewers.remove(v);
+            }
+        }
+        for (Waiter w : waiters) {
+            w.seen.append(text);
+            if (w.seen.length() > WAIT_WINDOW) {
+                w.seen.delete(0, w.seen.length() - WAIT_WINDOW);
+            }
+            Matcher m = w.pattern.matcher(w.seen);
+            if (m.find()) {
+                waiters.remove(w);
+                w.result.complete(match(m, "output"));
+            }
+        }
+    }
+
+    /** Waiters whose pattern is now on the screen (after output that the raw text did not match). */
+    private void checkScreen() {
+        if (waiters.isEmpty()) {
+            return;
+        }
+        String text = String.join("\n", screen.lines());
+        for (Waiter w : waiters) {
+            Matcher m = w.pattern.matcher(text);
+            if (m.find()) {
+                waiters.remove(w);
+                w.result.complete(match(m, "screen"));
+            }
+        }
+    }
+
+    private static ObjectNode match(Matcher m, String where) {
+        ObjectNode r = Json.mapper().createObjectNode();
+        r.put("matched", true);
+        r.put("where", where);
+        r.put("match", m.group());
+        ArrayNode groups = r.putArray("groups");
+        for (int i = 1; i <= m.groupCount(); i++) {
+            groups.add(m.group(i));
+        }
+        return r;
+    }
+
+    boolean isRunning() {
+        return "running".equals(status);
+    }
+
+    /** Sends text to the process as if typed. */
+    void write(String text) {
+        if (!isRunning()) {
+            throw exited();
+        }
+        try {
+            OutputStream in = pty.input();
+            synchronized (in) {
+                in.write(text.getBytes(StandardCharsets.UTF_8));
+                in.flush();
+            }
+        } catch (IOException e) {
+            throw HubException.of(ErrorCode.NOT_FOUND, "terminal_exited", "terminal " + id + " no longer takes input");
+        }
+    }
+
+    HubException exited() {
+        var data = HubException.reasonData("terminal_exited");
+        data.put("id", id);
+        if (exitCode != null) {
+            data.put("exitCode", exitCode);
+        }
+        return HubException.withData(
+                ErrorCode.NOT_FOUND, "terminal " + id + " has exited (code " + exitCode + ")", data);
+    }
+
+    void resize(int newCols, int newRows) {
+        if (!isRunning()) {
+            throw exited();
+        }
+        cols = newCols;
+        rows = newRows;
+        pty.resize(newCols, newRows);
+        screen.resize(newCols, newRows);
+        try {
+            synchronized (this) {
+                cast.write(Json.mapper()
+                        .createArrayNode()
+                        .add((System.nanoTime() - castStart) / 1e9)
+                        .add("r")
+                        .add(newCols + "x" + newRows)
+                        .toString());
+                cast.write('\n');
+                cast.flush();
+            }
+        } catch (IOException e) {
+            log.debug("terminal {}: output.cast: {}", id, e.toString());
+        }
+        writeSessionJson();
+    }
+
+    void title(String t) {
+        title = t;
+        writeSessionJson();
+        listener.title(this);
+    }
+
+    void signal(int signal) {
+        if (!isRunning()) {
+            throw exited();
+        }
+        pty.signal(signal);
+    }
+
+    /** The screen as text lines and the cursor, once what the process wrote so far is on it. */
+    ObjectNode screen() throws InterruptedException {
+        screen.settle(2000);
+        ObjectNode r = Json.mapper().createObjectNode();
+        r.put("id", id);
+        r.put("cols", cols);
+        r.put("rows", rows);
+        ArrayNode lines = r.putArray("lines");
+        screen.lines().forEach(lines::add);
+        int[] c = screen.cursor();
+        r.putObject("cursor").put("x", c[0]).put("y", c[1]);
+        r.put("status", status);
+        return r;
+    }
+
+    /** The first match of {@code pattern} on the screen now, or in output that comes later. */
+    CompletableFuture<JsonNode> waitFor(Pattern pattern) throws InterruptedException {
+        // Listen first, then look at the screen: output that arrives in between is seen by one or the other.
+        Waiter w = new Waiter(pattern);
+        waiters.add(w);
+        screen.settle(2000);
+        Matcher onScreen = pattern.matcher(String.join("\n", screen.lines()));
+        if (onScreen.find()) {
+            waiters.remove(w);
+            w.result.complete(match(onScreen, "screen"));
+        } else if (!isRunning()) {
+            waiters.remove(w);
+            w.result.completeExceptionally(exited());
+        }
+        return w.result;
+    }
+
+    /** Stops a wait that timed out. */
+    void forget(CompletableFuture<JsonNode> wait) {
+        waiters.removeIf(w -> w.result == wait);
+    }
+
+    /** Starts streaming output to {@code viewer}; the scrollback so far. */
+    String attach(Connection viewer) {
+        synchronized (scrollback) {
+            viewers.add(viewer);
+            return scrollback.text();
+        }
+    }
+
+    boolean detach(Connection viewer) {
+        return viewers.remove(viewer);
+    }
+
+    int viewerCount() {
+        return viewers.size();
+    }
+
+    ObjectNode describe() {
+        ObjectNode o = Json.mapper().createObjectNode();
+        o.put("id", id);
+        o.put("name", name);
+        ArrayNode cmd = o.putArray("command");
+        command.forEach(cmd::add);
+        o.put("cwd", cwd);
+        o.put("pid", pty.pid());
+        o.put("status", status);
+        if (exitCode != null) {
+            o.put("exitCode", exitCode);
+        } else {
+            o.putNull("exitCode");
+        }
+        o.put("cols", cols);
+        o.put("rows", rows);
+        o.put("startedAt", startedAt);
+        o.put("title", title);
+        return o;
+    }
+
+    /** {@code session.json}, written to a temporary file and moved into place. */
+    synchronized void writeSessionJson() {
+        try {
+            Path tmp = dir.resolve("session.json.tmp");
+            Files.writeString(
+                    tmp, Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(describe()));
+            Files.move(
+                    tmp,
+                    dir.resolve("session.json"),
+                    StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            log.warn("terminal {}: cannot write session.json: {}", id, e.toString());
+        }
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    String status() {
+        return status;
+    }
+
+    Integer exitCode() {
+        return exitCode;
+    }
+
+    String title() {
+        return title;
+    }
+}

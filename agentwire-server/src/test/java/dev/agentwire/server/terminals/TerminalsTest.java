@@ -1,0 +1,243 @@
+package dev.agentwire.server.terminals;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentwire.client.AgentwireClient;
+import dev.agentwire.client.RpcException;
+import dev.agentwire.protocol.Json;
+import dev.agentwire.server.AgentwireHub;
+import dev.agentwire.server.testing.TestHubs;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Terminals on real PTYs: drive bash, read its screen through the VT emulator, watch it, and bad input. */
+class TerminalsTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    private AgentwireHub hub;
+    private AgentwireClient client;
+    private final List<JsonNode> notes = new CopyOnWriteArrayList<>();
+
+    @BeforeEach
+    void start() throws Exception {
+        hub = TestHubs.start(TestHubs.shortTempDir(), b -> b.set("terminals.cleanupDelaySeconds", "3600"));
+        client = AgentwireClient.builder()
+                .endpoint(hub.endpoint())
+                .reconnect(false)
+                .onNotification((m, p) -> notes.add(
+                        Json.mapper().createObjectNode().put("method", m).set("params", p)))
+                .connect();
+        client.request("events/subscribe", Json.mapper().readTree("{\"categories\":[\"session-monitor\"]}"))
+                .get(10, TimeUnit.SECONDS);
+    }
+
+    @AfterEach
+    void stop() {
+        client.close();
+        hub.close();
+    }
+
+    private JsonNode call(String method, String params) throws Exception {
+        return client.request(method, Json.mapper().readTree(params)).get(30, TimeUnit.SECONDS);
+    }
+
+    private RpcException error(String method, String params) throws Exception {
+        try {
+            call(method, params);
+        } catch (ExecutionException e) {
+            return (RpcException) e.getCause();
+        }
+        throw new AssertionError(method + " " + params + " did not fail");
+    }
+
+    /** A bash without rc files and with a plain prompt. */
+    private String bash(int cols, int rows) throws Exception {
+        ObjectNode p = Json.mapper().createObjectNode();
+        p.putArray("command").add("bash").add("--norc").add("--noprofile");
+        p.putObject("env").put("PS1", "$ ").put("TERM", "xterm-256color");
+        p.put("cols", cols).put("rows", rows).put("name", "shell");
+        JsonNode r = client.request("terminals/spawn", p).get(30, TimeUnit.SECONDS);
+        assertThat(r.path("status").asText()).isEqualTo("running");
+        String id = r.path("id").asText();
+        waitFor(id, "(?m)^\\$"); // the prompt: typing before it would be echoed ahead of it, as in any terminal
+        return id;
+    }
+
+    private void type(String id, String line) throws Exception {
+        call(
+                "terminals/input",
+                "{\"id\":\"" + id + "\",\"text\":" + Json.mapper().writeValueAsString(line) + "}");
+        call("terminals/key", "{\"id\":\"" + id + "\",\"key\":\"Enter\"}");
+    }
+
+    private JsonNode waitFor(String id, String regex) throws Exception {
+        return call(
+                "terminals/wait",
+                "{\"id\":\"" + id + "\",\"pattern\":" + Json.mapper().writeValueAsString(regex)
+                        + ",\"timeoutMs\":20000}");
+    }
+
+    @Test
+    void echoHiIsOnTheScreen() throws Exception {
+        String id = bash(80, 24);
+        type(id, "echo hi");
+        JsonNode m = waitFor(id, "(?m)^hi\\s*$");
+        assertThat(m.path("matched").asBoolean()).isTrue();
+        JsonNode screen = call("terminals/read", "{\"id\":\"" + id + "\"}");
+        List<String> lines = new ArrayList<>();
+        screen.path("lines").forEach(l -> lines.add(l.asText()));
+        assertThat(lines).hasSize(24).contains("$ echo hi", "hi");
+        assertThat(screen.path("cursor").path("y").asInt()).isEqualTo(lines.indexOf("hi") + 1);
+        assertThat(screen.path("cursor").path("x").asInt()).isEqualTo(2); // after "$ "
+    }
+
+    @Test
+    void theRequestedSizeIsThereFromTheStartAndAfterAResize() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            JsonNode r = call(
+                    "terminals/spawn",
+                    "{\"command\":[\"sh\",\"-c\",\"tput cols; tput lines; sleep 30\"],\"cols\":97,\"rows\":31}");
+            String id = r.path("id").asText();
+            waitFor(id, "(?m)^97\\s*\\n31");
+            call("terminals/kill", "{\"id\":\"" + id + "\"}");
+        }
+        String id = bash(80, 24);
+        call("terminals/resize", "{\"id\":\"" + id + "\",\"cols\":132,\"rows\":40}");
+        type(id, "tput cols");
+        waitFor(id, "(?m)^132\\s*$");
+        JsonNode screen = call("terminals/read", "{\"id\":\"" + id + "\"}");
+        assertThat(screen.path("cols").asInt()).isEqualTo(132);
+        assertThat(screen.path("lines")).hasSize(40);
+    }
+
+    @Test
+    void fullScreenOutputIsReadAsAPersonSeesIt() throws Exception {
+        String id = bash(40, 10);
+        // What top or vim do: clear the screen, place text by cursor addressing, overwrite part of it.
+        type(id, "clear; printf '\\033[5;10HTOP-LIKE\\033[1;1Hheader\\033[5;13HX\\033[9;1H'; sleep 30");
+        waitFor(id, "TOPXLIKE");
+        List<String> lines = new ArrayList<>();
+        call("terminals/read", "{\"id\":\"" + id + "\"}").path("lines").forEach(l -> lines.add(l.asText()));
+        assertThat(lines.get(0)).isEqualTo("header");
+        assertThat(lines.get(4)).isEqualTo("         TOPXLIKE");
+        assertThat(lines.get(1)).isEmpty();
+    }
+
+    @Test
+    void viewersGetTheScrollbackThenLiveOutput() throws Exception {
+        String id = bash(80, 24);
+        type(id, "echo before-attach");
+        waitFor(id, "(?m)^before-attach");
+        JsonNode attached = call("terminals/attach", "{\"id\":\"" + id + "\"}");
+        assertThat(attached.path("scrollback").asText()).contains("before-attach");
+        type(id, "echo after-attach");
+        await().atMost(WAIT)
+                .until(() -> notes.stream()
+                        .filter(n -> n.path("method").asText().equals("terminals/output"))
+                        .map(n -> n.path("params").path("data").asText())
+                        .reduce("", String::concat)
+                        .contains("after-attach"));
+        assertThat(call("terminals/list", "{}")
+                        .path("terminals")
+                        .get(0)
+                        .path("viewers")
+                        .asInt())
+                .isEqualTo(1);
+        assertThat(call("terminals/detach", "{\"id\":\"" + id + "\"}")
+                        .path("detached")
+                        .asBoolean())
+                .isTrue();
+    }
+
+    @Test
+    void filesEventsAndExit() throws Exception {
+        String id = bash(80, 24);
+        Path dir = hub.config().home().resolve("control").resolve(id);
+        JsonNode json = Json.mapper().readTree(dir.resolve("session.json").toFile());
+        assertThat(json.path("status").asText()).isEqualTo("running");
+        assertThat(json.path("cols").asInt()).isEqualTo(80);
+        assertThat(json.path("pid").asLong()).isPositive();
+        type(id, "printf '\\033]0;my title\\007'; printf 'ring\\a'; echo; exit 3");
+        await().atMost(WAIT)
+                .until(() -> Json.mapper()
+                        .readTree(dir.resolve("session.json").toFile())
+                        .path("status")
+                        .asText()
+                        .equals("exited"));
+        json = Json.mapper().readTree(dir.resolve("session.json").toFile());
+        assertThat(json.path("exitCode").asInt()).isEqualTo(3);
+        assertThat(json.path("title").asText()).isEqualTo("my title");
+        List<String> cast = Files.readAllLines(dir.resolve("output.cast"));
+        JsonNode header = Json.mapper().readTree(cast.get(0));
+        assertThat(header.path("version").asInt()).isEqualTo(2);
+        assertThat(header.path("width").asInt()).isEqualTo(80);
+        assertThat(cast.subList(1, cast.size())).anyMatch(l -> l.contains("ring"));
+        await().atMost(WAIT).until(() -> types().contains("session-exit"));
+        assertThat(types()).contains("session-start", "title-change", "bell", "session-exit");
+        JsonNode exit = notes.stream()
+                .filter(n -> n.path("params").path("data").path("type").asText().equals("session-exit"))
+                .findFirst()
+                .orElseThrow()
+                .path("params")
+                .path("data");
+        assertThat(exit.path("exitCode").asInt()).isEqualTo(3);
+        assertThat(exit.path("sessionId").asText()).isEqualTo(id);
+    }
+
+    private List<String> types() {
+        List<String> out = new ArrayList<>();
+        notes.stream()
+                .filter(n -> n.path("method").asText().equals("events/event"))
+                .forEach(n -> out.add(n.path("params").path("data").path("type").asText()));
+        return out;
+    }
+
+    @Test
+    void badInputGetsClearErrors() throws Exception {
+        String id = bash(80, 24);
+        RpcException e = error("terminals/resize", "{\"id\":\"" + id + "\",\"cols\":0,\"rows\":0}");
+        assertThat(e.code()).isEqualTo(-32602);
+        assertThat(e.getMessage()).contains("0x0");
+        e = error("terminals/resize", "{\"id\":\"" + id + "\",\"cols\":100000,\"rows\":24}");
+        assertThat(e.code()).isEqualTo(-32602);
+        assertThat(e.getMessage()).contains("1-1000 columns");
+        e = error("terminals/attach", "{\"id\":\"../../etc/passwd\"}");
+        assertThat(e.code()).isEqualTo(-32602);
+        assertThat(e.getMessage()).contains("32 lower-case hex digits");
+        e = error("terminals/attach", "{\"id\":\"0123456789abcdef0123456789abcdef\"}");
+        assertThat(e.code()).isEqualTo(-32007);
+        e = error("terminals/key", "{\"id\":\"" + id + "\",\"key\":\"Hyper-Q\"}");
+        assertThat(e.code()).isEqualTo(-32602);
+        assertThat(e.getMessage()).contains("unknown key Hyper-Q");
+        e = error("terminals/wait", "{\"id\":\"" + id + "\",\"pattern\":\"(unclosed\"}");
+        assertThat(e.code()).isEqualTo(-32602);
+        e = error("terminals/wait", "{\"id\":\"" + id + "\",\"pattern\":\"never-printed-xyz\",\"timeoutMs\":300}");
+        assertThat(e.code()).isEqualTo(-32001);
+        e = error("terminals/spawn", "{\"command\":[\"/no/such/program\"]}");
+        assertThat(e.code()).isEqualTo(-32602);
+        call("terminals/kill", "{\"id\":\"" + id + "\",\"signal\":9}");
+        await().atMost(WAIT)
+                .until(() -> call("terminals/list", "{}")
+                        .path("terminals")
+                        .get(0)
+                        .path("status")
+                        .asText()
+                        .equals("exited"));
+        e = error("terminals/input", "{\"id\":\"" + id + "\",\"text\":\"ls\"}");
+        assertThat(e.code()).isEqualTo(-32007);
+        assertThat(e.getMessage()).contains("has exited");
+    }
+}
