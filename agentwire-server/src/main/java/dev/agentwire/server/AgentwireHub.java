@@ -17,6 +17,7 @@ import dev.agentwire.server.store.SqliteStore;
 import dev.agentwire.server.terminals.Pty4jLauncher;
 import dev.agentwire.server.transport.AgentChannelInitializer;
 import dev.agentwire.server.transport.HubChannelInitializer;
+import dev.agentwire.server.transport.IpcChannelInitializer;
 import dev.agentwire.server.transport.SocketGuard;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -75,6 +76,7 @@ public final class AgentwireHub implements AutoCloseable {
     private Channel tcpListener;
     private AgentSockets agentSockets;
     private PrometheusMeterRegistry meters;
+    private TerminalService terminals;
     private int tcpPort = -1;
     private String token;
 
@@ -122,8 +124,9 @@ public final class AgentwireHub implements AutoCloseable {
                 new FileRevocations(home.dir().resolve("revoked.json")),
                 config.router());
         core.addStatusContributor(this::describeListeners);
-        core.enableTerminals(new TerminalService(
-                home.dir().resolve("control"), new Pty4jLauncher(), core.events(), core.timers(), config.terminals()));
+        terminals = new TerminalService(
+                home.dir().resolve("control"), new Pty4jLauncher(), core.events(), core.timers(), config.terminals());
+        core.enableTerminals(terminals);
         meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         core.bindMeters(meters);
         core.registry().register("services/socket", call -> agentSockets.socketMethod(call));
@@ -141,6 +144,19 @@ public final class AgentwireHub implements AutoCloseable {
         if (config.tcpEnabled()) {
             bindTcp(pipeline);
         }
+        terminals.ipcSockets((id, path) -> {
+            SocketGuard.checkLength("ipc socket path", path.toString());
+            Channel ch = bootstrap(transport.serverDomainChannel())
+                    .childHandler(new IpcChannelInitializer(core, transport, terminals, id, pipeline, channels))
+                    .bind(transport.domainAddress(path.toString(), false))
+                    .syncUninterruptibly()
+                    .channel();
+            Files.setPosixFilePermissions(path, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            return () -> {
+                ch.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+                Files.deleteIfExists(path);
+            };
+        });
         agentSockets = new AgentSockets(
                 home.dir().resolve("agents"),
                 () -> bootstrap(transport.serverDomainChannel()),

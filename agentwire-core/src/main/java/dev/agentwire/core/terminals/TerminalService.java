@@ -44,6 +44,8 @@ public final class TerminalService {
     private final ScheduledExecutorService timers;
     private final Settings settings;
     private final Map<String, TerminalSession> sessions = new ConcurrentHashMap<>();
+    private final Map<String, AutoCloseable> ipc = new ConcurrentHashMap<>();
+    private volatile IpcSockets ipcSockets = IpcSockets.none();
 
     /**
      * @param scrollbackChars what a new viewer gets replayed
@@ -67,6 +69,11 @@ public final class TerminalService {
         this.events = events;
         this.timers = timers;
         this.settings = settings;
+    }
+
+    /** Binds every new session's {@code control/ID/ipc.sock} with {@code sockets}. Call before the first spawn. */
+    public void ipcSockets(IpcSockets sockets) {
+        this.ipcSockets = sockets;
     }
 
     /** What {@code terminals/spawn} asks for. */
@@ -130,6 +137,11 @@ public final class TerminalService {
                     "cannot start " + s.command().get(0) + ": " + e.getMessage());
         }
         sessions.put(id, session);
+        try {
+            ipc.put(id, ipcSockets.bind(id, session.dir().resolve("ipc.sock")));
+        } catch (IOException e) {
+            log.warn("terminal {}: no ipc.sock: {}", id, e.toString());
+        }
         notification("session-start", session);
         return session.describe();
     }
@@ -147,6 +159,14 @@ public final class TerminalService {
 
         @Override
         public void exited(TerminalSession s) {
+            AutoCloseable socket = ipc.remove(s.id);
+            if (socket != null) {
+                try {
+                    socket.close(); // closes and removes ipc.sock
+                } catch (Exception e) {
+                    log.debug("terminal {}: closing ipc.sock: {}", s.id, e.toString());
+                }
+            }
             notification("session-exit", s);
             timers.schedule(() -> remove(s), settings.cleanupDelaySeconds(), TimeUnit.SECONDS);
         }
@@ -309,6 +329,28 @@ public final class TerminalService {
 
     public ObjectNode detach(String id, Connection viewer) {
         return Json.mapper().createObjectNode().put("id", id).put("detached", find(id).detach(viewer));
+    }
+
+    /** Streams session {@code id}'s output to {@code sink}; the scrollback so far. */
+    public String subscribe(String id, TerminalSink sink) {
+        return find(id).subscribe(sink);
+    }
+
+    public void unsubscribe(String id, TerminalSink sink) {
+        TerminalSession s = sessions.get(id);
+        if (s != null) {
+            s.unsubscribe(sink);
+        }
+    }
+
+    /** Raw keyboard bytes for session {@code id}. */
+    public void writeBytes(String id, byte[] bytes) {
+        find(id).writeBytes(bytes);
+    }
+
+    /** What {@code terminals/list} shows of session {@code id}. */
+    public ObjectNode describe(String id) {
+        return find(id).describe();
     }
 
     /** A connection closed: it stops watching every session. */

@@ -55,6 +55,7 @@ final class TerminalSession {
     private final Writer cast;
     private final long castStart = System.nanoTime();
     private final Set<Connection> viewers = ConcurrentHashMap.newKeySet();
+    private final Set<TerminalSink> sinks = ConcurrentHashMap.newKeySet();
     private final List<Waiter> waiters = new CopyOnWriteArrayList<>();
     private final Listener listener;
     private volatile int cols;
@@ -196,6 +197,10 @@ final class TerminalSession {
                     ErrorCode.NOT_FOUND, "terminal_exited", "terminal " + id + " exited (code " + code + ")"));
         }
         waiters.clear();
+        for (TerminalSink sink : sinks) {
+            sink.exited(code);
+        }
+        sinks.clear();
         listener.exited(this);
     }
 
@@ -225,6 +230,9 @@ final class TerminalSession {
             } else {
                 viewers.remove(v);
             }
+        }
+        for (TerminalSink sink : sinks) {
+            sink.output(text);
         }
         for (Waiter w : waiters) {
             w.seen.append(text);
@@ -376,6 +384,34 @@ final class TerminalSession {
         synchronized (scrollback) {
             viewers.add(viewer);
             return scrollback.text();
+        }
+    }
+
+    /** Adds {@code sink}; the scrollback so far (what it missed). */
+    String subscribe(TerminalSink sink) {
+        synchronized (scrollback) {
+            sinks.add(sink);
+            return scrollback.text();
+        }
+    }
+
+    void unsubscribe(TerminalSink sink) {
+        sinks.remove(sink);
+    }
+
+    /** Sends raw bytes to the process (ipc.sock StdinData). */
+    void writeBytes(byte[] bytes) {
+        if (!isRunning()) {
+            throw exited();
+        }
+        try {
+            OutputStream in = pty.input();
+            synchronized (in) {
+                in.write(bytes);
+                in.flush();
+            }
+        } catch (IOException e) {
+            throw exited();
         }
     }
 

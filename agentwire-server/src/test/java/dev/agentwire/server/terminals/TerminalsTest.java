@@ -240,4 +240,142 @@ class TerminalsTest {
         assertThat(e.code()).isEqualTo(-32007);
         assertThat(e.getMessage()).contains("has exited");
     }
+
+    /** Reads whole typed frames from a raw socket: {@code [type][u32 length][payload]}. */
+    private static final class FrameReader {
+        private final java.nio.channels.SocketChannel ch;
+        private final java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(1 << 20);
+
+        FrameReader(java.nio.channels.SocketChannel ch) {
+            this.ch = ch;
+            buf.flip();
+        }
+
+        /** The next frame as {type, payload}, or null at the end of the stream. */
+        Object[] next() throws Exception {
+            while (true) {
+                if (buf.remaining() >= 5) {
+                    int type = buf.get(buf.position()) & 0xFF;
+                    int len = buf.getInt(buf.position() + 1);
+                    if (buf.remaining() >= 5 + len) {
+                        buf.position(buf.position() + 5);
+                        byte[] payload = new byte[len];
+                        buf.get(payload);
+                        return new Object[] {type, payload};
+                    }
+                }
+                buf.compact();
+                int n = ch.read(buf);
+                buf.flip();
+                if (n < 0) {
+                    return null;
+                }
+            }
+        }
+
+        /** Frames until one of {@code type} whose text contains {@code text}; that one's text. */
+        String until(int type, String text) throws Exception {
+            StringBuilder stdout = new StringBuilder();
+            while (true) {
+                Object[] f = next();
+                assertThat(f)
+                        .as("a frame of type %d with %s before the end", type, text)
+                        .isNotNull();
+                String payload = new String((byte[]) f[1], java.nio.charset.StandardCharsets.UTF_8);
+                if ((int) f[0] == type) {
+                    if (type == 4) {
+                        stdout.append(payload);
+                        if (stdout.toString().contains(text)) {
+                            return stdout.toString();
+                        }
+                    } else if (payload.contains(text)) {
+                        return payload;
+                    }
+                }
+            }
+        }
+    }
+
+    private static void frame(java.nio.channels.SocketChannel ch, int type, byte[] payload) throws Exception {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(5 + payload.length);
+        b.put((byte) type).putInt(payload.length).put(payload).flip();
+        while (b.hasRemaining()) {
+            ch.write(b);
+        }
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aRawClientOnIpcSockDrivesTheSessionWithFramesWrittenByHand() throws Exception {
+        String id = bash(80, 24);
+        Path sock = hub.config().home().resolve("control").resolve(id).resolve("ipc.sock");
+        assertThat(Files.getPosixFilePermissions(sock))
+                .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        try (java.nio.channels.SocketChannel ch =
+                java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            ch.connect(java.net.UnixDomainSocketAddress.of(sock));
+            FrameReader in = new FrameReader(ch);
+            Object[] first = in.next();
+            assertThat((int) first[0]).as("SessionInfo first").isEqualTo(0x05);
+            assertThat(Json.mapper().readTree((byte[]) first[1]).path("id").asText())
+                    .isEqualTo(id);
+            // StdinData, byte by byte as a person would build it: type 0x01, length, bytes.
+            frame(ch, 0x01, utf8("echo via-ipc\r"));
+            in.until(0x04, "via-ipc\r\n");
+            // Heartbeat is echoed.
+            frame(ch, 0x07, utf8("ping"));
+            assertThat(in.until(0x07, "ping")).isEqualTo("ping");
+            // ControlCmd resize answers a StatusUpdate with the new size.
+            frame(ch, 0x02, utf8("{\"cmd\":\"resize\",\"cols\":100,\"rows\":30}"));
+            assertThat(Json.mapper()
+                            .readTree(in.until(0x03, "\"cols\""))
+                            .path("cols")
+                            .asInt())
+                    .isEqualTo(100);
+            // Bad input: an Error frame each, and the connection goes on.
+            frame(ch, 0x2A, utf8("what"));
+            assertThat(in.until(0x06, "0x2A")).contains("not accepted on ipc.sock");
+            frame(ch, 0x02, utf8("resize please"));
+            assertThat(Json.mapper()
+                            .readTree(in.until(0x06, "ControlCmd"))
+                            .path("code")
+                            .asInt())
+                    .isEqualTo(-32700);
+            frame(ch, 0x02, utf8("{\"cmd\":\"resize\",\"cols\":0,\"rows\":0}"));
+            assertThat(in.until(0x06, "0x0")).contains("1-1000 columns");
+            frame(ch, 0x01, utf8("exit 4\r"));
+            JsonNode status = Json.mapper().readTree(in.until(0x03, "exited"));
+            assertThat(status.path("exitCode").asInt()).isEqualTo(4);
+            assertThat(in.next()).as("closed after the exit").isNull();
+        }
+        await().atMost(WAIT).until(() -> !Files.exists(sock));
+    }
+
+    @Test
+    void aFrameDeclaringFourGigabytesIsAnErrorAndAClose() throws Exception {
+        String id = bash(80, 24);
+        Path sock = hub.config().home().resolve("control").resolve(id).resolve("ipc.sock");
+        try (java.nio.channels.SocketChannel ch =
+                java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            ch.connect(java.net.UnixDomainSocketAddress.of(sock));
+            FrameReader in = new FrameReader(ch);
+            ch.write(java.nio.ByteBuffer.wrap(new byte[] {0x01, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF}));
+            String error = in.until(0x06, "limit");
+            assertThat(Json.mapper().readTree(error).path("code").asInt()).isEqualTo(-32006);
+            Object[] f;
+            do {
+                f = in.next();
+            } while (f != null);
+        }
+        // The session itself goes on.
+        assertThat(call("terminals/list", "{}")
+                        .path("terminals")
+                        .get(0)
+                        .path("status")
+                        .asText())
+                .isEqualTo("running");
+    }
 }

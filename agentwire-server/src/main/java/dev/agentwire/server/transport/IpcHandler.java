@@ -1,0 +1,184 @@
+package dev.agentwire.server.transport;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentwire.core.HubException;
+import dev.agentwire.core.terminals.TerminalService;
+import dev.agentwire.core.terminals.TerminalSink;
+import dev.agentwire.netty.StreamFailure;
+import dev.agentwire.protocol.ErrorCode;
+import dev.agentwire.protocol.Frame;
+import dev.agentwire.protocol.FrameEncoding;
+import dev.agentwire.protocol.FrameType;
+import dev.agentwire.protocol.Json;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A client of a session's {@code ipc.sock} (VibeTunnel seed), in typed frames: it gets SessionInfo, then the
+ * scrollback and every later output as StdoutData, and StatusUpdate when the process exits; it sends
+ * StdinData (keyboard bytes), ControlCmd ({@code {cmd: resize|kill|update-title|reset-size}}) and Heartbeat
+ * (echoed). Anything else, or a bad command, gets an Error frame and the connection goes on; a frame over the
+ * size limit gets an Error frame and a close.
+ */
+final class IpcHandler extends ChannelInboundHandlerAdapter implements TerminalSink {
+
+    private static final Logger log = LoggerFactory.getLogger(IpcHandler.class);
+
+    private final TerminalService terminals;
+    private final String sessionId;
+    private volatile Channel channel;
+    private volatile int initialCols;
+    private volatile int initialRows;
+
+    IpcHandler(TerminalService terminals, String sessionId) {
+        this.terminals = terminals;
+        this.sessionId = sessionId;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        channel = ctx.channel();
+        try {
+            ObjectNode info = terminals.describe(sessionId);
+            initialCols = info.path("cols").asInt();
+            initialRows = info.path("rows").asInt();
+            send(Frame.of(FrameType.SESSION_INFO, info.toString()));
+            String missed = terminals.subscribe(sessionId, this);
+            if (!missed.isEmpty()) {
+                output(missed);
+            }
+        } catch (HubException e) {
+            send(ChannelOutbound.errorFrame(e.toRpcError()));
+            ctx.close();
+            return;
+        }
+        ctx.fireChannelActive();
+    }
+
+    private void send(Frame frame) {
+        Channel ch = channel;
+        if (ch != null && ch.isActive()) {
+            ch.writeAndFlush(Unpooled.wrappedBuffer(FrameEncoding.typed(frame)), ch.voidPromise());
+        }
+    }
+
+    @Override
+    public void output(String text) {
+        send(Frame.of(FrameType.STDOUT_DATA, text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Override
+    public void exited(int exitCode) {
+        Channel ch = channel;
+        if (ch == null) {
+            return;
+        }
+        ObjectNode status = Json.mapper().createObjectNode();
+        status.put("status", "exited");
+        status.put("exitCode", exitCode);
+        ch.writeAndFlush(Unpooled.wrappedBuffer(
+                        FrameEncoding.typed(Frame.of(FrameType.STATUS_UPDATE, status.toString()))))
+                .addListener(ChannelFutureListener.CLOSE);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof StreamFailure failure) {
+            send(ChannelOutbound.errorFrame(failure.error()));
+            ctx.close();
+            return;
+        }
+        if (!(msg instanceof Frame frame)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        try {
+            handle(frame);
+        } catch (HubException e) {
+            send(ChannelOutbound.errorFrame(e.toRpcError()));
+        }
+    }
+
+    private void handle(Frame frame) {
+        Optional<FrameType> kind = frame.kind();
+        if (kind.isEmpty()) {
+            throw refused(frame, "unknown");
+        }
+        switch (kind.get()) {
+            case STDIN_DATA -> terminals.writeBytes(sessionId, frame.payload());
+            case CONTROL_CMD -> control(frame.payload());
+            case HEARTBEAT -> send(Frame.of(FrameType.HEARTBEAT, frame.payload()));
+            default -> throw refused(frame, kind.get().name());
+        }
+    }
+
+    private static HubException refused(Frame frame, String name) {
+        return HubException.of(
+                ErrorCode.INVALID_REQUEST,
+                "unsupported_frame",
+                String.format(
+                        "frame type 0x%02X (%s) is not accepted on ipc.sock; send StdinData (0x01), ControlCmd (0x02)"
+                                + " or Heartbeat (0x07)",
+                        frame.type(), name));
+    }
+
+    private void control(byte[] payload) {
+        JsonNode cmd;
+        try {
+            cmd = Json.mapper().readTree(payload);
+        } catch (IOException e) {
+            throw HubException.of(
+                    ErrorCode.PARSE_ERROR, "malformed_json", "ControlCmd is not JSON: " + firstLine(e.getMessage()));
+        }
+        if (cmd == null || !cmd.isObject() || !cmd.path("cmd").isTextual()) {
+            throw HubException.of(
+                    ErrorCode.INVALID_PARAMS,
+                    "invalid_params",
+                    "ControlCmd must be {\"cmd\": \"resize\"|\"kill\"|\"update-title\"|\"reset-size\", ...}");
+        }
+        ObjectNode status;
+        switch (cmd.path("cmd").textValue()) {
+            case "resize" ->
+                status = terminals.resize(
+                        sessionId, cmd.path("cols").asInt(0), cmd.path("rows").asInt(0));
+            case "reset-size" -> status = terminals.resize(sessionId, initialCols, initialRows);
+            case "kill" -> status = terminals.kill(sessionId, cmd.path("signal").asInt(15));
+            case "update-title" ->
+                status = terminals.title(sessionId, cmd.path("title").asText(""));
+            default ->
+                throw HubException.of(
+                        ErrorCode.INVALID_PARAMS,
+                        "unknown_command",
+                        "unknown ControlCmd " + cmd.path("cmd").textValue()
+                                + "; known: resize, kill, update-title, reset-size");
+        }
+        send(Frame.of(FrameType.STATUS_UPDATE, status.toString()));
+    }
+
+    private static String firstLine(String s) {
+        String t = String.valueOf(s);
+        int nl = t.indexOf('\n');
+        return nl < 0 ? t : t.substring(0, nl);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        terminals.unsubscribe(sessionId, this);
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("ipc.sock of {}: {}", sessionId, cause.toString());
+        ctx.close();
+    }
+}
