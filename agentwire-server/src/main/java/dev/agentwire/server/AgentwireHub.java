@@ -127,6 +127,10 @@ public final class AgentwireHub implements AutoCloseable {
         terminals = new TerminalService(
                 home.dir().resolve("control"), new Pty4jLauncher(), core.events(), core.timers(), config.terminals());
         core.enableTerminals(terminals);
+        int recovered = terminals.recover();
+        if (recovered > 0) {
+            Log.LOG.info("{} terminal sessions of an earlier hub are gone; marked exited", recovered);
+        }
         meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         core.bindMeters(meters);
         core.registry().register("services/socket", call -> agentSockets.socketMethod(call));

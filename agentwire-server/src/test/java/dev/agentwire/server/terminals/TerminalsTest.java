@@ -378,4 +378,38 @@ class TerminalsTest {
                         .asText())
                 .isEqualTo("running");
     }
+
+    @Test
+    void aRestartedHubMarksSessionsWhoseProcessIsGoneAndRemovesOrphans() throws Exception {
+        Path home = hub.config().home();
+        client.close();
+        hub.close();
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor(10, TimeUnit.SECONDS);
+        Path dir = home.resolve("control/0123456789abcdef0123456789abcdef");
+        Files.createDirectories(dir);
+        Files.writeString(
+                dir.resolve("session.json"),
+                "{\"id\":\"0123456789abcdef0123456789abcdef\",\"status\":\"running\",\"pid\":" + gone.pid() + "}");
+        Files.writeString(dir.resolve("ipc.sock"), "stale");
+        Path orphan = home.resolve("control/fedcba9876543210fedcba9876543210");
+        Files.createDirectories(orphan);
+        hub = AgentwireHub.builder()
+                .home(home)
+                .set("clientPort", "0")
+                .set("terminals.cleanupDelaySeconds", "3600")
+                .build()
+                .start();
+        client = AgentwireClient.builder()
+                .endpoint(hub.endpoint())
+                .reconnect(false)
+                .connect();
+        assertThat(Json.mapper()
+                        .readTree(dir.resolve("session.json").toFile())
+                        .path("status")
+                        .asText())
+                .isEqualTo("exited");
+        assertThat(dir.resolve("ipc.sock")).doesNotExist();
+        assertThat(orphan).doesNotExist();
+    }
 }
