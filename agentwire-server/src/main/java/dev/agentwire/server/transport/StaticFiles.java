@@ -14,13 +14,23 @@ final class StaticFiles {
 
     private static final Map<String, String> FILES = Map.of(
             "/client.js", "text/javascript; charset=utf-8",
-            "/demo/tools.html", "text/html; charset=utf-8");
+            "/demo/tools.html", "text/html; charset=utf-8",
+            "/terminals", "text/html; charset=utf-8");
+
+    /** xterm.js from its WebJar on the classpath, served under /vendor/xterm/. */
+    private static final Map<String, String[]> VENDORED = Map.of(
+            "/vendor/xterm/xterm.js",
+            new String[] {"/META-INF/resources/webjars/xterm/4.9.0/lib/xterm.js", "text/javascript; charset=utf-8"},
+            "/vendor/xterm/xterm.css",
+            new String[] {"/META-INF/resources/webjars/xterm/4.9.0/css/xterm.css", "text/css; charset=utf-8"});
 
     private final Map<String, Asset> assets;
 
     StaticFiles() {
         java.util.HashMap<String, Asset> loaded = new java.util.HashMap<>();
-        FILES.forEach((path, type) -> loaded.put(path, new Asset(read("/web" + path), type)));
+        FILES.forEach((path, type) -> loaded.put(
+                path, new Asset(read("/web" + (path.equals("/terminals") ? "/terminals.html" : path)), type)));
+        VENDORED.forEach((path, from) -> loaded.put(path, new Asset(read(from[0]), from[1])));
         this.assets = Map.copyOf(loaded);
     }
 
