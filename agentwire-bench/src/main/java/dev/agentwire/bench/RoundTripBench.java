@@ -101,6 +101,7 @@ public final class RoundTripBench {
         Optional<ServicesBench.Load> redisServiceLoad;
         ServicesBench.Load thinServiceLoad;
         Optional<ServicesBench.Load> thinRedisServiceLoad;
+        TerminalBench.Result terminal;
         Path binary = CFloor.compile(cc, dir);
         results.put("c-uds-floor", CFloor.run(binary, dir.resolve("c.sock"), iterations, warmup));
         results.put("java-nio-uds", NioPingPong.run(dir.resolve("nio.sock"), iterations, warmup));
@@ -135,6 +136,7 @@ public final class RoundTripBench {
             thinServiceLoad = ServicesBench.thinHubLoad(hub, ServicesBench.INSTANCES, ServicesBench.CALLERS, each);
             thinRedisServiceLoad =
                     ServicesBench.thinRedisLoad(dir, ServicesBench.INSTANCES, ServicesBench.CALLERS, each);
+            terminal = TerminalBench.run(hub, dir, Math.max(4, iterations / 1000));
         }
         Stats floor = results.get("c-uds-floor");
         ObjectNode report = Json.mapper().createObjectNode();
@@ -225,6 +227,10 @@ public final class RoundTripBench {
         }
         reportServices(report, out, "java-clients", "AgentwireClient / Lettuce", serviceLoad, redisServiceLoad);
         reportServices(report, out, "thin-clients", "raw sockets", thinServiceLoad, thinRedisServiceLoad);
+        report.put("terminalMegabytesPerSecond", terminal.hubMegabytesPerSecond());
+        report.put("catMegabytesPerSecond", terminal.catMegabytesPerSecond());
+        report.put("ptyMegabytesPerSecond", terminal.ptyMegabytesPerSecond());
+        out.println(terminal.describe());
         return report;
     }
 

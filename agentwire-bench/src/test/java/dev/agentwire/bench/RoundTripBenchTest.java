@@ -34,6 +34,8 @@ class RoundTripBenchTest {
         assertThat(report.path("ackedPublishesPerSecond16").asDouble()).isPositive();
         assertThat(table).contains("deliveries/s");
         assertThat(table).contains("service-uds", "service-http", "services (raw sockets)");
+        assertThat(table).contains("terminal output to 5 ipc.sock viewers");
+        assertThat(report.path("terminalMegabytesPerSecond").asDouble()).isPositive();
         for (String key : new String[] {"services-java-clients", "services-thin-clients"}) {
             assertThat(report.path(key).path("requestsPerSecond").asDouble())
                     .as(key)

@@ -32,6 +32,12 @@ final class Screen implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Screen.class);
     private static final char[] END = new char[0];
 
+    /**
+     * How far the emulator may fall behind the process, in characters. Past this the reader waits, and so the
+     * process does, as with a terminal that cannot draw as fast as a program prints: memory stays bounded.
+     */
+    static final long MAX_PENDING = 4L << 20;
+
     private final TerminalTextBuffer buffer;
     private final JediTerminal terminal;
     private final Feed feed = new Feed();
@@ -49,6 +55,17 @@ final class Screen implements AutoCloseable {
         private boolean ended;
         /** Chunks taken from the queue: once the feed is empty, all of them are on the screen. */
         private volatile long taken;
+        /** Characters queued and not yet taken by the emulator. */
+        private long pendingChars;
+
+        /** Queues a chunk, waiting while the emulator is more than {@link #MAX_PENDING} characters behind. */
+        synchronized void put(char[] chunk) throws InterruptedException {
+            while (pendingChars > MAX_PENDING && !ended) {
+                wait(1000);
+            }
+            pendingChars += chunk.length;
+            chunks.add(chunk);
+        }
 
         @Override
         public char getChar() throws IOException {
@@ -73,6 +90,10 @@ final class Screen implements AutoCloseable {
                     throw new EOF();
                 }
                 taken++;
+                synchronized (this) {
+                    pendingChars -= current.length;
+                    notifyAll();
+                }
             }
             return current[pos++];
         }
@@ -129,7 +150,9 @@ final class Screen implements AutoCloseable {
     Screen(int cols, int rows, Events events) {
         this.events = events;
         StyleState style = new StyleState();
-        buffer = new TerminalTextBuffer(cols, rows, style);
+        // No history in the emulator: the scrollback viewers get is kept apart; moving every scrolled line into
+        // a history buffer was most of the emulator's time under heavy output.
+        buffer = new TerminalTextBuffer(cols, rows, style, 0, null);
         terminal = new JediTerminal(new Display(events), buffer, style);
         terminal.setTerminalOutput(new TerminalOutputStream() {
             @Override
@@ -183,7 +206,11 @@ final class Screen implements AutoCloseable {
         synchronized (fed) {
             queued++;
         }
-        feed.chunks.add(text.toCharArray());
+        try {
+            feed.put(text.toCharArray());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Waits (at most {@code millis}) until everything fed so far is on the screen. */
