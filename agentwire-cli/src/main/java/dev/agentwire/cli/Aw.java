@@ -27,6 +27,9 @@ import picocli.CommandLine.Command;
             ServicesCommands.Request.class,
             ServicesCommands.Serve.class,
             ServicesCommands.RouteLlm.class,
+            ApiSocketCommands.Title.class,
+            ApiSocketCommands.Follow.class,
+            ApiSocketCommands.Unfollow.class,
             TokenCommands.class,
             CommandLine.HelpCommand.class
         },

@@ -51,7 +51,10 @@ final class Failures {
             }
             return "no hub at " + where + " (start one with: aw hub)";
         }
-        if (t instanceof ConfigException || t instanceof HubStartException || t instanceof RpcException) {
+        if (t instanceof ConfigException
+                || t instanceof HubStartException
+                || t instanceof RpcException
+                || t instanceof ApiSocketCommands.ApiSocketException) {
             return t.getMessage();
         }
         return t.toString();

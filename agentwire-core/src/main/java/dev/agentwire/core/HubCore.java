@@ -8,6 +8,8 @@ import dev.agentwire.core.auth.TokenMethods;
 import dev.agentwire.core.auth.TokenService;
 import dev.agentwire.core.events.EventBus;
 import dev.agentwire.core.events.EventMethods;
+import dev.agentwire.core.git.GitFollower;
+import dev.agentwire.core.git.GitMethods;
 import dev.agentwire.core.hub.HubMethods;
 import dev.agentwire.core.hub.McpMethods;
 import dev.agentwire.core.interceptors.AuthInterceptor;
@@ -83,6 +85,7 @@ public final class HubCore implements AutoCloseable {
     private ToolRelay tools;
     private ServiceRelay services;
     private volatile TerminalService terminals;
+    private GitFollower git;
     private LlmRouter router;
     private RoomService rooms;
     private TokenService tokens;
@@ -156,6 +159,8 @@ public final class HubCore implements AutoCloseable {
         RoomMethods.register(core.registry, core.rooms);
         core.services = new ServiceRelay(new ServiceRegistry(), core.timers, ticker, settings.serviceRequestTimeout());
         ServiceMethods.register(core.registry, core.services, core.events);
+        core.git = new GitFollower(core.events);
+        GitMethods.register(core.registry, core.git);
         core.router = new LlmRouter(routerSettings, java.time.Clock.systemUTC());
         RouterMethods.register(core.registry, core.router);
         // One notifications/cancelled for every relay: the id names a tool call or a service request.
@@ -305,6 +310,11 @@ public final class HubCore implements AutoCloseable {
         return Optional.ofNullable(terminals);
     }
 
+    /** Git follow mode. */
+    public GitFollower git() {
+        return git;
+    }
+
     /** The hub's timer thread, for features that schedule (timeouts, cleanups). */
     public ScheduledExecutorService timers() {
         return timers;
@@ -404,6 +414,7 @@ public final class HubCore implements AutoCloseable {
         if (t != null) {
             t.close();
         }
+        git.close();
         timers.shutdownNow();
         rooms.close();
         workers.shutdown();

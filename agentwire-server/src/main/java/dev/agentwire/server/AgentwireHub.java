@@ -16,6 +16,7 @@ import dev.agentwire.server.home.HubHome;
 import dev.agentwire.server.store.SqliteStore;
 import dev.agentwire.server.terminals.Pty4jLauncher;
 import dev.agentwire.server.transport.AgentChannelInitializer;
+import dev.agentwire.server.transport.ApiSocketInitializer;
 import dev.agentwire.server.transport.HubChannelInitializer;
 import dev.agentwire.server.transport.IpcChannelInitializer;
 import dev.agentwire.server.transport.SocketGuard;
@@ -75,6 +76,7 @@ public final class AgentwireHub implements AutoCloseable {
     private Channel unixListener;
     private Channel tcpListener;
     private AgentSockets agentSockets;
+    private Channel apiListener;
     private PrometheusMeterRegistry meters;
     private TerminalService terminals;
     private int tcpPort = -1;
@@ -161,6 +163,7 @@ public final class AgentwireHub implements AutoCloseable {
                 Files.deleteIfExists(path);
             };
         });
+        bindApiSocket(pipeline);
         agentSockets = new AgentSockets(
                 home.dir().resolve("agents"),
                 () -> bootstrap(transport.serverDomainChannel()),
@@ -238,6 +241,23 @@ public final class AgentwireHub implements AutoCloseable {
         }
         if (!config.socketAbstract()) {
             applyFileMode(config.socketPath());
+        }
+    }
+
+    /** {@code api.sock}: the VibeTunnel seed's command socket (0600, beside hub.sock). */
+    private void bindApiSocket(HubChannelInitializer.Settings pipeline) {
+        Path path = home.dir().resolve("api.sock");
+        SocketGuard.checkLength("api socket path", path.toString());
+        SocketGuard.clear(path, config.socketCleanup());
+        apiListener = bootstrap(transport.serverDomainChannel())
+                .childHandler(new ApiSocketInitializer(core, transport, pipeline, channels))
+                .bind(transport.domainAddress(path.toString(), false))
+                .syncUninterruptibly()
+                .channel();
+        try {
+            Files.setPosixFilePermissions(path, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        } catch (IOException e) {
+            throw new HubStartException("cannot set the mode of " + path + ": " + e, e);
         }
     }
 
@@ -332,6 +352,9 @@ public final class AgentwireHub implements AutoCloseable {
         if (agentSockets != null) {
             sockets.set("agents", agentSockets.describe());
         }
+        if (apiListener != null) {
+            sockets.put("api", home.dir().resolve("api.sock").toString());
+        }
     }
 
     private ObjectNode health() {
@@ -407,6 +430,14 @@ public final class AgentwireHub implements AutoCloseable {
         }
         if (agentSockets != null) {
             agentSockets.close();
+        }
+        if (apiListener != null) {
+            apiListener.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+            try {
+                Files.deleteIfExists(home.dir().resolve("api.sock"));
+            } catch (IOException e) {
+                Log.LOG.warn("cannot remove api.sock: {}", e.toString());
+            }
         }
         for (Channel listener : new Channel[] {unixListener, tcpListener}) {
             if (listener != null) {
