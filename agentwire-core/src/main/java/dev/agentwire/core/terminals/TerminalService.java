@@ -222,6 +222,14 @@ public final class TerminalService {
         }
 
         @Override
+        public void commandEnded(TerminalSession s, int exitCode, long durationMs) {
+            ObjectNode data = base(exitCode == 0 ? "command-completion" : "command-error", s);
+            data.put("exitCode", exitCode);
+            data.put("durationMs", durationMs);
+            events.publish("session-monitor", "notification", data);
+        }
+
+        @Override
         public void exited(TerminalSession s) {
             AutoCloseable socket = ipc.remove(s.id);
             if (socket != null) {
@@ -237,15 +245,20 @@ public final class TerminalService {
     }
 
     private void notification(String type, TerminalSession s) {
+        ObjectNode data = base(type, s);
+        if (s.exitCode() != null) {
+            data.put("exitCode", s.exitCode());
+        }
+        events.publish("session-monitor", "notification", data);
+    }
+
+    private static ObjectNode base(String type, TerminalSession s) {
         ObjectNode data = Json.mapper().createObjectNode();
         data.put("type", type);
         data.put("sessionId", s.id);
         data.put("sessionName", s.name);
         data.put("title", s.title());
-        if (s.exitCode() != null) {
-            data.put("exitCode", s.exitCode());
-        }
-        events.publish("session-monitor", "notification", data);
+        return data;
     }
 
     /** Forgets an exited session and removes its directory. */

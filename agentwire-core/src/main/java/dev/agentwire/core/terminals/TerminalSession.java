@@ -64,9 +64,19 @@ final class TerminalSession {
     private volatile String status = "starting";
     private volatile Integer exitCode;
 
+    /** Shell-integration marks (OSC 133, FinalTerm): {@code C} a command starts, {@code D;code} it ended. */
+    private static final Pattern OSC133 =
+            Pattern.compile("\u001b\\]133;([A-D])(?:;(-?\\d+))?[^\u0007\u001b]*(?:\u0007|\u001b\\\\)");
+
+    private final StringBuilder marks = new StringBuilder();
+    private volatile long commandStartedNanos;
+
     /** Told about a session's changes (the service turns them into events). */
     interface Listener {
         void bell(TerminalSession s);
+
+        /** A command the shell ran ended ({@code exitCode}, how long it ran in ms or -1). */
+        void commandEnded(TerminalSession s, int exitCode, long durationMs);
 
         void title(TerminalSession s);
 
@@ -210,6 +220,9 @@ final class TerminalSession {
         }
         screen.feed(text);
         scrollback.append(text);
+        if (text.indexOf('\u001b') >= 0 || marks.length() > 0) {
+            shellMarks(text);
+        }
         try {
             cast.write(Json.mapper()
                     .createArrayNode()
@@ -244,6 +257,35 @@ final class TerminalSession {
                 waiters.remove(w);
                 w.result.complete(match(m, "output"));
             }
+        }
+    }
+
+    /** Finds OSC 133 marks, across chunk boundaries (an unfinished sequence waits for the next chunk). */
+    private void shellMarks(String text) {
+        marks.append(text);
+        Matcher m = OSC133.matcher(marks);
+        int consumed = 0;
+        while (m.find()) {
+            consumed = m.end();
+            switch (m.group(1)) {
+                case "C" -> commandStartedNanos = System.nanoTime();
+                case "D" -> {
+                    long started = commandStartedNanos;
+                    commandStartedNanos = 0;
+                    int code = m.group(2) == null ? 0 : Integer.parseInt(m.group(2));
+                    listener.commandEnded(this, code, started == 0 ? -1 : (System.nanoTime() - started) / 1_000_000);
+                }
+                default -> {}
+            }
+        }
+        marks.delete(0, consumed);
+        int start = marks.lastIndexOf("\u001b]133;");
+        if (start < 0 || marks.length() - start > 256) {
+            // Keep only what could still become a mark: a trailing ESC or an unfinished OSC 133.
+            int esc = marks.lastIndexOf("\u001b");
+            marks.delete(0, esc >= 0 && marks.length() - esc < 8 ? esc : marks.length());
+        } else {
+            marks.delete(0, start);
         }
     }
 

@@ -197,6 +197,30 @@ class TerminalsTest {
         assertThat(exit.path("sessionId").asText()).isEqualTo(id);
     }
 
+    @Test
+    void shellIntegrationMarksBecomeCommandNotifications() throws Exception {
+        String id = bash(80, 24);
+        // What a shell with OSC 133 integration prints around a command; split over two writes on purpose.
+        type(id, "printf '\\033]133;C\\007'; sleep 0.1; printf '\\033]13'; printf '3;D;0\\007'");
+        type(id, "printf '\\033]133;C\\007\\033]133;D;2\\033\\\\'");
+        await().atMost(WAIT).until(() -> types().contains("command-error"));
+        assertThat(types()).contains("command-completion");
+        JsonNode error = notes.stream()
+                .filter(n -> n.path("params").path("data").path("type").asText().equals("command-error"))
+                .findFirst()
+                .orElseThrow()
+                .path("params")
+                .path("data");
+        assertThat(error.path("exitCode").asInt()).isEqualTo(2);
+        JsonNode ok = notes.stream()
+                .filter(n -> n.path("params").path("data").path("type").asText().equals("command-completion"))
+                .findFirst()
+                .orElseThrow()
+                .path("params")
+                .path("data");
+        assertThat(ok.path("durationMs").asLong()).isGreaterThanOrEqualTo(100);
+    }
+
     private List<String> types() {
         List<String> out = new ArrayList<>();
         notes.stream()
