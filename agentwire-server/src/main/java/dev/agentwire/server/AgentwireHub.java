@@ -17,6 +17,7 @@ import dev.agentwire.server.store.SqliteStore;
 import dev.agentwire.server.terminals.Pty4jLauncher;
 import dev.agentwire.server.transport.AgentChannelInitializer;
 import dev.agentwire.server.transport.ApiSocketInitializer;
+import dev.agentwire.server.transport.ControlSocketInitializer;
 import dev.agentwire.server.transport.HubChannelInitializer;
 import dev.agentwire.server.transport.IpcChannelInitializer;
 import dev.agentwire.server.transport.SocketGuard;
@@ -77,6 +78,7 @@ public final class AgentwireHub implements AutoCloseable {
     private Channel tcpListener;
     private AgentSockets agentSockets;
     private Channel apiListener;
+    private Channel controlListener;
     private PrometheusMeterRegistry meters;
     private TerminalService terminals;
     private int tcpPort = -1;
@@ -163,7 +165,9 @@ public final class AgentwireHub implements AutoCloseable {
                 Files.deleteIfExists(path);
             };
         });
-        bindApiSocket(pipeline);
+        apiListener = bindHomeSocket("api.sock", new ApiSocketInitializer(core, transport, pipeline, channels));
+        controlListener =
+                bindHomeSocket("control.sock", new ControlSocketInitializer(core, transport, pipeline, channels));
         agentSockets = new AgentSockets(
                 home.dir().resolve("agents"),
                 () -> bootstrap(transport.serverDomainChannel()),
@@ -244,13 +248,13 @@ public final class AgentwireHub implements AutoCloseable {
         }
     }
 
-    /** {@code api.sock}: the VibeTunnel seed's command socket (0600, beside hub.sock). */
-    private void bindApiSocket(HubChannelInitializer.Settings pipeline) {
-        Path path = home.dir().resolve("api.sock");
-        SocketGuard.checkLength("api socket path", path.toString());
+    /** A socket of the VibeTunnel seed's beside hub.sock ({@code api.sock}, {@code control.sock}; 0600). */
+    private Channel bindHomeSocket(String name, io.netty.channel.ChannelHandler initializer) {
+        Path path = home.dir().resolve(name);
+        SocketGuard.checkLength(name + " path", path.toString());
         SocketGuard.clear(path, config.socketCleanup());
-        apiListener = bootstrap(transport.serverDomainChannel())
-                .childHandler(new ApiSocketInitializer(core, transport, pipeline, channels))
+        Channel ch = bootstrap(transport.serverDomainChannel())
+                .childHandler(initializer)
                 .bind(transport.domainAddress(path.toString(), false))
                 .syncUninterruptibly()
                 .channel();
@@ -259,6 +263,7 @@ public final class AgentwireHub implements AutoCloseable {
         } catch (IOException e) {
             throw new HubStartException("cannot set the mode of " + path + ": " + e, e);
         }
+        return ch;
     }
 
     private void bindTcp(HubChannelInitializer.Settings pipeline) {
@@ -355,6 +360,9 @@ public final class AgentwireHub implements AutoCloseable {
         if (apiListener != null) {
             sockets.put("api", home.dir().resolve("api.sock").toString());
         }
+        if (controlListener != null) {
+            sockets.put("control", home.dir().resolve("control.sock").toString());
+        }
     }
 
     private ObjectNode health() {
@@ -431,12 +439,15 @@ public final class AgentwireHub implements AutoCloseable {
         if (agentSockets != null) {
             agentSockets.close();
         }
-        if (apiListener != null) {
-            apiListener.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
-            try {
-                Files.deleteIfExists(home.dir().resolve("api.sock"));
-            } catch (IOException e) {
-                Log.LOG.warn("cannot remove api.sock: {}", e.toString());
+        for (String name : new String[] {"api.sock", "control.sock"}) {
+            Channel listener = name.equals("api.sock") ? apiListener : controlListener;
+            if (listener != null) {
+                listener.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+                try {
+                    Files.deleteIfExists(home.dir().resolve(name));
+                } catch (IOException e) {
+                    Log.LOG.warn("cannot remove {}: {}", name, e.toString());
+                }
             }
         }
         for (Channel listener : new Channel[] {unixListener, tcpListener}) {
