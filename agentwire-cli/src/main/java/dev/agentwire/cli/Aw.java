@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
             ServicesCommands.Request.class,
             ServicesCommands.Serve.class,
             ServicesCommands.RouteLlm.class,
+            RunCommand.class,
             ApiSocketCommands.Title.class,
             ApiSocketCommands.Follow.class,
             ApiSocketCommands.Unfollow.class,
@@ -48,6 +49,8 @@ public final class Aw implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        // pty4j says where it unpacked its native library at info level; that is not the user's business.
+        System.setProperty("org.slf4j.simpleLogger.log.com.pty4j", "warn");
         System.exit(run(args));
     }
 

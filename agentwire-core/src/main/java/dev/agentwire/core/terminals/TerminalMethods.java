@@ -47,6 +47,23 @@ public final class TerminalMethods {
                 throw HubException.of(ErrorCode.INTERNAL_ERROR, "interrupted", "interrupted");
             }
         });
+        add(
+                methods,
+                "terminals/register",
+                call -> now(terminals.register(
+                        call.connection(),
+                        text(call, "id", true),
+                        spawn(call),
+                        number(call, "pid", -1),
+                        text(call, "scrollback", false))));
+        add(methods, "terminals/forward-output", call -> {
+            terminals.forwardOutput(call.connection(), text(call, "id", true), text(call, "data", true));
+            return now(dev.agentwire.protocol.Json.mapper().nullNode());
+        });
+        add(methods, "terminals/forward-exit", call -> {
+            terminals.forwardExit(text(call, "id", true), (int) number(call, "exitCode", -1));
+            return now(dev.agentwire.protocol.Json.mapper().nullNode());
+        });
         add(methods, "terminals/attach", call -> now(terminals.attach(id(call), call.connection())));
         add(methods, "terminals/detach", call -> now(terminals.detach(id(call), call.connection())));
     }

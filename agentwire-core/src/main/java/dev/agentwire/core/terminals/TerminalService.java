@@ -140,6 +140,98 @@ public final class TerminalService {
         this.ipcSockets = sockets;
     }
 
+    /** Forwarded sessions' PTYs by session id. */
+    private final Map<String, RemotePty> remotes = new ConcurrentHashMap<>();
+
+    /**
+     * {@code terminals/register}: a forwarder ({@code aw run}) that owns a PTY in the user's terminal makes it a
+     * session of this hub, under the id it chose (again after a hub restart). {@code scrollback} is what it
+     * printed so far.
+     */
+    public ObjectNode register(Connection forwarder, String id, Spawn s, long pid, String scrollback) {
+        if (id == null || !ID.matcher(id).matches()) {
+            throw HubException.of(
+                    ErrorCode.INVALID_PARAMS,
+                    "invalid_terminal_id",
+                    "a terminal id is 32 lower-case hex digits, not " + id);
+        }
+        checkSize(s.cols(), s.rows());
+        TerminalSession old = sessions.get(id);
+        if (old != null && old.isRunning()) {
+            throw HubException.of(
+                    ErrorCode.INVALID_PARAMS, "terminal_exists", "terminal " + id + " is running already");
+        }
+        if (old != null) {
+            sessions.remove(id, old);
+        }
+        String cwd = s.cwd() == null || s.cwd().isEmpty() ? System.getProperty("user.home") : s.cwd();
+        RemotePty[] made = new RemotePty[1];
+        PtyLauncher remote = (command, dir, env, cols, rows) -> {
+            made[0] = new RemotePty(id, forwarder, pid);
+            return made[0];
+        };
+        TerminalSession session;
+        try {
+            session = new TerminalSession(
+                    id,
+                    s.name().orElse(Path.of(s.command().get(0)).getFileName().toString()),
+                    s.command(),
+                    cwd,
+                    s.cols(),
+                    s.rows(),
+                    controlDir.resolve(id),
+                    settings.scrollbackChars(),
+                    remote,
+                    Map.of(),
+                    new Listener());
+        } catch (IOException e) {
+            throw HubException.of(ErrorCode.INTERNAL_ERROR, "register_failed", "cannot register " + id + ": " + e);
+        }
+        remotes.put(id, made[0]);
+        sessions.put(id, session);
+        try {
+            ipc.put(id, ipcSockets.bind(id, session.dir().resolve("ipc.sock")));
+        } catch (IOException e) {
+            log.warn("terminal {}: no ipc.sock: {}", id, e.toString());
+        }
+        if (scrollback != null && !scrollback.isEmpty()) {
+            made[0].output(scrollback);
+        }
+        notification("session-start", session);
+        return session.describe();
+    }
+
+    /** {@code terminals/forward-output}: what a forwarded session printed. */
+    public void forwardOutput(Connection forwarder, String id, String text) {
+        RemotePty pty = remotes.get(id);
+        if (pty != null) {
+            pty.output(text);
+        }
+    }
+
+    /** {@code terminals/forward-exit}: a forwarded session's process ended. */
+    public void forwardExit(String id, int exitCode) {
+        RemotePty pty = remotes.remove(id);
+        if (pty != null) {
+            pty.exited(exitCode);
+        }
+    }
+
+    /** A forwarder went away: its sessions end (exit code -1: unknown). */
+    private void forwarderGone(Connection c) {
+        for (var e : remotes.entrySet()) {
+            TerminalSession s = sessions.get(e.getKey());
+            if (s != null && e.getValue() != null && forwarderOf(e.getValue()) == c) {
+                remotes.remove(e.getKey());
+                e.getValue().exited(-1);
+            }
+        }
+    }
+
+    private static Connection forwarderOf(RemotePty pty) {
+        return pty.forwarder();
+    }
+
     /** What {@code terminals/spawn} asks for. */
     public record Spawn(
             List<String> command, String cwd, Map<String, String> env, int cols, int rows, Optional<String> name) {}
@@ -426,9 +518,10 @@ public final class TerminalService {
         return find(id).describe();
     }
 
-    /** A connection closed: it stops watching every session. */
+    /** A connection closed: it stops watching every session, and the sessions it forwarded end. */
     public void connectionClosed(Connection c) {
         sessions.values().forEach(s -> s.detach(c));
+        forwarderGone(c);
     }
 
     /** Ends every session (the hub stops). */
