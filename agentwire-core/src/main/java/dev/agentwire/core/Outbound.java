@@ -46,6 +46,16 @@ public interface Outbound {
         }
     }
 
+    /** Whether this peer takes typed frames besides JSON-RPC (typed framing, WebSocket binary messages). */
+    default boolean takesFrames() {
+        return false;
+    }
+
+    /** Sends a typed frame; only when {@link #takesFrames()}. */
+    default void sendFrame(dev.agentwire.protocol.Frame frame) {
+        throw new UnsupportedOperationException("this peer takes no typed frames");
+    }
+
     /** Sends one message and closes the connection once it is written. */
     void sendAndClose(Message message);
 

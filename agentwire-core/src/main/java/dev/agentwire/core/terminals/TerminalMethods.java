@@ -64,7 +64,14 @@ public final class TerminalMethods {
             terminals.forwardExit(text(call, "id", true), (int) number(call, "exitCode", -1));
             return now(dev.agentwire.protocol.Json.mapper().nullNode());
         });
-        add(methods, "terminals/attach", call -> now(terminals.attach(id(call), call.connection())));
+        add(methods, "terminals/attach", call -> {
+            JsonNode frames = call.params().get("frames");
+            if (frames != null && !frames.isBoolean()) {
+                throw HubException.of(ErrorCode.INVALID_PARAMS, "invalid_params", "frames must be true or false");
+            }
+            return now(terminals.attach(
+                    id(call), call.connection(), Optional.ofNullable(frames).map(JsonNode::booleanValue)));
+        });
         add(methods, "terminals/detach", call -> now(terminals.detach(id(call), call.connection())));
     }
 

@@ -486,9 +486,20 @@ public final class TerminalService {
 
     /** {@code terminals/attach}: the scrollback so far; then {@code terminals/output} notifications. */
     public ObjectNode attach(String id, Connection viewer) {
+        return attach(id, viewer, Optional.empty());
+    }
+
+    /**
+     * {@code terminals/attach}: the scrollback so far; then the output as StdoutData frames (if {@code frames},
+     * by default on typed-framing connections) or {@code terminals/output} notifications.
+     */
+    public ObjectNode attach(String id, Connection viewer, Optional<Boolean> frames) {
         TerminalSession s = find(id);
+        boolean binary = frames.orElse(
+                viewer.outbound().takesFrames() && viewer.peer().transport() != dev.agentwire.core.Transport.WEBSOCKET);
         ObjectNode out = s.describe();
-        out.put("scrollback", s.attach(viewer));
+        out.put("scrollback", s.attach(viewer, binary));
+        out.put("frames", binary && viewer.outbound().takesFrames());
         return out;
     }
 

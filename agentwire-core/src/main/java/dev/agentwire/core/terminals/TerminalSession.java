@@ -54,7 +54,9 @@ final class TerminalSession {
     private final Scrollback scrollback;
     private final Writer cast;
     private final long castStart = System.nanoTime();
-    private final Set<Connection> viewers = ConcurrentHashMap.newKeySet();
+    /** Viewers, and whether each gets StdoutData frames (else {@code terminals/output} notifications). */
+    private final Map<Connection, Boolean> viewers = new ConcurrentHashMap<>();
+
     private final Set<TerminalSink> sinks = ConcurrentHashMap.newKeySet();
     private final List<Waiter> waiters = new CopyOnWriteArrayList<>();
     private final Listener listener;
@@ -235,13 +237,24 @@ final class TerminalSession {
         } catch (IOException e) {
             log.debug("terminal {}: output.cast: {}", id, e.toString());
         }
-        ObjectNode params = Json.mapper().createObjectNode().put("id", id).put("data", text);
-        Message note = new Message.Notification("terminals/output", params);
-        for (Connection v : viewers) {
-            if (v.isOpen()) {
-                v.outbound().send(note);
-            } else {
+        Message note = null;
+        dev.agentwire.protocol.Frame frame = null;
+        for (var e : viewers.entrySet()) {
+            Connection v = e.getKey();
+            if (!v.isOpen()) {
                 viewers.remove(v);
+            } else if (e.getValue()) {
+                if (frame == null) {
+                    frame = stdoutFrame(text);
+                }
+                v.outbound().sendFrame(frame);
+            } else {
+                if (note == null) {
+                    note = new Message.Notification(
+                            "terminals/output",
+                            Json.mapper().createObjectNode().put("id", id).put("data", text));
+                }
+                v.outbound().send(note);
             }
         }
         for (TerminalSink sink : sinks) {
@@ -258,6 +271,19 @@ final class TerminalSession {
                 w.result.complete(match(m, "output"));
             }
         }
+    }
+
+    /**
+     * A StdoutData frame for a connection that may watch several sessions: the 32-character session id, then
+     * the output's UTF-8 bytes.
+     */
+    private dev.agentwire.protocol.Frame stdoutFrame(String text) {
+        byte[] idBytes = id.getBytes(StandardCharsets.US_ASCII);
+        byte[] data = text.getBytes(StandardCharsets.UTF_8);
+        byte[] payload = new byte[idBytes.length + data.length];
+        System.arraycopy(idBytes, 0, payload, 0, idBytes.length);
+        System.arraycopy(data, 0, payload, idBytes.length, data.length);
+        return dev.agentwire.protocol.Frame.of(dev.agentwire.protocol.FrameType.STDOUT_DATA, payload);
     }
 
     /** Finds OSC 133 marks, across chunk boundaries (an unfinished sequence waits for the next chunk). */
@@ -422,9 +448,9 @@ final class TerminalSession {
     }
 
     /** Starts streaming output to {@code viewer}; the scrollback so far. */
-    String attach(Connection viewer) {
+    String attach(Connection viewer, boolean frames) {
         synchronized (scrollback) {
-            viewers.add(viewer);
+            viewers.put(viewer, frames && viewer.outbound().takesFrames());
             return scrollback.text();
         }
     }
@@ -458,7 +484,7 @@ final class TerminalSession {
     }
 
     boolean detach(Connection viewer) {
-        return viewers.remove(viewer);
+        return viewers.remove(viewer) != null;
     }
 
     int viewerCount() {

@@ -190,6 +190,16 @@ final class ChannelOutbound implements Outbound {
         return buffer == null ? 0 : buffer.totalPendingWriteBytes();
     }
 
+    @Override
+    public boolean takesFrames() {
+        return format.takesFrames();
+    }
+
+    @Override
+    public void sendFrame(Frame frame) {
+        write(frame, false);
+    }
+
     /** Writes a raw typed frame (typed framing only). */
     void sendFrame(Frame frame, boolean thenClose) {
         write(frame, thenClose);

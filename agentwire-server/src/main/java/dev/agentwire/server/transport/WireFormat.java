@@ -32,6 +32,9 @@ interface WireFormat {
      */
     Object frameAll(List<Encoded> messages, ByteBufAllocator alloc);
 
+    /** Whether typed frames can be sent besides JSON-RPC (typed framing, WebSocket binary messages). */
+    boolean takesFrames();
+
     /** Whether fatal errors go out as Error frames (typed framing) rather than as JSON-RPC errors. */
     boolean typedErrors();
 
@@ -85,6 +88,11 @@ interface WireFormat {
             }
 
             @Override
+            public boolean takesFrames() {
+                return framing == Framing.TYPED;
+            }
+
+            @Override
             public boolean typedErrors() {
                 return framing == Framing.TYPED;
             }
@@ -134,6 +142,11 @@ interface WireFormat {
                     frames.add(frameJson(e.json(), alloc));
                 }
                 return frames;
+            }
+
+            @Override
+            public boolean takesFrames() {
+                return true;
             }
 
             @Override

@@ -438,4 +438,24 @@ class TerminalsTest {
         assertThat(dir.resolve("ipc.sock")).doesNotExist();
         assertThat(orphan).doesNotExist();
     }
+
+    @Test
+    void aTypedFramingViewerGetsStdoutDataFramesOnHubSock() throws Exception {
+        String id = bash(80, 24);
+        try (java.nio.channels.SocketChannel ch =
+                java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            ch.connect(java.net.UnixDomainSocketAddress.of(hub.config().socketPath()));
+            FrameReader in = new FrameReader(ch);
+            frame(
+                    ch,
+                    0x10,
+                    utf8("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"terminals/attach\",\"params\":{\"id\":\"" + id
+                            + "\"}}"));
+            assertThat(in.until(0x10, "scrollback")).contains("\"id\":1");
+            type(id, "echo framed-output");
+            // StdoutData on a multiplexed connection: the session id, then the bytes.
+            String out = in.until(0x04, "framed-output\r\n");
+            assertThat(out).startsWith(id);
+        }
+    }
 }
