@@ -158,4 +158,41 @@ final class ApiSocketCommands {
             return ExitCodes.OK;
         }
     }
+
+    @Command(
+            name = "terminals",
+            mixinStandardHelpOptions = true,
+            description = "List the hub's terminal sessions (through api.sock's sessions command).")
+    static final class Terminals implements Callable<Integer> {
+        @Option(names = "--json", description = "print JSON instead of text")
+        boolean json;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            JsonNode r = ask(home(), "sessions", Json.mapper().createObjectNode());
+            PrintWriter out = spec.commandLine().getOut();
+            if (json) {
+                ClientOptions.printJson(out, r);
+            } else {
+                out.printf("%-32s %-16s %-8s %5s %9s %s%n", "ID", "NAME", "STATUS", "EXIT", "SIZE", "TITLE");
+                for (JsonNode t : r.path("terminals")) {
+                    out.printf(
+                            "%-32s %-16s %-8s %5s %9s %s%n",
+                            t.path("id").asText(),
+                            t.path("name").asText(),
+                            t.path("status").asText(),
+                            t.path("exitCode").isNull()
+                                    ? "-"
+                                    : t.path("exitCode").asText(),
+                            t.path("cols").asInt() + "x" + t.path("rows").asInt(),
+                            t.path("title").asText());
+                }
+            }
+            out.flush();
+            return ExitCodes.OK;
+        }
+    }
 }

@@ -29,6 +29,7 @@ import picocli.CommandLine.Command;
             ServicesCommands.RouteLlm.class,
             RunCommand.class,
             ApiSocketCommands.Title.class,
+            ApiSocketCommands.Terminals.class,
             ApiSocketCommands.Follow.class,
             ApiSocketCommands.Unfollow.class,
             TokenCommands.class,

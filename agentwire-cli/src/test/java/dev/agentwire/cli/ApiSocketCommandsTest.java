@@ -61,6 +61,9 @@ class ApiSocketCommandsTest {
                     Map.of("AGENTWIRE_HOME", home.toString(), "AGENTWIRE_TERMINAL_ID", id), dir, "title", "deploying");
             assertThat(r[0]).as((String) r[1]).isEqualTo(0);
             assertThat((String) r[1]).contains("title of " + id + ": deploying");
+            r = aw(env, dir, "terminals");
+            assertThat(r[0]).as((String) r[1]).isEqualTo(0);
+            assertThat((String) r[1]).contains(id, "running", "deploying");
             r = aw(env, dir, "title", "nowhere");
             assertThat(r[0]).isEqualTo(ExitCodes.USAGE);
             assertThat((String) r[1]).contains("AGENTWIRE_TERMINAL_ID is not set");

@@ -2,6 +2,7 @@ package dev.agentwire.server.terminals;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -457,5 +458,38 @@ class TerminalsTest {
             String out = in.until(0x04, "framed-output\r\n");
             assertThat(out).startsWith(id);
         }
+    }
+
+    @Test
+    void viIsReadAsItDrawsItself() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/vi")), "needs vi (CI installs vim-tiny)");
+        Path file = Files.createTempFile("screen", ".txt");
+        Files.writeString(file, "first line of the file\nsecond line\n");
+        JsonNode r = call(
+                "terminals/spawn",
+                "{\"command\":[\"vi\",\"-u\",\"NONE\",\"-n\"," + Json.mapper().writeValueAsString(file.toString())
+                        + "],\"cols\":60,\"rows\":12}");
+        String id = r.path("id").asText();
+        waitFor(id, "second line[\\s\\S]*~");
+        List<String> lines = new ArrayList<>();
+        call("terminals/read", "{\"id\":\"" + id + "\"}").path("lines").forEach(l -> lines.add(l.asText()));
+        assertThat(lines).hasSize(12);
+        assertThat(lines.get(0)).isEqualTo("first line of the file");
+        assertThat(lines.get(1)).isEqualTo("second line");
+        assertThat(lines.subList(2, 10)).allMatch(l -> l.equals("~"));
+        assertThat(lines.get(11)).contains(file.getFileName().toString());
+        // Full-screen editing: go to the end of line 2, append, and see it drawn in place.
+        call("terminals/key", "{\"id\":\"" + id + "\",\"key\":\"Down\"}");
+        call("terminals/input", "{\"id\":\"" + id + "\",\"text\":\"A, edited\"}");
+        call("terminals/key", "{\"id\":\"" + id + "\",\"key\":\"Escape\"}");
+        waitFor(id, "second line, edited");
+        call("terminals/input", "{\"id\":\"" + id + "\",\"text\":\":q!\\r\"}");
+        await().atMost(WAIT)
+                .until(() -> call("terminals/list", "{}")
+                        .path("terminals")
+                        .get(0)
+                        .path("status")
+                        .asText()
+                        .equals("exited"));
     }
 }
