@@ -318,6 +318,12 @@ public final class TerminalService {
             ObjectNode data = base(exitCode == 0 ? "command-completion" : "command-error", s);
             data.put("exitCode", exitCode);
             data.put("durationMs", durationMs);
+            data.put(
+                    "message",
+                    exitCode == 0
+                            ? "command finished in " + s.name
+                            : "command failed with code " + exitCode + " in " + s.name);
+            ((ObjectNode) data.get("metadata")).put("exitCode", exitCode).put("durationMs", durationMs);
             events.publish("session-monitor", "notification", data);
         }
 
@@ -340,8 +346,29 @@ public final class TerminalService {
         ObjectNode data = base(type, s);
         if (s.exitCode() != null) {
             data.put("exitCode", s.exitCode());
+            ((ObjectNode) data.get("metadata")).put("exitCode", s.exitCode());
         }
+        data.put(
+                "message",
+                switch (type) {
+                    case "session-start" -> s.name + " started";
+                    case "session-exit" ->
+                        s.name + " exited" + (s.exitCode() == null ? "" : " with code " + s.exitCode());
+                    case "bell" -> "bell in " + s.name;
+                    case "title-change" -> s.name + ": " + s.title();
+                    default -> type;
+                });
         events.publish("session-monitor", "notification", data);
+        // The seed's session lifecycle events, beside the notifications.
+        String action = switch (type) {
+            case "session-start" -> "created";
+            case "session-exit" -> "closed";
+            case "title-change" -> "updated";
+            default -> null;
+        };
+        if (action != null) {
+            events.publish("session", action, s.describe());
+        }
     }
 
     private static ObjectNode base(String type, TerminalSession s) {
@@ -350,6 +377,7 @@ public final class TerminalService {
         data.put("sessionId", s.id);
         data.put("sessionName", s.name);
         data.put("title", s.title());
+        data.putObject("metadata");
         return data;
     }
 

@@ -162,11 +162,12 @@ final class ControlSocketHandler extends ChannelInboundHandlerAdapter implements
         ObjectNode out = reply(request);
         out.put("category", category);
         out.put("action", action);
-        ObjectNode err = out.putObject("error");
-        err.put("code", e.code());
-        err.put("message", e.message());
+        // The seed's error is a string; the hub's code and data go beside it.
+        out.put("error", e.message());
+        ObjectNode detail = out.putObject("errorDetail");
+        detail.put("code", e.code());
         if (!e.data().isMissingNode()) {
-            err.set("data", e.data());
+            detail.set("data", e.data());
         }
         return out;
     }

@@ -31,16 +31,25 @@ class ControlSocketTest {
                 assertThat(pong.path("data").path("pong").asBoolean()).isTrue();
 
                 c.sendLine("{\"id\":\"2\",\"category\":\"system\",\"type\":\"request\",\"action\":\"subscribe\","
-                        + "\"data\":{\"categories\":[\"session-monitor\"]}}");
+                        + "\"data\":{\"categories\":[\"session-monitor\",\"session\"]}}");
                 assertThat(c.readJson().path("id").asText()).isEqualTo("2");
                 c.sendLine("{\"id\":\"3\",\"category\":\"session\",\"type\":\"request\",\"action\":\"spawn\","
                         + "\"data\":{\"command\":[\"sh\",\"-c\",\"sleep 0.2; exit 5\"],\"name\":\"five\"}}");
                 List<JsonNode> seen = new ArrayList<>();
                 JsonNode m;
+                JsonNode exit = null;
                 do {
                     m = c.readJson(java.time.Duration.ofSeconds(30));
                     seen.add(m);
-                } while (!"session-exit".equals(m.path("data").path("type").asText()));
+                    if ("session-exit".equals(m.path("data").path("type").asText())) {
+                        exit = m;
+                    }
+                } while (!(m.path("category").asText().equals("session")
+                        && m.path("action").asText().equals("closed")));
+                assertThat(exit)
+                        .as("the session-exit notification came before the closed event")
+                        .isNotNull();
+                m = exit;
                 JsonNode spawned = seen.stream()
                         .filter(x -> x.path("id").asText().equals("3"))
                         .findFirst()
@@ -54,20 +63,29 @@ class ControlSocketTest {
                                 && x.path("data").path("type").asText().equals("session-start"));
                 assertThat(m.path("type").asText()).isEqualTo("event");
                 assertThat(m.path("data").path("exitCode").asInt()).isEqualTo(5);
+                assertThat(m.path("data").path("message").asText()).isEqualTo("five exited with code 5");
+                assertThat(m.path("data").path("metadata").path("exitCode").asInt())
+                        .isEqualTo(5);
+                assertThat(seen)
+                        .anyMatch(x -> x.path("category").asText().equals("session")
+                                && x.path("action").asText().equals("created")
+                                && x.path("data").path("name").asText().equals("five"));
 
                 c.sendLine("{\"id\":\"4\",\"category\":\"session\",\"type\":\"request\",\"action\":\"kill\","
                         + "\"data\":{\"id\":\"../x\"}}");
                 JsonNode bad = c.readJson();
                 assertThat(bad.path("id").asText()).isEqualTo("4");
-                assertThat(bad.path("error").path("code").asInt()).isEqualTo(-32602);
+                assertThat(bad.path("errorDetail").path("code").asInt()).isEqualTo(-32602);
+                assertThat(bad.path("error").asText()).contains("32 lower-case hex digits");
                 c.sendLine("{\"id\":\"5\",\"category\":\"session\",\"type\":\"request\",\"action\":\"dance\"}");
                 JsonNode unknown = c.readJson();
-                assertThat(unknown.path("error").path("code").asInt()).isEqualTo(-32601);
-                assertThat(unknown.path("error").path("message").asText()).contains("session:spawn", "system:ping");
+                assertThat(unknown.path("errorDetail").path("code").asInt()).isEqualTo(-32601);
+                assertThat(unknown.path("error").asText()).contains("session:spawn", "system:ping");
                 c.sendLine("not json");
-                assertThat(c.readJson().path("error").path("code").asInt()).isEqualTo(-32700);
+                assertThat(c.readJson().path("errorDetail").path("code").asInt())
+                        .isEqualTo(-32700);
                 c.sendLine("{\"id\":\"6\",\"category\":\"system\",\"type\":\"event\",\"action\":\"ping\"}");
-                assertThat(c.readJson().path("error").path("message").asText()).contains("\"type\": \"request\"");
+                assertThat(c.readJson().path("error").asText()).contains("\"type\": \"request\"");
                 c.sendLine("{\"id\":\"7\",\"category\":\"system\",\"type\":\"request\",\"action\":\"ping\"}");
                 assertThat(c.readJson().path("id").asText())
                         .as("the connection goes on")
