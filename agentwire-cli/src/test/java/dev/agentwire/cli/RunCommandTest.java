@@ -150,6 +150,11 @@ class RunCommandTest {
                     .until(() -> tmux(socket, "capture-pane", "-p", "-t", "aw").contains("from-the-hub"));
             String pane = tmux(socket, "capture-pane", "-p", "-t", "aw");
             assertThat(pane).contains("typed-one", "typed-while-away", "from-the-hub");
+            // The person makes the window bigger: SIGWINCH reaches aw run, which resizes the PTY and tells the hub.
+            tmux(socket, "resize-window", "-t", "aw", "-x", "120", "-y", "35");
+            await().atMost(WAIT)
+                    .until(() -> terminals(second).get(0).path("cols").asInt() == 120);
+            assertThat(terminals(second).get(0).path("rows").asInt()).isEqualTo(35);
             tmux(socket, "send-keys", "-t", "aw", "exit 3", "Enter");
             await().atMost(WAIT)
                     .until(() ->
