@@ -176,31 +176,17 @@ final class RoomsBench {
      * requests per second from {@code redis-benchmark} (one client, pipelined 16), times the subscribers.
      */
     static Optional<Double> redisFanOut(Path dir, int subscribers, int messages) throws Exception {
-        if (!Files.isExecutable(Path.of("/usr/bin/redis-server"))
-                || !Files.isExecutable(Path.of("/usr/bin/redis-benchmark"))) {
+        if (!Files.isExecutable(Path.of("/usr/bin/redis-benchmark"))) {
             return Optional.empty();
         }
         Path sock = dir.resolve("redis.sock");
-        Process server = new ProcessBuilder(
-                        "/usr/bin/redis-server",
-                        "--port",
-                        "0",
-                        "--unixsocket",
-                        sock.toString(),
-                        "--save",
-                        "",
-                        "--appendonly",
-                        "no",
-                        "--dir",
-                        dir.toString())
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectErrorStream(true)
-                .start();
+        Optional<Process> started = ServicesBench.startRedis(sock, dir);
+        if (started.isEmpty()) {
+            return Optional.empty();
+        }
+        Process server = started.get();
         List<Process> subs = new ArrayList<>();
         try {
-            while (!Files.exists(sock) && server.isAlive()) {
-                Thread.sleep(10);
-            }
             for (int i = 0; i < subscribers; i++) {
                 subs.add(new ProcessBuilder("/usr/bin/redis-cli", "-s", sock.toString(), "SUBSCRIBE", "fanout")
                         .redirectOutput(ProcessBuilder.Redirect.DISCARD)

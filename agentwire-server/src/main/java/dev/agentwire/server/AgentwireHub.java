@@ -16,10 +16,9 @@ import dev.agentwire.server.home.HubHome;
 import dev.agentwire.server.store.SqliteStore;
 import dev.agentwire.server.terminals.Pty4jLauncher;
 import dev.agentwire.server.transport.AgentChannelInitializer;
-import dev.agentwire.server.transport.ApiSocketInitializer;
-import dev.agentwire.server.transport.ControlSocketInitializer;
 import dev.agentwire.server.transport.HubChannelInitializer;
 import dev.agentwire.server.transport.IpcChannelInitializer;
+import dev.agentwire.server.transport.LineSocketInitializer;
 import dev.agentwire.server.transport.SocketGuard;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -165,9 +164,9 @@ public final class AgentwireHub implements AutoCloseable {
                 Files.deleteIfExists(path);
             };
         });
-        apiListener = bindHomeSocket("api.sock", new ApiSocketInitializer(core, transport, pipeline, channels));
+        apiListener = bindHomeSocket("api.sock", LineSocketInitializer.api(core, transport, pipeline, channels));
         controlListener =
-                bindHomeSocket("control.sock", new ControlSocketInitializer(core, transport, pipeline, channels));
+                bindHomeSocket("control.sock", LineSocketInitializer.control(core, transport, pipeline, channels));
         agentSockets = new AgentSockets(
                 home.dir().resolve("agents"),
                 () -> bootstrap(transport.serverDomainChannel()),
