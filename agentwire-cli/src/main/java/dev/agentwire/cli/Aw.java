@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
             ServicesCommands.Serve.class,
             ServicesCommands.RouteLlm.class,
             RunCommand.class,
+            ErrnoCommand.class,
             ApiSocketCommands.Title.class,
             ApiSocketCommands.Terminals.class,
             ApiSocketCommands.Follow.class,
