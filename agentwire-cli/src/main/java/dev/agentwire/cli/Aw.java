@@ -29,6 +29,7 @@ import picocli.CommandLine.Command;
             ServicesCommands.RouteLlm.class,
             RunCommand.class,
             ErrnoCommand.class,
+            SocketsCommand.class,
             ApiSocketCommands.Title.class,
             ApiSocketCommands.Terminals.class,
             ApiSocketCommands.Follow.class,
