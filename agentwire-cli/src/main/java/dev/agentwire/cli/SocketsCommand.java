@@ -18,17 +18,101 @@ import picocli.CommandLine.Option;
 @Command(
         name = "sockets",
         mixinStandardHelpOptions = true,
-        description = "This machine's sockets: aw sockets analyze (TCP states and advice), aw sockets unix.",
-        subcommands = {SocketsCommand.Analyze.class, SocketsCommand.UnixSockets.class})
+        description = {
+            "The hub's connections (like NATS' connz); aw sockets inspect ID adds one's socket options.",
+            "aw sockets analyze: this machine's TCP sockets by state, with advice; aw sockets unix: Unix sockets."
+        },
+        subcommands = {SocketsCommand.Inspect.class, SocketsCommand.Analyze.class, SocketsCommand.UnixSockets.class})
 final class SocketsCommand implements Callable<Integer> {
+
+    @CommandLine.Mixin
+    ClientOptions client;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** The hub's connections: id, transport, peer, session, rooms, traffic, pending bytes, refusals, age. */
     @Override
-    public Integer call() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-        return ExitCodes.USAGE;
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        try (var c = client.connect("aw-sockets")) {
+            var r = c.request("hub/connections").get();
+            if (client.json) {
+                ClientOptions.printJson(out, r);
+            } else {
+                out.printf(
+                        "%5s %-9s %-14s %-22s %-12s %-16s %9s %9s %9s %9s %8s %6s %8s%n",
+                        "ID",
+                        "TRANSPORT",
+                        "NAME",
+                        "PEER",
+                        "SESSION",
+                        "ROOMS",
+                        "BYTES-IN",
+                        "MSGS-IN",
+                        "BYTES-OUT",
+                        "MSGS-OUT",
+                        "PENDING",
+                        "LIMITED",
+                        "AGE-S");
+                for (var x : r.path("connections")) {
+                    String peer = x.has("uid")
+                            ? "uid " + x.path("uid").asText()
+                                    + (x.has("pid") ? " pid " + x.path("pid").asText() : "")
+                            : x.path("address").asText();
+                    List<String> rooms = new ArrayList<>();
+                    x.path("rooms").forEach(n -> rooms.add(n.asText()));
+                    out.printf(
+                            "%5d %-9s %-14s %-22s %-12s %-16s %9d %9d %9d %9d %8d %6d %8d%n",
+                            x.path("id").asLong(),
+                            x.path("transport").asText(),
+                            x.path("name").asText().isEmpty()
+                                    ? "-"
+                                    : x.path("name").asText(),
+                            peer,
+                            x.path("session").asText("-"),
+                            rooms.isEmpty() ? "-" : String.join(",", rooms),
+                            x.path("bytesIn").asLong(),
+                            x.path("messagesIn").asLong(),
+                            x.path("bytesOut").asLong(),
+                            x.path("messagesOut").asLong(),
+                            x.path("pendingOutboundBytes").asLong(),
+                            x.path("rateLimited").asLong(),
+                            x.path("ageMs").asLong() / 1000);
+                }
+            }
+            out.flush();
+        }
+        return ExitCodes.OK;
+    }
+
+    @Command(
+            name = "inspect",
+            mixinStandardHelpOptions = true,
+            description = "One hub connection, with the socket options read from its live channel.")
+    static final class Inspect implements Callable<Integer> {
+        @CommandLine.Mixin
+        ClientOptions client;
+
+        @CommandLine.Parameters(index = "0", paramLabel = "ID", description = "a connection id from aw sockets")
+        long id;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = spec.commandLine().getOut();
+            try (var c = client.connect("aw-sockets")) {
+                var r = c.request(
+                                "hub/connection",
+                                Json.mapper().createObjectNode().put("id", id))
+                        .get();
+                ClientOptions.printJson(out, r);
+                out.flush();
+            }
+            return ExitCodes.OK;
+        }
     }
 
     private static void requireProc(CommandLine cl) {

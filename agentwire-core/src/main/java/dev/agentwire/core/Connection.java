@@ -25,6 +25,10 @@ public final class Connection {
     private final long openedAtMillis;
     private final AtomicInteger inflight = new AtomicInteger();
     private final AtomicLong rateLimited = new AtomicLong();
+    private final java.util.concurrent.atomic.LongAdder bytesIn = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder messagesIn = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder bytesOut = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder messagesOut = new java.util.concurrent.atomic.LongAdder();
     private volatile boolean authenticated;
     private volatile String name = "";
     private volatile String subject = "anonymous";
@@ -194,6 +198,23 @@ public final class Connection {
     /** Calls started and not yet answered. */
     public int inflight() {
         return inflight.get();
+    }
+
+    /** Counts one message read from the peer. */
+    void countIn(int bytes) {
+        bytesIn.add(bytes);
+        messagesIn.increment();
+    }
+
+    /** Counts what the transport wrote to the peer ({@code messages} in {@code bytes}). */
+    public void countOut(long bytes, int messages) {
+        bytesOut.add(bytes);
+        messagesOut.add(messages);
+    }
+
+    /** {@code {bytesIn, messagesIn, bytesOut, messagesOut}}. */
+    public long[] traffic() {
+        return new long[] {bytesIn.sum(), messagesIn.sum(), bytesOut.sum(), messagesOut.sum()};
     }
 
     public long rateLimitedCount() {

@@ -45,6 +45,7 @@ final class Dispatcher {
 
     void dispatch(Connection c, Parsed parsed, int size) {
         hub.metrics().bytesIn(size);
+        c.countIn(size);
         if (parsed instanceof Parsed.Invalid invalid) {
             c.outbound().send(invalid.toResponse());
         } else if (parsed instanceof Parsed.Batch batch) {

@@ -150,6 +150,7 @@ public final class HubCore implements AutoCloseable {
                 (session, reason) -> session.tools().clear());
         core.tools = new ToolRelay(core.timers, settings.toolCallTimeout(), settings.maxToolResultBytes());
         HubMethods.register(core);
+        dev.agentwire.core.hub.ConnectionMethods.register(core);
         McpMethods.register(core);
         SessionMethods.register(core.registry, core.sessions, ticker);
         ToolMethods.register(core.registry, core.tools, settings.toolsPageSize());

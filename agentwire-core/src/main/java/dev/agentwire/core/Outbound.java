@@ -56,6 +56,11 @@ public interface Outbound {
         throw new UnsupportedOperationException("this peer takes no typed frames");
     }
 
+    /** The socket options of the peer's channel as the transport reads them now (name → value). */
+    default java.util.Map<String, Object> socketOptions() {
+        return java.util.Map.of();
+    }
+
     /** Sends one message and closes the connection once it is written. */
     void sendAndClose(Message message);
 

@@ -52,6 +52,9 @@ public final class RoomService implements AutoCloseable {
     private final Thread sequencer;
     private final Map<String, Map<Connection, Member>> members = new HashMap<>();
     private final Map<Connection, Integer> roomCounts = new ConcurrentHashMap<>();
+    /** The rooms each connection is in (written by the sequencer, read by anyone: hub/connections). */
+    private final Map<Connection, Set<String>> memberships = new ConcurrentHashMap<>();
+
     private final Map<String, TokenBucket> rates = new ConcurrentHashMap<>();
     private final Map<String, Integer> appendsSinceTrim = new HashMap<>();
     private volatile boolean running = true;
@@ -110,6 +113,9 @@ public final class RoomService implements AutoCloseable {
                             data);
                 }
                 roomCounts.merge(c, 1, Integer::sum);
+                memberships
+                        .computeIfAbsent(c, k -> ConcurrentHashMap.newKeySet())
+                        .add(room);
                 presence(room, c, "joined");
             }
             m.put(c, new Member(echo));
@@ -148,6 +154,10 @@ public final class RoomService implements AutoCloseable {
             boolean was = m != null && m.remove(c) != null;
             if (was) {
                 roomCounts.computeIfPresent(c, (k, n) -> n <= 1 ? null : n - 1);
+                Set<String> mine = memberships.get(c);
+                if (mine != null) {
+                    mine.remove(room);
+                }
                 presence(room, c, "left");
             }
             return Json.mapper().createObjectNode().put("room", room).put("left", was);
@@ -263,8 +273,14 @@ public final class RoomService implements AutoCloseable {
                 }
             }
             roomCounts.remove(c);
+            memberships.remove(c);
             return Json.mapper().nullNode();
         });
+    }
+
+    /** The rooms {@code c} is in now, sorted. */
+    public java.util.List<String> roomsOf(Connection c) {
+        return memberships.getOrDefault(c, Set.of()).stream().sorted().toList();
     }
 
     /** Drops messages past the retention of every room; the hub calls it every minute. */

@@ -190,6 +190,40 @@ final class ChannelOutbound implements Outbound {
         return buffer == null ? 0 : buffer.totalPendingWriteBytes();
     }
 
+    /** The options {@code aw sockets inspect} shows, as this channel reports them (unsupported ones left out). */
+    private static final java.util.List<io.netty.channel.ChannelOption<?>> OPTIONS = java.util.List.of(
+            io.netty.channel.ChannelOption.SO_SNDBUF,
+            io.netty.channel.ChannelOption.SO_RCVBUF,
+            io.netty.channel.ChannelOption.TCP_NODELAY,
+            io.netty.channel.ChannelOption.SO_KEEPALIVE,
+            io.netty.channel.ChannelOption.SO_LINGER,
+            io.netty.channel.ChannelOption.SO_REUSEADDR,
+            io.netty.channel.ChannelOption.ALLOW_HALF_CLOSURE,
+            io.netty.channel.ChannelOption.AUTO_READ,
+            io.netty.channel.ChannelOption.WRITE_BUFFER_WATER_MARK);
+
+    @Override
+    public java.util.Map<String, Object> socketOptions() {
+        java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
+        for (io.netty.channel.ChannelOption<?> option : OPTIONS) {
+            try {
+                Object value = channel.config().getOption(option);
+                if (value != null) {
+                    out.put(
+                            option.name(),
+                            value instanceof io.netty.channel.WriteBufferWaterMark w
+                                    ? w.low() + "-" + w.high()
+                                    : value);
+                }
+            } catch (RuntimeException e) {
+                // not an option of this kind of channel
+            }
+        }
+        out.put("remoteAddress", String.valueOf(channel.remoteAddress()));
+        out.put("localAddress", String.valueOf(channel.localAddress()));
+        return out;
+    }
+
     @Override
     public boolean takesFrames() {
         return format.takesFrames();
@@ -245,6 +279,12 @@ final class ChannelOutbound implements Outbound {
         }
         queued.addAndGet(size);
         metrics.bytesOut(size);
+        Connection counted = connection;
+        if (counted != null) {
+            counted.countOut(
+                    size,
+                    msg instanceof PreEncodedAll all ? all.batch().messages().size() : 1);
+        }
         if (pendingBytes() > highWaterMark) {
             pressure();
         }
