@@ -30,6 +30,7 @@ import picocli.CommandLine.Command;
             RunCommand.class,
             ErrnoCommand.class,
             SocketsCommand.class,
+            DoctorCommand.class,
             ApiSocketCommands.Title.class,
             ApiSocketCommands.Terminals.class,
             ApiSocketCommands.Follow.class,
