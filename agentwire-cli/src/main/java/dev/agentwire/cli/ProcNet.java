@@ -54,18 +54,35 @@ final class ProcNet {
         return Files.isReadable(Path.of("/proc/net/tcp"));
     }
 
+    /** The lines of /proc/net/tcp and tcp6 that did not parse in the last {@link #tcp()} (skipped, not fatal). */
+    static volatile int skippedLines;
+
     static List<Tcp> tcp() throws IOException {
         Map<Long, long[]> owners = new HashMap<>();
         Map<Long, String> names = new HashMap<>();
         owners(owners, names);
         List<Tcp> out = new ArrayList<>();
+        int skipped = 0;
         for (String file : new String[] {"/proc/net/tcp", "/proc/net/tcp6"}) {
             Path p = Path.of(file);
-            if (!Files.isReadable(p)) {
-                continue;
+            if (Files.isReadable(p)) {
+                int[] bad = {0};
+                out.addAll(parseTcp(Files.readAllLines(p), owners, names, bad));
+                skipped += bad[0];
             }
-            List<String> lines = Files.readAllLines(p);
-            for (String line : lines.subList(1, lines.size())) {
+        }
+        skippedLines = skipped;
+        return out;
+    }
+
+    /**
+     * Parses the lines of a /proc/net/tcp file (the header first); a line that does not parse is skipped and
+     * counted in {@code skipped[0]}.
+     */
+    static List<Tcp> parseTcp(List<String> lines, Map<Long, long[]> owners, Map<Long, String> names, int[] skipped) {
+        List<Tcp> out = new ArrayList<>();
+        for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
+            try {
                 String[] f = line.trim().split("\\s+");
                 String[] local = f[1].split(":");
                 String[] remote = f[2].split(":");
@@ -85,6 +102,8 @@ final class ProcNet {
                         inode,
                         pid,
                         pid < 0 ? "" : names.getOrDefault(pid, "")));
+            } catch (RuntimeException e) {
+                skipped[0]++;
             }
         }
         return out;

@@ -168,6 +168,7 @@ final class SocketsCommand implements Callable<Integer> {
                 }
                 ArrayNode a = r.putArray("recommendations");
                 advice.forEach(a::add);
+                r.put("skippedLines", ProcNet.skippedLines);
                 ClientOptions.printJson(out, r);
             } else {
                 out.println("TCP sockets" + (port != null ? " on port " + port : "")
@@ -187,6 +188,9 @@ final class SocketsCommand implements Callable<Integer> {
                 }
                 out.println();
                 advice.forEach(a -> out.println("- " + a));
+                if (ProcNet.skippedLines > 0) {
+                    out.println("(" + ProcNet.skippedLines + " lines of /proc/net/tcp did not parse and were skipped)");
+                }
             }
             out.flush();
             return ExitCodes.OK;
