@@ -25,12 +25,23 @@ import java.util.function.Function;
  * {@code AGENTWIRE_HOME/api.sock} (VibeTunnel seed): one {@code {"command": ..., "args": {...}}} per line, one
  * JSON answer per line: {@code {"ok": true, "result": ...}} or {@code {"ok": false, "error": {code, message}}}.
  * Commands: {@code status}, {@code sessions} (the terminal sessions), {@code title {id, title}},
- * {@code follow {path}}, {@code unfollow {path?}}. Handled on the event loop: each is a map lookup or a small
- * file read.
+ * {@code follow {path}}, {@code unfollow {path?}}. Commands run off the event loop, one after the other per
+ * connection.
  */
 final class ApiSocketHandler extends ChannelInboundHandlerAdapter {
 
+    /** Where commands run: daemon threads shared by every api.sock connection. */
+    private static final java.util.concurrent.ExecutorService WORK =
+            java.util.concurrent.Executors.newCachedThreadPool(r -> {
+                Thread t = new Thread(r, "aw-api-sock");
+                t.setDaemon(true);
+                return t;
+            });
+
     private final Map<String, Function<JsonNode, JsonNode>> commands = new TreeMap<>();
+    /** The last line's command; the next runs after it (touched only on the event loop). */
+    private java.util.concurrent.CompletableFuture<Void> tail =
+            java.util.concurrent.CompletableFuture.completedFuture(null);
 
     ApiSocketHandler(HubCore core) {
         commands.put("status", args -> core.status());
@@ -78,15 +89,21 @@ final class ApiSocketHandler extends ChannelInboundHandlerAdapter {
             ctx.fireChannelRead(msg);
             return;
         }
-        ObjectNode out;
-        try {
-            out = run(frame.payload());
-        } catch (HubException e) {
-            out = error(e.toRpcError());
-        } catch (RuntimeException e) {
-            out = error(RpcError.of(ErrorCode.INTERNAL_ERROR, String.valueOf(e.getMessage()), "internal_error"));
-        }
-        answer(ctx, out);
+        // Off the event loop (follow reads and watches files), one line after the other.
+        tail = tail.thenRunAsync(
+                () -> {
+                    ObjectNode out;
+                    try {
+                        out = run(frame.payload());
+                    } catch (HubException e) {
+                        out = error(e.toRpcError());
+                    } catch (RuntimeException e) {
+                        out = error(RpcError.of(
+                                ErrorCode.INTERNAL_ERROR, String.valueOf(e.getMessage()), "internal_error"));
+                    }
+                    answer(ctx, out);
+                },
+                WORK);
     }
 
     private ObjectNode run(byte[] line) {
@@ -137,11 +154,13 @@ final class ApiSocketHandler extends ChannelInboundHandlerAdapter {
         return ctx.writeAndFlush(Unpooled.wrappedBuffer(bytes));
     }
 
-    /** {@code echo '{"command":"status"}' | nc -N -U api.sock}: answer, then close. */
+    /** {@code echo '{"command":"status"}' | nc -N -U api.sock}: answer what was asked, then close. */
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) {
-            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            // Behind the answers already queued on the event loop, never inline before them.
+            tail = tail.thenRun(() -> ctx.executor()
+                    .execute(() -> ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE)));
         } else {
             ctx.fireUserEventTriggered(evt);
         }

@@ -33,8 +33,20 @@ final class IpcHandler extends ChannelInboundHandlerAdapter implements TerminalS
 
     private static final Logger log = LoggerFactory.getLogger(IpcHandler.class);
 
+    /** Where frames are handled: a pool of daemon threads shared by every ipc.sock connection. */
+    private static final java.util.concurrent.ExecutorService WORK =
+            java.util.concurrent.Executors.newCachedThreadPool(r -> {
+                Thread t = new Thread(r, "aw-ipc");
+                t.setDaemon(true);
+                return t;
+            });
+
     private final TerminalService terminals;
     private final String sessionId;
+    /** The last frame's handling; the next one runs after it (touched only on the event loop). */
+    private java.util.concurrent.CompletableFuture<Void> tail =
+            java.util.concurrent.CompletableFuture.completedFuture(null);
+
     private volatile Channel channel;
     private volatile int initialCols;
     private volatile int initialRows;
@@ -93,19 +105,30 @@ final class IpcHandler extends ChannelInboundHandlerAdapter implements TerminalS
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof StreamFailure failure) {
-            send(ChannelOutbound.errorFrame(failure.error()));
-            ctx.close();
+            // After the answers to the frames before it.
+            tail = tail.thenRun(() -> ctx.executor().execute(() -> {
+                send(ChannelOutbound.errorFrame(failure.error()));
+                ctx.close();
+            }));
             return;
         }
         if (!(msg instanceof Frame frame)) {
             ctx.fireChannelRead(msg);
             return;
         }
-        try {
-            handle(frame);
-        } catch (HubException e) {
-            send(ChannelOutbound.errorFrame(e.toRpcError()));
-        }
+        // Off the event loop, in arrival order: writing to a PTY blocks when the program does not read its input,
+        // and a signal is sent through kill(1).
+        tail = tail.thenRunAsync(
+                () -> {
+                    try {
+                        handle(frame);
+                    } catch (HubException e) {
+                        send(ChannelOutbound.errorFrame(e.toRpcError()));
+                    } catch (RuntimeException e) {
+                        log.warn("ipc.sock of {}: {}", sessionId, e.toString());
+                    }
+                },
+                WORK);
     }
 
     private void handle(Frame frame) {
