@@ -126,7 +126,7 @@ public final class ConfigKeys {
                 "limits.maxOutboundBytes",
                 "16MiB",
                 size(4096, 1L << 31),
-                "outbound bytes queued for one peer before it is closed as a slow consumer");
+                "outbound bytes queued for one peer (a hub connection or an `ipc.sock` viewer) before it is closed as a slow consumer");
         add(
                 "limits.slowConsumerGraceMs",
                 "2000",

@@ -42,6 +42,13 @@ public final class IpcChannelInitializer extends ChannelInitializer<Channel> {
                         "admission",
                         new UnixAdmission(core, transport, "control/" + sessionId + "/ipc.sock", settings.ownerUid()))
                 .addLast("framing", new StreamFrameDecoder(Framing.TYPED.newDecoder(settings.maxMessageBytes())))
-                .addLast("ipc", new IpcHandler(terminals, sessionId));
+                .addLast(
+                        "ipc",
+                        new IpcHandler(
+                                terminals,
+                                sessionId,
+                                core.metrics(),
+                                settings.maxOutboundBytes(),
+                                settings.slowConsumerGraceMs()));
     }
 }

@@ -3,6 +3,7 @@ package dev.agentwire.server.transport;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentwire.core.HubException;
+import dev.agentwire.core.HubMetrics;
 import dev.agentwire.core.terminals.TerminalService;
 import dev.agentwire.core.terminals.TerminalSink;
 import dev.agentwire.netty.StreamFailure;
@@ -11,14 +12,19 @@ import dev.agentwire.protocol.Frame;
 import dev.agentwire.protocol.FrameEncoding;
 import dev.agentwire.protocol.FrameType;
 import dev.agentwire.protocol.Json;
+import dev.agentwire.protocol.RpcError;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +34,11 @@ import org.slf4j.LoggerFactory;
  * StdinData (keyboard bytes), ControlCmd ({@code {cmd: resize|kill|update-title|reset-size}}) and Heartbeat
  * (echoed). Anything else, or a bad command, gets an Error frame and the connection goes on; a frame over the
  * size limit gets an Error frame and a close.
+ *
+ * <p>A viewer that does not read is never waited for: output for it queues up to {@code limits.maxOutboundBytes};
+ * past that for longer than {@code limits.slowConsumerGraceMs} (or at once past four times the limit) it gets an
+ * Error frame with reason {@code slow_consumer} and is closed, as on hub.sock. The program and the other viewers
+ * go on; the viewer may connect again and gets the scrollback.
  */
 final class IpcHandler extends ChannelInboundHandlerAdapter implements TerminalSink {
 
@@ -43,6 +54,15 @@ final class IpcHandler extends ChannelInboundHandlerAdapter implements TerminalS
 
     private final TerminalService terminals;
     private final String sessionId;
+    private final HubMetrics metrics;
+    private final long maxOutboundBytes;
+    private final long graceNanos;
+    /** Bytes handed to the channel and not yet written to the socket. */
+    private final AtomicLong unwritten = new AtomicLong();
+    /** When the viewer went over the limit and stayed there (System.nanoTime), or 0. */
+    private final AtomicLong overSince = new AtomicLong();
+    /** Set once the viewer is closed as a slow consumer: nothing more is queued for it. */
+    private final AtomicBoolean dropped = new AtomicBoolean();
     /** The last frame's handling; the next one runs after it (touched only on the event loop). */
     private java.util.concurrent.CompletableFuture<Void> tail =
             java.util.concurrent.CompletableFuture.completedFuture(null);
@@ -51,9 +71,12 @@ final class IpcHandler extends ChannelInboundHandlerAdapter implements TerminalS
     private volatile int initialCols;
     private volatile int initialRows;
 
-    IpcHandler(TerminalService terminals, String sessionId) {
+    IpcHandler(TerminalService terminals, String sessionId, HubMetrics metrics, long maxOutboundBytes, long graceMs) {
         this.terminals = terminals;
         this.sessionId = sessionId;
+        this.metrics = metrics;
+        this.maxOutboundBytes = maxOutboundBytes;
+        this.graceNanos = TimeUnit.MILLISECONDS.toNanos(graceMs);
     }
 
     @Override
@@ -78,9 +101,49 @@ final class IpcHandler extends ChannelInboundHandlerAdapter implements TerminalS
 
     private void send(Frame frame) {
         Channel ch = channel;
-        if (ch != null && ch.isActive()) {
-            ch.writeAndFlush(Unpooled.wrappedBuffer(FrameEncoding.typed(frame)), ch.voidPromise());
+        if (ch == null || !ch.isActive() || dropped.get()) {
+            return;
         }
+        byte[] bytes = FrameEncoding.typed(frame);
+        long pending = unwritten.addAndGet(bytes.length);
+        ChannelPromise written = ch.newPromise();
+        written.addListener(f -> {
+            if (unwritten.addAndGet(-bytes.length) <= maxOutboundBytes) {
+                overSince.set(0); // drained below the limit: it was a burst, not a stuck viewer
+            }
+        });
+        ch.writeAndFlush(Unpooled.wrappedBuffer(bytes), written);
+        if (pending > maxOutboundBytes) {
+            long now = System.nanoTime();
+            overSince.compareAndSet(0, now);
+            if (pending > 4 * maxOutboundBytes || now - overSince.get() > graceNanos) {
+                slowConsumer(ch, pending);
+            }
+        }
+    }
+
+    private void slowConsumer(Channel ch, long pending) {
+        if (!dropped.compareAndSet(false, true)) {
+            return;
+        }
+        terminals.unsubscribe(sessionId, this);
+        metrics.slowConsumer();
+        log.warn(
+                "ipc.sock of {}: closing a viewer that does not read ({} bytes unwritten, limit {})",
+                sessionId,
+                pending,
+                maxOutboundBytes);
+        var data = Json.mapper().createObjectNode();
+        data.put("reason", "slow_consumer");
+        data.put("limit", maxOutboundBytes);
+        data.put("pending", pending);
+        Frame error = ChannelOutbound.errorFrame(RpcError.of(
+                ErrorCode.OVERLOADED,
+                "slow consumer: " + pending + " bytes queued for this viewer, limit " + maxOutboundBytes,
+                data));
+        // The reason goes out if the viewer drains soon; the close happens within a second either way.
+        ch.writeAndFlush(Unpooled.wrappedBuffer(FrameEncoding.typed(error))).addListener(ChannelFutureListener.CLOSE);
+        ch.eventLoop().schedule(() -> ch.close(), 1, TimeUnit.SECONDS);
     }
 
     @Override
