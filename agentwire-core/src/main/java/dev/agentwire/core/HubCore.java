@@ -26,6 +26,7 @@ import dev.agentwire.core.rooms.Store;
 import dev.agentwire.core.router.LlmRouter;
 import dev.agentwire.core.router.RouterMethods;
 import dev.agentwire.core.router.RouterSettings;
+import dev.agentwire.core.router.SpendLedger;
 import dev.agentwire.core.rpc.Interceptor;
 import dev.agentwire.core.rpc.MethodRegistry;
 import dev.agentwire.core.services.ServiceMethods;
@@ -125,7 +126,7 @@ public final class HubCore implements AutoCloseable {
         return create(settings, ticker, store, roomSettings, revocations, RouterSettings.defaults());
     }
 
-    /** The same, with the LLM router's providers and budget. */
+    /** The same, with the LLM router's providers and budget (the day's spend kept in memory). */
     public static HubCore create(
             CoreSettings settings,
             Ticker ticker,
@@ -133,6 +134,18 @@ public final class HubCore implements AutoCloseable {
             RoomSettings roomSettings,
             Revocations revocations,
             RouterSettings routerSettings) {
+        return create(settings, ticker, store, roomSettings, revocations, routerSettings, SpendLedger.inMemory());
+    }
+
+    /** The same, with the router's day's spend kept in {@code spendLedger}, so that a restart keeps it. */
+    public static HubCore create(
+            CoreSettings settings,
+            Ticker ticker,
+            Store store,
+            RoomSettings roomSettings,
+            Revocations revocations,
+            RouterSettings routerSettings,
+            SpendLedger spendLedger) {
         HubCore core = new HubCore(settings, ticker);
         core.tokens = new TokenService(settings.token(), revocations, java.time.Clock.systemUTC());
         core.dispatcher = new Dispatcher(core, core.registry, core.interceptors(), ticker);
@@ -162,7 +175,7 @@ public final class HubCore implements AutoCloseable {
         ServiceMethods.register(core.registry, core.services, core.events);
         core.git = new GitFollower(core.events);
         GitMethods.register(core.registry, core.git);
-        core.router = new LlmRouter(routerSettings, java.time.Clock.systemUTC());
+        core.router = new LlmRouter(routerSettings, java.time.Clock.systemUTC(), spendLedger);
         RouterMethods.register(core.registry, core.router);
         // One notifications/cancelled for every relay: the id names a tool call or a service request.
         core.registry.register("notifications/cancelled", call -> {

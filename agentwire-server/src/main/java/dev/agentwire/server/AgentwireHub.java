@@ -12,6 +12,7 @@ import dev.agentwire.protocol.Json;
 import dev.agentwire.server.config.ConfigLoader;
 import dev.agentwire.server.config.HubConfig;
 import dev.agentwire.server.home.FileRevocations;
+import dev.agentwire.server.home.FileSpendLedger;
 import dev.agentwire.server.home.HubHome;
 import dev.agentwire.server.store.SqliteStore;
 import dev.agentwire.server.terminals.Pty4jLauncher;
@@ -119,13 +120,16 @@ public final class AgentwireHub implements AutoCloseable {
             SocketGuard.checkLength("socket path", config.socketPath().toString());
             SocketGuard.clear(config.socketPath(), config.socketCleanup());
         }
+        // Read before anything opens: a bad file stops the start with nothing to undo.
+        var spendLedger = new FileSpendLedger(home.dir().resolve("router-spend.json"));
         core = HubCore.create(
                 settings(owner),
                 ticker,
                 SqliteStore.open(home.dir().resolve("hub.db")),
                 config.rooms(),
                 new FileRevocations(home.dir().resolve("revoked.json")),
-                config.router());
+                config.router(),
+                spendLedger);
         core.addStatusContributor(this::describeListeners);
         terminals = new TerminalService(
                 home.dir().resolve("control"), new Pty4jLauncher(), core.events(), core.timers(), config.terminals());

@@ -37,13 +37,21 @@ public final class LlmRouter {
 
     private final RouterSettings settings;
     private final Clock clock;
+    private final SpendLedger ledger;
     private LocalDate day;
     private double spend;
 
     public LlmRouter(RouterSettings settings, Clock clock) {
+        this(settings, clock, SpendLedger.inMemory());
+    }
+
+    /** A router that starts from the day's spend in {@code ledger} and records every spend there. */
+    public LlmRouter(RouterSettings settings, Clock clock, SpendLedger ledger) {
         this.settings = settings;
         this.clock = clock;
+        this.ledger = ledger;
         this.day = LocalDate.now(clock.withZone(ZoneOffset.UTC));
+        this.spend = ledger.spendOn(day).orElse(0);
     }
 
     /** A routing request. {@code maxLatencyMs} 0 means no bound; {@code priority} is high, normal or low. */
@@ -206,6 +214,7 @@ public final class LlmRouter {
                                         .toList() + ")"));
         rollDay();
         spend += p.cost(tokens);
+        ledger.record(day, spend);
         return budget();
     }
 

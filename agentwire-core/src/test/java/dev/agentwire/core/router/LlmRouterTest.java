@@ -139,4 +139,24 @@ class LlmRouterTest {
         now[0] = Instant.parse("2026-11-23T00:01:00Z");
         assertThat(r.budget().path("current_spend").asDouble()).isZero();
     }
+
+    @Test
+    void aRouterStartsFromItsLedgerAndRecordsEverySpendThere() {
+        SpendLedger ledger = SpendLedger.inMemory();
+        LlmRouter r = new LlmRouter(RouterSettings.defaults(), NOON, ledger);
+        r.record("Claude Sonnet 4", 2_000_000);
+        assertThat(ledger.spendOn(java.time.LocalDate.parse("2026-11-22")).orElseThrow())
+                .isEqualTo(30.0);
+        // A new router on the same ledger (a restart) starts from the day's spend, not from 0.
+        LlmRouter again = new LlmRouter(RouterSettings.defaults(), NOON, ledger);
+        assertThat(again.budget().path("current_spend").asDouble()).isEqualTo(30.0);
+        assertThat(again.budget().path("remaining").asDouble()).isEqualTo(70.0);
+        // Another day's spend in the ledger is not today's.
+        ledger.record(java.time.LocalDate.parse("2026-11-21"), 99);
+        assertThat(new LlmRouter(RouterSettings.defaults(), NOON, ledger)
+                        .budget()
+                        .path("current_spend")
+                        .asDouble())
+                .isZero();
+    }
 }

@@ -7,8 +7,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -47,16 +45,6 @@ public final class FileRevocations implements Revocations {
         revoked.values().removeIf(exp -> exp < now);
         ObjectNode json = Json.mapper().createObjectNode();
         revoked.forEach(json::put);
-        try {
-            Path tmp = Files.createTempFile(
-                    file.getParent(),
-                    ".revoked",
-                    ".tmp",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Files.writeString(tmp, json.toString());
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file, e);
-        }
+        AtomicFiles.write(file, json.toString());
     }
 }

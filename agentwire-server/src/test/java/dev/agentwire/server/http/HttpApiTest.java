@@ -1,6 +1,7 @@
 package dev.agentwire.server.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.agentwire.client.AgentwireClient;
@@ -100,6 +101,52 @@ class HttpApiTest {
         JsonNode after = json(send(h, "GET", "/health", null, null)).path("llm_router");
         assertThat(after.path("current_spend").asDouble()).isEqualTo(15.0);
         assertThat(after.path("utilization_pct").asDouble()).isEqualTo(15.0);
+    }
+
+    @Test
+    void theDaysSpendOutlivesARestartAndABadSpendFileStopsTheStart() throws Exception {
+        java.nio.file.Path dir = TestHubs.shortTempDir();
+        AgentwireHub first = TestHubs.start(dir, b -> b);
+        HttpResponse<String> rec = send(
+                first,
+                "POST",
+                "/api/router/record",
+                "{\"provider\":\"GPT-4 Turbo\",\"tokens\":2000000}",
+                first.token());
+        assertThat(rec.statusCode()).isEqualTo(200);
+        first.close();
+        java.nio.file.Path file = dir.resolve("home").resolve("router-spend.json");
+        assertThat(java.nio.file.Files.getPosixFilePermissions(file))
+                .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+
+        AgentwireHub second = TestHubs.start(dir, b -> b);
+        open.add(second);
+        JsonNode budget = json(send(second, "GET", "/health", null, null)).path("llm_router");
+        assertThat(budget.path("current_spend").asDouble()).isEqualTo(20.0);
+        assertThat(budget.path("remaining").asDouble()).isEqualTo(80.0);
+        second.close();
+
+        // A spend file from an earlier day is yesterday's spend: today starts at 0.
+        java.nio.file.Files.writeString(file, "{\"day\":\"2020-01-01\",\"spend\":99}");
+        AgentwireHub third = TestHubs.start(dir, b -> b);
+        open.add(third);
+        assertThat(json(send(third, "GET", "/health", null, null))
+                        .path("llm_router")
+                        .path("current_spend")
+                        .asDouble())
+                .isZero();
+        third.close();
+
+        // A file that is not a spend record stops the hub, naming the file; it is left as it was.
+        for (String bad : List.of(
+                "{not json", "{\"day\":\"yesterday\",\"spend\":1}", "{\"day\":\"2026-11-22\",\"spend\":-5}", "[]")) {
+            java.nio.file.Files.writeString(file, bad);
+            assertThatThrownBy(() -> TestHubs.start(dir, b -> b))
+                    .isInstanceOf(dev.agentwire.server.HubStartException.class)
+                    .hasMessageContaining(file.toString())
+                    .hasMessageContaining("fix it or delete it");
+            assertThat(java.nio.file.Files.readString(file)).isEqualTo(bad);
+        }
     }
 
     @Test
