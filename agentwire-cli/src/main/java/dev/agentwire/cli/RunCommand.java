@@ -63,6 +63,8 @@ final class RunCommand implements Callable<Integer> {
     private final StringBuilder ring = new StringBuilder();
     private volatile AgentwireClient hub;
     private volatile boolean done;
+    /** The connector is connecting and registering (not waiting to try again). */
+    private volatile boolean attempting;
 
     @Override
     public Integer call() throws Exception {
@@ -110,6 +112,15 @@ final class RunCommand implements Callable<Integer> {
             copyOutput(id, pty);
             int code = pty.waitFor();
             done = true;
+            if (hub == null && connector.isAlive()) {
+                if (attempting) {
+                    // A short command may end while its registration is on the way: let that land, so the hub
+                    // learns the exit code instead of seeing the forwarder vanish.
+                    connector.join(10_000);
+                } else {
+                    connector.interrupt(); // waiting to try again: there is no hub to tell
+                }
+            }
             AgentwireClient h = hub;
             if (h != null) {
                 h.request(
@@ -136,6 +147,7 @@ final class RunCommand implements Callable<Integer> {
     private void connect(String id, int[] size, String cwd, Pty pty) {
         long backoff = 500;
         while (!done && hub == null) {
+            attempting = true;
             try {
                 AgentwireClient c = client.builder("aw run " + String.join(" ", command))
                         .reconnect(true)
@@ -153,7 +165,9 @@ final class RunCommand implements Callable<Integer> {
                 c.onReconnect(x -> register(x, id, size, cwd, pty));
                 register(c, id, size, cwd, pty).get(10, TimeUnit.SECONDS);
                 hub = c;
+                attempting = false;
             } catch (Exception e) {
+                attempting = false;
                 try {
                     Thread.sleep(backoff);
                 } catch (InterruptedException ie) {

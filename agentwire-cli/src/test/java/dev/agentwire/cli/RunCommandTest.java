@@ -47,6 +47,15 @@ class RunCommandTest {
         }
     }
 
+    private static JsonNode quick(AgentwireHub hub) throws Exception {
+        for (JsonNode t : terminals(hub)) {
+            if (t.path("name").asText().equals("quick")) {
+                return t;
+            }
+        }
+        return null;
+    }
+
     @Test
     void exitCodesAndSignalsPassThroughAndTheHubSeesTheSession() throws Exception {
         Path home = Files.createTempDirectory(Path.of("/tmp"), "awrun").resolve("home");
@@ -61,6 +70,13 @@ class RunCommandTest {
             JsonNode t = terminals(hub).get(0);
             assertThat(t.path("name").asText()).isEqualTo("seven");
             assertThat(t.path("exitCode").asInt()).isEqualTo(7);
+            // A command that ends before its registration has landed: the hub still gets its exit code.
+            r = aw(env, "run", "--name", "quick", "--", "sh", "-c", "exit 3");
+            assertThat(r[0]).as((String) r[1]).isEqualTo(3);
+            await().atMost(WAIT)
+                    .until(() -> quick(hub) != null
+                            && quick(hub).path("status").asText().equals("exited"));
+            assertThat(quick(hub).path("exitCode").asInt()).isEqualTo(3);
             r = aw(env, "run", "--", "sh", "-c", "kill -9 $$");
             assertThat(r[0]).isEqualTo(137);
             assertThat((String) r[1]).contains("aw run: sh was ended by signal 9");
