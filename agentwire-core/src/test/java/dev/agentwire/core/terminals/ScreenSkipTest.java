@@ -1,0 +1,235 @@
+package dev.agentwire.core.terminals;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The emulator skips plain text that would scroll off unseen: the screen it ends in is the same, character for
+ * character and cursor for cursor, as the one that drew every line. Checked against JediTerm itself on random
+ * output (wrapping lines, tabs, backspaces, bare line feeds, wide characters) after random screens (colours,
+ * cursor moves, erases, the alternate screen).
+ */
+class ScreenSkipTest {
+
+    private static final int COLS = 40;
+    private static final int ROWS = 10;
+
+    /**
+     * Screens are filled before their emulator starts, so that it reads runs of text the same way every time:
+     * JediTerm may draw a wide character differently when a run is split where the output paused.
+     */
+    private static Screen screen(long skipAfter, boolean start) {
+        return new Screen(COLS, ROWS, Screen.ignoring(a -> {}), skipAfter, start);
+    }
+
+    private static final String[] ESCAPES = {
+        "\u001b[31m",
+        "\u001b[0m",
+        "\u001b[1;32m",
+        "\u001b[5;10H",
+        "\u001b[H",
+        "\u001b[2J",
+        "\u001b[K",
+        "\u001b[3A",
+        "\u001b[?1049h",
+        "\u001b[?1049l",
+        "\u001b[?7l",
+        "\u001b[?7h",
+        "\u001b[20C",
+        "\u001b[?2004h",
+        "\u001b]0;title\u0007"
+    };
+
+    /** Screens a program may leave before a flood: text, escapes, and never a scrolling region. */
+    private static String before(Random r) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0, n = r.nextInt(30); i < n; i++) {
+            b.append(r.nextBoolean() ? ESCAPES[r.nextInt(ESCAPES.length)] : line(r));
+        }
+        return b.toString();
+    }
+
+    /** A line of plain text: letters, sometimes a tab, a backspace or a wide character; up to 3 screens wide. */
+    private static String line(Random r) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0, n = r.nextInt(3 * COLS); i < n; i++) {
+            int k = r.nextInt(40);
+            b.append(k == 0 ? '\t' : k == 1 ? '\b' : k == 2 ? '\u4e2d' : k == 3 ? ' ' : (char) ('a' + r.nextInt(26)));
+        }
+        return b.toString();
+    }
+
+    /** A flood of lines, mostly ending in CR LF (a PTY's ONLCR), some in a bare LF, cut into random chunks. */
+    private static List<char[]> flood(Random r, int lines) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < lines; i++) {
+            b.append(line(r)).append(r.nextInt(8) == 0 ? "\n" : "\r\n");
+        }
+        if (r.nextBoolean()) {
+            b.append(ESCAPES[r.nextInt(ESCAPES.length)]).append(line(r)); // something not plain after it
+        }
+        List<char[]> chunks = new ArrayList<>();
+        char[] all = b.toString().toCharArray();
+        for (int at = 0; at < all.length; ) {
+            int n = Math.min(all.length - at, 1 + r.nextInt(600));
+            chunks.add(java.util.Arrays.copyOfRange(all, at, at + n));
+            at += n;
+        }
+        return chunks;
+    }
+
+    private static void feed(Screen s, List<char[]> chunks) {
+        for (char[] c : chunks) {
+            s.feed(new String(c));
+        }
+    }
+
+    private static void assertSame(Screen drawn, Screen skipped, String what) throws InterruptedException {
+        drawn.settle(30_000);
+        skipped.settle(30_000);
+        assertThat(skipped.lines()).as(what).isEqualTo(drawn.lines());
+        assertThat(skipped.cursor()).as(what + ": cursor").isEqualTo(drawn.cursor());
+    }
+
+    @Test
+    void whatIsLeftAfterTheCutDrawsTheSameScreen() throws Exception {
+        for (long seed = 1; seed <= 150; seed++) {
+            Random r = new Random(seed);
+            String first = before(r);
+            List<char[]> chunks = flood(r, 3 * ROWS + r.nextInt(60));
+            // The emulator may be inside the first chunk: what it has drawn of it is not looked at.
+            int from = r.nextInt(chunks.get(0).length);
+            Screen.Look look = Screen.findCut(chunks, from, ROWS);
+            int[] cut = {look.chunk(), look.offset()};
+            assertThat(look.found())
+                    .as("seed %d: a flood of %d+ lines can be cut", seed, 3 * ROWS)
+                    .isTrue();
+            assertThat(cut[0] > 0 || cut[1] >= from).isTrue();
+            List<char[]> rest = new ArrayList<>();
+            rest.add(java.util.Arrays.copyOf(chunks.get(0), from));
+            char[] at = chunks.get(cut[0]);
+            assertThat(at[cut[1]]).isEqualTo('\r');
+            rest.add(java.util.Arrays.copyOfRange(at, cut[1], at.length));
+            rest.addAll(chunks.subList(cut[0] + 1, chunks.size()));
+            try (Screen drawn = screen(Long.MAX_VALUE, false);
+                    Screen skipped = screen(Long.MAX_VALUE, false)) {
+                drawn.feed(first);
+                skipped.feed(first);
+                feed(drawn, chunks);
+                feed(skipped, rest);
+                drawn.start();
+                skipped.start();
+                assertSame(drawn, skipped, "seed " + seed);
+            }
+        }
+    }
+
+    @Test
+    void theEmulatorSkipsAFloodItIsBehindOnAndEndsOnTheSameScreen() throws Exception {
+        Random r = new Random(42);
+        List<char[]> chunks = flood(r, 5_000);
+        try (Screen drawn = screen(Long.MAX_VALUE, false);
+                Screen skipping = screen(64 << 10, false)) {
+            drawn.feed("$ cat big.txt\r\n");
+            skipping.feed("$ cat big.txt\r\n");
+            feed(drawn, chunks);
+            feed(skipping, chunks);
+            drawn.start();
+            skipping.start(); // it finds everything queued: far behind
+            assertSame(drawn, skipping, "a 5000-line flood");
+            assertThat(skipping.skipped()).isGreaterThan(100_000);
+            assertThat(drawn.skipped()).isZero();
+        }
+    }
+
+    @Test
+    void theEmulatorSkipsInsideTheChunkItIsDrawing() throws Exception {
+        Random r = new Random(9);
+        StringBuilder big = new StringBuilder();
+        flood(r, 2_000).forEach(big::append);
+        big.append("\u001b[0m"); // the first look stops here
+        flood(r, 2_000).forEach(big::append);
+        String oneLongLine = "x".repeat(80_000); // behind by more than 64K, with no cut in it
+        try (Screen drawn = screen(Long.MAX_VALUE, false);
+                Screen skipping = screen(64 << 10, false)) {
+            for (Screen s : List.of(drawn, skipping)) {
+                s.feed(big.toString());
+                for (int i = 0; i < oneLongLine.length(); i += 1000) {
+                    s.feed(oneLongLine.substring(i, i + 1000));
+                }
+                s.feed("\r\n$ ");
+            }
+            drawn.start();
+            skipping.start();
+            assertSame(drawn, skipping, "cuts in the chunk being drawn");
+            assertThat(skipping.skipped()).isGreaterThan(100_000);
+        }
+    }
+
+    @Test
+    void aScreenFedAsOutputComesGathersSkipsAndStillShowsTheLastLinesAndRingsTheBell() throws Exception {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 20_000; i++) {
+            text.append("line ").append(i).append(" of a build log that goes on and on\r\n");
+        }
+        text.append("\u0007done\r\n$ ");
+        java.util.concurrent.atomic.AtomicInteger bells = new java.util.concurrent.atomic.AtomicInteger();
+        Screen.Events events = new Screen.Events() {
+            @Override
+            public void title(String title) {}
+
+            @Override
+            public void bell() {
+                bells.incrementAndGet();
+            }
+
+            @Override
+            public void answer(String text) {}
+        };
+        try (Screen live = new Screen(COLS, ROWS, events)) {
+            for (int at = 0; at < text.length(); at += 4000) {
+                live.feed(text.substring(at, Math.min(text.length(), at + 4000)));
+            }
+            live.settle(30_000);
+            List<String> lines = live.lines();
+            assertThat(lines.get(ROWS - 1)).isEqualTo("$");
+            assertThat(lines.get(ROWS - 2)).isEqualTo("done");
+            assertThat(lines.get(ROWS - 3)).isEqualTo("nd on"); // 45 characters on 40 columns: wrapped
+            assertThat(lines.get(ROWS - 4)).isEqualTo("line 19999 of a build log that goes on a");
+            assertThat(lines.get(ROWS - 6)).isEqualTo("line 19998 of a build log that goes on a");
+            assertThat(bells.get()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void nothingIsSkippedInsideAScrollingRegionOrPastABell() throws Exception {
+        Random r = new Random(7);
+        List<char[]> chunks = flood(r, 2_000);
+        try (Screen drawn = screen(Long.MAX_VALUE, false);
+                Screen region = screen(0, false)) {
+            // A status line program: lines 1-8 scroll, 9 and 10 stay. Skipping would leave text on 9-10 out.
+            String setup = "\u001b[9;1Hstatus\u001b[1;8r\u001b[8;1H";
+            drawn.feed(setup);
+            region.feed(setup);
+            feed(drawn, chunks);
+            feed(region, chunks);
+            drawn.start();
+            region.start();
+            assertSame(drawn, region, "with a scrolling region");
+            assertThat(region.skipped()).isZero();
+        }
+        List<char[]> bells = new ArrayList<>(List.of("\u0007".toCharArray()));
+        bells.addAll(chunks);
+        assertThat(Screen.findCut(bells, 0, ROWS).found())
+                .as("a bell first: nothing is plain")
+                .isFalse();
+        assertThat(Screen.findCut(List.of("abc\r\ndef\r\n".toCharArray()), 0, ROWS)
+                        .found())
+                .as("too few lines to hide anything")
+                .isFalse();
+    }
+}
