@@ -42,6 +42,8 @@ final class ChannelOutbound implements Outbound {
     private final long maxOutboundBytes;
     private final long highWaterMark;
     private final AtomicBoolean closing = new AtomicBoolean();
+    /** Set by the one {@link #slowConsumer} call that closes this peer. */
+    private final AtomicBoolean judgedSlow = new AtomicBoolean();
     /** Bytes handed to the event loop and not yet in Netty's outbound buffer. */
     private final AtomicLong queued = new AtomicLong();
 
@@ -338,7 +340,8 @@ final class ChannelOutbound implements Outbound {
     }
 
     private void slowConsumer() {
-        if (closing.get()) {
+        // Once: a write on another thread and the event loop's recheck may both find the peer slow.
+        if (closing.get() || !judgedSlow.compareAndSet(false, true)) {
             return;
         }
         log.warn(

@@ -9,22 +9,15 @@ import dev.agentwire.core.terminals.TerminalSink;
 import dev.agentwire.netty.StreamFailure;
 import dev.agentwire.protocol.ErrorCode;
 import dev.agentwire.protocol.Frame;
-import dev.agentwire.protocol.FrameEncoding;
 import dev.agentwire.protocol.FrameType;
+import dev.agentwire.protocol.Framing;
 import dev.agentwire.protocol.Json;
-import dev.agentwire.protocol.RpcError;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelPromise;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,8 +29,9 @@ import org.slf4j.LoggerFactory;
  * size limit gets an Error frame and a close.
  *
  * <p>A viewer that does not read is never waited for: output for it queues up to {@code limits.maxOutboundBytes};
- * past that for longer than {@code limits.slowConsumerGraceMs} (or at once past four times the limit) it gets an
- * Error frame with reason {@code slow_consumer} and is closed, as on hub.sock. The program and the other viewers
+ * past that for longer than {@code limits.slowConsumerGraceMs} (or at once past four times the limit, at least 64
+ * MiB) it gets an Error frame with reason {@code slow_consumer} and is closed: the same {@link ChannelOutbound} as
+ * on hub.sock. The program and the other viewers
  * go on; the viewer may connect again and gets the scrollback.
  */
 final class IpcHandler extends ChannelInboundHandlerAdapter implements TerminalSink {
@@ -57,17 +51,12 @@ final class IpcHandler extends ChannelInboundHandlerAdapter implements TerminalS
     private final HubMetrics metrics;
     private final long maxOutboundBytes;
     private final long graceNanos;
-    /** Bytes handed to the channel and not yet written to the socket. */
-    private final AtomicLong unwritten = new AtomicLong();
-    /** When the viewer went over the limit and stayed there (System.nanoTime), or 0. */
-    private final AtomicLong overSince = new AtomicLong();
-    /** Set once the viewer is closed as a slow consumer: nothing more is queued for it. */
-    private final AtomicBoolean dropped = new AtomicBoolean();
     /** The last frame's handling; the next one runs after it (touched only on the event loop). */
     private java.util.concurrent.CompletableFuture<Void> tail =
             java.util.concurrent.CompletableFuture.completedFuture(null);
+    /** Everything to the viewer goes through it: ordered writes, coalesced flushes, the slow-consumer limit. */
+    private volatile ChannelOutbound outbound;
 
-    private volatile Channel channel;
     private volatile int initialCols;
     private volatile int initialRows;
 
@@ -81,7 +70,8 @@ final class IpcHandler extends ChannelInboundHandlerAdapter implements TerminalS
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        channel = ctx.channel();
+        outbound = new ChannelOutbound(
+                ctx.channel(), WireFormat.stream(Framing.TYPED), maxOutboundBytes, graceNanos, metrics);
         try {
             ObjectNode info = terminals.describe(sessionId);
             initialCols = info.path("cols").asInt();
@@ -92,58 +82,17 @@ final class IpcHandler extends ChannelInboundHandlerAdapter implements TerminalS
                 output(missed);
             }
         } catch (HubException e) {
-            send(ChannelOutbound.errorFrame(e.toRpcError()));
-            ctx.close();
+            outbound.sendFrame(ChannelOutbound.errorFrame(e.toRpcError()), true);
             return;
         }
         ctx.fireChannelActive();
     }
 
     private void send(Frame frame) {
-        Channel ch = channel;
-        if (ch == null || !ch.isActive() || dropped.get()) {
-            return;
+        ChannelOutbound out = outbound;
+        if (out != null) {
+            out.sendFrame(frame);
         }
-        byte[] bytes = FrameEncoding.typed(frame);
-        long pending = unwritten.addAndGet(bytes.length);
-        ChannelPromise written = ch.newPromise();
-        written.addListener(f -> {
-            if (unwritten.addAndGet(-bytes.length) <= maxOutboundBytes) {
-                overSince.set(0); // drained below the limit: it was a burst, not a stuck viewer
-            }
-        });
-        ch.writeAndFlush(Unpooled.wrappedBuffer(bytes), written);
-        if (pending > maxOutboundBytes) {
-            long now = System.nanoTime();
-            overSince.compareAndSet(0, now);
-            if (pending > 4 * maxOutboundBytes || now - overSince.get() > graceNanos) {
-                slowConsumer(ch, pending);
-            }
-        }
-    }
-
-    private void slowConsumer(Channel ch, long pending) {
-        if (!dropped.compareAndSet(false, true)) {
-            return;
-        }
-        terminals.unsubscribe(sessionId, this);
-        metrics.slowConsumer();
-        log.warn(
-                "ipc.sock of {}: closing a viewer that does not read ({} bytes unwritten, limit {})",
-                sessionId,
-                pending,
-                maxOutboundBytes);
-        var data = Json.mapper().createObjectNode();
-        data.put("reason", "slow_consumer");
-        data.put("limit", maxOutboundBytes);
-        data.put("pending", pending);
-        Frame error = ChannelOutbound.errorFrame(RpcError.of(
-                ErrorCode.OVERLOADED,
-                "slow consumer: " + pending + " bytes queued for this viewer, limit " + maxOutboundBytes,
-                data));
-        // The reason goes out if the viewer drains soon; the close happens within a second either way.
-        ch.writeAndFlush(Unpooled.wrappedBuffer(FrameEncoding.typed(error))).addListener(ChannelFutureListener.CLOSE);
-        ch.eventLoop().schedule(() -> ch.close(), 1, TimeUnit.SECONDS);
     }
 
     @Override
@@ -153,26 +102,21 @@ final class IpcHandler extends ChannelInboundHandlerAdapter implements TerminalS
 
     @Override
     public void exited(int exitCode) {
-        Channel ch = channel;
-        if (ch == null) {
+        ChannelOutbound out = outbound;
+        if (out == null) {
             return;
         }
         ObjectNode status = Json.mapper().createObjectNode();
         status.put("status", "exited");
         status.put("exitCode", exitCode);
-        ch.writeAndFlush(Unpooled.wrappedBuffer(
-                        FrameEncoding.typed(Frame.of(FrameType.STATUS_UPDATE, status.toString()))))
-                .addListener(ChannelFutureListener.CLOSE);
+        out.sendFrame(Frame.of(FrameType.STATUS_UPDATE, status.toString()), true);
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof StreamFailure failure) {
             // After the answers to the frames before it.
-            tail = tail.thenRun(() -> ctx.executor().execute(() -> {
-                send(ChannelOutbound.errorFrame(failure.error()));
-                ctx.close();
-            }));
+            tail = tail.thenRun(() -> outbound.sendFrame(ChannelOutbound.errorFrame(failure.error()), true));
             return;
         }
         if (!(msg instanceof Frame frame)) {

@@ -38,7 +38,8 @@ class IpcViewerLimitTest {
     void start() throws Exception {
         hub = TestHubs.start(
                 TestHubs.shortTempDir(),
-                b -> b.set("limits.maxOutboundBytes", "64KiB").set("limits.slowConsumerGraceMs", "200"));
+                // Room enough that a viewer that reads is never judged slow on a busy machine.
+                b -> b.set("limits.maxOutboundBytes", "256KiB").set("limits.slowConsumerGraceMs", "1000"));
         client = AgentwireClient.builder()
                 .endpoint(hub.endpoint())
                 .reconnect(false)
@@ -81,34 +82,37 @@ class IpcViewerLimitTest {
         assertThat(good.stdoutBytes.get())
                 .as("the reading viewer got all of it")
                 .isGreaterThan(OUTPUT_BYTES);
-        assertThat(hub.core().metrics().slowConsumers()).isEqualTo(1);
+        await().atMost(WAIT).until(() -> hub.core().metrics().slowConsumers() >= 1);
+        assertThat(hub.core().metrics().slowConsumers())
+                .as("only the stuck viewer")
+                .isEqualTo(1);
 
-        // The stuck viewer: what the kernel buffered, then the end of the stream; far less than was printed.
-        long read = CompletableFuture.supplyAsync(() -> drain(stuck)).get(30, TimeUnit.SECONDS);
-        assertThat(read).isLessThan(OUTPUT_BYTES / 4);
-
-        // The session and the other viewer go on.
+        // The session and the other viewer go on; nothing more is queued for the stuck one.
         type(id, "echo still-$((1+1))");
         await().atMost(WAIT).until(() -> good.saw("still-2"));
+
+        // The stuck viewer: what was queued before it was judged slow at most, then the end of the stream.
+        String seen = CompletableFuture.supplyAsync(() -> drain(stuck)).get(30, TimeUnit.SECONDS);
+        assertThat(seen).doesNotContain("still-2");
         assertThat(call("terminals/list", Json.mapper().createObjectNode()).toString())
                 .contains(id)
                 .contains("running");
         reader.close();
     }
 
-    /** Reads a channel to its end; the bytes read. */
-    private static long drain(SocketChannel ch) {
+    /** Reads a channel to its end; what it read, as text. */
+    private static String drain(SocketChannel ch) {
         ByteBuffer buf = ByteBuffer.allocate(1 << 16);
-        long total = 0;
+        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
         try (ch) {
             int n;
             while ((n = ch.read(buf.clear())) >= 0) {
-                total += n;
+                all.write(buf.array(), 0, n);
             }
         } catch (java.io.IOException e) {
             // a reset is an end too
         }
-        return total;
+        return all.toString(StandardCharsets.UTF_8);
     }
 
     /** Reads typed frames until the end, counting StdoutData bytes and keeping the last few kilobytes of text. */
