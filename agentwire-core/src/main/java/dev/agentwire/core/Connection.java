@@ -1,5 +1,6 @@
 package dev.agentwire.core;
 
+import dev.agentwire.core.auth.TokenService;
 import dev.agentwire.core.policy.TokenBucket;
 import dev.agentwire.protocol.Parsed;
 import java.util.Optional;
@@ -29,10 +30,8 @@ public final class Connection {
     private final java.util.concurrent.atomic.LongAdder messagesIn = new java.util.concurrent.atomic.LongAdder();
     private final java.util.concurrent.atomic.LongAdder bytesOut = new java.util.concurrent.atomic.LongAdder();
     private final java.util.concurrent.atomic.LongAdder messagesOut = new java.util.concurrent.atomic.LongAdder();
-    private volatile boolean authenticated;
+    private volatile TokenService.Grant grant;
     private volatile String name = "";
-    private volatile String subject = "anonymous";
-    private volatile java.util.Set<String> scopes = java.util.Set.of();
     private volatile String role = "";
     private volatile boolean mcpInitialized;
     private volatile boolean open = true;
@@ -145,7 +144,7 @@ public final class Connection {
     }
 
     public boolean isAuthenticated() {
-        return authenticated;
+        return grant != null;
     }
 
     /** The name the peer gave in {@code hub/hello}, or "" before. */
@@ -162,25 +161,32 @@ public final class Connection {
         this.role = role == null ? "" : role;
     }
 
-    /** Who the token says this peer is ("token" for the hub's shared token); Unix peers are their uid. */
+    /**
+     * Who the credential says this peer is: {@code uid:N} on Unix sockets, {@code token} for the hub's token, a
+     * scoped token's {@code sub}, {@code owner} for the owner's browser cookie; {@code anonymous} before.
+     */
     public String subject() {
-        return subject;
+        TokenService.Grant g = grant;
+        return g == null ? "anonymous" : g.subject();
     }
 
-    public void subject(String subject) {
-        this.subject = subject;
-    }
-
-    /** What this peer may do (see {@link dev.agentwire.core.auth.Scopes}). */
+    /** What this peer may do (see {@link dev.agentwire.core.auth.Scopes}); nothing before authentication. */
     public java.util.Set<String> scopes() {
-        return scopes;
+        TokenService.Grant g = grant;
+        return g == null ? java.util.Set.of() : g.scopes();
     }
 
-    /** Authenticates the connection as {@code subject} with {@code scopes}. */
-    public void grant(String subject, java.util.Set<String> scopes) {
-        this.subject = subject;
-        this.scopes = java.util.Set.copyOf(scopes);
-        this.authenticated = true;
+    /** The credential this connection authenticated with, if it did. */
+    public Optional<TokenService.Grant> grant() {
+        return Optional.ofNullable(grant);
+    }
+
+    /**
+     * Authenticates the connection with {@code grant}. Transports call {@link HubCore#authenticate} instead, which
+     * also applies the per-identity limits and ends the connection when the grant expires.
+     */
+    void grant(TokenService.Grant grant) {
+        this.grant = grant;
     }
 
     public boolean mcpInitialized() {

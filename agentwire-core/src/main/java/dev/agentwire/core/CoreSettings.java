@@ -25,6 +25,7 @@ import java.util.Set;
  * @param maxToolResultBytes the largest tool result relayed to a caller
  * @param toolsPageSize tools per {@code tools/list} page
  * @param serviceRequestTimeout how long a service request waits for its instance unless it asks for another
+ * @param limits what one identity may hold, and the bounds on batches and sessions
  */
 public record CoreSettings(
         String version,
@@ -42,7 +43,8 @@ public record CoreSettings(
         Duration toolCallTimeout,
         int maxToolResultBytes,
         int toolsPageSize,
-        Duration serviceRequestTimeout) {
+        Duration serviceRequestTimeout,
+        TrustLimits limits) {
 
     public CoreSettings {
         if (token == null || token.isEmpty()) {
@@ -82,6 +84,7 @@ public record CoreSettings(
                 Duration.ofSeconds(60),
                 Framing.DEFAULT_MAX_BYTES,
                 100,
-                Duration.ofSeconds(30));
+                Duration.ofSeconds(30),
+                TrustLimits.defaults());
     }
 }

@@ -8,6 +8,7 @@ import dev.agentwire.core.rpc.MethodRegistry;
 import dev.agentwire.protocol.ErrorCode;
 import dev.agentwire.protocol.Id;
 import dev.agentwire.protocol.Message;
+import dev.agentwire.protocol.MessageCodec;
 import dev.agentwire.protocol.Parsed;
 import dev.agentwire.protocol.RpcError;
 import java.util.ArrayList;
@@ -49,6 +50,24 @@ final class Dispatcher {
         if (parsed instanceof Parsed.Invalid invalid) {
             c.outbound().send(invalid.toResponse());
         } else if (parsed instanceof Parsed.Batch batch) {
+            int max = hub.settings().limits().maxBatchEntries();
+            if (batch.entries().size() > max) {
+                // Refused before anything in it runs, so that nothing half-happens.
+                var data = HubException.reasonData("batch_too_large");
+                data.put("limit", max);
+                data.put("size", batch.entries().size());
+                c.outbound()
+                        .send(new Message.ErrorResponse(
+                                Id.NULL,
+                                HubException.withData(
+                                                ErrorCode.TOO_LARGE,
+                                                "batch size (" + batch.entries().size()
+                                                        + " calls) exceeds the allowed maximum (" + max
+                                                        + ", limits.maxBatchEntries); send fewer calls per batch",
+                                                data)
+                                        .toRpcError()));
+                return;
+            }
             c.serial().execute(() -> runBatch(c, batch, size));
         } else {
             Message m = ((Parsed.Valid) parsed).message();
@@ -141,13 +160,47 @@ final class Dispatcher {
                 }
             }
             if (!out.isEmpty()) {
-                c.outbound().sendBatch(out);
+                sendBatchAnswer(c, out);
             }
             if (fatal) {
                 c.outbound().close();
             }
             finished(c, calls);
         });
+    }
+
+    /**
+     * Sends a batch's answer, or, when it is larger than the peer may have queued ({@code limits.maxOutboundBytes}),
+     * one {@code -32006} naming both sizes instead of the answer (which would close the peer as a slow consumer
+     * with no reason given). The calls in it did run: their effects stay.
+     */
+    private void sendBatchAnswer(Connection c, List<Message> out) {
+        long max = hub.settings().limits().maxOutboundBytes();
+        long size = 0;
+        for (Message m : out) {
+            size += MessageCodec.encode(m).length + 1;
+            if (size > max) {
+                break;
+            }
+        }
+        if (size <= max) {
+            c.outbound().sendBatch(out);
+            return;
+        }
+        var data = HubException.reasonData("answer_too_large");
+        data.put("limit", max);
+        data.put("size", size);
+        c.outbound()
+                .send(new Message.ErrorResponse(
+                        Id.NULL,
+                        HubException.withData(
+                                        ErrorCode.TOO_LARGE,
+                                        "the batch's answer (over " + size + " bytes) exceeds the allowed maximum ("
+                                                + max + " bytes, limits.maxOutboundBytes); its " + out.size()
+                                                + " calls ran, but their answers were dropped: ask in smaller"
+                                                + " batches",
+                                        data)
+                                .toRpcError()));
     }
 
     /**
@@ -167,7 +220,8 @@ final class Dispatcher {
                     ? proceed(call, 0)
                     : CompletableFuture.failedFuture(
                             HubException.of(ErrorCode.OVERLOADED, "shutting_down", "the hub is shutting down"));
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
+            // A handler that throws anything gets an error answer; nothing escapes to kill the worker silently.
             stage = CompletableFuture.failedFuture(e);
         }
         return stage.handle((result, error) -> {

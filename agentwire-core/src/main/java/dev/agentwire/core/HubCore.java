@@ -2,6 +2,7 @@ package dev.agentwire.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentwire.core.audit.Audit;
 import dev.agentwire.core.auth.Revocations;
 import dev.agentwire.core.auth.Scopes;
 import dev.agentwire.core.auth.TokenMethods;
@@ -12,6 +13,7 @@ import dev.agentwire.core.git.GitFollower;
 import dev.agentwire.core.git.GitMethods;
 import dev.agentwire.core.hub.HubMethods;
 import dev.agentwire.core.hub.McpMethods;
+import dev.agentwire.core.interceptors.AuditInterceptor;
 import dev.agentwire.core.interceptors.AuthInterceptor;
 import dev.agentwire.core.interceptors.MetricsInterceptor;
 import dev.agentwire.core.interceptors.RateLimitInterceptor;
@@ -27,6 +29,7 @@ import dev.agentwire.core.router.LlmRouter;
 import dev.agentwire.core.router.RouterMethods;
 import dev.agentwire.core.router.RouterSettings;
 import dev.agentwire.core.router.SpendLedger;
+import dev.agentwire.core.rpc.Access;
 import dev.agentwire.core.rpc.Interceptor;
 import dev.agentwire.core.rpc.MethodRegistry;
 import dev.agentwire.core.services.ServiceMethods;
@@ -82,6 +85,7 @@ public final class HubCore implements AutoCloseable {
     private final List<Consumer<ObjectNode>> statusContributors = new ArrayList<>();
     private final ScheduledExecutorService timers;
     private final EventBus events;
+    private final Audit audit;
     private SessionManager sessions;
     private ToolRelay tools;
     private ServiceRelay services;
@@ -91,6 +95,12 @@ public final class HubCore implements AutoCloseable {
     private RoomService rooms;
     private TokenService tokens;
     private volatile boolean accepting = true;
+    private final Map<String, AtomicInteger> perIdentity = new ConcurrentHashMap<>();
+    /** HTTP rate limits, per identity (bounded by the identities the hub's owner has minted tokens for). */
+    private final Map<String, TokenBucket> httpBuckets = new ConcurrentHashMap<>();
+
+    private final List<Consumer<Connection>> authenticatedListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Consumer<Connection>> closedListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private HubCore(CoreSettings settings, Ticker ticker) {
         this.settings = settings;
@@ -108,6 +118,7 @@ public final class HubCore implements AutoCloseable {
         timer.setRemoveOnCancelPolicy(true);
         this.timers = timer;
         this.events = new EventBus(() -> connections.values());
+        this.audit = new Audit(events);
     }
 
     /** A hub core whose rooms live in memory (tests, embedders without durability). */
@@ -155,6 +166,7 @@ public final class HubCore implements AutoCloseable {
                 settings.sessionTtl(),
                 settings.sessionIdleTimeout(),
                 settings.maxToolsPerSession(),
+                settings.limits().maxSessionsPerIdentity(),
                 (session, connection) -> {
                     if (session.tools().removeProvider(connection) > 0) {
                         ToolMethods.notifyChanged(session);
@@ -165,10 +177,11 @@ public final class HubCore implements AutoCloseable {
         HubMethods.register(core);
         dev.agentwire.core.hub.ConnectionMethods.register(core);
         McpMethods.register(core);
-        SessionMethods.register(core.registry, core.sessions, ticker);
+        SessionMethods.register(
+                core.registry, core.sessions, ticker, settings.limits().maxSessionTtl());
         ToolMethods.register(core.registry, core.tools, settings.toolsPageSize());
         EventMethods.register(core.registry);
-        TokenMethods.register(core.registry, core.tokens);
+        TokenMethods.register(core.registry, core.tokens, core.audit);
         core.rooms = new RoomService(store, roomSettings, ticker);
         RoomMethods.register(core.registry, core.rooms);
         core.services = new ServiceRelay(new ServiceRegistry(), core.timers, ticker, settings.serviceRequestTimeout());
@@ -178,13 +191,14 @@ public final class HubCore implements AutoCloseable {
         core.router = new LlmRouter(routerSettings, java.time.Clock.systemUTC(), spendLedger);
         RouterMethods.register(core.registry, core.router);
         // One notifications/cancelled for every relay: the id names a tool call or a service request.
-        core.registry.register("notifications/cancelled", call -> {
+        core.registry.register("notifications/cancelled", Access.authenticated(), call -> {
             if (!core.services.cancelled(call.connection(), call.params())) {
                 core.tools.cancelled(call.connection(), call.params());
             }
             return java.util.concurrent.CompletableFuture.completedFuture(
                     Json.mapper().nullNode());
         });
+        core.tokens.onRevoke(core::closeRevoked);
         core.timers.scheduleWithFixedDelay(core.rooms::trimAll, 1, 1, TimeUnit.MINUTES);
         core.timers.scheduleWithFixedDelay(core.sessions::expireDue, 1, 1, TimeUnit.SECONDS);
         return core;
@@ -196,9 +210,10 @@ public final class HubCore implements AutoCloseable {
             chain.add(new TraceInterceptor());
         }
         chain.add(new MetricsInterceptor(metrics, registry, ticker));
-        chain.add(new AuthInterceptor(registry));
+        chain.add(new AuthInterceptor(registry, tokens, audit));
+        chain.add(new AuditInterceptor(registry, audit, events));
         chain.add(new SizeLimitInterceptor(settings.maxMessageBytes()));
-        chain.add(new RateLimitInterceptor());
+        chain.add(new RateLimitInterceptor(this::bucketFor));
         return chain;
     }
 
@@ -267,18 +282,124 @@ public final class HubCore implements AutoCloseable {
                 ? new TokenBucket(settings.ratePerSecond(), settings.rateBurst(), ticker)
                 : null;
         Connection c = new Connection(nextId.getAndIncrement(), peer, outbound, this, workers, bucket);
-        if (peer.transport() == Transport.UNIX) {
-            // Admitted by the kernel's credentials and the peer policy: the owner's own processes hold every scope.
-            c.grant(peer.uid().isPresent() ? "uid:" + peer.uid().getAsInt() : "unix", Scopes.ALL);
-        }
         sessions.enter(c);
         connections.put(c.id(), c);
+        if (peer.transport() == Transport.UNIX) {
+            // Admitted by the kernel's credentials and the peer policy: the owner's own processes hold every scope.
+            try {
+                authenticate(
+                        c,
+                        new TokenService.Grant(
+                                peer.uid().isPresent() ? "uid:" + peer.uid().getAsInt() : "unix", Scopes.ALL));
+            } catch (HubException e) {
+                outbound.closeWith(e.toRpcError());
+            }
+        }
         if (!accepting) {
             outbound.closeWith(HubException.of(
                             dev.agentwire.protocol.ErrorCode.OVERLOADED, "shutting_down", "the hub is shutting down")
                     .toRpcError());
         }
         return c;
+    }
+
+    /**
+     * Authenticates {@code c} with {@code grant}: checks the per-identity connection limit, records the grant (the
+     * auth interceptor checks it again on every call), and closes the connection when a scoped token expires.
+     * Transports and {@code hub/hello} call this; a connection may be authenticated again (an HTTP connection, per
+     * request).
+     *
+     * @throws HubException {@code -32008} {@code too_many_connections}, fatal, when the identity holds
+     *     {@code limits.maxConnectionsPerIdentity} already
+     */
+    public void authenticate(Connection c, TokenService.Grant grant) {
+        if (grant.equals(c.grant().orElse(null))) {
+            return; // the same credential again (an HTTP keep-alive connection's next request)
+        }
+        String previous = c.grant().map(TokenService.Grant::subject).orElse(null);
+        if (!grant.subject().equals(previous)) {
+            int limit = settings.limits().maxConnectionsPerIdentity();
+            AtomicInteger held = perIdentity.computeIfAbsent(grant.subject(), s -> new AtomicInteger());
+            if (held.incrementAndGet() > limit) {
+                held.decrementAndGet();
+                var data = HubException.reasonData("too_many_connections");
+                data.put("limit", limit);
+                throw HubException.withData(
+                        dev.agentwire.protocol.ErrorCode.OVERLOADED,
+                        grant.subject() + " already has " + limit + " connections, the most one identity may hold"
+                                + " (limits.maxConnectionsPerIdentity)",
+                        data,
+                        true);
+            }
+            if (previous != null) {
+                release(previous);
+            }
+        }
+        c.grant(grant);
+        if (previous == null && c.peer().transport() != Transport.UNIX) {
+            ObjectNode f = Audit.who(c);
+            grant.jti().ifPresent(j -> f.put("jti", j));
+            audit.record("login", f);
+        }
+        grant.expiresAt().ifPresent(at -> {
+            long delayMs = Math.max(0, at.toEpochMilli() - tokens.clock().millis());
+            timers.schedule(() -> expire(c, grant), delayMs + 1, TimeUnit.MILLISECONDS);
+        });
+        for (Consumer<Connection> l : authenticatedListeners) {
+            l.accept(c);
+        }
+    }
+
+    /** Tells {@code listener} of every connection authenticated from now on (on the authenticating thread). */
+    public void onAuthenticated(Consumer<Connection> listener) {
+        authenticatedListeners.add(listener);
+    }
+
+    /** Tells {@code listener} of every connection that closes from now on, after the features let it go. */
+    public void onConnectionClosed(Consumer<Connection> listener) {
+        closedListeners.add(listener);
+    }
+
+    private void release(String subject) {
+        perIdentity.computeIfPresent(subject, (s, n) -> n.decrementAndGet() <= 0 ? null : n);
+    }
+
+    /** A scoped token's time is up: its connection ends, unless it has authenticated with something else since. */
+    private void expire(Connection c, TokenService.Grant grant) {
+        if (c.isOpen() && c.grant().orElse(null) == grant) {
+            c.outbound()
+                    .closeWith(HubException.of(
+                                    dev.agentwire.protocol.ErrorCode.FORBIDDEN,
+                                    "token_expired",
+                                    "the token expired at " + grant.expiresAt().get() + "; closing")
+                            .toRpcError());
+        }
+    }
+
+    /** A token was revoked: every connection that uses it ends now. */
+    private void closeRevoked(String jti) {
+        for (Connection c : connections.values()) {
+            if (c.grant().flatMap(TokenService.Grant::jti).filter(jti::equals).isPresent()) {
+                c.outbound()
+                        .closeWith(HubException.of(
+                                        dev.agentwire.protocol.ErrorCode.FORBIDDEN,
+                                        "token_revoked",
+                                        "the token " + jti + " was revoked; closing")
+                                .toRpcError());
+            }
+        }
+    }
+
+    /**
+     * The rate-limit bucket a call of {@code c} takes from: an HTTP request takes from its identity's (shared by all
+     * of that identity's HTTP connections), anything else from its connection's.
+     */
+    private Optional<TokenBucket> bucketFor(Connection c) {
+        if (c.peer().transport() != Transport.HTTP || settings.ratePerSecond() <= 0) {
+            return c.rate();
+        }
+        return Optional.of(httpBuckets.computeIfAbsent(
+                c.subject(), s -> new TokenBucket(settings.ratePerSecond(), settings.rateBurst(), ticker)));
     }
 
     /** Open connections. */
@@ -289,6 +410,29 @@ public final class HubCore implements AutoCloseable {
     /** Sends {@code events/event {category, action, data}} to every open connection. */
     public void broadcastEvent(String category, String action, JsonNode data) {
         events.publish(category, action, data, connections.values());
+    }
+
+    /** The audit trail (refusals, logins, token changes, admin calls); the server points it at audit.log. */
+    public Audit audit() {
+        return audit;
+    }
+
+    /**
+     * Publishes a {@code heartbeat} event every {@code every} (control.sock's {@code heartbeat} category: the hub is
+     * alive, with its uptime and connections). Call once, before the transports start.
+     */
+    public void startHeartbeat(Duration every) {
+        timers.scheduleWithFixedDelay(
+                () -> {
+                    ObjectNode beat = Json.mapper().createObjectNode();
+                    beat.put("uptimeMs", uptimeMillis());
+                    beat.put("connections", connections.size());
+                    beat.put("inflight", inflight.get());
+                    events.publish("heartbeat", "beat", beat);
+                },
+                every.toMillis(),
+                every.toMillis(),
+                TimeUnit.MILLISECONDS);
     }
 
     /** Hub events, for embedders to listen to. */
@@ -448,6 +592,7 @@ public final class HubCore implements AutoCloseable {
 
     void forget(Connection c) {
         connections.remove(c.id());
+        c.grant().ifPresent(g -> release(g.subject()));
         // Its tools go before its pending calls fail, so a caller that hears -32003 finds the tool gone.
         sessions.remove(c);
         for (String service : services.registry().remove(c)) {
@@ -464,6 +609,9 @@ public final class HubCore implements AutoCloseable {
             t.connectionClosed(c);
         }
         rooms.connectionClosed(c);
+        for (Consumer<Connection> l : closedListeners) {
+            l.accept(c);
+        }
     }
 
     void callStarted() {

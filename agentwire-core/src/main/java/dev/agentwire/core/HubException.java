@@ -54,6 +54,11 @@ public class HubException extends RuntimeException {
         return new HubException(code, message, data, false);
     }
 
+    /** The same, and the connection is closed once the reply is sent when {@code fatal}. */
+    public static HubException withData(ErrorCode code, String message, ObjectNode data, boolean fatal) {
+        return new HubException(code, message, data, fatal);
+    }
+
     /** An error after which the connection is closed, once the reply is sent. */
     public static HubException fatal(ErrorCode code, String reason, String message) {
         return new HubException(code, message, reasonData(reason), true);

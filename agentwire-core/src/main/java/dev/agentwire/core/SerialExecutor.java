@@ -69,7 +69,7 @@ final class SerialExecutor implements Executor {
             while (!paused && (task = tasks.poll()) != null) {
                 try {
                     task.run();
-                } catch (RuntimeException e) {
+                } catch (Throwable e) { // anything, so that a bad task never takes the queue down with it
                     log.error("task failed", e);
                 } finally {
                     pending.decrementAndGet();

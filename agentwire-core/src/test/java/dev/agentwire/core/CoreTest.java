@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.agentwire.core.policy.PeerPolicy;
 import dev.agentwire.core.policy.TokenBucket;
+import dev.agentwire.core.rpc.Access;
 import dev.agentwire.core.rpc.Method;
 import dev.agentwire.core.rpc.MethodRegistry;
 import dev.agentwire.protocol.Id;
@@ -99,11 +100,14 @@ class CoreTest {
     @Test
     void aDuplicateRegistrationThrows() {
         MethodRegistry r = new MethodRegistry();
-        r.register("a/b", call -> CompletableFuture.completedFuture(TextNode.valueOf("x")));
-        assertThatThrownBy(() -> r.register("a/b", call -> CompletableFuture.completedFuture(TextNode.valueOf("y"))))
+        r.register("a/b", Access.authenticated(), call -> CompletableFuture.completedFuture(TextNode.valueOf("x")));
+        assertThatThrownBy(() -> r.register(
+                        "a/b",
+                        Access.authenticated(),
+                        call -> CompletableFuture.completedFuture(TextNode.valueOf("y"))))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("a/b is already registered");
-        assertThatThrownBy(() -> core.registry().register("hub/ping", call -> null))
+        assertThatThrownBy(() -> core.registry().register("hub/ping", Access.authenticated(), call -> null))
                 .isInstanceOf(IllegalStateException.class);
     }
 
@@ -154,7 +158,7 @@ class CoreTest {
 
     @Test
     void aHandlerThatThrowsIsAnInternalErrorAndTheHubGoesOn() {
-        core.registry().register(Method.of("test/boom", call -> {
+        core.registry().register(Method.of("test/boom", Access.authenticated(), call -> {
             throw new IllegalStateException("kaboom");
         }));
         RecordingOutbound out = new RecordingOutbound();
@@ -167,10 +171,34 @@ class CoreTest {
         assertThat(out.sent.get(1)).isInstanceOf(Message.Response.class);
     }
 
+    /** Issue 11, finding 8: a StackOverflowError killed the worker, the call was never answered, inflight stayed. */
+    @Test
+    void aHandlerThatOverflowsItsStackIsAnsweredAndNothingStaysInFlight() {
+        core.registry().register(Method.of("test/deep", Access.authenticated(), call -> recurse(0)));
+        RecordingOutbound out = new RecordingOutbound();
+        Connection c = core.open(unixPeer(0), out);
+        for (int i = 1; i <= 3; i++) {
+            c.receive(parse("{\"jsonrpc\":\"2.0\",\"id\":" + i + ",\"method\":\"test/deep\"}"), 40);
+        }
+        c.receive(parse("{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"hub/status\"}"), 40);
+        await().atMost(Duration.ofSeconds(10)).until(() -> out.sent.size() == 4);
+        for (int i = 0; i < 3; i++) {
+            assertThat(((Message.ErrorResponse) out.sent.get(i)).error().code()).isEqualTo(-32603);
+            assertThat(((Message.ErrorResponse) out.sent.get(i)).error().message())
+                    .contains("StackOverflowError");
+        }
+        assertThat(out.sent.get(3)).isInstanceOf(Message.Response.class);
+        await().atMost(Duration.ofSeconds(10)).until(() -> core.inflight() == 0);
+    }
+
+    private static CompletableFuture<com.fasterxml.jackson.databind.JsonNode> recurse(int depth) {
+        return recurse(depth + 1);
+    }
+
     @Test
     void whenIdleWaitsForQueuedAndInFlightCalls() {
         CompletableFuture<com.fasterxml.jackson.databind.JsonNode> gate = new CompletableFuture<>();
-        core.registry().register(Method.of("test/gate", call -> gate));
+        core.registry().register(Method.of("test/gate", Access.authenticated(), call -> gate));
         RecordingOutbound out = new RecordingOutbound();
         Connection c = core.open(unixPeer(0), out);
         c.receive(parse("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"test/gate\"}"), 40);

@@ -2,8 +2,8 @@ package dev.agentwire.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.agentwire.core.Connection;
 import dev.agentwire.core.HubException;
-import dev.agentwire.core.auth.Scopes;
 import dev.agentwire.core.rpc.Call;
 import dev.agentwire.core.services.ServiceRegistry;
 import dev.agentwire.protocol.ErrorCode;
@@ -28,7 +28,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The per-service sockets {@code AGENTWIRE_HOME/agents/<name>.sock} (orchestrator seed): bound at start for
  * {@code services.sockets}, and on demand through {@code services/socket {name}} (what {@code aw serve} asks
- * for). Files are 0600 in a 0700 directory and removed when the hub stops. Thread safe.
+ * for). At most {@code services.maxSockets} are open at once; one opened on demand belongs to the connection that
+ * asked and goes when that connection closes (unless another connection asked for it too). Files are 0600 in a
+ * 0700 directory and removed when the hub stops. Thread safe.
  */
 final class AgentSockets implements AutoCloseable {
 
@@ -39,6 +41,10 @@ final class AgentSockets implements AutoCloseable {
     private final Function<String, Object> address;
     private final Function<String, ChannelHandler> initializer;
     private final Map<String, Channel> bound = new TreeMap<>();
+    /** Who asked for each socket opened on demand; sockets of services.sockets have no entry and stay. */
+    private final Map<String, java.util.Set<Connection>> askedBy = new java.util.HashMap<>();
+
+    private final int max;
 
     /**
      * @param bootstrap a server bootstrap for Unix sockets, without a child handler
@@ -49,7 +55,9 @@ final class AgentSockets implements AutoCloseable {
             Path dir,
             Supplier<ServerBootstrap> bootstrap,
             Function<String, Object> address,
-            Function<String, ChannelHandler> initializer) {
+            Function<String, ChannelHandler> initializer,
+            int max) {
+        this.max = max;
         this.dir = dir;
         this.bootstrap = bootstrap;
         this.address = address;
@@ -62,6 +70,15 @@ final class AgentSockets implements AutoCloseable {
         Path path = dir.resolve(name + ".sock");
         if (bound.containsKey(name)) {
             return path;
+        }
+        if (bound.size() >= max) {
+            var data = HubException.reasonData("too_many_sockets");
+            data.put("limit", max);
+            throw HubException.withData(
+                    ErrorCode.OVERLOADED,
+                    "the hub already has " + bound.size() + " service sockets open, the allowed maximum"
+                            + " (services.maxSockets = " + max + ")",
+                    data);
         }
         try {
             Files.createDirectories(dir);
@@ -102,13 +119,20 @@ final class AgentSockets implements AutoCloseable {
 
     /** {@code services/socket {name}} → {@code {service, path}}. */
     CompletableFuture<JsonNode> socketMethod(Call call) {
-        Scopes.require(call.connection(), "services:provide");
         JsonNode name = call.params().path("name");
         if (!name.isTextual()) {
             throw HubException.of(
                     ErrorCode.INVALID_PARAMS, "invalid_params", "services/socket needs \"name\" (a string)");
         }
-        Path path = open(name.textValue());
+        Path path;
+        synchronized (this) {
+            boolean existed = bound.containsKey(name.textValue());
+            path = open(name.textValue());
+            if (!existed || askedBy.containsKey(name.textValue())) {
+                askedBy.computeIfAbsent(name.textValue(), n -> new java.util.HashSet<>())
+                        .add(call.connection());
+            }
+        }
         return CompletableFuture.completedFuture(Json.mapper()
                 .createObjectNode()
                 .put("service", name.textValue())
@@ -122,6 +146,32 @@ final class AgentSockets implements AutoCloseable {
         return arr;
     }
 
+    /** A connection closed: the sockets only it asked for are closed and their files removed. */
+    synchronized void ownerGone(Connection c) {
+        for (var it = askedBy.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            if (e.getValue().remove(c) && e.getValue().isEmpty()) {
+                it.remove();
+                unbind(e.getKey());
+            }
+        }
+    }
+
+    private void unbind(String name) {
+        Channel ch = bound.remove(name);
+        if (ch != null) {
+            // Closed asynchronously: this runs on whichever thread saw the connection end, maybe an event loop.
+            ch.close().addListener(f -> {
+                try {
+                    Files.deleteIfExists(dir.resolve(name + ".sock"));
+                } catch (IOException x) {
+                    log.warn("cannot remove the socket of {}: {}", name, x.toString());
+                }
+            });
+            log.info("service socket for {} closed: the connection that asked for it is gone", name);
+        }
+    }
+
     @Override
     public synchronized void close() {
         for (var e : bound.entrySet()) {
@@ -133,5 +183,6 @@ final class AgentSockets implements AutoCloseable {
             }
         }
         bound.clear();
+        askedBy.clear();
     }
 }

@@ -9,6 +9,7 @@ import dev.agentwire.core.policy.PeerPolicy;
 import dev.agentwire.core.terminals.TerminalService;
 import dev.agentwire.netty.NettyTransport;
 import dev.agentwire.protocol.Json;
+import dev.agentwire.server.audit.FileAuditLog;
 import dev.agentwire.server.config.ConfigLoader;
 import dev.agentwire.server.config.HubConfig;
 import dev.agentwire.server.home.FileRevocations;
@@ -20,6 +21,7 @@ import dev.agentwire.server.transport.AgentChannelInitializer;
 import dev.agentwire.server.transport.HubChannelInitializer;
 import dev.agentwire.server.transport.IpcChannelInitializer;
 import dev.agentwire.server.transport.LineSocketInitializer;
+import dev.agentwire.server.transport.PreAuthBudget;
 import dev.agentwire.server.transport.SocketGuard;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -80,6 +82,8 @@ public final class AgentwireHub implements AutoCloseable {
     private Channel apiListener;
     private Channel controlListener;
     private PrometheusMeterRegistry meters;
+    private PreAuthBudget budget;
+    private FileAuditLog auditLog;
     private TerminalService terminals;
     private int tcpPort = -1;
     private String token;
@@ -131,6 +135,11 @@ public final class AgentwireHub implements AutoCloseable {
                 config.router(),
                 spendLedger);
         core.addStatusContributor(this::describeListeners);
+        auditLog = new FileAuditLog(
+                        home.dir().resolve("audit.log"), config.auditMaxBytes(), 10, java.time.Clock.systemUTC())
+                .start();
+        core.audit().useLog(auditLog);
+        core.startHeartbeat(Duration.ofSeconds(config.heartbeatSeconds()));
         terminals = new TerminalService(
                 home.dir().resolve("control"), new Pty4jLauncher(), core.events(), core.timers(), config.terminals());
         core.enableTerminals(terminals);
@@ -140,17 +149,26 @@ public final class AgentwireHub implements AutoCloseable {
         }
         meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         core.bindMeters(meters);
-        core.registry().register("services/socket", call -> agentSockets.socketMethod(call));
+        core.registry()
+                .register(
+                        "services/socket",
+                        dev.agentwire.core.rpc.Access.scope("services:provide"),
+                        call -> agentSockets.socketMethod(call));
         channels = new DefaultChannelGroup("agentwire", GlobalEventExecutor.INSTANCE);
         boss = transport.newGroup(1, "aw-accept");
         io = transport.newGroup(config.ioThreads(), "aw-io");
+        budget = new PreAuthBudget(config.maxUnauthenticated(), config.maxUnauthenticatedPerAddress(), core.audit());
+        core.onAuthenticated(budget::authenticated);
         var pipeline = new HubChannelInitializer.Settings(
                 config.maxMessageBytes(),
                 config.maxOutboundBytes(),
                 config.helloTimeoutMs(),
                 owner,
                 config.allowedOrigins(),
-                config.slowConsumerGraceMs());
+                config.slowConsumerGraceMs(),
+                budget,
+                new HubChannelInitializer.HttpTimeouts(
+                        config.httpHeaderTimeoutMs(), config.httpBodyTimeoutMs(), config.httpIdleTimeoutMs()));
         bindUnix(pipeline);
         if (config.tcpEnabled()) {
             bindTcp(pipeline);
@@ -176,7 +194,9 @@ public final class AgentwireHub implements AutoCloseable {
                 () -> bootstrap(transport.serverDomainChannel()),
                 path -> transport.domainAddress(path, false),
                 name -> new AgentChannelInitializer(
-                        core, transport, name, "agents/" + name + ".sock", pipeline, channels));
+                        core, transport, name, "agents/" + name + ".sock", pipeline, channels),
+                config.maxServiceSockets());
+        core.onConnectionClosed(agentSockets::ownerGone);
         for (String name : config.serviceSockets()) {
             try {
                 agentSockets.open(name);
@@ -212,7 +232,24 @@ public final class AgentwireHub implements AutoCloseable {
                 Duration.ofMillis(config.toolCallTimeoutMs()),
                 config.maxToolResultBytes(),
                 config.toolsPageSize(),
-                Duration.ofMillis(config.serviceRequestTimeoutMs()));
+                Duration.ofMillis(config.serviceRequestTimeoutMs()),
+                config.limits());
+    }
+
+    /**
+     * {@code limits.maxTcpConnections}, or when 0 the descriptors this process may open less a reserve of 256 for
+     * the Unix sockets, terminals and files, so that TCP can never take the descriptors the owner needs.
+     */
+    private int maxTcpConnections() {
+        if (config.maxTcpConnections() > 0) {
+            return config.maxTcpConnections();
+        }
+        long fds = 1024;
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
+            fds = unix.getMaxFileDescriptorCount();
+        }
+        return (int) Math.max(16, Math.min(Integer.MAX_VALUE, fds - 256));
     }
 
     private ServerBootstrap bootstrap(Class<? extends io.netty.channel.ServerChannel> channel) {
@@ -273,6 +310,7 @@ public final class AgentwireHub implements AutoCloseable {
         ServerBootstrap b = bootstrap(transport.serverTcpChannel())
                 // A restarted hub takes its port back while the old connections sit in TIME_WAIT.
                 .option(ChannelOption.SO_REUSEADDR, true)
+                .handler(HubChannelInitializer.acceptGate(maxTcpConnections()))
                 .childOption(ChannelOption.TCP_NODELAY, config.noDelay())
                 .childHandler(HubChannelInitializer.tcp(
                         core,
@@ -350,6 +388,11 @@ public final class AgentwireHub implements AutoCloseable {
     }
 
     private void describeListeners(ObjectNode status) {
+        if (budget != null) {
+            ObjectNode tcp = status.putObject("tcp");
+            tcp.put("unauthenticated", budget.unauthenticatedCount());
+            tcp.put("refused", budget.refusedCount());
+        }
         ObjectNode sockets = status.putObject("sockets");
         sockets.put("hub", config.socketDisplay());
         if (tcpPort >= 0) {
@@ -468,6 +511,9 @@ public final class AgentwireHub implements AutoCloseable {
         }
         if (core != null) {
             core.close();
+        }
+        if (auditLog != null) {
+            auditLog.close();
         }
         if (unixListener != null && !config.socketAbstract()) {
             try {

@@ -133,7 +133,9 @@ class SocketLifecycleTest {
         Path dir = TestHubs.shortTempDir();
         AgentwireHub hub = TestHubs.start(dir);
         CompletableFuture<JsonNode> slow = new CompletableFuture<>();
-        hub.core().registry().register(Method.of("test/slow", call -> slow));
+        hub.core()
+                .registry()
+                .register(Method.of("test/slow", dev.agentwire.core.rpc.Access.authenticated(), call -> slow));
         Path sock = hub.config().socketPath();
         Path hubJson = hub.config().home().resolve("hub.json");
         try (RawConnection c = RawConnection.unix(sock)) {

@@ -3,6 +3,8 @@ package dev.agentwire.core.auth;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.agentwire.core.HubException;
+import dev.agentwire.core.audit.Audit;
+import dev.agentwire.core.rpc.Access;
 import dev.agentwire.core.rpc.Call;
 import dev.agentwire.core.rpc.MethodRegistry;
 import dev.agentwire.protocol.ErrorCode;
@@ -20,15 +22,17 @@ public final class TokenMethods {
     private static final Pattern SCOPE = Pattern.compile("\\*|[a-z]+(:[a-z]+)?(:[A-Za-z0-9_.:@/\\-*]+)?");
 
     private final TokenService tokens;
+    private final Audit audit;
 
-    private TokenMethods(TokenService tokens) {
+    private TokenMethods(TokenService tokens, Audit audit) {
         this.tokens = tokens;
+        this.audit = audit;
     }
 
-    public static void register(MethodRegistry registry, TokenService tokens) {
-        TokenMethods m = new TokenMethods(tokens);
-        registry.register("tokens/create", m::create);
-        registry.register("tokens/revoke", m::revoke);
+    public static void register(MethodRegistry registry, TokenService tokens, Audit audit) {
+        TokenMethods m = new TokenMethods(tokens, audit);
+        registry.register("tokens/create", Access.scope("admin"), m::create);
+        registry.register("tokens/revoke", Access.scope("admin"), m::revoke);
     }
 
     record Create(
@@ -37,7 +41,6 @@ public final class TokenMethods {
             @JsonProperty("ttlSeconds") Long ttlSeconds) {}
 
     private CompletionStage<JsonNode> create(Call call) {
-        Scopes.require(call.connection(), "admin");
         Create c = call.params(Create.class);
         if (c.sub() == null || c.sub().isBlank()) {
             throw HubException.of(ErrorCode.INVALID_PARAMS, "invalid_params", "tokens/create needs \"sub\"");
@@ -57,6 +60,12 @@ public final class TokenMethods {
                     ErrorCode.INVALID_PARAMS, "invalid_params", "ttlSeconds must be positive, got " + ttl);
         }
         TokenService.Minted m = tokens.mint(c.sub(), scopes, Duration.ofSeconds(ttl));
+        var f = Audit.who(call.connection());
+        f.put("sub", c.sub());
+        scopes.forEach(f.putArray("scopes")::add);
+        f.put("jti", m.jti());
+        f.put("expiresAt", m.expiresAt().toString());
+        audit.record("token_created", f);
         var out = Json.mapper().createObjectNode();
         out.put("token", m.token());
         out.put("jti", m.jti());
@@ -69,13 +78,15 @@ public final class TokenMethods {
             @JsonProperty("expiresAt") String expiresAt) {}
 
     private CompletionStage<JsonNode> revoke(Call call) {
-        Scopes.require(call.connection(), "admin");
         Revoke r = call.params(Revoke.class);
         if (r.jti() == null || r.jti().isBlank()) {
             throw HubException.of(ErrorCode.INVALID_PARAMS, "invalid_params", "tokens/revoke needs \"jti\"");
         }
         Instant until = r.expiresAt() == null ? Instant.now().plus(Duration.ofDays(366)) : Instant.parse(r.expiresAt());
         tokens.revoke(r.jti(), until);
+        var f = Audit.who(call.connection());
+        f.put("jti", r.jti());
+        audit.record("token_revoked", f);
         return CompletableFuture.completedFuture(
                 Json.mapper().createObjectNode().put("revoked", r.jti()));
     }

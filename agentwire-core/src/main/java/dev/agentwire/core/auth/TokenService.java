@@ -14,8 +14,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /**
  * Mints and checks tokens. The hub's shared secret itself is a token with every scope; scoped tokens are JWTs
@@ -24,8 +27,21 @@ import java.util.UUID;
  */
 public final class TokenService {
 
-    /** A token's verdict: who it names and what it allows. */
-    public record Grant(String subject, Set<String> scopes) {}
+    /**
+     * A credential's verdict: who it names, what it allows, and (for a scoped token) its id and expiry, which
+     * the hub checks again on every call.
+     */
+    public record Grant(String subject, Set<String> scopes, Optional<String> jti, Optional<Instant> expiresAt) {
+
+        public Grant {
+            scopes = Set.copyOf(scopes);
+        }
+
+        /** A grant that neither expires nor can be revoked (the hub's token, the owner's uid or cookie). */
+        public Grant(String subject, Set<String> scopes) {
+            this(subject, scopes, Optional.empty(), Optional.empty());
+        }
+    }
 
     /** A minted token. */
     public record Minted(String token, String jti, Instant expiresAt) {}
@@ -37,6 +53,7 @@ public final class TokenService {
     private final JWTVerifier verifier;
     private final Revocations revocations;
     private final Clock clock;
+    private final List<Consumer<String>> revokeListeners = new CopyOnWriteArrayList<>();
 
     public TokenService(String secret, Revocations revocations, Clock clock) {
         this.secret = secret.getBytes(StandardCharsets.UTF_8);
@@ -91,11 +108,47 @@ public final class TokenService {
         List<String> scopes = jwt.getClaim("scope").asList(String.class);
         return new Grant(
                 jwt.getSubject() == null ? "anonymous" : jwt.getSubject(),
-                Set.copyOf(scopes == null ? List.of() : scopes));
+                Set.copyOf(scopes == null ? List.of() : scopes),
+                Optional.ofNullable(jwt.getId()),
+                Optional.ofNullable(jwt.getExpiresAtAsInstant()));
     }
 
-    /** Revokes a token by id; it is refused from now on. */
+    /**
+     * Checks again that a grant made earlier still holds: not expired, not revoked. Cheap (a clock read and a
+     * map lookup); the hub calls it for every call.
+     *
+     * @throws HubException {@code -32005} {@code token_expired} or {@code token_revoked}, fatal
+     */
+    public void recheck(Grant grant) {
+        if (grant.expiresAt().isPresent() && !grant.expiresAt().get().isAfter(clock.instant())) {
+            throw HubException.fatal(
+                    ErrorCode.FORBIDDEN,
+                    "token_expired",
+                    "the token expired at " + grant.expiresAt().get());
+        }
+        if (grant.jti().isPresent() && revocations.isRevoked(grant.jti().get())) {
+            throw HubException.fatal(
+                    ErrorCode.FORBIDDEN,
+                    "token_revoked",
+                    "the token " + grant.jti().get() + " was revoked");
+        }
+    }
+
+    /** Revokes a token by id; it is refused from now on, and the listeners are told (to close its connections). */
     public void revoke(String jti, Instant expiresAt) {
         revocations.revoke(jti, expiresAt.toEpochMilli());
+        for (Consumer<String> l : revokeListeners) {
+            l.accept(jti);
+        }
+    }
+
+    /** Tells {@code listener} the id of every token revoked from now on. */
+    public void onRevoke(Consumer<String> listener) {
+        revokeListeners.add(listener);
+    }
+
+    /** The hub's clock, for timers that end a grant at its expiry. */
+    public Clock clock() {
+        return clock;
     }
 }

@@ -3,6 +3,7 @@ package dev.agentwire.core.events;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.agentwire.core.HubException;
+import dev.agentwire.core.rpc.Access;
 import dev.agentwire.core.rpc.Call;
 import dev.agentwire.core.rpc.MethodRegistry;
 import dev.agentwire.protocol.ErrorCode;
@@ -22,13 +23,22 @@ public final class EventMethods {
     private EventMethods() {}
 
     public static void register(MethodRegistry registry) {
-        registry.register("events/subscribe", call -> change(call, true));
-        registry.register("events/unsubscribe", call -> change(call, false));
+        registry.register(
+                "events/subscribe",
+                Access.scopes(
+                        "events:<category>",
+                        call -> categories(call).stream()
+                                .map(c -> "events:" + c)
+                                .toList()),
+                call -> change(call, true));
+        // Dropping a subscription needs nothing: it only ever narrows what the caller receives.
+        registry.register("events/unsubscribe", Access.authenticated(), call -> change(call, false));
     }
 
     record Categories(@JsonProperty("categories") List<String> categories) {}
 
-    private static CompletionStage<JsonNode> change(Call call, boolean subscribe) {
+    /** The categories a call names, each a known one; {@code -32602} otherwise. */
+    private static List<String> categories(Call call) {
         Categories c = call.params(Categories.class);
         if (c.categories() == null || c.categories().isEmpty()) {
             throw HubException.of(ErrorCode.INVALID_PARAMS, "invalid_params", call.method() + " needs \"categories\"");
@@ -41,10 +51,15 @@ public final class EventMethods {
                         "unknown event category " + cat + "; known: " + new java.util.TreeSet<>(CATEGORIES));
             }
         }
+        return c.categories();
+    }
+
+    private static CompletionStage<JsonNode> change(Call call, boolean subscribe) {
+        List<String> categories = categories(call);
         if (subscribe) {
-            call.connection().subscribe(c.categories());
+            call.connection().subscribe(categories);
         } else {
-            call.connection().unsubscribe(c.categories());
+            call.connection().unsubscribe(categories);
         }
         var out = Json.mapper().createObjectNode();
         var now = out.putArray("subscribed");

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentwire.core.Connection;
 import dev.agentwire.core.HubCore;
 import dev.agentwire.core.HubException;
-import dev.agentwire.core.auth.Scopes;
+import dev.agentwire.core.rpc.Access;
 import dev.agentwire.protocol.ErrorCode;
 import dev.agentwire.protocol.Json;
 import java.util.Comparator;
@@ -21,8 +21,7 @@ public final class ConnectionMethods {
     private ConnectionMethods() {}
 
     public static void register(HubCore core) {
-        core.registry().register("hub/connections", call -> {
-            Scopes.require(call.connection(), "admin");
+        core.registry().register("hub/connections", Access.scope("admin"), call -> {
             ObjectNode out = Json.mapper().createObjectNode();
             ArrayNode arr = out.putArray("connections");
             core.connections().stream()
@@ -30,8 +29,7 @@ public final class ConnectionMethods {
                     .forEach(c -> arr.add(describe(core, c)));
             return CompletableFuture.completedFuture(out);
         });
-        core.registry().register("hub/connection", call -> {
-            Scopes.require(call.connection(), "admin");
+        core.registry().register("hub/connection", Access.scope("admin"), call -> {
             JsonNode id = call.params().path("id");
             if (!id.canConvertToLong()) {
                 throw HubException.of(

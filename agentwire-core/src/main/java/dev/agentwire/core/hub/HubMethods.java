@@ -7,7 +7,7 @@ import dev.agentwire.core.Connection;
 import dev.agentwire.core.HubCore;
 import dev.agentwire.core.HubException;
 import dev.agentwire.core.Peer;
-import dev.agentwire.core.auth.TokenService;
+import dev.agentwire.core.rpc.Access;
 import dev.agentwire.core.rpc.Call;
 import dev.agentwire.core.rpc.Method;
 import dev.agentwire.protocol.ErrorCode;
@@ -30,9 +30,9 @@ public final class HubMethods {
     /** Registers the methods on {@code hub}. */
     public static void register(HubCore hub) {
         HubMethods m = new HubMethods(hub);
-        hub.registry().register(new Method("hub/hello", m::hello, false, true));
-        hub.registry().register(new Method("hub/ping", HubMethods::ping, true, false));
-        hub.registry().register("hub/status", m::status);
+        hub.registry().register(Method.of("hub/hello", Access.open(), m::hello));
+        hub.registry().register(Method.inline("hub/ping", Access.authenticated(), HubMethods::ping));
+        hub.registry().register("hub/status", Access.authenticated(), m::status);
     }
 
     /** Params of {@code hub/hello}. */
@@ -53,8 +53,17 @@ public final class HubMethods {
                         "hub/hello needs a token on " + c.peer().transport().label()
                                 + " (read it from ~/.agentwire/token, or use aw token create)");
             }
-            TokenService.Grant grant = hub.tokens().verify(hello.token());
-            c.grant(grant.subject(), grant.scopes());
+            dev.agentwire.core.auth.TokenService.Grant grant;
+            try {
+                grant = hub.tokens().verify(hello.token());
+            } catch (HubException e) {
+                var f = dev.agentwire.core.audit.Audit.who(c);
+                f.put("reason", e.toRpcError().reason());
+                f.put("message", e.getMessage());
+                hub.audit().record("login_failed", f);
+                throw e;
+            }
+            hub.authenticate(c, grant);
         }
         c.introduce(hello.name(), hello.role());
         if (hello.session() != null && !hello.session().isEmpty()) {

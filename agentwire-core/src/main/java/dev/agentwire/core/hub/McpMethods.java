@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentwire.core.HubCore;
+import dev.agentwire.core.rpc.Access;
 import dev.agentwire.core.rpc.Call;
 import dev.agentwire.core.rpc.Method;
 import dev.agentwire.protocol.Json;
@@ -29,9 +30,9 @@ public final class McpMethods {
 
     public static void register(HubCore hub) {
         McpMethods m = new McpMethods(hub);
-        hub.registry().register("initialize", m::initialize);
-        hub.registry().register("notifications/initialized", McpMethods::initialized);
-        hub.registry().register(new Method("ping", McpMethods::ping, true, false));
+        hub.registry().register("initialize", Access.authenticated(), m::initialize);
+        hub.registry().register("notifications/initialized", Access.authenticated(), McpMethods::initialized);
+        hub.registry().register(Method.inline("ping", Access.authenticated(), McpMethods::ping));
     }
 
     record Initialize(

@@ -5,10 +5,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentwire.core.HubException;
 import dev.agentwire.core.auth.Scopes;
+import dev.agentwire.core.rpc.Access;
 import dev.agentwire.core.rpc.Call;
 import dev.agentwire.core.rpc.MethodRegistry;
 import dev.agentwire.protocol.ErrorCode;
 import dev.agentwire.protocol.Json;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
@@ -26,14 +28,22 @@ public final class RoomMethods {
 
     public static void register(MethodRegistry registry, RoomService rooms) {
         RoomMethods m = new RoomMethods(rooms);
-        registry.register("rooms/join", m::join);
-        registry.register("rooms/leave", m::leave);
-        registry.register("rooms/publish", m::publish);
-        registry.register("rooms/history", m::history);
-        registry.register("rooms/typing", m::typing);
-        registry.register("rooms/control", m::control);
-        registry.register("rooms/list", call -> rooms.list());
-        registry.register("rooms/members", call -> rooms.members(room(call)));
+        Access read = Access.scopes("rooms:read:<room>", call -> List.of("rooms:read:" + room(call)));
+        Access write = Access.scopes("rooms:write:<room>", call -> List.of("rooms:write:" + room(call)));
+        registry.register("rooms/join", read, m::join);
+        registry.register("rooms/leave", Access.authenticated(), m::leave);
+        registry.register("rooms/publish", write, m::publish);
+        registry.register("rooms/history", read, m::history);
+        registry.register("rooms/typing", write, m::typing);
+        registry.register("rooms/control", write, m::control);
+        registry.register("rooms/list", Access.authenticated(), call -> rooms.list(readable(call)));
+        registry.register("rooms/members", read, call -> rooms.members(room(call)));
+    }
+
+    /** Which rooms the caller may read: rooms/list shows only those. */
+    private static java.util.function.Predicate<String> readable(Call call) {
+        java.util.Set<String> scopes = call.connection().scopes();
+        return room -> Scopes.allows(scopes, "rooms:read:" + room);
     }
 
     private static String room(Call call) {
@@ -54,7 +64,6 @@ public final class RoomMethods {
 
     private CompletionStage<JsonNode> join(Call call) {
         String room = room(call);
-        Scopes.require(call.connection(), "rooms:read:" + room);
         Join j = call.params(Join.class);
         Optional<long[]> since = Optional.empty();
         if (j.since() != null) {
@@ -84,7 +93,6 @@ public final class RoomMethods {
 
     private CompletionStage<JsonNode> publish(Call call) {
         String room = room(call);
-        Scopes.require(call.connection(), "rooms:write:" + room);
         Publish p = call.params(Publish.class);
         if (p.clientMessageId() != null
                 && (p.clientMessageId().isEmpty() || p.clientMessageId().length() > 128)) {
@@ -101,7 +109,6 @@ public final class RoomMethods {
 
     private CompletionStage<JsonNode> history(Call call) {
         String room = room(call);
-        Scopes.require(call.connection(), "rooms:read:" + room);
         History h = call.params(History.class);
         int limit = h.limit() == null ? 100 : h.limit();
         if (limit < 1 || limit > 10_000) {
@@ -112,7 +119,6 @@ public final class RoomMethods {
 
     private CompletionStage<JsonNode> typing(Call call) {
         String room = room(call);
-        Scopes.require(call.connection(), "rooms:write:" + room);
         String state = call.params().path("state").asText("");
         if (!TYPING.contains(state)) {
             throw HubException.of(
@@ -127,7 +133,6 @@ public final class RoomMethods {
 
     private CompletionStage<JsonNode> control(Call call) {
         String room = room(call);
-        Scopes.require(call.connection(), "rooms:write:" + room);
         JsonNode action = call.params().get("action");
         if (action == null || !action.isTextual()) {
             throw HubException.of(ErrorCode.INVALID_PARAMS, "invalid_params", "rooms/control needs a string action");

@@ -237,11 +237,13 @@ public final class RoomService implements AutoCloseable {
         });
     }
 
-    public CompletableFuture<JsonNode> list() {
+    /** The rooms {@code visible} admits (the caller's readable ones), with their offsets and member counts. */
+    public CompletableFuture<JsonNode> list(java.util.function.Predicate<String> visible) {
         return submit(() -> {
             ObjectNode out = Json.mapper().createObjectNode();
             ArrayNode arr = out.putArray("rooms");
             store.rooms().stream()
+                    .filter(s -> visible.test(s.room()))
                     .sorted(java.util.Comparator.comparing(Store.RoomState::room))
                     .forEach(s -> {
                         ObjectNode r = arr.addObject();

@@ -3,6 +3,7 @@ package dev.agentwire.core.router;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.agentwire.core.HubException;
+import dev.agentwire.core.rpc.Access;
 import dev.agentwire.core.rpc.Call;
 import dev.agentwire.core.rpc.MethodRegistry;
 import dev.agentwire.protocol.ErrorCode;
@@ -16,9 +17,14 @@ public final class RouterMethods {
     private RouterMethods() {}
 
     public static void register(MethodRegistry methods, LlmRouter router) {
-        methods.register("router/route", call -> CompletableFuture.completedFuture(router.route(request(call))));
-        methods.register("router/record", call -> record(call, router));
-        methods.register("router/budget", call -> CompletableFuture.completedFuture(router.budget()));
+        // Routing only computes an answer from the request; recording spend and reading the budget need "router".
+        methods.register(
+                "router/route",
+                Access.authenticated(),
+                call -> CompletableFuture.completedFuture(router.route(request(call))));
+        methods.register("router/record", Access.scope("router"), call -> record(call, router));
+        methods.register(
+                "router/budget", Access.scope("router"), call -> CompletableFuture.completedFuture(router.budget()));
     }
 
     record Route(

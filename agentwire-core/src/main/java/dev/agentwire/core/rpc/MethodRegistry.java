@@ -7,8 +7,8 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Every method the hub answers, by name. Features register their methods at start; a duplicate name is a
- * programming error and throws. Thread safe.
+ * Every method the hub answers, by name, each with the access it declared ({@link Access}). Features register
+ * their methods at start; a duplicate name is a programming error and throws. Thread safe.
  */
 public final class MethodRegistry {
 
@@ -22,9 +22,9 @@ public final class MethodRegistry {
         }
     }
 
-    /** Registers a worker method that needs authentication. */
-    public void register(String name, MethodHandler handler) {
-        register(Method.of(name, handler));
+    /** Registers a worker method with what its callers need. */
+    public void register(String name, Access access, MethodHandler handler) {
+        register(Method.of(name, access, handler));
     }
 
     public Optional<Method> find(String name) {

@@ -6,9 +6,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentwire.core.Connection;
 import dev.agentwire.core.HubException;
-import dev.agentwire.core.auth.Scopes;
 import dev.agentwire.core.events.EventBus;
 import dev.agentwire.core.rooms.RoomService;
+import dev.agentwire.core.rpc.Access;
 import dev.agentwire.core.rpc.Call;
 import dev.agentwire.core.rpc.Method;
 import dev.agentwire.core.rpc.MethodRegistry;
@@ -32,11 +32,12 @@ public final class ServiceMethods {
 
     public static void register(MethodRegistry methods, ServiceRelay relay, EventBus events) {
         ServiceMethods m = new ServiceMethods(relay, events);
-        methods.register("services/register", m::registerInstance);
-        methods.register("services/unregister", m::unregisterInstance);
+        methods.register("services/register", Access.scope("services:provide"), m::registerInstance);
+        methods.register("services/unregister", Access.scope("services:provide"), m::unregisterInstance);
         // Inline: picking an instance and writing to it never blocks.
-        methods.register(new Method("services/request", m::request, true, false));
-        methods.register("services/list", call -> CompletableFuture.completedFuture(m.list()));
+        methods.register(Method.inline("services/request", Access.scope("services:request"), m::request));
+        methods.register(
+                "services/list", Access.scope("services:request"), call -> CompletableFuture.completedFuture(m.list()));
     }
 
     record Register(
@@ -45,7 +46,6 @@ public final class ServiceMethods {
             @JsonProperty("version") String version) {}
 
     private CompletionStage<JsonNode> registerInstance(Call call) {
-        Scopes.require(call.connection(), "services:provide");
         Register r = call.params(Register.class);
         Instance i = relay.registry().register(call.connection(), r.name(), r.group(), r.version());
         events.publish("services", "registered", describe(i));
@@ -75,7 +75,6 @@ public final class ServiceMethods {
     }
 
     private CompletionStage<JsonNode> request(Call call) {
-        Scopes.require(call.connection(), "services:request");
         // Read field by field rather than through a record: this is the hot path of every service call.
         JsonNode p = call.params();
         if (!p.isObject()) {

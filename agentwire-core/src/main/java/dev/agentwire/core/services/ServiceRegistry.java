@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
 /** The services and their live instances. Thread safe. */
 public final class ServiceRegistry {
 
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.\\-]{1,64}");
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.\\-]{0,63}");
 
     private final Map<String, Service> services = new ConcurrentHashMap<>();
 
@@ -76,7 +76,8 @@ public final class ServiceRegistry {
             throw HubException.of(
                     ErrorCode.INVALID_PARAMS,
                     "invalid_service",
-                    "a service name is 1-64 letters, digits, _ . or -, got " + (name == null ? "nothing" : name));
+                    "a service name is 1-64 letters, digits, _ . or -, starting with a letter or digit, got "
+                            + (name == null ? "nothing" : name));
         }
         return name;
     }

@@ -18,6 +18,7 @@ public final class Session {
 
     private final String id;
     private final String name;
+    private final String owner;
     private final long createdAtMillis;
     private final long createdAtNanos;
     private final long ttlNanos;
@@ -26,9 +27,10 @@ public final class Session {
     private final ToolTable tools;
     private volatile long lastActivityNanos;
 
-    Session(String id, String name, long nowNanos, long ttlNanos, long idleNanos, int maxTools) {
+    Session(String id, String name, String owner, long nowNanos, long ttlNanos, long idleNanos, int maxTools) {
         this.id = id;
         this.name = name;
+        this.owner = owner;
         this.createdAtMillis = System.currentTimeMillis();
         this.createdAtNanos = nowNanos;
         this.ttlNanos = ttlNanos;
@@ -43,6 +45,11 @@ public final class Session {
 
     public String name() {
         return name;
+    }
+
+    /** The identity that created it ({@code ""} for the default session, which is everyone's). */
+    public String owner() {
+        return owner;
     }
 
     public boolean isDefault() {

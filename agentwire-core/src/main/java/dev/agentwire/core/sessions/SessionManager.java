@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentwire.core.Connection;
 import dev.agentwire.core.HubException;
 import dev.agentwire.core.Ticker;
+import dev.agentwire.core.auth.Scopes;
 import dev.agentwire.core.events.EventBus;
 import dev.agentwire.protocol.ErrorCode;
 import dev.agentwire.protocol.Json;
@@ -32,6 +33,7 @@ public final class SessionManager {
     private final Duration defaultTtl;
     private final Duration idleTimeout;
     private final int maxToolsPerSession;
+    private final int maxSessionsPerIdentity;
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     private final Session defaultSession;
     /** Told when a connection leaves a session, so that its tools there go. */
@@ -45,6 +47,7 @@ public final class SessionManager {
             Duration defaultTtl,
             Duration idleTimeout,
             int maxToolsPerSession,
+            int maxSessionsPerIdentity,
             BiConsumer<Session, Connection> onLeave,
             BiConsumer<Session, String> onEnd) {
         this.ticker = ticker;
@@ -52,9 +55,11 @@ public final class SessionManager {
         this.defaultTtl = defaultTtl;
         this.idleTimeout = idleTimeout;
         this.maxToolsPerSession = maxToolsPerSession;
+        this.maxSessionsPerIdentity = maxSessionsPerIdentity;
         this.onLeave = onLeave;
         this.onEnd = onEnd;
-        this.defaultSession = new Session(Session.DEFAULT_ID, "default", ticker.nanoTime(), 0, 0, maxToolsPerSession);
+        this.defaultSession =
+                new Session(Session.DEFAULT_ID, "default", "", ticker.nanoTime(), 0, 0, maxToolsPerSession);
         sessions.put(defaultSession.id(), defaultSession);
     }
 
@@ -62,8 +67,13 @@ public final class SessionManager {
         return defaultSession;
     }
 
-    /** Creates a session; {@code ttl} empty means the configured default. */
-    public Session create(String name, Optional<Duration> ttl) {
+    /**
+     * Creates a session owned by {@code owner} (an identity: {@link Connection#subject()}); {@code ttl} empty
+     * means the configured default.
+     *
+     * @throws HubException {@code -32008} when {@code owner} already has {@code limits.maxSessionsPerIdentity}
+     */
+    public Session create(String owner, String name, Optional<Duration> ttl) {
         byte[] bytes = new byte[16];
         RANDOM.nextBytes(bytes);
         String id = HexFormat.of().formatHex(bytes);
@@ -71,11 +81,27 @@ public final class SessionManager {
         Session s = new Session(
                 id,
                 name == null || name.isBlank() ? id.substring(0, 8) : name,
+                owner,
                 ticker.nanoTime(),
                 life.toNanos(),
                 idleTimeout.toNanos(),
                 maxToolsPerSession);
-        sessions.put(id, s);
+        synchronized (this) {
+            long held = sessions.values().stream()
+                    .filter(x -> x.owner().equals(owner))
+                    .count();
+            if (held >= maxSessionsPerIdentity) {
+                var data = HubException.reasonData("too_many_sessions");
+                data.put("limit", maxSessionsPerIdentity);
+                throw HubException.withData(
+                        ErrorCode.OVERLOADED,
+                        owner + " already has " + held + " sessions, the most one identity may hold"
+                                + " (limits.maxSessionsPerIdentity = " + maxSessionsPerIdentity
+                                + "); close one first",
+                        data);
+            }
+            sessions.put(id, s);
+        }
         events.publish("session", "created", describe(s), List.of());
         return s;
     }
@@ -99,9 +125,39 @@ public final class SessionManager {
         c.session(defaultSession);
     }
 
-    /** Moves {@code c} to session {@code id}: leaves its current one (its tools there go), joins the new one. */
+    /**
+     * Whether {@code c} may see and join {@code s}: the default session, its own, one it was given (a token with
+     * the scope {@code sessions:<id>}), or any with {@code admin} (the owner).
+     */
+    public static boolean mayEnter(Connection c, Session s) {
+        return s.isDefault()
+                || s.owner().equals(c.subject())
+                || Scopes.allows(c.scopes(), "admin")
+                || Scopes.allows(c.scopes(), "sessions:" + s.id());
+    }
+
+    /** The session {@code id} if {@code c} may enter it; {@code -32007} or {@code -32005} otherwise. */
+    public Session getFor(Connection c, String id) {
+        Session s = get(id);
+        if (!mayEnter(c, s)) {
+            var data = HubException.reasonData("not_your_session");
+            data.put("sessionId", id);
+            throw HubException.withData(
+                    ErrorCode.FORBIDDEN,
+                    "session " + id + " belongs to another identity; ask its owner for a token with the scope"
+                            + " sessions:" + id,
+                    data);
+        }
+        return s;
+    }
+
+    /**
+     * Moves {@code c} to session {@code id}: leaves its current one (its tools there go), joins the new one.
+     *
+     * @throws HubException {@code -32005} when the session is another identity's ({@link #mayEnter})
+     */
     public synchronized Session join(Connection c, String id) {
-        Session target = get(id);
+        Session target = getFor(c, id);
         Session current = c.session();
         if (current == target) {
             return target;

@@ -2,7 +2,7 @@ package dev.agentwire.core.terminals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.agentwire.core.HubException;
-import dev.agentwire.core.auth.Scopes;
+import dev.agentwire.core.rpc.Access;
 import dev.agentwire.core.rpc.Call;
 import dev.agentwire.core.rpc.MethodRegistry;
 import dev.agentwire.protocol.ErrorCode;
@@ -76,8 +76,7 @@ public final class TerminalMethods {
     }
 
     private static void add(MethodRegistry methods, String name, Function<Call, CompletionStage<JsonNode>> body) {
-        methods.register(name, call -> {
-            Scopes.require(call.connection(), "terminals");
+        methods.register(name, Access.scope("terminals"), call -> {
             if (!call.params().isObject()
                     && !call.params().isMissingNode()
                     && !call.params().isNull()) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentwire.core.Connection;
 import dev.agentwire.core.HubException;
+import dev.agentwire.core.rpc.Access;
 import dev.agentwire.core.rpc.Call;
 import dev.agentwire.core.rpc.Method;
 import dev.agentwire.core.rpc.MethodRegistry;
@@ -38,12 +39,12 @@ public final class ToolMethods {
 
     public static void register(MethodRegistry registry, ToolRelay relay, int pageSize) {
         ToolMethods m = new ToolMethods(relay, pageSize);
-        registry.register("tools/register", m::registerTools);
-        registry.register("tools/unregister", m::unregisterTools);
-        registry.register("tools/list", m::list);
-        // Inline: a call only validates (bounded by the message size), updates maps and writes; it never blocks.
-        registry.register(new Method("tools/call", m::call, true, false));
-        registry.register(new Method("notifications/progress", m::progress, true, false));
+        registry.register("tools/register", Access.scope("tools:provide"), m::registerTools);
+        registry.register("tools/unregister", Access.scope("tools:provide"), m::unregisterTools);
+        registry.register("tools/list", Access.scope("tools:call"), m::list);
+        // On a worker, never inline: validating the arguments runs the provider's schema (patterns included).
+        registry.register("tools/call", Access.scope("tools:call"), m::call);
+        registry.register(Method.inline("notifications/progress", Access.scope("tools:provide"), m::progress));
     }
 
     /** Tells every member of {@code session} that its tools changed. */

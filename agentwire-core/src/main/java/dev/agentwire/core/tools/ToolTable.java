@@ -2,6 +2,7 @@ package dev.agentwire.core.tools;
 
 import dev.agentwire.core.Connection;
 import dev.agentwire.core.HubException;
+import dev.agentwire.core.auth.Scopes;
 import dev.agentwire.protocol.ErrorCode;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,11 +33,21 @@ public final class ToolTable {
      * @return the entries that were displaced from other providers
      */
     public synchronized List<Entry> register(Connection provider, List<ToolDef> defs, boolean replace) {
+        // Nothing changes unless every tool may be registered: the checks all run before the first put.
         int added = 0;
         for (ToolDef d : defs) {
             Entry existing = tools.get(d.name());
             if (existing == null) {
                 added++;
+            } else if (existing.provider() != provider && !mayReplace(provider, existing.provider())) {
+                var data = HubException.reasonData("not_your_tool");
+                data.put("tool", d.name());
+                throw HubException.withData(
+                        ErrorCode.FORBIDDEN,
+                        "tool " + d.name() + " was registered by another identity ("
+                                + existing.provider().subject()
+                                + "); only that identity or the hub's owner may replace it",
+                        data);
             } else if (existing.provider() != provider && !replace) {
                 var data = HubException.reasonData("tool_exists");
                 data.put("tool", d.name());
@@ -70,6 +81,11 @@ public final class ToolTable {
     }
 
     /** Removes the named tools that {@code provider} provides; returns how many. */
+    /** A tool may be taken over by the identity that registered it, or by the owner ({@code admin}). */
+    private static boolean mayReplace(Connection newcomer, Connection holder) {
+        return newcomer.subject().equals(holder.subject()) || Scopes.allows(newcomer.scopes(), "admin");
+    }
+
     public synchronized int unregister(Connection provider, List<String> names) {
         int n = 0;
         for (String name : names) {

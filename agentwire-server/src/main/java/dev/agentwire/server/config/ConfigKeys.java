@@ -63,6 +63,11 @@ public final class ConfigKeys {
                 "the TCP port for WebSocket, HTTP and token clients; 0 picks one, -1 turns TCP off");
         add("sessions.ttl", "3600", integer(1, Integer.MAX_VALUE), "session lifetime in seconds");
         add("sessions.idleTimeout", "0", integer(0, Integer.MAX_VALUE), "idle session expiry in seconds; 0 never");
+        add(
+                "sessions.maxTtlSeconds",
+                "604800",
+                integer(1, Integer.MAX_VALUE),
+                "the longest lifetime sessions/create may ask for, in seconds");
         add("tools.maxPerSession", "1000", integer(1, 1_000_000), "tools one session may hold");
         add(
                 "tools.callTimeoutMs",
@@ -81,6 +86,11 @@ public final class ConfigKeys {
                 "",
                 listOf(ValueParsers.SERVICE_NAME),
                 "services that get a socket AGENTWIRE_HOME/agents/NAME.sock (the orchestrator's per-agent sockets)");
+        add(
+                "services.maxSockets",
+                "64",
+                integer(1, 10_000),
+                "agents/NAME.sock sockets services/socket may open at once (those of services.sockets count too)");
         add(
                 "terminals.scrollbackChars",
                 "1048576",
@@ -133,6 +143,49 @@ public final class ConfigKeys {
                 integer(0, 600_000),
                 "how long a peer may stay over limits.maxOutboundBytes before it is closed as a slow consumer");
         add("limits.helloTimeoutMs", "5000", integer(1, 600_000), "how long a TCP peer has to send hub/hello");
+        add(
+                "limits.maxConnectionsPerIdentity",
+                "1024",
+                integer(1, 1_000_000),
+                "open connections one identity (a uid, a token's subject) may hold");
+        add(
+                "limits.maxSessionsPerIdentity",
+                "32",
+                integer(1, 1_000_000),
+                "sessions one identity may have created and not closed");
+        add("limits.maxBatchEntries", "1000", integer(1, 1_000_000), "calls in one JSON-RPC batch");
+        add("audit.maxBytes", "10MiB", size(4096, 1L << 40), "audit.log is rotated to audit.log.1 past this size");
+        add(
+                "events.heartbeatSeconds",
+                "30",
+                integer(1, 86_400),
+                "how often the heartbeat event goes to subscribers (control.sock's heartbeat category)");
+        add(
+                "limits.maxTcpConnections",
+                "0",
+                integer(0, 1_000_000),
+                "TCP connections the hub holds at once; 0: the descriptor limit less 256 kept for the Unix sockets");
+        add(
+                "limits.maxUnauthenticated",
+                "256",
+                integer(1, 1_000_000),
+                "TCP connections that have not authenticated yet, in total");
+        add(
+                "limits.maxUnauthenticatedPerAddress",
+                "64",
+                integer(1, 1_000_000),
+                "TCP connections from one peer address that have not authenticated yet");
+        add(
+                "limits.httpHeaderTimeoutMs",
+                "10000",
+                integer(1, 600_000),
+                "how long an HTTP request head may take from its first byte");
+        add("limits.httpBodyTimeoutMs", "30000", integer(1, 3_600_000), "how long an HTTP request body may take");
+        add(
+                "limits.httpIdleTimeoutMs",
+                "60000",
+                integer(1, 3_600_000),
+                "how long a keep-alive HTTP connection may sit idle between requests");
         add("limits.shutdownGraceMs", "5000", integer(0, 600_000), "how long shutdown waits for calls in flight");
     }
 

@@ -48,7 +48,17 @@ public record HubConfig(
         long serviceRequestTimeoutMs,
         List<String> serviceSockets,
         dev.agentwire.core.router.RouterSettings router,
-        dev.agentwire.core.terminals.TerminalService.Settings terminals) {
+        dev.agentwire.core.terminals.TerminalService.Settings terminals,
+        dev.agentwire.core.TrustLimits limits,
+        int maxServiceSockets,
+        int maxTcpConnections,
+        int maxUnauthenticated,
+        int maxUnauthenticatedPerAddress,
+        long httpHeaderTimeoutMs,
+        long httpBodyTimeoutMs,
+        long httpIdleTimeoutMs,
+        long auditMaxBytes,
+        long heartbeatSeconds) {
 
     /** Whether the TCP port is on. */
     public boolean tcpEnabled() {
@@ -138,7 +148,22 @@ public record HubConfig(
                 new dev.agentwire.core.terminals.TerminalService.Settings(
                         ((Long) v.get("terminals.scrollbackChars")).intValue(),
                         (Long) v.get("terminals.cleanupDelaySeconds"),
-                        ((Long) v.get("terminals.maxSessions")).intValue()));
+                        ((Long) v.get("terminals.maxSessions")).intValue()),
+                new dev.agentwire.core.TrustLimits(
+                        ((Long) v.get("limits.maxConnectionsPerIdentity")).intValue(),
+                        ((Long) v.get("limits.maxSessionsPerIdentity")).intValue(),
+                        java.time.Duration.ofSeconds((Long) v.get("sessions.maxTtlSeconds")),
+                        ((Long) v.get("limits.maxBatchEntries")).intValue(),
+                        (Long) v.get("limits.maxOutboundBytes")),
+                ((Long) v.get("services.maxSockets")).intValue(),
+                ((Long) v.get("limits.maxTcpConnections")).intValue(),
+                ((Long) v.get("limits.maxUnauthenticated")).intValue(),
+                ((Long) v.get("limits.maxUnauthenticatedPerAddress")).intValue(),
+                (Long) v.get("limits.httpHeaderTimeoutMs"),
+                (Long) v.get("limits.httpBodyTimeoutMs"),
+                (Long) v.get("limits.httpIdleTimeoutMs"),
+                (Long) v.get("audit.maxBytes"),
+                (Long) v.get("events.heartbeatSeconds"));
     }
 
     private static String stripAbstract(String s) {

@@ -114,8 +114,9 @@ final class ValueParsers {
 
     static final Function<RawValue, Object> SERVICE_NAME = v -> {
         String name = v.text().trim();
-        if (!name.matches("[A-Za-z0-9_.\\-]{1,64}")) {
-            throw new IllegalArgumentException("expected a service name of 1-64 letters, digits, _ . or -");
+        if (!name.matches("[A-Za-z0-9][A-Za-z0-9_.\\-]{0,63}")) {
+            throw new IllegalArgumentException(
+                    "expected a service name of 1-64 letters, digits, _ . or -, starting with a letter or digit");
         }
         return name;
     };

@@ -106,6 +106,14 @@ final class ApiHandler extends ChannelInboundHandlerAdapter implements Outbound 
                                                     path
                                                             + " needs the hub's token: Authorization: Bearer TOKEN (or ?token=); only /health is open")));
         } catch (HubException e) {
+            var f = Json.mapper().createObjectNode();
+            f.put("transport", "http");
+            Peer tcp = ctx.channel().attr(Attributes.PEER).get();
+            f.put("peer", tcp == null ? "?" : tcp.address());
+            f.put("path", path);
+            f.put("reason", e.toRpcError().reason());
+            f.put("message", e.getMessage());
+            core.audit().record("request_refused", f);
             FullHttpResponse r = error(HttpResponseStatus.UNAUTHORIZED, e.toRpcError());
             r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"agentwire\"");
             write(r, keepAlive);
@@ -166,7 +174,12 @@ final class ApiHandler extends ChannelInboundHandlerAdapter implements Outbound 
             connection = core.open(Peer.remote(Transport.HTTP, tcp == null ? "?" : tcp.address()), this);
             connection.introduce("http", "http");
         }
-        connection.grant(grant.subject(), grant.scopes());
+        try {
+            core.authenticate(connection, grant);
+        } catch (HubException e) {
+            write(error(HttpStatuses.of(e.toRpcError().code(), e.toRpcError().reason()), e.toRpcError()), false);
+            return;
+        }
         String requestIdHeader = req.headers().get("X-Request-Id");
         long id = ids.incrementAndGet();
         current = new Exchange(

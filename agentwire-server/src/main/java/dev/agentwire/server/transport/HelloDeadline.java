@@ -15,10 +15,12 @@ import java.util.concurrent.TimeUnit;
 final class HelloDeadline extends ChannelInboundHandlerAdapter {
 
     private final long timeoutMs;
+    private final dev.agentwire.core.audit.Audit audit;
     private ScheduledFuture<?> timer;
 
-    HelloDeadline(long timeoutMs) {
+    HelloDeadline(long timeoutMs, dev.agentwire.core.audit.Audit audit) {
         this.timeoutMs = timeoutMs;
+        this.audit = audit;
     }
 
     @Override
@@ -50,6 +52,12 @@ final class HelloDeadline extends ChannelInboundHandlerAdapter {
                         "hello_timeout",
                         "no hub/hello with a valid token within " + timeoutMs + " ms; closing")
                 .toRpcError();
+        var f = dev.agentwire.protocol.Json.mapper().createObjectNode();
+        f.put("transport", "tcp");
+        f.put("peer", String.valueOf(ctx.channel().remoteAddress()).replaceFirst("^/", ""));
+        f.put("reason", "hello_timeout");
+        f.put("message", error.message());
+        audit.record("connection_refused", f);
         if (c != null) {
             c.outbound().closeWith(error);
         } else {

@@ -22,7 +22,7 @@ import java.util.function.Supplier;
  * Assembles a hub connection's pipeline, top to bottom:
  *
  * <pre>
- *   admission (Unix: peer credentials and policy | TCP: address, hello deadline)
+ *   admission (Unix: peer credentials and policy | TCP: address, pre-authentication budget, hello deadline)
  *   backpressure (stop reading while the outbound queue is over the high-water mark)
  *   sniff (first byte) → replaced by one of:
  *     NDJSON | length-prefixed | typed : StreamFrameDecoder → RpcHandler
@@ -30,8 +30,10 @@ import java.util.function.Supplier;
  *                                        token) → WebSocketServerProtocolHandler → WebSocketFrameAggregator →
  *                                        WebSocketRpcHandler (JSON-RPC over text, typed frames over binary) →
  *                                        ApiHandler (/api/*, /metrics: token) →
- *                                        HttpHandler (/health, /client.js, /demo/tools.html)
+ *                                        HttpHandler (/health, /client.js, /demo/tools.html); HTTP
+ *                                        deadlines (head, body, idle) sit between the codec and the aggregator
  *   half-close (a peer that shut its output and is not a JSON-RPC connection is closed)
+ *   tail (errors nothing else handled: a reset is a debug line, the connection closes)
  * </pre>
  */
 public final class HubChannelInitializer extends ChannelInitializer<Channel> {
@@ -43,7 +45,18 @@ public final class HubChannelInitializer extends ChannelInitializer<Channel> {
             long helloTimeoutMs,
             OptionalInt ownerUid,
             java.util.List<String> allowedOrigins,
-            long slowConsumerGraceMs) {}
+            long slowConsumerGraceMs,
+            PreAuthBudget budget,
+            HttpTimeouts http) {}
+
+    /**
+     * The HTTP deadlines ({@link HttpDeadlines}).
+     *
+     * @param headMs {@code limits.httpHeaderTimeoutMs}
+     * @param bodyMs {@code limits.httpBodyTimeoutMs}
+     * @param idleMs {@code limits.httpIdleTimeoutMs}
+     */
+    public record HttpTimeouts(long headMs, long bodyMs, long idleMs) {}
 
     private static final StaticFiles FILES = new StaticFiles();
 
@@ -84,6 +97,11 @@ public final class HubChannelInitializer extends ChannelInitializer<Channel> {
         return new HubChannelInitializer(core, transport, false, address, settings, channels, noHealth, () -> "");
     }
 
+    /** The TCP listener's handler: accepts at most {@code maxTcpConnections} at once ({@link AcceptGate}). */
+    public static io.netty.channel.ChannelHandler acceptGate(int maxTcpConnections) {
+        return new AcceptGate(maxTcpConnections);
+    }
+
     /** For the TCP port. */
     public static HubChannelInitializer tcp(
             HubCore core,
@@ -101,14 +119,15 @@ public final class HubChannelInitializer extends ChannelInitializer<Channel> {
         channels.add(ch);
         ChannelPipeline p = ch.pipeline();
         if (tcp) {
-            p.addLast("admission", new TcpAdmission());
-            p.addLast("hello-deadline", new HelloDeadline(settings.helloTimeoutMs()));
+            p.addLast("admission", new TcpAdmission(settings.budget()));
+            p.addLast("hello-deadline", new HelloDeadline(settings.helloTimeoutMs(), core.audit()));
         } else {
             p.addLast("admission", new UnixAdmission(core, transport, address, settings.ownerUid()));
         }
         p.addLast("backpressure", new BackpressureHandler());
         p.addLast("sniff", new SniffHandler(tcp, this::install));
         p.addLast("half-close", new HalfCloseHandler());
+        p.addLast("tail", QuietTail.INSTANCE);
     }
 
     private void install(ChannelHandlerContext ctx, Framing framing) {
@@ -121,7 +140,9 @@ public final class HubChannelInitializer extends ChannelInitializer<Channel> {
             }
             int max = settings.maxMessageBytes();
             p.addAfter(after, "http-codec", new HttpServerCodec());
-            p.addAfter("http-codec", "http-aggregator", new HttpObjectAggregator(max));
+            HttpTimeouts t = settings.http();
+            p.addAfter("http-codec", "http-deadlines", new HttpDeadlines(t.headMs(), t.bodyMs(), t.idleMs()));
+            p.addAfter("http-deadlines", "http-aggregator", new HttpObjectAggregator(max));
             p.addAfter("http-aggregator", "ws-gate", new WebSocketGate(core.tokens(), settings.allowedOrigins()));
             p.addAfter(
                     "ws-gate",

@@ -56,6 +56,13 @@ final class UnixAdmission extends ChannelInboundHandlerAdapter {
         }
         if (refusal.isPresent()) {
             log.warn("refused a peer on {}: {}", address, refusal.get());
+            var f = dev.agentwire.protocol.Json.mapper().createObjectNode();
+            f.put("transport", "unix");
+            f.put("socket", address);
+            f.put("peer", peer == null ? "unknown" : peer.describe());
+            f.put("reason", "peer_refused");
+            f.put("message", refusal.get());
+            core.audit().record("connection_refused", f);
             RpcError error = RpcError.of(ErrorCode.FORBIDDEN, "connection refused: " + refusal.get(), "peer_refused");
             ErrorLine.sendAndClose(ctx, error);
             return;

@@ -45,10 +45,14 @@ final class WebSocketRpcHandler extends ChannelInboundHandlerAdapter {
             outbound = new ChannelOutbound(
                     ctx.channel(), WireFormat.webSocket(), maxOutboundBytes, slowConsumerGraceNanos, core.metrics());
             connection = core.open(peer, outbound);
-            var grant = ctx.channel().attr(Attributes.GRANT).get();
-            connection.grant(grant.subject(), grant.scopes());
             outbound.attach(connection);
             ctx.channel().attr(Attributes.CONNECTION).set(connection);
+            try {
+                core.authenticate(
+                        connection, ctx.channel().attr(Attributes.GRANT).get());
+            } catch (dev.agentwire.core.HubException e) {
+                outbound.closeWith(e.toRpcError());
+            }
         }
         ctx.fireUserEventTriggered(evt);
     }

@@ -122,7 +122,12 @@ class ClientAgainstHubTest {
     @Test
     void errorsAndTimeoutsFailTheFuture() throws Exception {
         try (AgentwireHub hub = TestHubs.start(TestHubs.shortTempDir())) {
-            hub.core().registry().register(Method.of("test/never", call -> new CompletableFuture<>()));
+            hub.core()
+                    .registry()
+                    .register(Method.of(
+                            "test/never",
+                            dev.agentwire.core.rpc.Access.authenticated(),
+                            call -> new CompletableFuture<>()));
             try (AgentwireClient c =
                     AgentwireClient.builder().endpoint(hub.endpoint()).connect()) {
                 assertThatThrownBy(() -> c.request("no/such").get(10, TimeUnit.SECONDS))
@@ -160,7 +165,12 @@ class ClientAgainstHubTest {
                 hooks.incrementAndGet();
                 return client.request("hub/ping");
             });
-            hub.core().registry().register(Method.of("test/never", call -> new CompletableFuture<>()));
+            hub.core()
+                    .registry()
+                    .register(Method.of(
+                            "test/never",
+                            dev.agentwire.core.rpc.Access.authenticated(),
+                            call -> new CompletableFuture<>()));
             CompletableFuture<JsonNode> inFlight = c.request("test/never");
             await().atMost(WAIT).until(() -> hub.core().inflight() == 1);
             hub.close();

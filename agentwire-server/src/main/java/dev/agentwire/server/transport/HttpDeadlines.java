@@ -1,0 +1,126 @@
+package dev.agentwire.server.transport;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Deadlines for an HTTP connection, so that a peer sending a request one byte at a time (slowloris) or never
+ * finishing its body cannot hold a connection: the request head must be complete within {@code headMs} of its
+ * first byte ({@code limits.httpHeaderTimeoutMs}), the body within {@code bodyMs} of the head
+ * ({@code limits.httpBodyTimeoutMs}), and a keep-alive connection may sit idle between requests for
+ * {@code idleMs} ({@code limits.httpIdleTimeoutMs}). A peer that misses a deadline mid-request gets 408 and a close;
+ * an idle one is closed. After a WebSocket upgrade the deadlines stop (the WebSocket has its own liveness).
+ *
+ * <p>Sits between the HTTP codec and the aggregator; runs on the channel's event loop only.
+ */
+final class HttpDeadlines extends ChannelDuplexHandler {
+
+    private final long headMs;
+    private final long bodyMs;
+    private final long idleMs;
+    private ScheduledFuture<?> timer;
+    private boolean inRequest;
+    private boolean upgraded;
+
+    HttpDeadlines(long headMs, long bodyMs, long idleMs) {
+        this.headMs = headMs;
+        this.bodyMs = bodyMs;
+        this.idleMs = idleMs;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        // Installed when the first byte arrived: the first request's head is on its way.
+        inRequest = true;
+        arm(ctx, headMs, "the request head was not complete within " + headMs + " ms (limits.httpHeaderTimeoutMs)");
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!upgraded) {
+            if (msg instanceof HttpRequest req) {
+                inRequest = true;
+                if (req.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)) {
+                    upgraded = true;
+                    cancel();
+                } else {
+                    arm(
+                            ctx,
+                            bodyMs,
+                            "the request body was not complete within " + bodyMs + " ms (limits.httpBodyTimeoutMs)");
+                }
+            }
+            if (msg instanceof LastHttpContent) {
+                cancel(); // the hub is answering; the idle deadline starts when the answer is written
+            }
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        if (!upgraded && msg instanceof LastHttpContent) {
+            inRequest = false;
+            promise = promise.unvoid();
+            promise.addListener(f -> {
+                if (!inRequest && !upgraded && ctx.channel().isActive()) {
+                    arm(ctx, idleMs, "");
+                }
+            });
+        }
+        ctx.write(msg, promise);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        cancel();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        cancel();
+    }
+
+    private void arm(ChannelHandlerContext ctx, long ms, String reason) {
+        cancel();
+        timer = ctx.executor().schedule(() -> expire(ctx, reason), ms, TimeUnit.MILLISECONDS);
+    }
+
+    private void cancel() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+
+    private void expire(ChannelHandlerContext ctx, String reason) {
+        timer = null;
+        if (reason.isEmpty() || !inRequest) {
+            ctx.close(); // idle between requests
+            return;
+        }
+        byte[] body = ("{\"error\":{\"status\":408,\"reason\":\"request_timeout\",\"message\":\"" + reason + "\"}}")
+                .getBytes(StandardCharsets.UTF_8);
+        FullHttpResponse r = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1, HttpResponseStatus.REQUEST_TIMEOUT, Unpooled.wrappedBuffer(body));
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+        r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+        r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+    }
+}
