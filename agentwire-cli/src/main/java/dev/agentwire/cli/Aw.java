@@ -31,6 +31,7 @@ import picocli.CommandLine.Command;
             ErrnoCommand.class,
             SocketsCommand.class,
             DoctorCommand.class,
+            AuditCommand.class,
             GenerateCommand.class,
             ApiSocketCommands.Title.class,
             ApiSocketCommands.Terminals.class,
