@@ -64,7 +64,9 @@ public final class AgentwireHub implements AutoCloseable {
         static final Logger LOG = LoggerFactory.getLogger(AgentwireHub.class);
     }
 
-    private final HubConfig config;
+    /** Fixed at start, when it moves onto the home's real path; never changed after. */
+    private HubConfig config;
+
     private final HubHome home;
     private final Ticker ticker;
     private final NettyTransport transport;
@@ -112,6 +114,8 @@ public final class AgentwireHub implements AutoCloseable {
 
     private void doStart() {
         home.prepare();
+        // The home's real path from here on: a link swapped later changes nothing for this hub.
+        config = config.withHome(home.dir());
         token = home.token();
         OptionalInt owner = home.ownerUid();
         if (config.socketAbstract()) {
