@@ -246,7 +246,8 @@ public final class AgentwireHub implements AutoCloseable {
             unixListener = b.bind(address).syncUninterruptibly().channel();
         } catch (Exception e) {
             if (config.socketAbstract() && String.valueOf(e.getMessage()).contains("in use")) {
-                throw new HubStartException("already running (" + describeOtherHub() + "socket " + display + ")", e);
+                // Ours ("already running") or another user's: the holder's peer credentials tell.
+                throw SocketGuard.abstractNameTaken(transport, config.abstractName(), e);
             }
             throw new HubStartException("cannot bind " + display + ": " + e.getMessage(), e);
         }
@@ -324,16 +325,6 @@ public final class AgentwireHub implements AutoCloseable {
             }
         } catch (IOException e) {
             throw new HubStartException("cannot set mode/group of " + socket + ": " + e, e);
-        }
-    }
-
-    private String describeOtherHub() {
-        try {
-            long pid =
-                    Json.mapper().readTree(home.hubJson().toFile()).path("pid").asLong(-1);
-            return pid > 0 ? "pid " + pid + ", " : "";
-        } catch (IOException e) {
-            return "";
         }
     }
 
