@@ -3,6 +3,7 @@ package dev.agentwire.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.agentwire.client.Endpoint;
 import dev.agentwire.protocol.Json;
+import dev.agentwire.server.home.HomeTrust;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
@@ -25,7 +26,8 @@ import picocli.CommandLine.Command;
 
 /**
  * {@code aw doctor}: the checks a person would run when an agent does not connect, in order, each with ✓, ! or ✗
- * and the fix: home and its mode, socket path length, the socket file, its mode and owner, a listener behind
+ * and the fix: home and its mode, what the hub would refuse in it (a home others may write, links of another user
+ * on the way, files not ours, links in place of state files), socket path length, the socket file, its mode and owner, a listener behind
  * it, a hub behind that, the token, the TCP port, the fd limit, stale terminal sessions.
  */
 @Command(
@@ -79,13 +81,7 @@ final class DoctorCommand implements Callable<Integer> {
                     "start the hub once (aw hub) or set AGENTWIRE_HOME to the hub's home");
             return;
         }
-        PosixFileAttributes homeAttrs = Files.readAttributes(home, PosixFileAttributes.class);
-        String homeMode = PosixFilePermissions.toString(homeAttrs.permissions());
-        if (homeMode.equals("rwx------")) {
-            ok("home " + home + " (0700)");
-        } else {
-            warn("home " + home + " is " + homeMode + ", not rwx------", "chmod 700 " + home);
-        }
+        checkHome(home, new HomeTrust((int) me));
         Path socket = home.resolve("hub.sock");
         int max =
                 System.getProperty("os.name").toLowerCase(java.util.Locale.ROOT).contains("mac") ? 103 : 107;
@@ -226,6 +222,31 @@ final class DoctorCommand implements Callable<Integer> {
             warn(
                     stale + " terminal sessions in " + control + " have no process",
                     "a hub start marks them exited and cleans them");
+        }
+    }
+
+    /** What the hub refuses at start (HomeTrust): the way to the home, the home, and what is in it. */
+    private void checkHome(Path home, HomeTrust trust) throws IOException {
+        List<HomeTrust.Problem> problems = new ArrayList<>(trust.checkPath(home));
+        Path real = home.toRealPath();
+        List<HomeTrust.Problem> own = trust.checkHome(real);
+        problems.addAll(own);
+        if (own.isEmpty()) {
+            String mode = PosixFilePermissions.toString(Files.getPosixFilePermissions(real));
+            if (mode.equals("rwx------")) {
+                ok("home " + home + " (0700)");
+            } else {
+                warn(
+                        "home " + home + " is " + mode + ", not rwx------",
+                        "chmod 700 " + home + " (the hub does it at start)");
+            }
+        }
+        problems.addAll(trust.checkEntries(real));
+        for (HomeTrust.Problem p : problems) {
+            fail(p.reason(), p.fix());
+        }
+        if (problems.isEmpty()) {
+            ok("every file in the home is yours, and no state file is a link");
         }
     }
 

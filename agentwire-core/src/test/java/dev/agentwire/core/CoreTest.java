@@ -253,9 +253,10 @@ class CoreTest {
         assertThat(wide.refusal(unixPeer(1001))).isEmpty();
         assertThat(wide.refusal(unixPeer(2000, 7, 50))).isEmpty();
         assertThat(wide.refusal(unixPeer(2000, 7))).isPresent();
-        PeerPolicy procs = new PeerPolicy(OptionalInt.of(1000), Set.of(), Set.of(), Set.of("node"));
+        PeerPolicy procs = new PeerPolicy(OptionalInt.of(1000), Set.of(), Set.of(), Set.of("/usr/bin/node"));
         assertThat(procs.refusal(unixPeer(1000))).get().asString().contains("/usr/bin/python3");
-        assertThat(new PeerPolicy(OptionalInt.of(1000), Set.of(), Set.of(), Set.of("python3")).refusal(unixPeer(1000)))
+        assertThat(new PeerPolicy(OptionalInt.of(1000), Set.of(), Set.of(), Set.of("/usr/bin/python3"))
+                        .refusal(unixPeer(1000)))
                 .isEmpty();
     }
 

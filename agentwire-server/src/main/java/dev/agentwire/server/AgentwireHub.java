@@ -66,7 +66,9 @@ public final class AgentwireHub implements AutoCloseable {
         static final Logger LOG = LoggerFactory.getLogger(AgentwireHub.class);
     }
 
-    private final HubConfig config;
+    /** Fixed at start, when it moves onto the home's real path; never changed after. */
+    private HubConfig config;
+
     private final HubHome home;
     private final Ticker ticker;
     private final NettyTransport transport;
@@ -116,6 +118,8 @@ public final class AgentwireHub implements AutoCloseable {
 
     private void doStart() {
         home.prepare();
+        // The home's real path from here on: a link swapped later changes nothing for this hub.
+        config = config.withHome(home.dir());
         token = home.token();
         OptionalInt owner = home.ownerUid();
         if (config.socketAbstract()) {
@@ -279,7 +283,8 @@ public final class AgentwireHub implements AutoCloseable {
             unixListener = b.bind(address).syncUninterruptibly().channel();
         } catch (Exception e) {
             if (config.socketAbstract() && String.valueOf(e.getMessage()).contains("in use")) {
-                throw new HubStartException("already running (" + describeOtherHub() + "socket " + display + ")", e);
+                // Ours ("already running") or another user's: the holder's peer credentials tell.
+                throw SocketGuard.abstractNameTaken(transport, config.abstractName(), e);
             }
             throw new HubStartException("cannot bind " + display + ": " + e.getMessage(), e);
         }
@@ -358,16 +363,6 @@ public final class AgentwireHub implements AutoCloseable {
             }
         } catch (IOException e) {
             throw new HubStartException("cannot set mode/group of " + socket + ": " + e, e);
-        }
-    }
-
-    private String describeOtherHub() {
-        try {
-            long pid =
-                    Json.mapper().readTree(home.hubJson().toFile()).path("pid").asLong(-1);
-            return pid > 0 ? "pid " + pid + ", " : "";
-        } catch (IOException e) {
-            return "";
         }
     }
 

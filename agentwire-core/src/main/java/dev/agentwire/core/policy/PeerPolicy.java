@@ -5,15 +5,18 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Which Unix-socket peers may connect: the hub owner's uid, plus {@code security.allowUids} and
- * {@code security.allowGids}; and, if {@code security.allowProcesses} is set, only those executables.
+ * {@code security.allowGids}; and, if {@code security.allowProcesses} is set, only those executables, matched by
+ * their real path (what {@code /proc/PID/exe} resolves to), never by file name: a copy of an allowed program
+ * elsewhere, under the same name, is refused. Immutable.
  *
  * @param ownerUid the uid the hub runs as (empty where unknown: then only the allow lists admit)
  * @param allowUids further uids
  * @param allowGids groups whose members may connect
- * @param allowProcesses executable names or absolute paths; empty means any
+ * @param allowProcesses real absolute paths of executables (links already resolved); empty means any
  */
 public record PeerPolicy(
         OptionalInt ownerUid, Set<Integer> allowUids, Set<Integer> allowGids, Set<String> allowProcesses) {
@@ -22,6 +25,11 @@ public record PeerPolicy(
         allowUids = Set.copyOf(allowUids);
         allowGids = Set.copyOf(allowGids);
         allowProcesses = Set.copyOf(allowProcesses);
+        for (String p : allowProcesses) {
+            if (!Path.of(p).isAbsolute()) {
+                throw new IllegalArgumentException("security.allowProcesses takes absolute paths, not '" + p + "'");
+            }
+        }
     }
 
     /** Only the owner. */
@@ -51,9 +59,9 @@ public record PeerPolicy(
                 return Optional.of("the peer's executable cannot be read and security.allowProcesses is set");
             }
             String path = exe.get();
-            String name = Path.of(path).getFileName().toString();
-            if (!allowProcesses.contains(path) && !allowProcesses.contains(name)) {
-                return Optional.of("process " + path + " is not in security.allowProcesses");
+            if (!allowProcesses.contains(path)) {
+                return Optional.of("process " + path + " is not in security.allowProcesses (real paths: "
+                        + new TreeSet<>(allowProcesses) + ")");
             }
         }
         return Optional.empty();

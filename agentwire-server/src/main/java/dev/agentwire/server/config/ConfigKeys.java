@@ -127,7 +127,11 @@ public final class ConfigKeys {
         add("logging.transport", "false", BOOLEAN, "log every call and its outcome");
         add("security.allowUids", "", listOf(integer(0, 0xFFFFFFFFL)), "further uids allowed on the Unix socket");
         add("security.allowGids", "", listOf(integer(0, 0xFFFFFFFFL)), "groups allowed on the Unix socket");
-        add("security.allowProcesses", "", listOf(STRING), "executables allowed on the Unix socket (empty: any)");
+        add(
+                "security.allowProcesses",
+                "",
+                listOf(ValueParsers.EXECUTABLE),
+                "absolute paths of the executables allowed on the Unix socket, matched by real path (empty: any)");
         add("security.allowedOrigins", "", listOf(STRING), "WebSocket origins allowed without a token");
         add("limits.maxMessageBytes", "16MiB", size(64, Integer.MAX_VALUE), "largest line, frame or message");
         add("limits.ratePerSecond", "10000", decimal(0, 1e9), "calls per second per connection; 0 turns it off");

@@ -70,6 +70,55 @@ public record HubConfig(
         return socketAbstract ? "@" + abstractName : socketPath.toString();
     }
 
+    /**
+     * This configuration with the home at {@code realHome}, its real path (resolved once at start, so that a link
+     * swapped later changes nothing): the socket path moves with it when it lay in the home.
+     */
+    public HubConfig withHome(Path realHome) {
+        Path base = home.toAbsolutePath();
+        Path socket = socketPath.startsWith(base) ? realHome.resolve(base.relativize(socketPath)) : socketPath;
+        return new HubConfig(
+                realHome,
+                socket,
+                socketAbstract,
+                abstractName,
+                socketMode,
+                socketCleanup,
+                socketGroup,
+                sendBuffer,
+                receiveBuffer,
+                highWaterMark,
+                noDelay,
+                host,
+                clientPort,
+                ioThreads,
+                workerThreads,
+                sessionsTtlSeconds,
+                sessionsIdleTimeoutSeconds,
+                logLevel,
+                logTransport,
+                allowUids,
+                allowGids,
+                allowProcesses,
+                allowedOrigins,
+                maxMessageBytes,
+                ratePerSecond,
+                rateBurst,
+                maxOutboundBytes,
+                slowConsumerGraceMs,
+                helloTimeoutMs,
+                shutdownGraceMs,
+                maxToolsPerSession,
+                toolCallTimeoutMs,
+                maxToolResultBytes,
+                toolsPageSize,
+                rooms,
+                serviceRequestTimeoutMs,
+                serviceSockets,
+                router,
+                terminals);
+    }
+
     @SuppressWarnings("unchecked")
     static HubConfig from(Path home, Map<String, Object> v) {
         String rawPath = (String) v.get("server.socket.path");

@@ -1,5 +1,7 @@
 package dev.agentwire.server.config;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -141,6 +143,32 @@ final class ValueParsers {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("a number in " + v.text() + " is out of range");
         }
+    };
+
+    /**
+     * An executable for {@code security.allowProcesses}: an absolute path, resolved to its real path now (a link
+     * such as /usr/bin/python3 becomes /usr/bin/python3.11), since a peer is matched by what /proc/PID/exe names.
+     */
+    static final Function<RawValue, Object> EXECUTABLE = v -> {
+        String text = v.text().trim();
+        Path path = Path.of(text);
+        if (!path.isAbsolute()) {
+            throw new IllegalArgumentException("expected the absolute path of an executable (like /usr/bin/python3),"
+                    + " not a bare name: peers are matched by the real path of their executable, and a name would"
+                    + " admit a copy of any program under that name");
+        }
+        Path real;
+        try {
+            real = path.toRealPath();
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IllegalArgumentException(text + " does not exist");
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("cannot resolve " + text + ": " + e.getMessage());
+        }
+        if (!Files.isRegularFile(real)) {
+            throw new IllegalArgumentException(text + " is not a file");
+        }
+        return real.toString();
     };
 
     static Function<RawValue, Object> oneOf(Set<String> allowed) {

@@ -5,14 +5,14 @@ import dev.agentwire.core.auth.Revocations;
 import dev.agentwire.protocol.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Revoked token ids in {@code AGENTWIRE_HOME/revoked.json} (mode 0600, rewritten atomically), so a revocation
- * outlives a restart. Entries past their token's expiry are dropped on the next write. Thread safe.
+ * Revoked token ids in {@code AGENTWIRE_HOME/revoked.json} (mode 0600, rewritten atomically, read without
+ * following a link), so a revocation outlives a restart. Entries past their token's expiry are dropped on the next write. Thread safe.
  */
 public final class FileRevocations implements Revocations {
 
@@ -21,10 +21,11 @@ public final class FileRevocations implements Revocations {
 
     public FileRevocations(Path file) {
         this.file = file;
-        if (Files.isRegularFile(file)) {
+        Optional<String> text = AtomicFiles.read(file);
+        if (text.isPresent()) {
             try {
                 Json.mapper()
-                        .readTree(file.toFile())
+                        .readTree(text.get())
                         .properties()
                         .forEach(e -> revoked.put(e.getKey(), e.getValue().asLong()));
             } catch (IOException e) {

@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.agentwire.core.router.SpendLedger;
 import dev.agentwire.protocol.Json;
 import dev.agentwire.server.HubStartException;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
@@ -13,7 +11,8 @@ import java.util.OptionalDouble;
 
 /**
  * The LLM router's spend for the current UTC day in {@code AGENTWIRE_HOME/router-spend.json}
- * ({@code {"day": "2026-11-22", "spend": 1.25}}, mode 0600, rewritten atomically on every record), so that a
+ * ({@code {"day": "2026-11-22", "spend": 1.25}}, mode 0600, rewritten atomically on every record, read
+ * without following a link), so that a
  * restart does not hand out the day's budget again. A file that is not such a record stops the hub with its
  * path and what is wrong: guessing 0 would lift the budget. Thread safe.
  */
@@ -25,20 +24,16 @@ public final class FileSpendLedger implements SpendLedger {
 
     public FileSpendLedger(Path file) {
         this.file = file;
-        if (Files.isRegularFile(file)) {
-            read();
-        }
+        AtomicFiles.read(file).ifPresent(this::read);
     }
 
-    private void read() {
+    private void read(String text) {
         JsonNode json;
         try {
-            json = Json.mapper().readTree(file.toFile());
+            json = Json.mapper().readTree(text);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new HubStartException(file + " is not JSON (" + e.getOriginalMessage()
                     + "); it holds the LLM router's spend for today: fix it or delete it");
-        } catch (IOException e) {
-            throw new HubStartException("cannot read " + file + ": " + e);
         }
         try {
             if (json == null

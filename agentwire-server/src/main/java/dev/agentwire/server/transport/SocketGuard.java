@@ -1,32 +1,29 @@
 package dev.agentwire.server.transport;
 
-import dev.agentwire.protocol.Json;
+import dev.agentwire.netty.NettyTransport;
 import dev.agentwire.server.HubStartException;
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Checks a Unix socket path before the hub binds it: its length against {@code sun_path}, and what to do with
- * a file already there (a live hub: refuse; a stale socket: remove it after a failed connect probe; anything
- * else: refuse).
+ * a file already there (a live listener: refuse, naming its uid and pid when it is another user's, "already
+ * running" when it is this user's hub; a stale socket: remove it after a failed connect probe; anything else:
+ * refuse). Also says who holds an abstract name the hub could not bind. Stateless.
  */
 public final class SocketGuard {
 
     private static final Logger log = LoggerFactory.getLogger(SocketGuard.class);
+    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
 
     private SocketGuard() {}
 
@@ -81,51 +78,44 @@ public final class SocketGuard {
         }
     }
 
-    /** Connects to {@code path}: empty when nothing listens, else why the hub must not start. */
-    static Optional<String> probe(Path path) {
-        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            ch.connect(UnixDomainSocketAddress.of(path));
-            Optional<Long> pid = askPid(ch);
-            return Optional.of(
-                    pid.isPresent()
-                            ? "already running (pid " + pid.get() + ", socket " + path + ")"
-                            : "socket " + path
-                                    + " is in use by a program that does not answer as a hub; stop it or choose"
-                                    + " another server.socket.path");
-        } catch (IOException e) {
-            return Optional.empty();
-        }
+    /**
+     * Why {@code name}, an abstract socket name the hub could not bind because it is in use, is taken: "already
+     * running" when a program of this user holds it, else the uid and pid that hold it.
+     */
+    public static HubStartException abstractNameTaken(NettyTransport transport, String name, Throwable cause) {
+        String display = "@" + name;
+        Optional<String> why = judge(
+                SocketHolder.find(transport, transport.domainAddress(name, true), PROBE_TIMEOUT),
+                "the abstract socket " + display,
+                display);
+        return new HubStartException(
+                why.orElse("the abstract socket " + display + " is in use, but nothing answered a connection to it;"
+                        + " choose another name"),
+                cause);
     }
 
-    /** Asks a live socket for {@code hub/status}; waits at most 2 s. */
-    private static Optional<Long> askPid(SocketChannel ch) {
-        CompletableFuture<Optional<Long>> answer = CompletableFuture.supplyAsync(() -> {
-            try {
-                ch.write(ByteBuffer.wrap(
-                        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"hub/status\"}\n".getBytes(StandardCharsets.UTF_8)));
-                ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
-                while (buf.hasRemaining() && ch.read(buf) >= 0) {
-                    String text = new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8);
-                    int nl = text.indexOf('\n');
-                    if (nl >= 0) {
-                        long pid = Json.mapper()
-                                .readTree(text.substring(0, nl))
-                                .path("result")
-                                .path("pid")
-                                .asLong(-1);
-                        return pid > 0 ? Optional.of(pid) : Optional.<Long>empty();
-                    }
-                }
-            } catch (IOException | RuntimeException e) {
-                // not a hub
-            }
-            return Optional.<Long>empty();
-        });
-        try {
-            return answer.get(2, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            answer.cancel(true);
+    /** Connects to {@code path}: empty when nothing listens, else why the hub must not start. */
+    static Optional<String> probe(Path path) {
+        NettyTransport transport = NettyTransport.detect();
+        return judge(
+                SocketHolder.find(transport, transport.domainAddress(path.toString(), false), PROBE_TIMEOUT),
+                "the socket " + path,
+                path.toString());
+    }
+
+    private static Optional<String> judge(Optional<SocketHolder.Holder> found, String what, String display) {
+        if (found.isEmpty()) {
             return Optional.empty();
         }
+        SocketHolder.Holder holder = found.get();
+        if (!holder.ours()) {
+            return Optional.of(what + " is held by " + holder.describe() + ", not by this user (uid "
+                    + SocketHolder.thisUid() + "); stop that program, or choose another server.socket.path");
+        }
+        if (holder.hubPid().isPresent()) {
+            return Optional.of("already running (pid " + holder.hubPid().getAsLong() + ", socket " + display + ")");
+        }
+        return Optional.of(what + " is in use by a program of this user (" + holder.pid()
+                + ") that does not answer as a hub; stop it or choose another server.socket.path");
     }
 }
