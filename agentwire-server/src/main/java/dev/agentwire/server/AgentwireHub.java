@@ -150,7 +150,8 @@ public final class AgentwireHub implements AutoCloseable {
                 config.helloTimeoutMs(),
                 owner,
                 config.allowedOrigins(),
-                config.slowConsumerGraceMs());
+                config.slowConsumerGraceMs(),
+                config.idlePingSeconds());
         bindUnix(pipeline);
         if (config.tcpEnabled()) {
             bindTcp(pipeline);

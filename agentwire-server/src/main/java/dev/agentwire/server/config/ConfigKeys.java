@@ -133,6 +133,11 @@ public final class ConfigKeys {
                 integer(0, 600_000),
                 "how long a peer may stay over limits.maxOutboundBytes before it is closed as a slow consumer");
         add("limits.helloTimeoutMs", "5000", integer(1, 600_000), "how long a TCP peer has to send hub/hello");
+        add(
+                "limits.idlePingSeconds",
+                "30",
+                integer(0, 86_400),
+                "seconds of silence after which a TCP or WebSocket peer is pinged; closed after two unanswered pings; 0 turns it off");
         add("limits.shutdownGraceMs", "5000", integer(0, 600_000), "how long shutdown waits for calls in flight");
     }
 

@@ -22,7 +22,7 @@ import java.util.function.Supplier;
  * Assembles a hub connection's pipeline, top to bottom:
  *
  * <pre>
- *   admission (Unix: peer credentials and policy | TCP: address, hello deadline)
+ *   admission (Unix: peer credentials and policy | TCP: address, hello deadline, heartbeat: ping a silent peer)
  *   backpressure (stop reading while the outbound queue is over the high-water mark)
  *   sniff (first byte) → replaced by one of:
  *     NDJSON | length-prefixed | typed : StreamFrameDecoder → RpcHandler
@@ -43,7 +43,8 @@ public final class HubChannelInitializer extends ChannelInitializer<Channel> {
             long helloTimeoutMs,
             OptionalInt ownerUid,
             java.util.List<String> allowedOrigins,
-            long slowConsumerGraceMs) {}
+            long slowConsumerGraceMs,
+            int idlePingSeconds) {}
 
     private static final StaticFiles FILES = new StaticFiles();
 
@@ -103,6 +104,9 @@ public final class HubChannelInitializer extends ChannelInitializer<Channel> {
         if (tcp) {
             p.addLast("admission", new TcpAdmission());
             p.addLast("hello-deadline", new HelloDeadline(settings.helloTimeoutMs()));
+            if (settings.idlePingSeconds() > 0) {
+                p.addLast("heartbeat", new Heartbeat(settings.idlePingSeconds()));
+            }
         } else {
             p.addLast("admission", new UnixAdmission(core, transport, address, settings.ownerUid()));
         }
