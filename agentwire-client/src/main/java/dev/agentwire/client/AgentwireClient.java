@@ -47,7 +47,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A connection to an agentwire hub that sends JSON-RPC requests and receives notifications, and reconnects
- * (with {@code hub/hello} and the registered hooks) when the connection drops.
+ * (with {@code hub/hello} and the registered hooks) when the connection drops. It answers the hub's liveness
+ * {@code ping} itself, and pings a hub that has been silent for {@link Builder#idlePing} (a frozen hub is then
+ * a lost connection, not a hang).
  *
  * <p>Thread safe. Build with {@link #builder()}; {@link Builder#connect()} returns once {@code hub/hello} has
  * answered. Request futures complete on the I/O thread; listeners run on one callback thread.
@@ -331,6 +333,9 @@ public final class AgentwireClient implements AutoCloseable {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (!config.idlePing.isZero()) {
+                            ch.pipeline().addLast(new HubLiveness(config.idlePing, () -> ping(ch)));
+                        }
                         ch.pipeline()
                                 .addLast(new StreamFrameDecoder(Framing.NDJSON.newDecoder(config.maxMessageBytes)));
                         ch.pipeline().addLast(new ClientHandler(AgentwireClient.this::onMessage, () -> onClosed(ch)));
@@ -365,11 +370,20 @@ public final class AgentwireClient implements AutoCloseable {
         });
     }
 
+    /** The liveness ping; its answer (any byte) is what counts, so the result is not awaited. */
+    private void ping(Channel ch) {
+        if (ch == channel) {
+            request("hub/ping", null, config.idlePing.multipliedBy(HubLiveness.MAX_UNANSWERED + 1L));
+        }
+    }
+
     private void onClosed(Channel ch) {
         if (ch != channel) {
             return;
         }
-        failPending(new ConnectionLostException("the connection to " + config.endpoint + " was lost"));
+        String why = ch.attr(HubLiveness.LOST).get();
+        failPending(new ConnectionLostException(
+                "the connection to " + config.endpoint + " was lost" + (why == null ? "" : ": " + why)));
         if (closed) {
             return;
         }
@@ -442,6 +456,14 @@ public final class AgentwireClient implements AutoCloseable {
 
     private void serve(Message.Request r) {
         Channel ch = channel;
+        if (r.method().equals("ping")) {
+            // MCP's ping (the hub's liveness check): answered here, on the I/O thread, even when every handler
+            // thread is busy.
+            if (ch != null) {
+                write(ch, new Message.Response(r.id(), Json.mapper().createObjectNode()));
+            }
+            return;
+        }
         RequestHandler handler = requestHandlers.get(r.method());
         if (handler == null) {
             if (ch != null) {
@@ -561,6 +583,7 @@ public final class AgentwireClient implements AutoCloseable {
         private String role = "agent";
         private Duration requestTimeout = Duration.ofSeconds(30);
         private Duration connectTimeout = Duration.ofSeconds(5);
+        private Duration idlePing = Duration.ofSeconds(30);
         private boolean reconnect = true;
         private BackoffPolicy backoff = BackoffPolicy.exponential();
         private Scheduler scheduler;
@@ -613,6 +636,19 @@ public final class AgentwireClient implements AutoCloseable {
 
         public Builder connectTimeout(Duration timeout) {
             this.connectTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Liveness: after this long without a byte from the hub the client sends {@code hub/ping}, and after two
+         * pings with nothing back it treats the connection as lost (closes it, and reconnects if enabled). Default
+         * 30 s, like the hub's {@code limits.idlePingSeconds}; {@link Duration#ZERO} turns it off.
+         */
+        public Builder idlePing(Duration interval) {
+            if (interval.isNegative()) {
+                throw new IllegalArgumentException("idlePing must be zero (off) or positive: " + interval);
+            }
+            this.idlePing = interval;
             return this;
         }
 
