@@ -29,7 +29,7 @@ class FrozenHubTest {
     void theClientNoticesAFrozenHubAndReconnectsWhenItResumes() throws Exception {
         List<ConnectionEvent> events = new CopyOnWriteArrayList<>();
         try (ChildHub hub = ChildHub.start(TestHubs.shortTempDir().resolve("home"))) {
-            warmUp(hub);
+            hub.warmUp();
             try (AgentwireClient client = AgentwireClient.builder()
                     .endpoint(hub.endpoint())
                     .idlePing(Duration.ofSeconds(2))
@@ -59,16 +59,5 @@ class FrozenHubTest {
 
     private static boolean pong(AgentwireClient client) throws Exception {
         return client.request("hub/ping").get(10, TimeUnit.SECONDS).path("pong").asBoolean();
-    }
-
-    /** A new JVM can take seconds to answer its first call on a busy machine: not what is tested here. */
-    static void warmUp(ChildHub hub) throws Exception {
-        try (AgentwireClient first = AgentwireClient.builder()
-                .endpoint(hub.endpoint())
-                .idlePing(Duration.ZERO)
-                .requestTimeout(Duration.ofSeconds(60))
-                .connect()) {
-            first.request("hub/status").get(60, TimeUnit.SECONDS);
-        }
     }
 }

@@ -1,13 +1,20 @@
 package dev.agentwire.server.testing;
 
+import dev.agentwire.client.AgentwireClient;
 import dev.agentwire.server.AgentwireHub;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -52,6 +59,35 @@ public final class ChildHub implements AutoCloseable {
         p.destroyForcibly();
         throw new IOException("the child hub ended before it was ready (exit "
                 + p.onExit().join().exitValue() + ")");
+    }
+
+    /**
+     * Makes one call over the Unix socket and one over a WebSocket and waits for them however long they take: a
+     * new JVM can take seconds to answer its first calls on a busy machine, which is not what tests time.
+     */
+    public ChildHub warmUp() throws Exception {
+        try (AgentwireClient first = AgentwireClient.builder()
+                .endpoint(endpoint)
+                .idlePing(Duration.ZERO)
+                .requestTimeout(Duration.ofSeconds(60))
+                .connect()) {
+            first.request("hub/status").get(60, TimeUnit.SECONDS);
+        }
+        CompletableFuture<CharSequence> reply = new CompletableFuture<>();
+        WebSocket ws = HttpClient.newHttpClient()
+                .newWebSocketBuilder()
+                .buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws?token=" + token), new WebSocket.Listener() {
+                    @Override
+                    public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
+                        reply.complete(data);
+                        return null;
+                    }
+                })
+                .get(60, TimeUnit.SECONDS);
+        ws.sendText("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"hub/ping\"}", true);
+        reply.get(60, TimeUnit.SECONDS);
+        ws.abort();
+        return this;
     }
 
     public String endpoint() {
