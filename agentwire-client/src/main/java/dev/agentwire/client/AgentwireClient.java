@@ -300,6 +300,9 @@ public final class AgentwireClient implements AutoCloseable {
             if (cause instanceof RpcException re) {
                 throw re;
             }
+            if (cause instanceof UntrustedHubException u) {
+                throw u;
+            }
             throw unavailable(cause);
         } catch (TimeoutException e) {
             close();
@@ -346,12 +349,22 @@ public final class AgentwireClient implements AutoCloseable {
         }
         ChannelFuture f = b.connect(address);
         f.addListener(done -> {
-            if (done.isSuccess()) {
-                channel = f.channel();
-                result.complete(f.channel());
-            } else {
+            if (!done.isSuccess()) {
                 result.completeExceptionally(done.cause());
+                return;
             }
+            try {
+                if (ep.isUnix()) {
+                    // Before a single byte is sent.
+                    config.identity.verify(ep, transport.peerCredentials(f.channel()));
+                }
+            } catch (UntrustedHubException | java.io.IOException e) {
+                f.channel().close();
+                result.completeExceptionally(e);
+                return;
+            }
+            channel = f.channel();
+            result.complete(f.channel());
         });
         return result;
     }
@@ -409,7 +422,14 @@ public final class AgentwireClient implements AutoCloseable {
                 attempts.set(0);
                 fire(ConnectionEvent.RECONNECTED);
             } else if (!closed) {
-                log.debug("reconnect to {} failed: {}", config.endpoint, e.toString());
+                Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                        ? e.getCause()
+                        : e;
+                if (cause instanceof UntrustedHubException) {
+                    log.warn("reconnect: {}", cause.getMessage());
+                } else {
+                    log.debug("reconnect to {} failed: {}", config.endpoint, e.toString());
+                }
                 Channel ch = channel;
                 if (ch != null && ch.isActive()) {
                     ch.close(); // its close schedules the next attempt
@@ -595,6 +615,7 @@ public final class AgentwireClient implements AutoCloseable {
         private Duration breakerOpenFor = Duration.ofSeconds(60);
         private String session;
         private Map<String, String> env = System.getenv();
+        private HubIdentity identity = HubIdentity.ofThisProcess();
         private final List<BiConsumer<String, JsonNode>> notificationListeners = new CopyOnWriteArrayList<>();
         private final List<ConnectionListener> connectionListeners = new CopyOnWriteArrayList<>();
 
@@ -731,9 +752,11 @@ public final class AgentwireClient implements AutoCloseable {
         }
 
         /**
-         * Connects and says {@code hub/hello}.
+         * Connects and says {@code hub/hello}. On a Unix socket the listener's peer credentials are checked
+         * first: it must run as this user or root, else nothing is sent.
          *
          * @throws HubUnavailableException when nothing answers at the endpoint
+         * @throws UntrustedHubException when another user serves the Unix socket
          * @throws RpcException when the hub refuses (bad token)
          */
         public AgentwireClient connect() {
