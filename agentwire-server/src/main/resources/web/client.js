@@ -13,6 +13,10 @@
  * itself needs no token; another origin needs one (or an entry in security.allowedOrigins). After a lost
  * connection it reconnects with backoff (1 s, 2 s, 4 s ... 30 s, with jitter), says hub/hello again, rejoins
  * its session and registers its tools again.
+ *
+ * Liveness: when nothing has come from the hub for idlePingMs (30 s; 0 turns it off) it sends hub/ping; after
+ * two pings with nothing back the connection counts as lost ('disconnected' with reason 'heartbeat_timeout')
+ * and it reconnects. A WebSocket upgrade that gets no answer within connectTimeoutMs (10 s) is given up.
  */
 (function (global) {
   'use strict';
@@ -42,6 +46,8 @@
       this.name = o.name || (typeof document !== 'undefined' ? document.title || 'browser' : 'js-client');
       this.reconnect = o.reconnect !== false;
       this.requestTimeoutMs = o.requestTimeoutMs || 30000;
+      this.idlePingMs = o.idlePingMs === undefined ? 30000 : o.idlePingMs;
+      this.connectTimeoutMs = o.connectTimeoutMs || 10000;
       this.backoff = { initialMs: 1000, maxMs: 30000, jitter: 0.2, ...(o.backoff || {}) };
       this.nextId = 1;
       this.pending = new Map();
@@ -68,11 +74,40 @@
 
     _open() {
       return new Promise((resolve, reject) => {
-        let opened = false;
+        let ready = false; // hub/hello answered and the tools registered again
+        let ended = false;
         const ws = new WebSocket(this._socketUrl());
         this.socket = ws;
+        // The socket's end, run once: reported by the socket, or decided here (a hub that stopped answering
+        // would never finish a close handshake, so the client does not wait for one).
+        const end = (event) => {
+          if (ended) return;
+          ended = true;
+          clearTimeout(upgrade);
+          liveness.stop();
+          if (this.socket === ws) this.socket = null;
+          for (const [, p] of this.pending) {
+            clearTimeout(p.timer);
+            p.reject(new AgentwireError({ code: -32003,
+              message: 'connection to the hub lost' + (event.reason ? ': ' + event.reason : '') }));
+          }
+          this.pending.clear();
+          for (const [, s] of this.serving) s.abort();
+          this.serving.clear();
+          if (!ready) reject(new Error('cannot reach the hub at ' + this.url + ' (' + (event.reason || event.code) + ')'));
+          this._emit('disconnected', { code: event.code, reason: event.reason });
+          if (ready && this.reconnect && !this.closed) this._scheduleReconnect();
+        };
+        const giveUp = (wireReason, reason) => {
+          try { ws.close(4000, wireReason); } catch (e) { /* already closing */ }
+          end({ code: 4000, reason });
+        };
+        const liveness = this._liveness(giveUp);
+        const upgrade = setTimeout(() => giveUp('connect_timeout', 'connect_timeout: the hub did not answer the '
+            + 'WebSocket upgrade within ' + this.connectTimeoutMs + ' ms'), this.connectTimeoutMs);
         ws.onopen = async () => {
-          opened = true;
+          clearTimeout(upgrade);
+          liveness.start();
           try {
             const params = { name: this.name, role: 'browser' };
             if (this.token) params.token = this.token;
@@ -84,29 +119,54 @@
                 replace: true,
               });
             }
+            ready = true;
             this.attempt = 0;
             this._emit('connected', this.hello);
             resolve(this);
           } catch (e) {
             reject(e);
-            ws.close();
+            giveUp('hello_failed', 'hub/hello failed: ' + e.message);
           }
         };
-        ws.onmessage = (event) => this._receive(event.data);
-        ws.onclose = (event) => {
-          this.socket = null;
-          for (const [, p] of this.pending) {
-            clearTimeout(p.timer);
-            p.reject(new AgentwireError({ code: -32003, message: 'connection to the hub lost' }));
-          }
-          this.pending.clear();
-          for (const [, s] of this.serving) s.abort();
-          this.serving.clear();
-          if (!opened) reject(new Error('cannot reach the hub at ' + this.url + ' (' + (event.reason || event.code) + ')'));
-          this._emit('disconnected', { code: event.code, reason: event.reason });
-          if (opened && this.reconnect && !this.closed) this._scheduleReconnect();
+        ws.onmessage = (event) => {
+          liveness.touch();
+          this._receive(event.data);
         };
+        ws.onclose = end;
       });
+    }
+
+    /**
+     * Pings a silent hub: hub/ping after idlePingMs without a message from it, and after two pings with nothing
+     * back, giveUp. Any message counts (the browser answers the hub's own WebSocket pings without telling us).
+     */
+    _liveness(giveUp) {
+      const interval = this.idlePingMs;
+      let last = Date.now();
+      let unanswered = 0;
+      let timer = null;
+      const tick = () => {
+        timer = null;
+        const idle = Date.now() - last;
+        if (idle < interval) {
+          timer = setTimeout(tick, interval - idle);
+          return;
+        }
+        if (unanswered >= 2) {
+          giveUp('heartbeat_timeout', 'heartbeat_timeout: nothing from the hub for ' + 3 * interval + ' ms and '
+            + unanswered + ' hub/ping unanswered');
+          return;
+        }
+        unanswered += 1;
+        last = Date.now();
+        this.request('hub/ping', {}, { timeoutMs: 3 * interval }).catch(() => { /* the silence is what counts */ });
+        timer = setTimeout(tick, interval);
+      };
+      return {
+        start: () => { if (interval > 0) { last = Date.now(); timer = setTimeout(tick, interval); } },
+        touch: () => { last = Date.now(); unanswered = 0; },
+        stop: () => { if (timer) clearTimeout(timer); timer = null; },
+      };
     }
 
     _scheduleReconnect() {
@@ -232,6 +292,10 @@
       const reply = (body) => {
         try { this._send({ jsonrpc: '2.0', id: request.id, ...body }); } catch (e) { /* connection gone */ }
       };
+      if (request.method === 'ping') {
+        reply({ result: {} }); // MCP's ping: a liveness check
+        return;
+      }
       if (request.method !== 'tools/call') {
         reply({ error: { code: -32601, message: 'this page does not serve ' + request.method } });
         return;

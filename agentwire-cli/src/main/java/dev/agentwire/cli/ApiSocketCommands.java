@@ -3,6 +3,7 @@ package dev.agentwire.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentwire.client.Endpoint;
+import dev.agentwire.client.HubIdentity;
 import dev.agentwire.client.HubUnavailableException;
 import dev.agentwire.protocol.Json;
 import java.io.IOException;
@@ -40,6 +41,7 @@ final class ApiSocketCommands {
             } catch (IOException e) {
                 throw new HubUnavailableException(Endpoint.parse("unix:" + sock), e.getMessage(), e);
             }
+            HubIdentity.ofThisProcess().verify(Endpoint.parse("unix:" + sock), ch);
             ch.write(ByteBuffer.wrap((request + "\n").getBytes(StandardCharsets.UTF_8)));
             ByteBuffer buf = ByteBuffer.allocate(1 << 20);
             while (true) {

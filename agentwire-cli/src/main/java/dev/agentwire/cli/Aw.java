@@ -46,7 +46,7 @@ import picocli.CommandLine.Command;
             "1:error (the message says why)",
             "2:bad command line",
             "3:no hub is running at the endpoint",
-            "4:the hub refused the connection",
+            "4:the hub refused the connection, or another user serves its socket",
             "5:the hub did not answer in time"
         })
 public final class Aw implements Runnable {

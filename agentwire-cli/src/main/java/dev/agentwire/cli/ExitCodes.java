@@ -11,7 +11,7 @@ public final class ExitCodes {
     public static final int USAGE = 2;
     /** No hub answers at the endpoint. */
     public static final int NO_HUB = 3;
-    /** The hub refused us (token, peer policy). */
+    /** The hub refused us (token, peer policy), or we refused it (its socket is served by another user). */
     public static final int REFUSED = 4;
     /** The hub did not answer in time. */
     public static final int TIMEOUT = 5;

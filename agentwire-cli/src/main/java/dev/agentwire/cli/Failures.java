@@ -3,6 +3,7 @@ package dev.agentwire.cli;
 import dev.agentwire.client.ConnectionLostException;
 import dev.agentwire.client.HubUnavailableException;
 import dev.agentwire.client.RpcException;
+import dev.agentwire.client.UntrustedHubException;
 import dev.agentwire.protocol.ErrorCode;
 import dev.agentwire.server.HubStartException;
 import dev.agentwire.server.config.ConfigException;
@@ -29,6 +30,9 @@ final class Failures {
         if (t instanceof HubUnavailableException || t instanceof ConnectionLostException) {
             return ExitCodes.NO_HUB;
         }
+        if (t instanceof UntrustedHubException) {
+            return ExitCodes.REFUSED;
+        }
         if (t instanceof RpcException r) {
             if (r.code() == ErrorCode.FORBIDDEN.code()) {
                 return ExitCodes.REFUSED;
@@ -52,6 +56,7 @@ final class Failures {
             return "no hub at " + where + " (start one with: aw hub)";
         }
         if (t instanceof ConfigException
+                || t instanceof UntrustedHubException
                 || t instanceof HubStartException
                 || t instanceof RpcException
                 || t instanceof ApiSocketCommands.ApiSocketException) {

@@ -2,6 +2,7 @@ package dev.agentwire.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.agentwire.client.Endpoint;
+import dev.agentwire.client.HubIdentity;
 import dev.agentwire.protocol.Json;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -65,6 +66,7 @@ final class McpCommand implements Callable<Integer> {
         }
         PrintWriter err = spec.commandLine().getErr();
         try (hub) {
+            HubIdentity.ofThisProcess().verify(ep, hub); // before a byte of the MCP client's is relayed
             LineReader fromHub = new LineReader(hub);
             if (session != null) {
                 join(hub, fromHub);

@@ -47,7 +47,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A connection to an agentwire hub that sends JSON-RPC requests and receives notifications, and reconnects
- * (with {@code hub/hello} and the registered hooks) when the connection drops.
+ * (with {@code hub/hello} and the registered hooks) when the connection drops. It answers the hub's liveness
+ * {@code ping} itself, and pings a hub that has been silent for {@link Builder#idlePing} (a frozen hub is then
+ * a lost connection, not a hang).
  *
  * <p>Thread safe. Build with {@link #builder()}; {@link Builder#connect()} returns once {@code hub/hello} has
  * answered. Request futures complete on the I/O thread; listeners run on one callback thread.
@@ -298,6 +300,9 @@ public final class AgentwireClient implements AutoCloseable {
             if (cause instanceof RpcException re) {
                 throw re;
             }
+            if (cause instanceof UntrustedHubException u) {
+                throw u;
+            }
             throw unavailable(cause);
         } catch (TimeoutException e) {
             close();
@@ -331,6 +336,9 @@ public final class AgentwireClient implements AutoCloseable {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (!config.idlePing.isZero()) {
+                            ch.pipeline().addLast(new HubLiveness(config.idlePing, () -> ping(ch)));
+                        }
                         ch.pipeline()
                                 .addLast(new StreamFrameDecoder(Framing.NDJSON.newDecoder(config.maxMessageBytes)));
                         ch.pipeline().addLast(new ClientHandler(AgentwireClient.this::onMessage, () -> onClosed(ch)));
@@ -341,12 +349,22 @@ public final class AgentwireClient implements AutoCloseable {
         }
         ChannelFuture f = b.connect(address);
         f.addListener(done -> {
-            if (done.isSuccess()) {
-                channel = f.channel();
-                result.complete(f.channel());
-            } else {
+            if (!done.isSuccess()) {
                 result.completeExceptionally(done.cause());
+                return;
             }
+            try {
+                if (ep.isUnix()) {
+                    // Before a single byte is sent.
+                    config.identity.verify(ep, transport.peerCredentials(f.channel()));
+                }
+            } catch (UntrustedHubException | java.io.IOException e) {
+                f.channel().close();
+                result.completeExceptionally(e);
+                return;
+            }
+            channel = f.channel();
+            result.complete(f.channel());
         });
         return result;
     }
@@ -365,11 +383,20 @@ public final class AgentwireClient implements AutoCloseable {
         });
     }
 
+    /** The liveness ping; its answer (any byte) is what counts, so the result is not awaited. */
+    private void ping(Channel ch) {
+        if (ch == channel) {
+            request("hub/ping", null, config.idlePing.multipliedBy(HubLiveness.MAX_UNANSWERED + 1L));
+        }
+    }
+
     private void onClosed(Channel ch) {
         if (ch != channel) {
             return;
         }
-        failPending(new ConnectionLostException("the connection to " + config.endpoint + " was lost"));
+        String why = ch.attr(HubLiveness.LOST).get();
+        failPending(new ConnectionLostException(
+                "the connection to " + config.endpoint + " was lost" + (why == null ? "" : ": " + why)));
         if (closed) {
             return;
         }
@@ -395,7 +422,14 @@ public final class AgentwireClient implements AutoCloseable {
                 attempts.set(0);
                 fire(ConnectionEvent.RECONNECTED);
             } else if (!closed) {
-                log.debug("reconnect to {} failed: {}", config.endpoint, e.toString());
+                Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                        ? e.getCause()
+                        : e;
+                if (cause instanceof UntrustedHubException) {
+                    log.warn("reconnect: {}", cause.getMessage());
+                } else {
+                    log.debug("reconnect to {} failed: {}", config.endpoint, e.toString());
+                }
                 Channel ch = channel;
                 if (ch != null && ch.isActive()) {
                     ch.close(); // its close schedules the next attempt
@@ -442,6 +476,14 @@ public final class AgentwireClient implements AutoCloseable {
 
     private void serve(Message.Request r) {
         Channel ch = channel;
+        if (r.method().equals("ping")) {
+            // MCP's ping (the hub's liveness check): answered here, on the I/O thread, even when every handler
+            // thread is busy.
+            if (ch != null) {
+                write(ch, new Message.Response(r.id(), Json.mapper().createObjectNode()));
+            }
+            return;
+        }
         RequestHandler handler = requestHandlers.get(r.method());
         if (handler == null) {
             if (ch != null) {
@@ -561,6 +603,7 @@ public final class AgentwireClient implements AutoCloseable {
         private String role = "agent";
         private Duration requestTimeout = Duration.ofSeconds(30);
         private Duration connectTimeout = Duration.ofSeconds(5);
+        private Duration idlePing = Duration.ofSeconds(30);
         private boolean reconnect = true;
         private BackoffPolicy backoff = BackoffPolicy.exponential();
         private Scheduler scheduler;
@@ -572,6 +615,7 @@ public final class AgentwireClient implements AutoCloseable {
         private Duration breakerOpenFor = Duration.ofSeconds(60);
         private String session;
         private Map<String, String> env = System.getenv();
+        private HubIdentity identity = HubIdentity.ofThisProcess();
         private final List<BiConsumer<String, JsonNode>> notificationListeners = new CopyOnWriteArrayList<>();
         private final List<ConnectionListener> connectionListeners = new CopyOnWriteArrayList<>();
 
@@ -613,6 +657,19 @@ public final class AgentwireClient implements AutoCloseable {
 
         public Builder connectTimeout(Duration timeout) {
             this.connectTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Liveness: after this long without a byte from the hub the client sends {@code hub/ping}, and after two
+         * pings with nothing back it treats the connection as lost (closes it, and reconnects if enabled). Default
+         * 30 s, like the hub's {@code limits.idlePingSeconds}; {@link Duration#ZERO} turns it off.
+         */
+        public Builder idlePing(Duration interval) {
+            if (interval.isNegative()) {
+                throw new IllegalArgumentException("idlePing must be zero (off) or positive: " + interval);
+            }
+            this.idlePing = interval;
             return this;
         }
 
@@ -695,9 +752,11 @@ public final class AgentwireClient implements AutoCloseable {
         }
 
         /**
-         * Connects and says {@code hub/hello}.
+         * Connects and says {@code hub/hello}. On a Unix socket the listener's peer credentials are checked
+         * first: it must run as this user or root, else nothing is sent.
          *
          * @throws HubUnavailableException when nothing answers at the endpoint
+         * @throws UntrustedHubException when another user serves the Unix socket
          * @throws RpcException when the hub refuses (bad token)
          */
         public AgentwireClient connect() {

@@ -172,7 +172,8 @@ public final class AgentwireHub implements AutoCloseable {
                 config.slowConsumerGraceMs(),
                 budget,
                 new HubChannelInitializer.HttpTimeouts(
-                        config.httpHeaderTimeoutMs(), config.httpBodyTimeoutMs(), config.httpIdleTimeoutMs()));
+                        config.httpHeaderTimeoutMs(), config.httpBodyTimeoutMs(), config.httpIdleTimeoutMs()),
+                config.idlePingSeconds());
         bindUnix(pipeline);
         if (config.tcpEnabled()) {
             bindTcp(pipeline);

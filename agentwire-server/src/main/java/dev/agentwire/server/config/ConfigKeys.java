@@ -190,6 +190,11 @@ public final class ConfigKeys {
                 "60000",
                 integer(1, 3_600_000),
                 "how long a keep-alive HTTP connection may sit idle between requests");
+        add(
+                "limits.idlePingSeconds",
+                "30",
+                integer(0, 86_400),
+                "seconds of silence after which a TCP or WebSocket peer is pinged; closed after two unanswered pings; 0 turns it off");
         add("limits.shutdownGraceMs", "5000", integer(0, 600_000), "how long shutdown waits for calls in flight");
     }
 

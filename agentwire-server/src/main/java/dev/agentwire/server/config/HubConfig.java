@@ -39,6 +39,7 @@ public record HubConfig(
         long maxOutboundBytes,
         long slowConsumerGraceMs,
         long helloTimeoutMs,
+        int idlePingSeconds,
         long shutdownGraceMs,
         int maxToolsPerSession,
         long toolCallTimeoutMs,
@@ -107,6 +108,7 @@ public record HubConfig(
                 maxOutboundBytes,
                 slowConsumerGraceMs,
                 helloTimeoutMs,
+                idlePingSeconds,
                 shutdownGraceMs,
                 maxToolsPerSession,
                 toolCallTimeoutMs,
@@ -116,7 +118,17 @@ public record HubConfig(
                 serviceRequestTimeoutMs,
                 serviceSockets,
                 router,
-                terminals);
+                terminals,
+                limits,
+                maxServiceSockets,
+                maxTcpConnections,
+                maxUnauthenticated,
+                maxUnauthenticatedPerAddress,
+                httpHeaderTimeoutMs,
+                httpBodyTimeoutMs,
+                httpIdleTimeoutMs,
+                auditMaxBytes,
+                heartbeatSeconds);
     }
 
     @SuppressWarnings("unchecked")
@@ -174,6 +186,7 @@ public record HubConfig(
                 (Long) v.get("limits.maxOutboundBytes"),
                 (Long) v.get("limits.slowConsumerGraceMs"),
                 (Long) v.get("limits.helloTimeoutMs"),
+                ((Long) v.get("limits.idlePingSeconds")).intValue(),
                 (Long) v.get("limits.shutdownGraceMs"),
                 ((Long) v.get("tools.maxPerSession")).intValue(),
                 (Long) v.get("tools.callTimeoutMs"),

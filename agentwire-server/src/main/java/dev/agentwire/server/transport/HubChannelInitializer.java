@@ -22,7 +22,8 @@ import java.util.function.Supplier;
  * Assembles a hub connection's pipeline, top to bottom:
  *
  * <pre>
- *   admission (Unix: peer credentials and policy | TCP: address, pre-authentication budget, hello deadline)
+ *   admission (Unix: peer credentials and policy | TCP: address, pre-authentication budget, hello deadline,
+ *             heartbeat: ping a silent peer)
  *   backpressure (stop reading while the outbound queue is over the high-water mark)
  *   sniff (first byte) → replaced by one of:
  *     NDJSON | length-prefixed | typed : StreamFrameDecoder → RpcHandler
@@ -47,7 +48,8 @@ public final class HubChannelInitializer extends ChannelInitializer<Channel> {
             java.util.List<String> allowedOrigins,
             long slowConsumerGraceMs,
             PreAuthBudget budget,
-            HttpTimeouts http) {}
+            HttpTimeouts http,
+            int idlePingSeconds) {}
 
     /**
      * The HTTP deadlines ({@link HttpDeadlines}).
@@ -121,6 +123,9 @@ public final class HubChannelInitializer extends ChannelInitializer<Channel> {
         if (tcp) {
             p.addLast("admission", new TcpAdmission(settings.budget()));
             p.addLast("hello-deadline", new HelloDeadline(settings.helloTimeoutMs(), core.audit()));
+            if (settings.idlePingSeconds() > 0) {
+                p.addLast("heartbeat", new Heartbeat(settings.idlePingSeconds()));
+            }
         } else {
             p.addLast("admission", new UnixAdmission(core, transport, address, settings.ownerUid()));
         }

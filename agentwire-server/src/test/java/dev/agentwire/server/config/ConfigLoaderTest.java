@@ -24,6 +24,7 @@ class ConfigLoaderTest {
         assertThat(c.host()).isEqualTo("127.0.0.1");
         assertThat(c.maxMessageBytes()).isEqualTo(16 * 1024 * 1024);
         assertThat(c.helloTimeoutMs()).isEqualTo(5000);
+        assertThat(c.idlePingSeconds()).isEqualTo(30);
         assertThat(c.sessionsTtlSeconds()).isEqualTo(3600);
         assertThat(c.allowUids()).isEmpty();
     }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.agentwire.client.AgentwireClient;
 import dev.agentwire.protocol.Json;
 import dev.agentwire.server.AgentwireHub;
+import dev.agentwire.server.testing.ChildHub;
 import dev.agentwire.server.testing.TestHubs;
 import java.io.BufferedReader;
 import java.io.InputStream;
@@ -41,6 +42,24 @@ class ClientJsTest {
             "  await hub.registerTool({ name: 'node.add', description: 'adds', inputSchema: { type: 'object',",
             "      properties: { a: { type: 'number' }, b: { type: 'number' } }, required: ['a', 'b'] } },",
             "    async ({ a, b }, ctx) => { ctx.progress(1, 1, 'adding'); return { sum: a + b }; });",
+            "  console.log('ready');",
+            "})().catch((e) => { console.log('failed: ' + e.message); process.exit(1); });",
+            "process.stdin.on('end', () => process.exit(0));",
+            "process.stdin.resume();");
+
+    private static final String WATCHER = String.join(
+            "\n",
+            "require(process.argv[2]);",
+            "const { connect } = globalThis.agentwire;",
+            "(async () => {",
+            "  const hub = await connect({ url: process.argv[3], token: process.argv[4], name: 'watcher',",
+            "                              idlePingMs: 1000, connectTimeoutMs: 2000,",
+            "                              backoff: { initialMs: 100, maxMs: 400 } });",
+            "  hub.on('disconnected', (e) => console.log('disconnected ' + e.reason));",
+            "  hub.on('reconnected', async () => {",
+            "    console.log('reconnected');",
+            "    console.log('pong ' + (await hub.request('hub/ping')).pong);",
+            "  });",
             "  console.log('ready');",
             "})().catch((e) => { console.log('failed: ' + e.message); process.exit(1); });",
             "process.stdin.on('end', () => process.exit(0));",
@@ -143,5 +162,71 @@ class ClientJsTest {
                 second.close();
             }
         }
+    }
+
+    /**
+     * A hub in another process frozen with {@code kill -STOP}: the socket stays open and nothing answers, so
+     * only client.js's own pings can tell; it reports the loss, and reconnects once the hub runs again.
+     */
+    @Test
+    void noticesAFrozenHubAndReconnectsWhenItResumes() throws Exception {
+        List<String> node = node();
+        assumeTrue(!node.isEmpty(), "needs node 20+ with a WebSocket (the machine image has node 20)");
+        Path dir = TestHubs.shortTempDir();
+        try (ChildHub hub = ChildHub.start(dir.resolve("home"))) {
+            hub.warmUp();
+            Path clientJs = dir.resolve("client.js");
+            try (InputStream in = AgentwireHub.class.getResourceAsStream("/web/client.js")) {
+                Files.write(clientJs, in.readAllBytes());
+            }
+            Path script = dir.resolve("watcher.js");
+            Files.writeString(script, WATCHER);
+            List<String> cmd = new ArrayList<>(node);
+            cmd.addAll(List.of(
+                    script.toString(), clientJs.toString(), "ws://127.0.0.1:" + hub.port() + "/ws", hub.token()));
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            BlockingQueue<String> lines = lines(p);
+            try {
+                assertThat(lines.poll(30, TimeUnit.SECONDS)).isEqualTo("ready");
+                hub.stop();
+                assertThat(lines.poll(30, TimeUnit.SECONDS))
+                        .as("the first loss is found by the pings")
+                        .startsWith("disconnected heartbeat_timeout")
+                        .contains("2 hub/ping unanswered");
+                hub.resume();
+                String line;
+                do {
+                    line = lines.poll(30, TimeUnit.SECONDS);
+                    assertThat(line)
+                            .as("attempts while the hub is frozen fail, then one succeeds")
+                            .isNotNull()
+                            .matches("disconnected connect_timeout.*|reconnected");
+                } while (!line.equals("reconnected"));
+                assertThat(lines.poll(30, TimeUnit.SECONDS)).isEqualTo("pong true");
+            } finally {
+                p.getOutputStream().close();
+                if (!p.waitFor(20, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
+            }
+        }
+    }
+
+    private static BlockingQueue<String> lines(Process p) {
+        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r =
+                    new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    lines.add(line);
+                }
+            } catch (java.io.IOException e) {
+                // the process ended
+            }
+        });
+        reader.setDaemon(true);
+        reader.start();
+        return lines;
     }
 }
