@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentwire.core.Connection;
 import dev.agentwire.core.HubCore;
-import dev.agentwire.core.HubException;
 import dev.agentwire.core.Outbound;
 import dev.agentwire.core.Peer;
 import dev.agentwire.core.Transport;
@@ -43,7 +42,8 @@ import java.util.function.Supplier;
 import java.util.regex.Matcher;
 
 /**
- * The HTTP API on the TCP port ({@code /api/*} and {@code /metrics}; token required). Each API request becomes
+ * The HTTP API on the TCP port ({@code /api/*} and {@code /metrics}; {@link HttpGate} has checked the token or
+ * browser login and left its grant on the channel). Each API request becomes
  * one hub call on a core connection that lives as long as the HTTP connection (so keep-alive clients share
  * its rate limit), and its answer becomes the HTTP response: the result as JSON, an error as
  * {@code {"error": {status, code, reason, message, data}}} with the matching status, or for
@@ -94,19 +94,12 @@ final class ApiHandler extends ChannelInboundHandlerAdapter implements Outbound 
         boolean keepAlive = HttpUtil.isKeepAlive(req) && req.decoderResult().isSuccess();
         QueryStringDecoder query = new QueryStringDecoder(req.uri());
         String path = query.path();
-        TokenService.Grant grant;
-        try {
-            grant = core.tokens()
-                    .verify(
-                            WebSocketGate.presentedToken(req)
-                                    .orElseThrow(
-                                            () -> HubException.of(
-                                                    ErrorCode.FORBIDDEN,
-                                                    "unauthenticated",
-                                                    path
-                                                            + " needs the hub's token: Authorization: Bearer TOKEN (or ?token=); only /health is open")));
-        } catch (HubException e) {
-            FullHttpResponse r = error(HttpResponseStatus.UNAUTHORIZED, e.toRpcError());
+        // HttpGate checked the secret (token or browser login) and left what it grants; no grant, no call.
+        TokenService.Grant grant = ctx.channel().attr(Attributes.GRANT).get();
+        if (grant == null) {
+            FullHttpResponse r = error(
+                    HttpResponseStatus.UNAUTHORIZED,
+                    apiError(ErrorCode.FORBIDDEN, "unauthenticated", path + " needs a token or a browser login"));
             r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"agentwire\"");
             write(r, keepAlive);
             return;
