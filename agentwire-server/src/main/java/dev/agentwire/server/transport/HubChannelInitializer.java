@@ -29,9 +29,9 @@ import java.util.function.Supplier;
  *   backpressure (stop reading while the outbound queue is over the high-water mark)
  *   sniff (first byte) → replaced by one of:
  *     NDJSON | length-prefixed | typed : StreamFrameDecoder → RpcHandler
- *     HTTP (TCP only)                  : HttpServerCodec → HttpObjectAggregator → HttpGate (Host, Origin,
- *                                        then a token or the login cookie for all but /health, /login and
- *                                        the files) →
+ *     HTTP (TCP only)                  : HttpServerCodec → HttpObjectAggregator → SecurityHeaders (outbound:
+ *                                        nosniff, no framing) → HttpGate (Host, Origin, then a token or the
+ *                                        login cookie for all but /health, /login and the files) →
  *                                        WebSocketServerProtocolHandler → WebSocketFrameAggregator →
  *                                        WebSocketRpcHandler (JSON-RPC over text, typed frames over binary) →
  *                                        ApiHandler (/api/*, /metrics) → LoginHandler (/login, /login/status) →
@@ -134,8 +134,9 @@ public final class HubChannelInitializer extends ChannelInitializer<Channel> {
             WebAccess access = web.orElseThrow(() -> new IllegalStateException("HTTP on a socket without web access"));
             p.addAfter(after, "http-codec", new HttpServerCodec());
             p.addAfter("http-codec", "http-aggregator", new HttpObjectAggregator(max));
+            p.addAfter("http-aggregator", "http-headers", SecurityHeaders.INSTANCE);
             p.addAfter(
-                    "http-aggregator",
+                    "http-headers",
                     "http-gate",
                     new HttpGate(core.tokens(), access, port, HubChannelInitializer::isOpen));
             p.addAfter(

@@ -183,6 +183,24 @@ class TcpAuthenticationTest {
                 .isEqualTo(200);
     }
 
+    @Test
+    void pagesCannotBeFramedAndNothingIsSniffed() throws Exception {
+        for (String page : List.of("/terminals", "/demo/tools.html")) {
+            HttpResponse<String> r = send("GET", page, null, null, null);
+            assertThat(r.statusCode()).as(page).isEqualTo(200);
+            assertThat(r.headers().firstValue("X-Frame-Options")).as(page).hasValue("DENY");
+            assertThat(r.headers().firstValue("Content-Security-Policy").orElse(""))
+                    .as(page)
+                    .contains("frame-ancestors 'none'")
+                    .contains("default-src 'self'");
+        }
+        for (String path : List.of("/health", "/client.js", "/nope", "/api/tools", "/login?code=nope")) {
+            assertThat(send("GET", path, null, null, null).headers().firstValue("X-Content-Type-Options"))
+                    .as(path)
+                    .hasValue("nosniff");
+        }
+    }
+
     // --- helpers ---------------------------------------------------------------------------------------------
 
     private int webSocketStatus(String query, String origin) {
