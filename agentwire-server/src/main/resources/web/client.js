@@ -9,10 +9,13 @@
  *   });
  *   const result = await hub.callTool('getPageContent', { selector: 'main' });
  *
- * The connection is JSON-RPC 2.0 over the hub's WebSocket (ws://127.0.0.1:8765/ws). A page the hub serves
- * itself needs no token; another origin needs one (or an entry in security.allowedOrigins). After a lost
- * connection it reconnects with backoff (1 s, 2 s, 4 s ... 30 s, with jitter), says hub/hello again, rejoins
- * its session and registers its tools again.
+ * The connection is JSON-RPC 2.0 over the hub's WebSocket (ws://127.0.0.1:8765/ws). Every connection needs a
+ * secret: a page the hub serves itself uses the browser login (the cookie `aw open` gives; without it, connect
+ * rejects with data.reason 'login_required' and a message that says how to log in); any other page or program
+ * passes a token (`aw token create`), and a page of another origin must also be listed in
+ * security.allowedOrigins. After a lost connection it reconnects with backoff (1 s, 2 s, 4 s ... 30 s, with
+ * jitter), says hub/hello again, rejoins its session and registers its tools again; if the login is gone (the
+ * hub restarted), it stops and emits 'logged-out'.
  *
  * Liveness: when nothing has come from the hub for idlePingMs (30 s; 0 turns it off) it sends hub/ping; after
  * two pings with nothing back the connection counts as lost ('disconnected' with reason 'heartbeat_timeout')
@@ -27,6 +30,24 @@
       this.name = 'AgentwireError';
       this.code = error.code;
       this.data = error.data;
+    }
+  }
+
+  /**
+   * Why a page of the hub's own could not open its socket, when the reason is that this browser is not logged
+   * in: the hub's message (how to log in), or null for anything else.
+   */
+  async function loginProblem(hub) {
+    if (hub.token || typeof fetch !== 'function' || typeof location === 'undefined') return null;
+    try {
+      const base = hub.url.replace(/^ws/, 'http').replace(/\/ws([?#].*)?$/, '');
+      if (base !== location.origin) return null; // only the hub's own pages log in with its cookie
+      const r = await fetch(base + '/login/status?next=' + encodeURIComponent(location.pathname), {
+        credentials: 'same-origin',
+      });
+      return r.status === 401 ? (await r.json()).message : null;
+    } catch (e) {
+      return null;
     }
   }
 
@@ -75,6 +96,7 @@
     _open() {
       return new Promise((resolve, reject) => {
         let ready = false; // hub/hello answered and the tools registered again
+        let opened = false; // the WebSocket upgrade succeeded
         let ended = false;
         const ws = new WebSocket(this._socketUrl());
         this.socket = ws;
@@ -94,7 +116,14 @@
           this.pending.clear();
           for (const [, s] of this.serving) s.abort();
           this.serving.clear();
-          if (!ready) reject(new Error('cannot reach the hub at ' + this.url + ' (' + (event.reason || event.code) + ')'));
+          if (!ready && !opened) {
+            // Refused before the upgrade: say why when it is the login (the page then tells how to log in).
+            loginProblem(this).then((message) => reject(message
+              ? new AgentwireError({ code: -32005, message, data: { reason: 'login_required' } })
+              : new Error('cannot reach the hub at ' + this.url + ' (' + (event.reason || event.code) + ')')));
+          } else if (!ready) {
+            reject(new Error('cannot reach the hub at ' + this.url + ' (' + (event.reason || event.code) + ')'));
+          }
           this._emit('disconnected', { code: event.code, reason: event.reason });
           if (ready && this.reconnect && !this.closed) this._scheduleReconnect();
         };
@@ -106,6 +135,7 @@
         const upgrade = setTimeout(() => giveUp('connect_timeout', 'connect_timeout: the hub did not answer the '
             + 'WebSocket upgrade within ' + this.connectTimeoutMs + ' ms'), this.connectTimeoutMs);
         ws.onopen = async () => {
+          opened = true;
           clearTimeout(upgrade);
           liveness.start();
           try {
@@ -178,7 +208,11 @@
         if (this.closed) return;
         this._open().then(
           () => this._emit('reconnected', this.hello),
-          () => { if (!this.closed) this._scheduleReconnect(); });
+          (e) => {
+            if (this.closed) return;
+            if (e && e.data && e.data.reason === 'login_required') this._emit('logged-out', e);
+            else this._scheduleReconnect();
+          });
       }, delay);
     }
 

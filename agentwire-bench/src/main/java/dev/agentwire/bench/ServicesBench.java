@@ -145,7 +145,9 @@ final class ServicesBench {
             s.setTcpNoDelay(true);
             s.connect(new InetSocketAddress("127.0.0.1", hub.tcpPort().getAsInt()), 5000);
             byte[] body = "{\"n\":1}".getBytes(StandardCharsets.UTF_8);
-            byte[] request = ("POST /api/services/echo-http/x HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+            byte[] request = ("POST /api/services/echo-http/x HTTP/1.1\r\nHost: 127.0.0.1:"
+                            + hub.tcpPort().getAsInt()
+                            + "\r\nAuthorization: Bearer "
                             + hub.token() + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length
                             + "\r\n\r\n" + new String(body, StandardCharsets.UTF_8))
                     .getBytes(StandardCharsets.UTF_8);

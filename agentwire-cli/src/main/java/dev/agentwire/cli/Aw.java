@@ -38,6 +38,7 @@ import picocli.CommandLine.Command;
             ApiSocketCommands.Follow.class,
             ApiSocketCommands.Unfollow.class,
             TokenCommands.class,
+            OpenCommand.class,
             CommandLine.HelpCommand.class
         },
         exitCodeListHeading = "%nExit codes:%n",

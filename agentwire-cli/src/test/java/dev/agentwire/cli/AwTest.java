@@ -131,6 +131,9 @@ class AwTest {
             BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
             String line = out.readLine();
             assertThat(line).startsWith("agentwire hub listening on " + home.resolve("hub.sock"));
+            assertThat(loginLogLine(p))
+                    .as("a login link for a browser, as Jupyter prints one")
+                    .containsPattern("http://127\\.0\\.0\\.1:[0-9]+/login\\?code=[A-Za-z0-9_-]{43}&next=/terminals");
             AwRunner.Result status = aw("status", "--json", "--connect", "unix:" + home.resolve("hub.sock"));
             assertThat(Json.mapper().readTree(status.out()).path("pid").asLong())
                     .isEqualTo(p.pid());
@@ -146,6 +149,25 @@ class AwTest {
         } finally {
             p.destroyForcibly();
         }
+    }
+
+    /** The hub's log line with the login link (its log goes to stderr), read on a thread of its own. */
+    private static String loginLogLine(Process p) throws InterruptedException {
+        java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
+        Thread reader =
+                new Thread(() -> new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))
+                        .lines()
+                        .forEach(lines::add));
+        reader.setDaemon(true);
+        reader.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            String l = lines.poll(1, TimeUnit.SECONDS);
+            if (l != null && l.contains("/login?code=")) {
+                return l;
+            }
+        }
+        return "(no login line in the hub's log within 30 s)";
     }
 
     private static Process startAwHub(Path home) throws Exception {

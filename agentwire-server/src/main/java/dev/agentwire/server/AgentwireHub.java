@@ -23,6 +23,10 @@ import dev.agentwire.server.transport.IpcChannelInitializer;
 import dev.agentwire.server.transport.LineSocketInitializer;
 import dev.agentwire.server.transport.PreAuthBudget;
 import dev.agentwire.server.transport.SocketGuard;
+import dev.agentwire.server.web.BrowserLogins;
+import dev.agentwire.server.web.HubPages;
+import dev.agentwire.server.web.LoginCodeMethod;
+import dev.agentwire.server.web.WebAccess;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
@@ -89,6 +93,7 @@ public final class AgentwireHub implements AutoCloseable {
     private TerminalService terminals;
     private int tcpPort = -1;
     private String token;
+    private WebAccess web;
 
     private AgentwireHub(HubConfig config, Ticker ticker, NettyTransport transport) {
         this.config = config;
@@ -158,6 +163,16 @@ public final class AgentwireHub implements AutoCloseable {
                         "services/socket",
                         dev.agentwire.core.rpc.Access.scope("services:provide"),
                         call -> agentSockets.socketMethod(call));
+        web = new WebAccess(
+                config.host(),
+                config.allowedHosts(),
+                config.allowedOrigins(),
+                new BrowserLogins(ticker, Duration.ofSeconds(config.loginCookieSeconds())));
+        core.registry()
+                .register(
+                        "auth/login-code",
+                        dev.agentwire.core.rpc.Access.scope("admin"),
+                        new LoginCodeMethod(web, () -> tcpPort)::call);
         channels = new DefaultChannelGroup("agentwire", GlobalEventExecutor.INSTANCE);
         boss = transport.newGroup(1, "aw-accept");
         io = transport.newGroup(config.ioThreads(), "aw-io");
@@ -168,7 +183,6 @@ public final class AgentwireHub implements AutoCloseable {
                 config.maxOutboundBytes(),
                 config.helloTimeoutMs(),
                 owner,
-                config.allowedOrigins(),
                 config.slowConsumerGraceMs(),
                 budget,
                 new HubChannelInitializer.HttpTimeouts(
@@ -217,6 +231,13 @@ public final class AgentwireHub implements AutoCloseable {
                 tcpPort >= 0 ? " and " + config.host() + ":" + tcpPort : "",
                 transport.name().toLowerCase(java.util.Locale.ROOT),
                 home.dir());
+        if (tcpPort >= 0) {
+            // As Jupyter does: the owner sees a link that logs a browser in (once, for a short while).
+            Log.LOG.info(
+                    "log a browser in (once, within {} minutes; `aw open` makes another): {}",
+                    BrowserLogins.CODE_TTL.toMinutes(),
+                    web.loginUrl(tcpPort, web.logins().issue(HubPages.DEFAULT)));
+        }
     }
 
     private CoreSettings settings(OptionalInt owner) {
@@ -325,7 +346,8 @@ public final class AgentwireHub implements AutoCloseable {
                         pipeline,
                         channels,
                         this::health,
-                        meters::scrape));
+                        meters::scrape,
+                        web));
         try {
             tcpListener = b.bind(new InetSocketAddress(config.host(), config.clientPort()))
                     .syncUninterruptibly()

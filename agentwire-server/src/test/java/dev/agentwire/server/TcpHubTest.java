@@ -116,7 +116,7 @@ class TcpHubTest {
     }
 
     @Test
-    void healthNeedsNoTokenAndOtherPathsAre404() throws Exception {
+    void healthNeedsNoTokenAndOtherPathsNeedOne() throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         HttpResponse<String> health = http.send(
                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
@@ -130,8 +130,16 @@ class TcpHubTest {
         assertThat(body.path("uptimeMs").asLong()).isNotNegative();
         assertThat(body.path("connections").isIntegralNumber()).isTrue();
         assertThat(body.path("interfaces").toString()).contains("unix-sockets");
+        assertThat(http.send(
+                                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/nope"))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString())
+                        .statusCode())
+                .as("without a secret every path but the open ones is 401")
+                .isEqualTo(401);
         HttpResponse<String> missing = http.send(
                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/nope"))
+                        .header("Authorization", "Bearer " + hub.token())
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(missing.statusCode()).isEqualTo(404);

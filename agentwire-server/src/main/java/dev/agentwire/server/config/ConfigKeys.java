@@ -132,7 +132,21 @@ public final class ConfigKeys {
                 "",
                 listOf(ValueParsers.EXECUTABLE),
                 "absolute paths of the executables allowed on the Unix socket, matched by real path (empty: any)");
-        add("security.allowedOrigins", "", listOf(STRING), "WebSocket origins allowed without a token");
+        add(
+                "security.allowedOrigins",
+                "",
+                listOf(STRING),
+                "origins besides the hub's own whose pages may open a WebSocket or POST (they still need a token)");
+        add(
+                "security.allowedHosts",
+                "",
+                listOf(STRING),
+                "Host names besides 127.0.0.1, localhost and [::1] that name the hub (NAME takes the hub's port, or NAME:PORT)");
+        add(
+                "security.loginCookieSeconds",
+                "43200",
+                integer(60, 30L * 86_400),
+                "how long a browser login (the cookie from aw open) lasts");
         add("limits.maxMessageBytes", "16MiB", size(64, Integer.MAX_VALUE), "largest line, frame or message");
         add("limits.ratePerSecond", "10000", decimal(0, 1e9), "calls per second per connection; 0 turns it off");
         add("limits.rateBurst", "20000", integer(1, Integer.MAX_VALUE), "calls a connection may make at once");

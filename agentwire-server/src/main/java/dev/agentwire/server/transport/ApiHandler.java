@@ -43,7 +43,8 @@ import java.util.function.Supplier;
 import java.util.regex.Matcher;
 
 /**
- * The HTTP API on the TCP port ({@code /api/*} and {@code /metrics}; token required). Each API request becomes
+ * The HTTP API on the TCP port ({@code /api/*} and {@code /metrics}; {@link HttpGate} has checked the token or
+ * browser login and left its grant on the channel). Each API request becomes
  * one hub call on a core connection that lives as long as the HTTP connection (so keep-alive clients share
  * its rate limit), and its answer becomes the HTTP response: the result as JSON, an error as
  * {@code {"error": {status, code, reason, message, data}}} with the matching status, or for
@@ -94,27 +95,12 @@ final class ApiHandler extends ChannelInboundHandlerAdapter implements Outbound 
         boolean keepAlive = HttpUtil.isKeepAlive(req) && req.decoderResult().isSuccess();
         QueryStringDecoder query = new QueryStringDecoder(req.uri());
         String path = query.path();
-        TokenService.Grant grant;
-        try {
-            grant = core.tokens()
-                    .verify(
-                            WebSocketGate.presentedToken(req)
-                                    .orElseThrow(
-                                            () -> HubException.of(
-                                                    ErrorCode.FORBIDDEN,
-                                                    "unauthenticated",
-                                                    path
-                                                            + " needs the hub's token: Authorization: Bearer TOKEN (or ?token=); only /health is open")));
-        } catch (HubException e) {
-            var f = Json.mapper().createObjectNode();
-            f.put("transport", "http");
-            Peer tcp = ctx.channel().attr(Attributes.PEER).get();
-            f.put("peer", tcp == null ? "?" : tcp.address());
-            f.put("path", path);
-            f.put("reason", e.toRpcError().reason());
-            f.put("message", e.getMessage());
-            core.audit().record("request_refused", f);
-            FullHttpResponse r = error(HttpResponseStatus.UNAUTHORIZED, e.toRpcError());
+        // HttpGate checked the secret (token or browser login) and left what it grants; no grant, no call.
+        TokenService.Grant grant = ctx.channel().attr(Attributes.GRANT).get();
+        if (grant == null) {
+            FullHttpResponse r = error(
+                    HttpResponseStatus.UNAUTHORIZED,
+                    apiError(ErrorCode.FORBIDDEN, "unauthenticated", path + " needs a token or a browser login"));
             r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"agentwire\"");
             write(r, keepAlive);
             return;

@@ -10,7 +10,7 @@ final class Attributes {
     /** The admitted peer; absent on a refused Unix-socket peer. */
     static final AttributeKey<Peer> PEER = AttributeKey.valueOf("agentwire.peer");
 
-    /** What a WebSocket's token or origin was granted at the handshake. */
+    /** What the request's token or browser login grants (set by HttpGate); a WebSocket keeps its handshake's. */
     static final AttributeKey<dev.agentwire.core.auth.TokenService.Grant> GRANT =
             AttributeKey.valueOf("agentwire.grant");
 

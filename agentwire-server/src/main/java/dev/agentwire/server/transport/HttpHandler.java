@@ -18,7 +18,10 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.util.function.Supplier;
 
-/** The hub's HTTP endpoints on the TCP port: {@code GET /health}, the web assets; anything else is a JSON 404. */
+/**
+ * The hub's open HTTP endpoints on the TCP port: {@code GET /health} and the web assets (each page with its
+ * Content-Security-Policy); anything else is a JSON 404. {@link HttpGate} has let the request in.
+ */
 final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private final Supplier<ObjectNode> health;
@@ -47,6 +50,10 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             response.headers().set(HttpHeaderNames.CONTENT_TYPE, a.contentType());
             response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, a.bytes().length);
             response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache");
+            if (a.policy().isPresent()) {
+                response.headers()
+                        .set(HttpHeaderNames.CONTENT_SECURITY_POLICY, a.policy().get());
+            }
         } else {
             response = error(HttpResponseStatus.NOT_FOUND, "not_found", "no endpoint at " + path);
         }

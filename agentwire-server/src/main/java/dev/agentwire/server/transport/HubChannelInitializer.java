@@ -5,6 +5,7 @@ import dev.agentwire.core.HubCore;
 import dev.agentwire.netty.NettyTransport;
 import dev.agentwire.netty.StreamFrameDecoder;
 import dev.agentwire.protocol.Framing;
+import dev.agentwire.server.web.WebAccess;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
@@ -15,6 +16,8 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import java.net.InetSocketAddress;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.function.Supplier;
 
@@ -27,11 +30,13 @@ import java.util.function.Supplier;
  *   backpressure (stop reading while the outbound queue is over the high-water mark)
  *   sniff (first byte) → replaced by one of:
  *     NDJSON | length-prefixed | typed : StreamFrameDecoder → RpcHandler
- *     HTTP (TCP only)                  : HttpServerCodec → HttpObjectAggregator → WebSocketGate (/ws: origin or
- *                                        token) → WebSocketServerProtocolHandler → WebSocketFrameAggregator →
+ *     HTTP (TCP only)                  : HttpServerCodec → HttpObjectAggregator → SecurityHeaders (outbound:
+ *                                        nosniff, no framing) → HttpGate (Host, Origin, then a token or the
+ *                                        login cookie for all but /health, /login and the files) →
+ *                                        WebSocketServerProtocolHandler → WebSocketFrameAggregator →
  *                                        WebSocketRpcHandler (JSON-RPC over text, typed frames over binary) →
- *                                        ApiHandler (/api/*, /metrics: token) →
- *                                        HttpHandler (/health, /client.js, /demo/tools.html); HTTP
+ *                                        ApiHandler (/api/*, /metrics) → LoginHandler (/login, /login/status) →
+ *                                        HttpHandler (/health, /client.js, the pages); HTTP
  *                                        deadlines (head, body, idle) sit between the codec and the aggregator
  *   half-close (a peer that shut its output and is not a JSON-RPC connection is closed)
  *   tail (errors nothing else handled: a reset is a debug line, the connection closes)
@@ -45,7 +50,6 @@ public final class HubChannelInitializer extends ChannelInitializer<Channel> {
             long maxOutboundBytes,
             long helloTimeoutMs,
             OptionalInt ownerUid,
-            java.util.List<String> allowedOrigins,
             long slowConsumerGraceMs,
             PreAuthBudget budget,
             HttpTimeouts http,
@@ -70,6 +74,7 @@ public final class HubChannelInitializer extends ChannelInitializer<Channel> {
     private final ChannelGroup channels;
     private final Supplier<ObjectNode> health;
     private final Supplier<String> metrics;
+    private final Optional<WebAccess> web;
 
     private HubChannelInitializer(
             HubCore core,
@@ -79,7 +84,8 @@ public final class HubChannelInitializer extends ChannelInitializer<Channel> {
             Settings settings,
             ChannelGroup channels,
             Supplier<ObjectNode> health,
-            Supplier<String> metrics) {
+            Supplier<String> metrics,
+            Optional<WebAccess> web) {
         this.core = core;
         this.transport = transport;
         this.tcp = tcp;
@@ -88,6 +94,7 @@ public final class HubChannelInitializer extends ChannelInitializer<Channel> {
         this.channels = channels;
         this.health = health;
         this.metrics = metrics;
+        this.web = web;
     }
 
     /** For the Unix socket at {@code address}. */
@@ -96,7 +103,8 @@ public final class HubChannelInitializer extends ChannelInitializer<Channel> {
         Supplier<ObjectNode> noHealth = () -> {
             throw new IllegalStateException("no HTTP on the Unix socket");
         };
-        return new HubChannelInitializer(core, transport, false, address, settings, channels, noHealth, () -> "");
+        return new HubChannelInitializer(
+                core, transport, false, address, settings, channels, noHealth, () -> "", Optional.empty());
     }
 
     /** The TCP listener's handler: accepts at most {@code maxTcpConnections} at once ({@link AcceptGate}). */
@@ -112,8 +120,10 @@ public final class HubChannelInitializer extends ChannelInitializer<Channel> {
             Settings settings,
             ChannelGroup channels,
             Supplier<ObjectNode> health,
-            Supplier<String> metrics) {
-        return new HubChannelInitializer(core, transport, true, address, settings, channels, health, metrics);
+            Supplier<String> metrics,
+            WebAccess web) {
+        return new HubChannelInitializer(
+                core, transport, true, address, settings, channels, health, metrics, Optional.of(web));
     }
 
     @Override
@@ -144,13 +154,19 @@ public final class HubChannelInitializer extends ChannelInitializer<Channel> {
                 deadline.cancel();
             }
             int max = settings.maxMessageBytes();
+            int port = ((InetSocketAddress) ctx.channel().localAddress()).getPort();
+            WebAccess access = web.orElseThrow(() -> new IllegalStateException("HTTP on a socket without web access"));
             p.addAfter(after, "http-codec", new HttpServerCodec());
             HttpTimeouts t = settings.http();
             p.addAfter("http-codec", "http-deadlines", new HttpDeadlines(t.headMs(), t.bodyMs(), t.idleMs()));
             p.addAfter("http-deadlines", "http-aggregator", new HttpObjectAggregator(max));
-            p.addAfter("http-aggregator", "ws-gate", new WebSocketGate(core.tokens(), settings.allowedOrigins()));
+            p.addAfter("http-aggregator", "http-headers", SecurityHeaders.INSTANCE);
             p.addAfter(
-                    "ws-gate",
+                    "http-headers",
+                    "http-gate",
+                    new HttpGate(core.tokens(), access, port, HubChannelInitializer::isOpen, core.audit()));
+            p.addAfter(
+                    "http-gate",
                     "ws-protocol",
                     new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
                             .websocketPath("/ws")
@@ -164,11 +180,20 @@ public final class HubChannelInitializer extends ChannelInitializer<Channel> {
                     "ws-rpc",
                     new WebSocketRpcHandler(core, max, settings.maxOutboundBytes(), graceNanos()));
             p.addAfter("ws-rpc", "api", new ApiHandler(core, metrics));
-            p.addAfter("api", "http", new HttpHandler(health, FILES));
+            p.addAfter("api", "login", new LoginHandler(access, port));
+            p.addAfter("login", "http", new HttpHandler(health, FILES));
         } else {
             p.addAfter(after, "framing", new StreamFrameDecoder(framing.newDecoder(settings.maxMessageBytes())));
             p.addAfter("framing", "rpc", new RpcHandler(core, framing, settings.maxOutboundBytes(), graceNanos()));
         }
+    }
+
+    /** The paths anyone may ask for: they hold no data. Everything else needs a secret. */
+    private static boolean isOpen(String path) {
+        return path.equals("/health")
+                || path.equals("/login")
+                || path.equals("/login/status")
+                || FILES.find(path).isPresent();
     }
 
     private long graceNanos() {

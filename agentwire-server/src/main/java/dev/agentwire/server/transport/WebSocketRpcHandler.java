@@ -17,8 +17,8 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.util.ReferenceCountUtil;
 
 /**
- * A WebSocket as a JSON-RPC connection: opens the core connection when the handshake completes (the gate
- * already checked origin or token), hands text messages to the core as JSON-RPC and binary messages as typed
+ * A WebSocket as a JSON-RPC connection: opens the core connection when the handshake completes (HttpGate
+ * already checked its token or browser login, and its Host and Origin), hands text messages to the core as JSON-RPC and binary messages as typed
  * frames. Other messages (plain HTTP requests) pass on.
  */
 final class WebSocketRpcHandler extends ChannelInboundHandlerAdapter {

@@ -69,7 +69,14 @@ class TerminalsPageTest {
                             "terminals/input",
                             Json.mapper().createObjectNode().put("id", id).put("text", "echo before-the-page\r"))
                     .get(10, TimeUnit.SECONDS);
-            String url = "http://127.0.0.1:" + hub.tcpPort().getAsInt() + "/terminals#" + id;
+            // Logged in as `aw open terminals` does it; the fragment survives the login's redirect.
+            String url = agent.request(
+                                    "auth/login-code",
+                                    Json.mapper().createObjectNode().put("page", "terminals"))
+                            .get(10, TimeUnit.SECONDS)
+                            .path("url")
+                            .asText()
+                    + "#" + id;
             List<String> args = new java.util.ArrayList<>(chromiumArgs(dir.resolve("profile")));
             args.add("--remote-debugging-port=0");
             args.add("--window-size=1000,760");

@@ -19,8 +19,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * A real browser: headless Chromium (Debian's {@code chromium}; CI installs it) opens {@code /demo/tools.html},
- * whose tools a Java agent on the Unix socket then calls. Killing the browser takes its tools away.
+ * A real browser: headless Chromium (Debian's {@code chromium}; CI installs it) logs in with a one-time link and
+ * opens {@code /demo/tools.html}, whose tools a Java agent on the Unix socket then calls. Killing the browser takes its tools away.
  */
 class BrowserTest {
 
@@ -55,7 +55,13 @@ class BrowserTest {
                         .reconnect(false)
                         .connect()) {
             Path profile = dir.resolve("profile");
-            Process browser = chromium("http://127.0.0.1:" + hub.tcpPort().getAsInt() + "/demo/tools.html", profile);
+            // The browser logs in as the owner would with `aw open demo`: a one-time link, then the page.
+            String login = agent.request(
+                            "auth/login-code", Json.mapper().createObjectNode().put("page", "demo"))
+                    .get(10, TimeUnit.SECONDS)
+                    .path("url")
+                    .asText();
+            Process browser = chromium(login, profile);
             try {
                 await().atMost(Duration.ofSeconds(60))
                         .pollInterval(Duration.ofMillis(200))

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The WebSocket at /ws with the JDK's own client: origin and token checks, a tool provider, typed frames. */
+/** The WebSocket at /ws with the JDK's own client: token and origin checks, a tool provider, typed frames. */
 class WebSocketTest {
 
     private AgentwireHub hub;
@@ -143,28 +143,33 @@ class WebSocketTest {
     }
 
     @Test
-    void theHubsOwnOriginAndAllowedOriginsNeedNoToken() throws Exception {
+    void anOriginIsNeverASecret() throws Exception {
         for (String origin : List.of("http://127.0.0.1:" + port, "http://localhost:" + port, "http://trusted.test")) {
-            Peer p = open("", origin);
+            assertThat(refusedStatus(() -> open("", origin)))
+                    .as("%s without a token", origin)
+                    .isEqualTo(401);
+            Peer p = open("?token=" + hub.token(), origin);
             p.send("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"hub/ping\"}");
             assertThat(p.next().path("result").path("pong").asBoolean())
-                    .as(origin)
+                    .as("%s with a token", origin)
                     .isTrue();
             p.socket.sendClose(WebSocket.NORMAL_CLOSURE, "").join();
         }
     }
 
     @Test
-    void aCrossOriginSocketWithoutATokenIsRefusedWith403() throws Exception {
+    void aForeignOriginIsRefusedWith403AndNoSecretWith401() throws Exception {
         assertThat(refusedStatus(() -> open("", "http://evil.test"))).isEqualTo(403);
+        assertThat(refusedStatus(() -> open("?token=" + hub.token(), "http://evil.test")))
+                .as("a token does not make a foreign origin allowed")
+                .isEqualTo(403);
         assertThat(refusedStatus(() -> open("", null)))
                 .as("no origin, no token")
-                .isEqualTo(403);
-        assertThat(refusedStatus(() -> open("?token=wrong", "http://evil.test")))
-                .isEqualTo(403);
+                .isEqualTo(401);
+        assertThat(refusedStatus(() -> open("?token=wrong", null))).isEqualTo(401);
         assertThat(refusedStatus(() -> open("x?token=wrong", null)))
                 .as("every /ws path is gated")
-                .isEqualTo(403);
+                .isEqualTo(401);
         HttpResponse<String> r = HttpClient.newHttpClient()
                 .send(
                         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ws"))
@@ -172,11 +177,13 @@ class WebSocketTest {
                                 .build(),
                         HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(403);
-        assertThat(r.body()).contains("origin http://evil.test is not allowed").contains("security.allowedOrigins");
-        Peer withToken = open("?token=" + hub.token(), "http://evil.test");
+        assertThat(r.body())
+                .contains("origin http://evil.test may not open a WebSocket")
+                .contains("security.allowedOrigins");
+        Peer withToken = open("?token=" + hub.token(), null);
         withToken.send("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"hub/ping\"}");
         assertThat(withToken.next().has("result"))
-                .as("a token opens any origin")
+                .as("a token without an Origin: a program, not a page")
                 .isTrue();
     }
 

@@ -74,6 +74,7 @@ class ScopeMatrixTest {
         row("events/unsubscribe", ANY, "{\"categories\":[\"session\"]}");
         row("tokens/create", "admin", "{\"sub\":\"m\",\"scopes\":[],\"ttlSeconds\":60}");
         row("tokens/revoke", "admin", "{\"jti\":\"nothing\"}");
+        row("auth/login-code", "admin", "{\"page\":\"terminals\"}");
         row("rooms/join", "rooms:read:lobby", "{\"room\":\"lobby\"}");
         row("rooms/leave", ANY, "{\"room\":\"lobby\"}");
         row("rooms/publish", "rooms:write:lobby", "{\"room\":\"lobby\",\"text\":\"m\"}");

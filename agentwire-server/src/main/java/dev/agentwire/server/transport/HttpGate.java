@@ -1,0 +1,196 @@
+package dev.agentwire.server.transport;
+
+import dev.agentwire.core.HubException;
+import dev.agentwire.core.auth.Scopes;
+import dev.agentwire.core.auth.TokenService;
+import dev.agentwire.protocol.ErrorCode;
+import dev.agentwire.server.web.BrowserLogins;
+import dev.agentwire.server.web.WebAccess;
+import dev.agentwire.server.web.WebOrigins;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.cookie.Cookie;
+import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
+import io.netty.util.ReferenceCountUtil;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * The door of every HTTP request on the TCP port, before any routing, in this order:
+ *
+ * <ol>
+ *   <li>{@code Host} must name this hub ({@link WebOrigins}), else 403: a rebound DNS name gets nothing, not
+ *       even {@code /health}.
+ *   <li>{@code Origin}, when present on a WebSocket upgrade or a request that changes state (anything but
+ *       GET, HEAD, OPTIONS), must be the hub's own or allowed, else 403, whatever secret comes with it.
+ *   <li>Everything but the open paths ({@code /health}, {@code /login}, the pages' files) needs a secret: the
+ *       hub's token or a scoped token ({@code Authorization: Bearer}, {@code ?token=}) or the browser login
+ *       cookie; else 401. What it grants is left in {@link Attributes#GRANT} for the WebSocket and the API.
+ * </ol>
+ *
+ * <p>{@code Origin} never authenticates. A refusal closes the connection. Runs on the event loop; every check
+ * is a lookup or an HMAC. One per connection.
+ */
+final class HttpGate extends ChannelInboundHandlerAdapter {
+
+    private static final Set<HttpMethod> SAFE = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS);
+
+    private final TokenService tokens;
+    private final BrowserLogins logins;
+    private final WebOrigins origins;
+    private final String cookieName;
+    private final Predicate<String> open;
+    private final dev.agentwire.core.audit.Audit audit;
+
+    HttpGate(
+            TokenService tokens,
+            WebAccess access,
+            int port,
+            Predicate<String> open,
+            dev.agentwire.core.audit.Audit audit) {
+        this.tokens = tokens;
+        this.audit = audit;
+        this.logins = access.logins();
+        this.origins = access.origins(port);
+        this.cookieName = WebAccess.cookieName(port);
+        this.open = open;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof FullHttpRequest req)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        Optional<FullHttpResponse> refusal = refusal(ctx, req);
+        if (refusal.isPresent()) {
+            audit(ctx, req, refusal.get());
+            ReferenceCountUtil.release(req);
+            HttpReplies.refuse(ctx, refusal.get());
+            return;
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    private Optional<FullHttpResponse> refusal(ChannelHandlerContext ctx, FullHttpRequest req) {
+        ctx.channel().attr(Attributes.GRANT).set(null);
+        if (!req.decoderResult().isSuccess()) {
+            return Optional.of(
+                    HttpReplies.error(HttpResponseStatus.BAD_REQUEST, 0, "bad_request", "malformed HTTP request"));
+        }
+        List<String> hosts = req.headers().getAll(HttpHeaderNames.HOST);
+        if (hosts.size() != 1 || !origins.hostAllowed(hosts.get(0))) {
+            String named = hosts.isEmpty() ? "no Host" : "Host " + String.join(", ", hosts);
+            return Optional.of(HttpReplies.error(
+                    HttpResponseStatus.FORBIDDEN,
+                    ErrorCode.FORBIDDEN.code(),
+                    "host_not_allowed",
+                    "the request names " + named + ", not this hub (" + origins.hosts()
+                            + "; add a name to security.allowedHosts)"));
+        }
+        String path = new QueryStringDecoder(req.uri()).path();
+        boolean webSocket = path.startsWith("/ws");
+        String origin = req.headers().get(HttpHeaderNames.ORIGIN);
+        if (origin != null && (webSocket || !SAFE.contains(req.method())) && !origins.originAllowed(origin)) {
+            return Optional.of(HttpReplies.error(
+                    HttpResponseStatus.FORBIDDEN,
+                    ErrorCode.FORBIDDEN.code(),
+                    "origin_not_allowed",
+                    "origin " + origin + " may not " + (webSocket ? "open a WebSocket" : "send " + req.method())
+                            + " here: only the hub's own pages and security.allowedOrigins may"));
+        }
+        if (!webSocket && open.test(path)) {
+            return Optional.empty();
+        }
+        try {
+            Optional<TokenService.Grant> grant = credentials(req);
+            if (grant.isPresent()) {
+                ctx.channel().attr(Attributes.GRANT).set(grant.get());
+                return Optional.empty();
+            }
+            return Optional.of(unauthorized("unauthenticated", needsSecret(req, path)));
+        } catch (HubException e) {
+            return Optional.of(unauthorized(e.toRpcError().reason(), e.getMessage()));
+        }
+    }
+
+    /** Writes the refusal to the audit trail: who, which path, why (the answer's reason and message). */
+    private void audit(ChannelHandlerContext ctx, FullHttpRequest req, FullHttpResponse refusal) {
+        var f = dev.agentwire.protocol.Json.mapper().createObjectNode();
+        f.put("transport", "http");
+        f.put("peer", String.valueOf(ctx.channel().remoteAddress()).replaceFirst("^/", ""));
+        f.put("method", req.method().name());
+        f.put("path", new QueryStringDecoder(req.uri()).path());
+        f.put("status", refusal.status().code());
+        try {
+            var body = dev.agentwire.protocol.Json.mapper()
+                    .readTree(refusal.content().toString(java.nio.charset.StandardCharsets.UTF_8))
+                    .path("error");
+            f.put("reason", body.path("reason").asText());
+            f.put("message", body.path("message").asText());
+        } catch (java.io.IOException e) {
+            f.put("reason", "refused");
+        }
+        audit.record("request_refused", f);
+    }
+
+    /**
+     * What the request's secret grants: a token if it presents one (a bad token is refused even beside a good
+     * cookie), else the browser login cookie (the owner), else nothing.
+     */
+    private Optional<TokenService.Grant> credentials(FullHttpRequest req) {
+        Optional<String> token = presentedToken(req);
+        if (token.isPresent()) {
+            return Optional.of(tokens.verify(token.get()));
+        }
+        return loginCookie(req).filter(logins::isSession).map(c -> new TokenService.Grant("browser", Scopes.ALL));
+    }
+
+    private String needsSecret(FullHttpRequest req, String path) {
+        if (loginCookie(req).isPresent()) {
+            return "this browser's login is not valid (it expired, or the hub restarted since): run `aw open` for a"
+                    + " new login link";
+        }
+        return path + " needs a secret: the hub's token or a scoped token (Authorization: Bearer TOKEN, or"
+                + " ?token=), or a browser login (run `aw open`); only /health and the pages' files are open";
+    }
+
+    private Optional<String> loginCookie(FullHttpRequest req) {
+        for (String header : req.headers().getAll(HttpHeaderNames.COOKIE)) {
+            for (Cookie c : ServerCookieDecoder.LAX.decodeAll(header)) {
+                if (c.name().equals(cookieName)) {
+                    return Optional.of(c.value());
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The token a request presents: {@code ?token=} or {@code Authorization: Bearer}. */
+    static Optional<String> presentedToken(FullHttpRequest req) {
+        List<String> q = new QueryStringDecoder(req.uri()).parameters().get("token");
+        if (q != null && !q.isEmpty()) {
+            return Optional.of(q.get(0));
+        }
+        String auth = req.headers().get(HttpHeaderNames.AUTHORIZATION);
+        if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return Optional.of(auth.substring(7).trim());
+        }
+        return Optional.empty();
+    }
+
+    private static FullHttpResponse unauthorized(String reason, String message) {
+        FullHttpResponse r =
+                HttpReplies.error(HttpResponseStatus.UNAUTHORIZED, ErrorCode.FORBIDDEN.code(), reason, message);
+        r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"agentwire\"");
+        return r;
+    }
+}
