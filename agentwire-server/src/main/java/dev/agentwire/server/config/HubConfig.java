@@ -138,7 +138,9 @@ public record HubConfig(
                 new dev.agentwire.core.terminals.TerminalService.Settings(
                         ((Long) v.get("terminals.scrollbackChars")).intValue(),
                         (Long) v.get("terminals.cleanupDelaySeconds"),
-                        ((Long) v.get("terminals.maxSessions")).intValue()));
+                        ((Long) v.get("terminals.maxSessions")).intValue(),
+                        ((Long) v.get("terminals.maxWaitsPerTerminal")).intValue(),
+                        (Long) v.get("terminals.matchBudgetMs")));
     }
 
     private static String stripAbstract(String s) {
