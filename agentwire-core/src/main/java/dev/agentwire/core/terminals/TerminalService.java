@@ -119,67 +119,14 @@ public final class TerminalService {
     }
 
     /**
-     * Tidies {@code control/} after a hub that did not stop cleanly: a session whose process is gone is marked
-     * exited in its {@code session.json} (and its directory removed after the cleanup delay), a stale
-     * {@code ipc.sock} is removed, and a directory without a {@code session.json} is removed at once.
+     * Tidies {@code control/} after a hub that did not stop cleanly: kills what is left of the terminals it spawned,
+     * marks sessions whose process is gone exited, leaves forwarded ones ({@code aw run}) alone; see
+     * {@link SessionRecovery}. Call once at start, before the transports.
      *
      * @return how many sessions were marked exited
      */
     public int recover() {
-        if (!Files.isDirectory(controlDir)) {
-            return 0;
-        }
-        int marked = 0;
-        try (var dirs = Files.list(controlDir)) {
-            for (Path dir : dirs.toList()) {
-                if (!Files.isDirectory(dir)
-                        || sessions.containsKey(dir.getFileName().toString())) {
-                    continue;
-                }
-                Path json = dir.resolve("session.json");
-                if (!Files.exists(json)) {
-                    removeDir(dir);
-                    continue;
-                }
-                try {
-                    ObjectNode s = (ObjectNode) Json.mapper().readTree(json.toFile());
-                    Files.deleteIfExists(dir.resolve("ipc.sock"));
-                    long pid = s.path("pid").asLong(-1);
-                    boolean alive = pid > 0
-                            && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
-                    if (!"exited".equals(s.path("status").asText()) && !alive) {
-                        s.put("status", "exited");
-                        Path tmp = dir.resolve("session.json.tmp");
-                        Files.writeString(
-                                tmp,
-                                Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(s));
-                        Files.move(
-                                tmp,
-                                json,
-                                java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-                                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                        marked++;
-                    }
-                    if (!alive) {
-                        timers.schedule(() -> removeDir(dir), settings.cleanupDelaySeconds(), TimeUnit.SECONDS);
-                    }
-                } catch (IOException | ClassCastException e) {
-                    log.warn("control/{}: unreadable session.json ({}); removing it", dir.getFileName(), e.toString());
-                    removeDir(dir);
-                }
-            }
-        } catch (IOException e) {
-            log.warn("cannot look through {}: {}", controlDir, e.toString());
-        }
-        return marked;
-    }
-
-    private static void removeDir(Path dir) {
-        try (var files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            log.debug("cannot remove {}: {}", dir, e.toString());
-        }
+        return new SessionRecovery(controlDir, timers, settings.cleanupDelaySeconds()).run(sessions.keySet());
     }
 
     /** Binds every new session's {@code control/ID/ipc.sock} with {@code sockets}. Call before the first spawn. */
@@ -437,7 +384,7 @@ public final class TerminalService {
     /** Forgets an exited session and removes its directory. */
     private void remove(TerminalSession s) {
         sessions.remove(s.id, s);
-        removeDir(s.dir());
+        SessionFiles.removeTree(s.dir());
     }
 
     /** Where {@code program} is: itself if it has a slash, else the first executable of that name on PATH. */

@@ -16,11 +16,10 @@ import java.nio.CharBuffer;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -28,7 +27,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One terminal session: its process, a reader thread that takes everything the process writes and hands it to
- * the screen, the scrollback, the viewers, the waits and {@code output.cast}; and {@code session.json}.
+ * the screen, the scrollback, the viewers, the waits and {@code output.cast}; and {@code session.json}, which
+ * also records who started the process ({@code origin}) and, for a process the hub spawned, when it started
+ * ({@code processStartedAt}), so that a later hub can tell it from a process that reuses its pid.
  * Thread safe.
  */
 final class TerminalSession {
@@ -62,6 +63,10 @@ final class TerminalSession {
     private final ShellMarks marks;
 
     private volatile long commandStartedNanos;
+    /** {@code spawn} (the hub's own process) or {@code forwarder} ({@code aw run}'s, in the user's terminal). */
+    private final String origin;
+    /** When the process started (epoch ms, as the OS reports it), if the hub spawned it. */
+    private final OptionalLong processStartedAt;
 
     /** Told about a session's changes (the service turns them into events). */
     interface Listener {
@@ -113,8 +118,9 @@ final class TerminalSession {
                         TerminalSession.this, code, started == 0 ? -1 : (System.nanoTime() - started) / 1_000_000);
             }
         });
-        Files.createDirectories(dir);
-        this.cast = Files.newBufferedWriter(dir.resolve("output.cast"), StandardCharsets.UTF_8);
+        SessionFiles.privateDirectory(dir.getParent());
+        SessionFiles.privateDirectory(dir);
+        this.cast = SessionFiles.newWriter(dir.resolve("output.cast"));
         ObjectNode header = Json.mapper().createObjectNode();
         header.put("version", 2);
         header.put("width", cols);
@@ -159,6 +165,9 @@ final class TerminalSession {
             cast.close();
             throw e;
         }
+        this.origin = pty instanceof RemotePty ? "forwarder" : "spawn";
+        this.processStartedAt =
+                pty instanceof RemotePty ? OptionalLong.empty() : LeftoverProcesses.startedAt(pty.pid());
         status = "running";
         writeSessionJson();
         Thread reader = new Thread(this::pump, "aw-term-" + id.substring(0, 8));
@@ -426,17 +435,18 @@ final class TerminalSession {
         return o;
     }
 
-    /** {@code session.json}, written to a temporary file and moved into place. */
+    /**
+     * {@code session.json}: what {@link #describe} shows, and {@code origin} and {@code processStartedAt}; written to
+     * a temporary file and moved into place ({@link SessionFiles#writeAtomically}).
+     */
     synchronized void writeSessionJson() {
         try {
-            Path tmp = dir.resolve("session.json.tmp");
-            Files.writeString(
-                    tmp, Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(describe()));
-            Files.move(
-                    tmp,
+            ObjectNode json = describe();
+            json.put("origin", origin);
+            processStartedAt.ifPresent(t -> json.put("processStartedAt", t));
+            SessionFiles.writeAtomically(
                     dir.resolve("session.json"),
-                    StandardCopyOption.ATOMIC_MOVE,
-                    StandardCopyOption.REPLACE_EXISTING);
+                    Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(json));
         } catch (IOException e) {
             log.warn("terminal {}: cannot write session.json: {}", id, e.toString());
         }
