@@ -190,9 +190,11 @@ public final class HubCore implements AutoCloseable {
         GitMethods.register(core.registry, core.git);
         core.router = new LlmRouter(routerSettings, java.time.Clock.systemUTC(), spendLedger);
         RouterMethods.register(core.registry, core.router);
-        // One notifications/cancelled for every relay: the id names a tool call or a service request.
+        // One notifications/cancelled for every relay: the id names a service request, a terminals/wait or a tool call.
         core.registry.register("notifications/cancelled", Access.authenticated(), call -> {
-            if (!core.services.cancelled(call.connection(), call.params())) {
+            TerminalService terminals = core.terminals;
+            if (!core.services.cancelled(call.connection(), call.params())
+                    && (terminals == null || !terminals.cancelled(call.connection(), call.params()))) {
                 core.tools.cancelled(call.connection(), call.params());
             }
             return java.util.concurrent.CompletableFuture.completedFuture(

@@ -39,14 +39,16 @@ public final class TerminalMethods {
                 throw HubException.of(ErrorCode.INTERNAL_ERROR, "interrupted", "interrupted");
             }
         });
-        add(methods, "terminals/wait", call -> {
-            try {
-                return terminals.waitFor(id(call), text(call, "pattern", true), number(call, "timeoutMs", 10_000));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw HubException.of(ErrorCode.INTERNAL_ERROR, "interrupted", "interrupted");
-            }
-        });
+        // Returns at once; the pattern is matched on the terminals' match threads (see TerminalService.waitFor).
+        add(
+                methods,
+                "terminals/wait",
+                call -> terminals.waitFor(
+                        id(call),
+                        text(call, "pattern", true),
+                        number(call, "timeoutMs", 10_000),
+                        call.connection(),
+                        call.id()));
         add(
                 methods,
                 "terminals/register",

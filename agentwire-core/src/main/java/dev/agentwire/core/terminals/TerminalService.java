@@ -7,6 +7,7 @@ import dev.agentwire.core.Connection;
 import dev.agentwire.core.HubException;
 import dev.agentwire.core.events.EventBus;
 import dev.agentwire.protocol.ErrorCode;
+import dev.agentwire.protocol.Id;
 import dev.agentwire.protocol.Json;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -19,14 +20,24 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The terminal sessions of a hub: spawn, drive, read, watch, and their lifecycle. Thread safe. */
+/**
+ * The terminal sessions of a hub: spawn, drive, read, watch, and their lifecycle.
+ *
+ * <p>{@code terminals/wait} patterns come from clients: they are compiled with RE2/J ({@link WaitPattern}) and
+ * matched on this service's match threads ({@code aw-term-match-N}, started on first use, stopped by
+ * {@link #close}), never on an I/O thread, the caller's worker or a terminal's reader; each wait's timer is set
+ * before its first match, and each match stops at the wait's deadline or {@code terminals.matchBudgetMs}. Thread
+ * safe.
+ */
 public final class TerminalService {
 
     private static final Logger log = LoggerFactory.getLogger(TerminalService.class);
@@ -46,15 +57,32 @@ public final class TerminalService {
     private final Map<String, TerminalSession> sessions = new ConcurrentHashMap<>();
     private final Map<String, AutoCloseable> ipc = new ConcurrentHashMap<>();
     private volatile IpcSockets ipcSockets = IpcSockets.none();
+    /** Where client patterns are matched: never an I/O thread, a caller's worker or a terminal's reader. */
+    private final ThreadPoolExecutor matcher;
+    /** The terminals/wait calls in progress, by caller. */
+    private final WaitCalls waitCalls;
 
     /**
      * @param scrollbackChars what a new viewer gets replayed
      * @param cleanupDelaySeconds how long an exited session's directory stays
      * @param maxSessions sessions at once
+     * @param maxWaitsPerTerminal {@code terminals/wait} calls waiting on one terminal at once
+     * @param matchBudgetMs the longest one match of a wait's pattern may take
      */
-    public record Settings(int scrollbackChars, long cleanupDelaySeconds, int maxSessions) {
+    public record Settings(
+            int scrollbackChars,
+            long cleanupDelaySeconds,
+            int maxSessions,
+            int maxWaitsPerTerminal,
+            long matchBudgetMs) {
+
+        /** The settings with the default wait limits (16 per terminal, 1000 ms a match). */
+        public Settings(int scrollbackChars, long cleanupDelaySeconds, int maxSessions) {
+            this(scrollbackChars, cleanupDelaySeconds, maxSessions, 16, 1000);
+        }
+
         public static Settings defaults() {
-            return new Settings(1 << 20, 60, 64);
+            return new Settings(1 << 20, 60, 64, 16, 1000);
         }
     }
 
@@ -69,70 +97,36 @@ public final class TerminalService {
         this.events = events;
         this.timers = timers;
         this.settings = settings;
+        int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
+        AtomicInteger n = new AtomicInteger();
+        // Threads start on the first wait, not here.
+        this.matcher =
+                new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "aw-term-match-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        this.matcher.allowCoreThreadTimeOut(true);
+        this.waitCalls = new WaitCalls(timers, System::nanoTime);
+    }
+
+    private TerminalWaits.Settings waitSettings() {
+        return new TerminalWaits.Settings(
+                settings.maxWaitsPerTerminal(),
+                TimeUnit.MILLISECONDS.toNanos(settings.matchBudgetMs()),
+                matcher,
+                System::nanoTime);
     }
 
     /**
-     * Tidies {@code control/} after a hub that did not stop cleanly: a session whose process is gone is marked
-     * exited in its {@code session.json} (and its directory removed after the cleanup delay), a stale
-     * {@code ipc.sock} is removed, and a directory without a {@code session.json} is removed at once.
+     * Tidies {@code control/} after a hub that did not stop cleanly: kills what is left of the terminals it spawned,
+     * marks sessions whose process is gone exited, leaves forwarded ones ({@code aw run}) alone; see
+     * {@link SessionRecovery}. Call once at start, before the transports.
      *
      * @return how many sessions were marked exited
      */
     public int recover() {
-        if (!Files.isDirectory(controlDir)) {
-            return 0;
-        }
-        int marked = 0;
-        try (var dirs = Files.list(controlDir)) {
-            for (Path dir : dirs.toList()) {
-                if (!Files.isDirectory(dir)
-                        || sessions.containsKey(dir.getFileName().toString())) {
-                    continue;
-                }
-                Path json = dir.resolve("session.json");
-                if (!Files.exists(json)) {
-                    removeDir(dir);
-                    continue;
-                }
-                try {
-                    ObjectNode s = (ObjectNode) Json.mapper().readTree(json.toFile());
-                    Files.deleteIfExists(dir.resolve("ipc.sock"));
-                    long pid = s.path("pid").asLong(-1);
-                    boolean alive = pid > 0
-                            && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
-                    if (!"exited".equals(s.path("status").asText()) && !alive) {
-                        s.put("status", "exited");
-                        Path tmp = dir.resolve("session.json.tmp");
-                        Files.writeString(
-                                tmp,
-                                Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(s));
-                        Files.move(
-                                tmp,
-                                json,
-                                java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-                                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                        marked++;
-                    }
-                    if (!alive) {
-                        timers.schedule(() -> removeDir(dir), settings.cleanupDelaySeconds(), TimeUnit.SECONDS);
-                    }
-                } catch (IOException | ClassCastException e) {
-                    log.warn("control/{}: unreadable session.json ({}); removing it", dir.getFileName(), e.toString());
-                    removeDir(dir);
-                }
-            }
-        } catch (IOException e) {
-            log.warn("cannot look through {}: {}", controlDir, e.toString());
-        }
-        return marked;
-    }
-
-    private static void removeDir(Path dir) {
-        try (var files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            log.debug("cannot remove {}: {}", dir, e.toString());
-        }
+        return new SessionRecovery(controlDir, timers, settings.cleanupDelaySeconds()).run(sessions.keySet());
     }
 
     /** Binds every new session's {@code control/ID/ipc.sock} with {@code sockets}. Call before the first spawn. */
@@ -183,7 +177,8 @@ public final class TerminalService {
                     settings.scrollbackChars(),
                     remote,
                     Map.of(),
-                    new Listener());
+                    new Listener(),
+                    waitSettings());
         } catch (IOException e) {
             throw HubException.of(ErrorCode.INTERNAL_ERROR, "register_failed", "cannot register " + id + ": " + e);
         }
@@ -285,7 +280,8 @@ public final class TerminalService {
                     settings.scrollbackChars(),
                     launcher,
                     env,
-                    new Listener());
+                    new Listener(),
+                    waitSettings());
         } catch (IOException e) {
             throw HubException.of(
                     ErrorCode.INVALID_PARAMS,
@@ -338,7 +334,11 @@ public final class TerminalService {
                 }
             }
             notification("session-exit", s);
-            timers.schedule(() -> remove(s), settings.cleanupDelaySeconds(), TimeUnit.SECONDS);
+            try {
+                timers.schedule(() -> remove(s), settings.cleanupDelaySeconds(), TimeUnit.SECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // the hub is stopping: the next start tidies control/
+            }
         }
     }
 
@@ -384,7 +384,7 @@ public final class TerminalService {
     /** Forgets an exited session and removes its directory. */
     private void remove(TerminalSession s) {
         sessions.remove(s.id, s);
-        removeDir(s.dir());
+        SessionFiles.removeTree(s.dir());
     }
 
     /** Where {@code program} is: itself if it has a slash, else the first executable of that name on PATH. */
@@ -478,38 +478,27 @@ public final class TerminalService {
         return find(id).screen();
     }
 
-    /** {@code terminals/wait}: the first match of {@code regex} on the screen or in later output. */
-    public CompletableFuture<JsonNode> waitFor(String id, String regex, long timeoutMs) throws InterruptedException {
-        TerminalSession s = find(id);
-        Pattern p;
-        try {
-            p = Pattern.compile(regex);
-        } catch (PatternSyntaxException e) {
-            throw HubException.of(
-                    ErrorCode.INVALID_PARAMS,
-                    "invalid_pattern",
-                    "pattern is not a regular expression: " + e.getDescription());
-        }
-        if (timeoutMs <= 0) {
-            throw HubException.of(ErrorCode.INVALID_PARAMS, "invalid_params", "timeoutMs must be positive");
-        }
-        CompletableFuture<JsonNode> f = s.waitFor(p);
-        if (!f.isDone()) {
-            timers.schedule(
-                    () -> {
-                        s.forget(f);
-                        var data = HubException.reasonData("timeout");
-                        data.put("timeoutMs", timeoutMs);
-                        data.put("pattern", regex);
-                        f.completeExceptionally(HubException.withData(
-                                ErrorCode.TIMEOUT,
-                                "no match for " + regex + " in terminal " + id + " within " + timeoutMs + " ms",
-                                data));
-                    },
-                    timeoutMs,
-                    TimeUnit.MILLISECONDS);
-        }
-        return f;
+    /**
+     * {@code terminals/wait}: the first match of {@code regex} on the screen (now or later) or in output written
+     * from now on. Returns at once; the answer comes from the match threads, the timer, a cancellation or the
+     * terminal's exit.
+     *
+     * @param caller who waits: {@link #cancelled} and {@link #connectionClosed} end its waits
+     * @param requestId the call's id, which {@code notifications/cancelled} names
+     */
+    public CompletableFuture<JsonNode> waitFor(
+            String id, String regex, long timeoutMs, Connection caller, Optional<Id> requestId) {
+        return waitCalls.start(find(id), regex, timeoutMs, caller, requestId);
+    }
+
+    /**
+     * {@code notifications/cancelled {requestId, reason?}} from {@code caller}: ends its {@code terminals/wait} of
+     * that id at once with {@code -32009}.
+     *
+     * @return whether the id named one of its waits
+     */
+    public boolean cancelled(Connection caller, JsonNode params) {
+        return waitCalls.cancelled(caller, params);
     }
 
     /** {@code terminals/attach}: the scrollback so far; then {@code terminals/output} notifications. */
@@ -557,14 +546,16 @@ public final class TerminalService {
         return find(id).describe();
     }
 
-    /** A connection closed: it stops watching every session, and the sessions it forwarded end. */
+    /** A connection closed: it stops watching every session, its waits end, and the sessions it forwarded end. */
     public void connectionClosed(Connection c) {
         sessions.values().forEach(s -> s.detach(c));
+        waitCalls.callerGone(c);
         forwarderGone(c);
     }
 
-    /** Ends every session (the hub stops). */
+    /** Ends every session and stops the match threads (the hub stops). */
     public void close() {
+        matcher.shutdownNow();
         for (TerminalSession s : sessions.values()) {
             if (s.isRunning()) {
                 try {

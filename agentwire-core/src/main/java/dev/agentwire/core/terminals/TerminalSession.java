@@ -1,6 +1,5 @@
 package dev.agentwire.core.terminals;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentwire.core.Connection;
@@ -17,31 +16,25 @@ import java.nio.CharBuffer;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One terminal session: its process, a reader thread that takes everything the process writes and hands it to
- * the screen, the scrollback, the viewers, the waiters and {@code output.cast}; and {@code session.json}.
+ * the screen, the scrollback, the viewers, the waits and {@code output.cast}; and {@code session.json}, which
+ * also records who started the process ({@code origin}) and, for a process the hub spawned, when it started
+ * ({@code processStartedAt}), so that a later hub can tell it from a process that reuses its pid.
  * Thread safe.
  */
 final class TerminalSession {
 
     private static final Logger log = LoggerFactory.getLogger(TerminalSession.class);
-
-    /** How much new output a waiter keeps to match against. */
-    private static final int WAIT_WINDOW = 1 << 20;
 
     final String id;
     final String name;
@@ -58,7 +51,7 @@ final class TerminalSession {
     private final Map<Connection, Boolean> viewers = new ConcurrentHashMap<>();
 
     private final Set<TerminalSink> sinks = ConcurrentHashMap.newKeySet();
-    private final List<Waiter> waiters = new CopyOnWriteArrayList<>();
+    private final TerminalWaits waits;
     private final Listener listener;
     private volatile int cols;
     private volatile int rows;
@@ -66,12 +59,14 @@ final class TerminalSession {
     private volatile String status = "starting";
     private volatile Integer exitCode;
 
-    /** Shell-integration marks (OSC 133, FinalTerm): {@code C} a command starts, {@code D;code} it ended. */
-    private static final Pattern OSC133 =
-            Pattern.compile("\u001b\\]133;([A-D])(?:;(-?\\d+))?[^\u0007\u001b]*(?:\u0007|\u001b\\\\)");
+    /** Shell-integration marks (OSC 133) in the output; the reader thread's. */
+    private final ShellMarks marks;
 
-    private final StringBuilder marks = new StringBuilder();
     private volatile long commandStartedNanos;
+    /** {@code spawn} (the hub's own process) or {@code forwarder} ({@code aw run}'s, in the user's terminal). */
+    private final String origin;
+    /** When the process started (epoch ms, as the OS reports it), if the hub spawned it. */
+    private final OptionalLong processStartedAt;
 
     /** Told about a session's changes (the service turns them into events). */
     interface Listener {
@@ -85,17 +80,6 @@ final class TerminalSession {
         void exited(TerminalSession s);
     }
 
-    /** A {@code terminals/wait} in progress: the text seen since it began. */
-    private static final class Waiter {
-        final Pattern pattern;
-        final CompletableFuture<JsonNode> result = new CompletableFuture<>();
-        final StringBuilder seen = new StringBuilder();
-
-        Waiter(Pattern pattern) {
-            this.pattern = pattern;
-        }
-    }
-
     TerminalSession(
             String id,
             String name,
@@ -107,7 +91,8 @@ final class TerminalSession {
             int scrollbackBytes,
             PtyLauncher launcher,
             Map<String, String> env,
-            Listener listener)
+            Listener listener,
+            TerminalWaits.Settings waitSettings)
             throws IOException {
         this.id = id;
         this.name = name;
@@ -119,8 +104,23 @@ final class TerminalSession {
         this.listener = listener;
         this.title = name;
         this.scrollback = new Scrollback(scrollbackBytes);
-        Files.createDirectories(dir);
-        this.cast = Files.newBufferedWriter(dir.resolve("output.cast"), StandardCharsets.UTF_8);
+        this.marks = new ShellMarks(new ShellMarks.Listener() {
+            @Override
+            public void commandStarted() {
+                commandStartedNanos = System.nanoTime();
+            }
+
+            @Override
+            public void commandEnded(int code) {
+                long started = commandStartedNanos;
+                commandStartedNanos = 0;
+                listener.commandEnded(
+                        TerminalSession.this, code, started == 0 ? -1 : (System.nanoTime() - started) / 1_000_000);
+            }
+        });
+        SessionFiles.privateDirectory(dir.getParent());
+        SessionFiles.privateDirectory(dir);
+        this.cast = SessionFiles.newWriter(dir.resolve("output.cast"));
         ObjectNode header = Json.mapper().createObjectNode();
         header.put("version", 2);
         header.put("width", cols);
@@ -131,6 +131,7 @@ final class TerminalSession {
         cast.write(header.toString());
         cast.write('\n');
         cast.flush();
+        this.waits = new TerminalWaits(id, waitSettings, this::screenText);
         this.screen = new Screen(cols, rows, new Screen.Events() {
             @Override
             public void title(String t) {
@@ -154,10 +155,19 @@ final class TerminalSession {
 
             @Override
             public void settled() {
-                checkScreen();
+                waits.screenSettled();
             }
         });
-        this.pty = launcher.launch(command, cwd, env, cols, rows);
+        try {
+            this.pty = launcher.launch(command, cwd, env, cols, rows);
+        } catch (IOException | RuntimeException e) {
+            screen.close();
+            cast.close();
+            throw e;
+        }
+        this.origin = pty instanceof RemotePty ? "forwarder" : "spawn";
+        this.processStartedAt =
+                pty instanceof RemotePty ? OptionalLong.empty() : LeftoverProcesses.startedAt(pty.pid());
         status = "running";
         writeSessionJson();
         Thread reader = new Thread(this::pump, "aw-term-" + id.substring(0, 8));
@@ -204,11 +214,7 @@ final class TerminalSession {
             log.debug("terminal {}: closing output.cast: {}", id, e.toString());
         }
         writeSessionJson();
-        for (Waiter w : waiters) {
-            w.result.completeExceptionally(HubException.of(
-                    ErrorCode.NOT_FOUND, "terminal_exited", "terminal " + id + " exited (code " + code + ")"));
-        }
-        waiters.clear();
+        waits.ended(exited());
         for (TerminalSink sink : sinks) {
             sink.exited(code);
         }
@@ -222,21 +228,8 @@ final class TerminalSession {
         }
         screen.feed(text);
         scrollback.append(text);
-        if (text.indexOf('\u001b') >= 0 || marks.length() > 0) {
-            shellMarks(text);
-        }
-        try {
-            cast.write(Json.mapper()
-                    .createArrayNode()
-                    .add((System.nanoTime() - castStart) / 1e9)
-                    .add("o")
-                    .add(text)
-                    .toString());
-            cast.write('\n');
-            cast.flush();
-        } catch (IOException e) {
-            log.debug("terminal {}: output.cast: {}", id, e.toString());
-        }
+        marks.feed(text);
+        castEvent("o", text);
         Message note = null;
         dev.agentwire.protocol.Frame frame = null;
         for (var e : viewers.entrySet()) {
@@ -260,16 +253,22 @@ final class TerminalSession {
         for (TerminalSink sink : sinks) {
             sink.output(text);
         }
-        for (Waiter w : waiters) {
-            w.seen.append(text);
-            if (w.seen.length() > WAIT_WINDOW) {
-                w.seen.delete(0, w.seen.length() - WAIT_WINDOW);
-            }
-            Matcher m = w.pattern.matcher(w.seen);
-            if (m.find()) {
-                waiters.remove(w);
-                w.result.complete(match(m, "output"));
-            }
+        waits.output(text);
+    }
+
+    /** One {@code output.cast} event: {@code [seconds, kind, data]}. */
+    private synchronized void castEvent(String kind, String data) {
+        try {
+            cast.write(Json.mapper()
+                    .createArrayNode()
+                    .add((System.nanoTime() - castStart) / 1e9)
+                    .add(kind)
+                    .add(data)
+                    .toString());
+            cast.write('\n');
+            cast.flush();
+        } catch (IOException e) {
+            log.debug("terminal {}: output.cast: {}", id, e.toString());
         }
     }
 
@@ -284,62 +283,6 @@ final class TerminalSession {
         System.arraycopy(idBytes, 0, payload, 0, idBytes.length);
         System.arraycopy(data, 0, payload, idBytes.length, data.length);
         return dev.agentwire.protocol.Frame.of(dev.agentwire.protocol.FrameType.STDOUT_DATA, payload);
-    }
-
-    /** Finds OSC 133 marks, across chunk boundaries (an unfinished sequence waits for the next chunk). */
-    private void shellMarks(String text) {
-        marks.append(text);
-        Matcher m = OSC133.matcher(marks);
-        int consumed = 0;
-        while (m.find()) {
-            consumed = m.end();
-            switch (m.group(1)) {
-                case "C" -> commandStartedNanos = System.nanoTime();
-                case "D" -> {
-                    long started = commandStartedNanos;
-                    commandStartedNanos = 0;
-                    int code = m.group(2) == null ? 0 : Integer.parseInt(m.group(2));
-                    listener.commandEnded(this, code, started == 0 ? -1 : (System.nanoTime() - started) / 1_000_000);
-                }
-                default -> {}
-            }
-        }
-        marks.delete(0, consumed);
-        int start = marks.lastIndexOf("\u001b]133;");
-        if (start < 0 || marks.length() - start > 256) {
-            // Keep only what could still become a mark: a trailing ESC or an unfinished OSC 133.
-            int esc = marks.lastIndexOf("\u001b");
-            marks.delete(0, esc >= 0 && marks.length() - esc < 8 ? esc : marks.length());
-        } else {
-            marks.delete(0, start);
-        }
-    }
-
-    /** Waiters whose pattern is now on the screen (after output that the raw text did not match). */
-    private void checkScreen() {
-        if (waiters.isEmpty()) {
-            return;
-        }
-        String text = String.join("\n", screen.lines());
-        for (Waiter w : waiters) {
-            Matcher m = w.pattern.matcher(text);
-            if (m.find()) {
-                waiters.remove(w);
-                w.result.complete(match(m, "screen"));
-            }
-        }
-    }
-
-    private static ObjectNode match(Matcher m, String where) {
-        ObjectNode r = Json.mapper().createObjectNode();
-        r.put("matched", true);
-        r.put("where", where);
-        r.put("match", m.group());
-        ArrayNode groups = r.putArray("groups");
-        for (int i = 1; i <= m.groupCount(); i++) {
-            groups.add(m.group(i));
-        }
-        return r;
     }
 
     boolean isRunning() {
@@ -380,20 +323,7 @@ final class TerminalSession {
         rows = newRows;
         pty.resize(newCols, newRows);
         screen.resize(newCols, newRows);
-        try {
-            synchronized (this) {
-                cast.write(Json.mapper()
-                        .createArrayNode()
-                        .add((System.nanoTime() - castStart) / 1e9)
-                        .add("r")
-                        .add(newCols + "x" + newRows)
-                        .toString());
-                cast.write('\n');
-                cast.flush();
-            }
-        } catch (IOException e) {
-            log.debug("terminal {}: output.cast: {}", id, e.toString());
-        }
+        castEvent("r", newCols + "x" + newRows);
         writeSessionJson();
     }
 
@@ -408,6 +338,11 @@ final class TerminalSession {
             throw exited();
         }
         pty.signal(signal);
+    }
+
+    /** The visible screen, lines joined by {@code \n}. */
+    private String screenText() {
+        return String.join("\n", screen.lines());
     }
 
     /** The screen as text lines and the cursor, once what the process wrote so far is on it. */
@@ -425,26 +360,14 @@ final class TerminalSession {
         return r;
     }
 
-    /** The first match of {@code pattern} on the screen now, or in output that comes later. */
-    CompletableFuture<JsonNode> waitFor(Pattern pattern) throws InterruptedException {
-        // Listen first, then look at the screen: output that arrives in between is seen by one or the other.
-        Waiter w = new Waiter(pattern);
-        waiters.add(w);
-        screen.settle(2000);
-        Matcher onScreen = pattern.matcher(String.join("\n", screen.lines()));
-        if (onScreen.find()) {
-            waiters.remove(w);
-            w.result.complete(match(onScreen, "screen"));
-        } else if (!isRunning()) {
-            waiters.remove(w);
-            w.result.completeExceptionally(exited());
-        }
-        return w.result;
-    }
-
-    /** Stops a wait that timed out. */
-    void forget(CompletableFuture<JsonNode> wait) {
-        waiters.removeIf(w -> w.result == wait);
+    /**
+     * Starts {@code wait}: it looks at the screen now and whenever it settles, and at the output from now on, on
+     * the match executor. Listening starts before the first look, so output in between is seen by one or the other.
+     *
+     * @throws HubException {@code -32008 too_many_waits} past {@code terminals.maxWaitsPerTerminal}
+     */
+    void addWait(TerminalWait wait) {
+        waits.add(wait);
     }
 
     /** Starts streaming output to {@code viewer}; the scrollback so far. */
@@ -512,17 +435,18 @@ final class TerminalSession {
         return o;
     }
 
-    /** {@code session.json}, written to a temporary file and moved into place. */
+    /**
+     * {@code session.json}: what {@link #describe} shows, and {@code origin} and {@code processStartedAt}; written to
+     * a temporary file and moved into place ({@link SessionFiles#writeAtomically}).
+     */
     synchronized void writeSessionJson() {
         try {
-            Path tmp = dir.resolve("session.json.tmp");
-            Files.writeString(
-                    tmp, Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(describe()));
-            Files.move(
-                    tmp,
+            ObjectNode json = describe();
+            json.put("origin", origin);
+            processStartedAt.ifPresent(t -> json.put("processStartedAt", t));
+            SessionFiles.writeAtomically(
                     dir.resolve("session.json"),
-                    StandardCopyOption.ATOMIC_MOVE,
-                    StandardCopyOption.REPLACE_EXISTING);
+                    Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(json));
         } catch (IOException e) {
             log.warn("terminal {}: cannot write session.json: {}", id, e.toString());
         }

@@ -102,6 +102,16 @@ public final class ConfigKeys {
                 integer(0, 86_400 * 30L),
                 "how long an exited terminal's directory (control/ID) stays");
         add("terminals.maxSessions", "64", integer(1, 10_000), "terminals that may run at once");
+        add(
+                "terminals.maxWaitsPerTerminal",
+                "16",
+                integer(1, 10_000),
+                "terminals/wait calls that may wait on one terminal at once; more get -32008 too_many_waits");
+        add(
+                "terminals.matchBudgetMs",
+                "1000",
+                integer(1, 600_000),
+                "the longest one match of a terminals/wait pattern may take (over the screen or the output window)");
         add("router.dailyBudget", "100", decimal(0, 1e12), "the LLM router's daily budget in dollars");
         add(
                 "router.providers",

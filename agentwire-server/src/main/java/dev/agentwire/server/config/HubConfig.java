@@ -216,7 +216,9 @@ public record HubConfig(
                 new dev.agentwire.core.terminals.TerminalService.Settings(
                         ((Long) v.get("terminals.scrollbackChars")).intValue(),
                         (Long) v.get("terminals.cleanupDelaySeconds"),
-                        ((Long) v.get("terminals.maxSessions")).intValue()),
+                        ((Long) v.get("terminals.maxSessions")).intValue(),
+                        ((Long) v.get("terminals.maxWaitsPerTerminal")).intValue(),
+                        (Long) v.get("terminals.matchBudgetMs")),
                 new dev.agentwire.core.TrustLimits(
                         ((Long) v.get("limits.maxConnectionsPerIdentity")).intValue(),
                         ((Long) v.get("limits.maxSessionsPerIdentity")).intValue(),
