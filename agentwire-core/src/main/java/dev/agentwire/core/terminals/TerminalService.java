@@ -59,6 +59,8 @@ public final class TerminalService {
     private volatile IpcSockets ipcSockets = IpcSockets.none();
     /** Where client patterns are matched: never an I/O thread, a caller's worker or a terminal's reader. */
     private final ThreadPoolExecutor matcher;
+    /** Writes typed input to the terminals ({@link PtyInput}), so that no worker waits on a program's input. */
+    private final ThreadPoolExecutor inputPool;
     /** The terminals/wait calls in progress, by caller. */
     private final WaitCalls waitCalls;
 
@@ -107,6 +109,14 @@ public final class TerminalService {
                     return t;
                 });
         this.matcher.allowCoreThreadTimeOut(true);
+        AtomicInteger w = new AtomicInteger();
+        // One thread per terminal that has input waiting, at most; idle ones end after 30 s.
+        this.inputPool = new ThreadPoolExecutor(
+                0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(), r -> {
+                    Thread t = new Thread(r, "aw-term-input-" + w.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
         this.waitCalls = new WaitCalls(timers, System::nanoTime);
     }
 
@@ -178,7 +188,8 @@ public final class TerminalService {
                     remote,
                     Map.of(),
                     new Listener(),
-                    waitSettings());
+                    waitSettings(),
+                    inputPool);
         } catch (IOException e) {
             throw HubException.of(ErrorCode.INTERNAL_ERROR, "register_failed", "cannot register " + id + ": " + e);
         }
@@ -281,7 +292,8 @@ public final class TerminalService {
                     launcher,
                     env,
                     new Listener(),
-                    waitSettings());
+                    waitSettings(),
+                    inputPool);
         } catch (IOException e) {
             throw HubException.of(
                     ErrorCode.INVALID_PARAMS,
@@ -556,6 +568,7 @@ public final class TerminalService {
     /** Ends every session and stops the match threads (the hub stops). */
     public void close() {
         matcher.shutdownNow();
+        inputPool.shutdownNow();
         for (TerminalSession s : sessions.values()) {
             if (s.isRunning()) {
                 try {

@@ -9,7 +9,6 @@ import dev.agentwire.protocol.Json;
 import dev.agentwire.protocol.Message;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.Writer;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -42,6 +41,10 @@ final class TerminalSession {
     final String cwd;
     final long startedAt = System.currentTimeMillis();
     private final Pty pty;
+    /** Input waits here, never on the caller's thread, while the program does not read it (at most 1 MiB). */
+    private final PtyInput input;
+
+    private static final long MAX_PENDING_INPUT = 1 << 20;
     private final Screen screen;
     private final Path dir;
     private final Scrollback scrollback;
@@ -92,7 +95,8 @@ final class TerminalSession {
             PtyLauncher launcher,
             Map<String, String> env,
             Listener listener,
-            TerminalWaits.Settings waitSettings)
+            TerminalWaits.Settings waitSettings,
+            java.util.concurrent.Executor inputPool)
             throws IOException {
         this.id = id;
         this.name = name;
@@ -165,6 +169,7 @@ final class TerminalSession {
             cast.close();
             throw e;
         }
+        this.input = new PtyInput(id, pty.input(), inputPool, MAX_PENDING_INPUT);
         this.origin = pty instanceof RemotePty ? "forwarder" : "spawn";
         this.processStartedAt =
                 pty instanceof RemotePty ? OptionalLong.empty() : LeftoverProcesses.startedAt(pty.pid());
@@ -294,15 +299,7 @@ final class TerminalSession {
         if (!isRunning()) {
             throw exited();
         }
-        try {
-            OutputStream in = pty.input();
-            synchronized (in) {
-                in.write(text.getBytes(StandardCharsets.UTF_8));
-                in.flush();
-            }
-        } catch (IOException e) {
-            throw HubException.of(ErrorCode.NOT_FOUND, "terminal_exited", "terminal " + id + " no longer takes input");
-        }
+        input.write(text.getBytes(StandardCharsets.UTF_8));
     }
 
     HubException exited() {
@@ -395,15 +392,7 @@ final class TerminalSession {
         if (!isRunning()) {
             throw exited();
         }
-        try {
-            OutputStream in = pty.input();
-            synchronized (in) {
-                in.write(bytes);
-                in.flush();
-            }
-        } catch (IOException e) {
-            throw exited();
-        }
+        input.write(bytes);
     }
 
     boolean detach(Connection viewer) {
