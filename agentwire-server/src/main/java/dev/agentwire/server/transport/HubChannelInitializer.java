@@ -159,7 +159,8 @@ public final class HubChannelInitializer extends ChannelInitializer<Channel> {
             p.addAfter(after, "http-codec", new HttpServerCodec());
             HttpTimeouts t = settings.http();
             p.addAfter("http-codec", "http-deadlines", new HttpDeadlines(t.headMs(), t.bodyMs(), t.idleMs()));
-            p.addAfter("http-deadlines", "http-aggregator", new HttpObjectAggregator(max));
+            p.addAfter("http-deadlines", "http-body-guard", new HttpBodyGuard());
+            p.addAfter("http-body-guard", "http-aggregator", new HttpObjectAggregator(max));
             p.addAfter("http-aggregator", "http-headers", SecurityHeaders.INSTANCE);
             p.addAfter(
                     "http-headers",
@@ -180,7 +181,7 @@ public final class HubChannelInitializer extends ChannelInitializer<Channel> {
                     "ws-rpc",
                     new WebSocketRpcHandler(core, max, settings.maxOutboundBytes(), graceNanos()));
             p.addAfter("ws-rpc", "api", new ApiHandler(core, metrics));
-            p.addAfter("api", "login", new LoginHandler(access, port));
+            p.addAfter("api", "login", new LoginHandler(access, port, core.audit()));
             p.addAfter("login", "http", new HttpHandler(health, FILES));
         } else {
             p.addAfter(after, "framing", new StreamFrameDecoder(framing.newDecoder(settings.maxMessageBytes())));

@@ -40,7 +40,8 @@ class PreAuthLimitsTest {
     void anHttpHeadThatNeverEndsGets408WithinTheDeadline() throws Exception {
         try (AgentwireHub hub = hub(b -> b.set("limits.httpHeaderTimeoutMs", "500"));
                 RawConnection c = RawConnection.tcp(hub.tcpPort().getAsInt())) {
-            c.send("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n".getBytes(StandardCharsets.US_ASCII));
+            c.send(("GET /health HTTP/1.1\r\nHost: 127.0.0.1:" + hub.tcpPort().getAsInt() + "\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
             String status = c.readLine(Duration.ofSeconds(10));
             assertThat(status).startsWith("HTTP/1.1 408");
             c.assertClosedWithin(Duration.ofSeconds(10));
@@ -51,10 +52,32 @@ class PreAuthLimitsTest {
     void anHttpBodyThatNeverEndsGets408WithinTheDeadline() throws Exception {
         try (AgentwireHub hub = hub(b -> b.set("limits.httpBodyTimeoutMs", "500"));
                 RawConnection c = RawConnection.tcp(hub.tcpPort().getAsInt())) {
-            c.send(("POST /api/route-llm HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\n{")
+            c.send(("POST /api/route-llm HTTP/1.1\r\nHost: 127.0.0.1:"
+                            + hub.tcpPort().getAsInt() + "\r\nAuthorization: Bearer " + hub.token()
+                            + "\r\nContent-Length: 100\r\n\r\n{")
                     .getBytes(StandardCharsets.US_ASCII));
             assertThat(c.readLine(Duration.ofSeconds(10))).startsWith("HTTP/1.1 408");
             c.assertClosedWithin(Duration.ofSeconds(10));
+        }
+    }
+
+    /** A stranger could make the hub buffer limits.maxMessageBytes (16 MiB) per connection before the gate. */
+    @Test
+    void aStrangersLargeBodyIsRefusedBeforeItIsRead() throws Exception {
+        try (AgentwireHub hub = hub(b -> b);
+                RawConnection c = RawConnection.tcp(hub.tcpPort().getAsInt())) {
+            c.send(("POST /api/route-llm HTTP/1.1\r\nHost: 127.0.0.1:"
+                            + hub.tcpPort().getAsInt() + "\r\nContent-Length: 10000000\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            assertThat(c.readLine(Duration.ofSeconds(10))).startsWith("HTTP/1.1 401");
+            c.assertClosedWithin(Duration.ofSeconds(10));
+        }
+        try (AgentwireHub hub = hub(b -> b);
+                RawConnection c = RawConnection.tcp(hub.tcpPort().getAsInt())) {
+            c.send(("POST /api/route-llm HTTP/1.1\r\nHost: 127.0.0.1:"
+                            + hub.tcpPort().getAsInt() + "\r\nTransfer-Encoding: chunked\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            assertThat(c.readLine(Duration.ofSeconds(10))).startsWith("HTTP/1.1 401");
         }
     }
 
@@ -62,7 +85,8 @@ class PreAuthLimitsTest {
     void anIdleKeepAliveConnectionIsClosed() throws Exception {
         try (AgentwireHub hub = hub(b -> b.set("limits.httpIdleTimeoutMs", "500"));
                 RawConnection c = RawConnection.tcp(hub.tcpPort().getAsInt())) {
-            c.send("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            c.send(("GET /health HTTP/1.1\r\nHost: 127.0.0.1:" + hub.tcpPort().getAsInt() + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
             assertThat(c.readLine(Duration.ofSeconds(10))).startsWith("HTTP/1.1 200");
             c.assertClosedWithin(Duration.ofSeconds(10));
         }
