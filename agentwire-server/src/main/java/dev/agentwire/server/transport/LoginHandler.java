@@ -33,8 +33,10 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
 
     private final BrowserLogins logins;
     private final String cookieName;
+    private final dev.agentwire.core.audit.Audit audit;
 
-    LoginHandler(WebAccess access, int port) {
+    LoginHandler(WebAccess access, int port, dev.agentwire.core.audit.Audit audit) {
+        this.audit = audit;
         this.logins = access.logins();
         this.cookieName = WebAccess.cookieName(port);
     }
@@ -58,6 +60,12 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
                         HttpResponseStatus.METHOD_NOT_ALLOWED, 0, "method_not_allowed", "use GET " + path);
             } else if (path.equals("/login")) {
                 response = login(query);
+                var f = dev.agentwire.protocol.Json.mapper().createObjectNode();
+                f.put("transport", "http");
+                f.put("peer", String.valueOf(ctx.channel().remoteAddress()).replaceFirst("^/", ""));
+                boolean ok = response.status().equals(HttpResponseStatus.SEE_OTHER);
+                f.put("reason", ok ? "login_code" : "bad_login_code");
+                audit.record(ok ? "browser_login" : "browser_login_refused", f);
             } else {
                 response = status(req, query);
             }

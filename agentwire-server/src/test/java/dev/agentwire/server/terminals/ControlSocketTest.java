@@ -93,4 +93,39 @@ class ControlSocketTest {
             }
         }
     }
+
+    /** The seed's heartbeat, auth and input categories reach control.sock subscribers (issue 11, liveness). */
+    @Test
+    void heartbeatAuthAndInputEventsReachSubscribers() throws Exception {
+        try (AgentwireHub hub = TestHubs.start(TestHubs.shortTempDir(), b -> b.set("events.heartbeatSeconds", "1"));
+                RawConnection c = RawConnection.unix(hub.config().home().resolve("control.sock"))) {
+            c.sendLine("{\"id\":\"1\",\"category\":\"system\",\"type\":\"request\",\"action\":\"subscribe\","
+                    + "\"data\":{\"categories\":[\"heartbeat\",\"auth\",\"input\"]}}");
+            assertThat(c.readJson().path("id").asText()).isEqualTo("1");
+            try (RawConnection stranger = RawConnection.tcp(hub.tcpPort().getAsInt())) {
+                stranger.request(1, "hub/hello", "{\"token\":\"wrong\"}");
+                stranger.readJson();
+            }
+            c.sendLine("{\"id\":\"2\",\"category\":\"session\",\"type\":\"request\",\"action\":\"spawn\","
+                    + "\"data\":{\"command\":[\"cat\"],\"name\":\"typed\"}}");
+            java.util.Set<String> categories = new java.util.HashSet<>();
+            String id = null;
+            while (categories.size() < 3) {
+                JsonNode m = c.readJson(java.time.Duration.ofSeconds(30));
+                if (m.path("id").asText().equals("2")) {
+                    id = m.path("data").path("id").asText();
+                    c.sendLine("{\"id\":\"3\",\"category\":\"session\",\"type\":\"request\",\"action\":\"input\","
+                            + "\"data\":{\"id\":\"" + id + "\",\"text\":\"hi\\n\"}}");
+                }
+                if (m.path("type").asText().equals("event")) {
+                    categories.add(m.path("category").asText());
+                    if (m.path("category").asText().equals("auth")) {
+                        assertThat(m.path("action").asText()).isEqualTo("login_failed");
+                    }
+                }
+            }
+            assertThat(categories).containsExactlyInAnyOrder("heartbeat", "auth", "input");
+            assertThat(id).isNotNull();
+        }
+    }
 }
