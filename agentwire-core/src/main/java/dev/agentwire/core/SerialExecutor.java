@@ -81,7 +81,11 @@ final class SerialExecutor implements Executor {
         if (!paused && !tasks.isEmpty()) {
             schedule(); // a task added while we were leaving
         } else {
-            onDrained.run();
+            try {
+                onDrained.run();
+            } catch (Throwable e) { // the idle action (a half-closed peer's close) must not end the worker either
+                log.error("idle action failed", e);
+            }
         }
     }
 }

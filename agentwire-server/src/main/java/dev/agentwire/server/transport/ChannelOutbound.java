@@ -150,8 +150,7 @@ final class ChannelOutbound implements Outbound {
     @Override
     public void close() {
         closing.set(true);
-        channel.eventLoop()
-                .execute(() -> channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE));
+        onLoop(() -> channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE), () -> {});
     }
 
     @Override
@@ -292,30 +291,44 @@ final class ChannelOutbound implements Outbound {
         }
         // Always through the event loop's task queue, even on the event loop: a reply written inline must not
         // overtake one a worker queued a moment earlier, so replies leave in the order the requests arrived.
-        channel.eventLoop().execute(() -> {
-            queued.addAndGet(-size);
-            if (thenClose) {
-                channel.writeAndFlush(encoded).addListener(ChannelFutureListener.CLOSE);
-            } else {
-                if (encoded instanceof List<?> parts) {
-                    parts.forEach(part -> channel.write(part, channel.voidPromise()));
-                } else {
-                    channel.write(encoded, channel.voidPromise());
-                }
-                if (unwrittenBytes() <= maxOutboundBytes) {
-                    overSince.set(0); // seen under the limit: whatever backlog there was has drained
-                }
-                // Decided on the event loop, after this write: the flush runs behind every write queued
-                // before it, so a burst of messages goes out in one flush (one syscall).
-                if (flushQueued.compareAndSet(false, true)) {
-                    channel.eventLoop().execute(() -> {
-                        flushQueued.set(false);
-                        channel.flush();
-                    });
-                }
-                relieve();
-            }
-        });
+        onLoop(
+                () -> {
+                    queued.addAndGet(-size);
+                    if (thenClose) {
+                        channel.writeAndFlush(encoded).addListener(ChannelFutureListener.CLOSE);
+                    } else {
+                        if (encoded instanceof List<?> parts) {
+                            parts.forEach(part -> channel.write(part, channel.voidPromise()));
+                        } else {
+                            channel.write(encoded, channel.voidPromise());
+                        }
+                        if (unwrittenBytes() <= maxOutboundBytes) {
+                            overSince.set(0); // seen under the limit: whatever backlog there was has drained
+                        }
+                        // Decided on the event loop, after this write: the flush runs behind every write queued
+                        // before it, so a burst of messages goes out in one flush (one syscall).
+                        if (flushQueued.compareAndSet(false, true)) {
+                            channel.eventLoop().execute(() -> {
+                                flushQueued.set(false);
+                                channel.flush();
+                            });
+                        }
+                        relieve();
+                    }
+                },
+                () -> release(encoded));
+    }
+
+    /**
+     * Runs {@code task} on the channel's event loop; when the loop is gone (the hub is stopping, its channels are
+     * closed already) runs {@code dropped} instead, so that a worker finishing late neither fails nor leaks.
+     */
+    private void onLoop(Runnable task, Runnable dropped) {
+        try {
+            channel.eventLoop().execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            dropped.run();
+        }
     }
 
     /** A new reference to shared bytes (a buffer, a frame, or a {@code List} of them) with its own indexes. */
