@@ -109,6 +109,26 @@ public final class ChildHub implements AutoCloseable {
     /** Freezes the hub: the kernel still accepts connections and buffers bytes, nothing answers. */
     public void stop() throws IOException, InterruptedException {
         signal("-STOP");
+        // The signal is delivered asynchronously: wait until every thread of the hub is stopped, so that nothing
+        // sent from now on can be answered.
+        org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> allThreadsStopped(process.pid()));
+    }
+
+    private static boolean allThreadsStopped(long pid) throws IOException {
+        try (var tasks = java.nio.file.Files.list(java.nio.file.Path.of("/proc", Long.toString(pid), "task"))) {
+            for (java.nio.file.Path task : tasks.toList()) {
+                String stat = java.nio.file.Files.readString(task.resolve("stat"));
+                char state = stat.charAt(stat.lastIndexOf(')') + 2);
+                if (state != 'T' && state != 't') {
+                    return false;
+                }
+            }
+        } catch (java.nio.file.NoSuchFileException e) {
+            return false;
+        }
+        return true;
     }
 
     /** Lets a frozen hub run again. */
