@@ -34,10 +34,19 @@ class TerminalInputTest {
                             "terminals/spawn",
                             Json.mapper()
                                     .readTree(
-                                            "{\"command\":\"sh\",\"args\":[\"-c\",\"stty raw -echo; exec sleep 600\"]}"))
+                                            "{\"command\":\"sh\",\"args\":[\"-c\",\"stty raw -echo; echo raw-now; exec sleep 600\"]}"))
                     .get(30, TimeUnit.SECONDS)
                     .path("id")
                     .asText();
+            // Only in raw mode does a full input buffer block the writer (a cooked line discards what overflows).
+            client.request(
+                            "terminals/wait",
+                            Json.mapper()
+                                    .createObjectNode()
+                                    .put("id", id)
+                                    .put("pattern", "raw-now")
+                                    .put("timeoutMs", 20_000))
+                    .get(30, TimeUnit.SECONDS);
             String chunk = "x".repeat(32 * 1024);
             RpcException backlog = null;
             for (int i = 0; i < 40 && backlog == null; i++) {

@@ -221,13 +221,15 @@ class TerminalWaitTest {
 
     @Test
     void aMatchOverAHugeWindowStopsAtTheMatchBudget() throws Exception {
-        String id = flood("200");
+        // 2 s: the budget applies to every match, and on a loaded machine even the literal flood-done search over
+        // the megabyte window took more than 200 ms; SLOW needs about 10^10 steps, far past any budget.
+        String id = flood("2000");
         CompletableFuture<JsonNode> slow = call(client, "terminals/wait", waitParams(id, SLOW, 600_000));
         call(client, "terminals/wait", waitParams(id, "flood-done", 60_000)).get(60, TimeUnit.SECONDS);
         RpcException e = failure(slow, Duration.ofSeconds(30));
         assertThat(e.code()).isEqualTo(-32001);
         assertThat(e.data().path("reason").asText()).isEqualTo("match_budget");
-        assertThat(e.getMessage()).contains("terminals.matchBudgetMs").contains("200 ms");
+        assertThat(e.getMessage()).contains("terminals.matchBudgetMs").contains("2000 ms");
     }
 
     @Test
