@@ -2,6 +2,7 @@ package dev.agentwire.core.terminals;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentwire.core.HubException;
+import dev.agentwire.core.patterns.BudgetedText;
 import dev.agentwire.protocol.ErrorCode;
 import java.util.List;
 import java.util.Optional;

@@ -10,7 +10,8 @@ import java.util.Optional;
 
 /**
  * Checks a schema's shape before the validator sees it, so that no schema a client registers can make the hub
- * recurse without end: nesting deeper than {@link #MAX_DEPTH}, a {@code $ref} that leads back to a schema it is
+ * recurse without end or work exponentially: nesting deeper than {@link #MAX_DEPTH}, more than
+ * {@link #MAX_EXPANDED} schemas once refs are followed, a {@code $ref} that leads back to a schema it is
  * inside (directly, {@code "$ref": "#"}, or through a cycle of refs), {@code $dynamicRef}/{@code $recursiveRef},
  * and refs that are not a JSON pointer into the schema itself. Iterative (an explicit stack), so a deep schema
  * cannot overflow the checker either. Stateless.
@@ -20,12 +21,73 @@ final class SchemaShape {
     /** The deepest nesting of JSON values a schema may have. */
     static final int MAX_DEPTH = 64;
 
+    /**
+     * The most schemas a schema may stand for once its {@code $ref}s are followed. Refs may share targets, so a
+     * small schema can stand for exponentially many ({@code d_i = {allOf: [{$ref: d_i-1}, {$ref: d_i-1}]}}), and
+     * validation visits every one of them.
+     */
+    static final long MAX_EXPANDED = 10_000;
+
     private SchemaShape() {}
 
     /** What is wrong with {@code schema}'s shape: {@code [path, problem]}, or empty. */
     static Optional<String[]> problem(JsonNode schema) {
         Optional<String[]> deep = tooDeep(schema);
-        return deep.isPresent() ? deep : cycle(schema);
+        if (deep.isPresent()) {
+            return deep;
+        }
+        Optional<String[]> cycle = cycle(schema);
+        if (cycle.isPresent()) {
+            return cycle;
+        }
+        long expanded = expanded(schema);
+        return expanded > MAX_EXPANDED
+                ? Optional.of(new String[] {
+                    "",
+                    "stands for more than " + MAX_EXPANDED + " schemas once its $refs are followed (refs that share"
+                            + " a target multiply); the allowed maximum is " + MAX_EXPANDED
+                })
+                : Optional.empty();
+    }
+
+    /**
+     * How many container values the schema stands for with every {@code $ref} replaced by its target, capped just
+     * past {@link #MAX_EXPANDED}. The graph has no cycle (checked first), so each value's count is computed once,
+     * children first, with an explicit stack.
+     */
+    private static long expanded(JsonNode root) {
+        Map<JsonNode, Long> count = new IdentityHashMap<>();
+        Deque<Frame> stack = new ArrayDeque<>();
+        Deque<long[]> sums = new ArrayDeque<>();
+        stack.push(new Frame(root, ""));
+        sums.push(new long[] {1});
+        while (!stack.isEmpty()) {
+            Frame f = stack.peek();
+            if (!f.children.hasNext()) {
+                stack.pop();
+                long total = Math.min(MAX_EXPANDED + 1, sums.pop()[0]);
+                count.put(f.node, total);
+                if (!sums.isEmpty()) {
+                    sums.peek()[0] = Math.min(MAX_EXPANDED + 1, sums.peek()[0] + total);
+                }
+                continue;
+            }
+            String[] next = f.children.next();
+            JsonNode child = next[1] != null
+                    ? resolve(root, next[1]).orElse(null)
+                    : f.node.isArray() ? f.node.get(Integer.parseInt(next[0])) : f.node.get(next[0]);
+            if (child == null || !child.isContainerNode()) {
+                continue;
+            }
+            Long known = count.get(child);
+            if (known != null) {
+                sums.peek()[0] = Math.min(MAX_EXPANDED + 1, sums.peek()[0] + known);
+            } else {
+                stack.push(new Frame(child, ""));
+                sums.push(new long[] {1});
+            }
+        }
+        return count.get(root);
     }
 
     private static Optional<String[]> tooDeep(JsonNode schema) {

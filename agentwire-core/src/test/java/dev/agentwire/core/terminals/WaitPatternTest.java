@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.agentwire.core.HubException;
+import dev.agentwire.core.patterns.BudgetedText;
+import dev.agentwire.core.patterns.ClientPatterns;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -59,27 +61,27 @@ class WaitPatternTest {
     @Test
     void patternsThatExpandPastTheLimitAreRefusedBeforeTheyCompile() {
         HubException e = refused("((a{1000}){1000}){1000}");
-        assertThat(e.getMessage()).contains("at most " + WaitPattern.MAX_SIZE);
+        assertThat(e.getMessage()).contains("at most " + ClientPatterns.MAX_SIZE);
         assertThat(refused("(x{1000}){1000}").getMessage()).contains("nested counts multiply");
-        assertThat(refused("a".repeat(WaitPattern.MAX_LENGTH + 1)).getMessage())
-                .contains((WaitPattern.MAX_LENGTH + 1) + " characters long")
-                .contains("at most " + WaitPattern.MAX_LENGTH);
+        assertThat(refused("a".repeat(ClientPatterns.MAX_LENGTH + 1)).getMessage())
+                .contains((ClientPatterns.MAX_LENGTH + 1) + " characters long")
+                .contains("at most " + ClientPatterns.MAX_LENGTH);
         // Below the limit they compile.
         WaitPattern.compile("(a{100}){100}");
     }
 
     @Test
     void theExpandedSizeCountsEveryCopyAndNothingInClassesOrEscapes() {
-        assertThat(WaitPattern.expandedSize("abc")).isEqualTo(3);
-        assertThat(WaitPattern.expandedSize("a{10}")).isGreaterThanOrEqualTo(10);
-        assertThat(WaitPattern.expandedSize("(ab){3}")).isGreaterThanOrEqualTo(6);
-        assertThat(WaitPattern.expandedSize("(a{10}){10}")).isGreaterThanOrEqualTo(100);
-        assertThat(WaitPattern.expandedSize("x{2,50}")).isGreaterThanOrEqualTo(50);
-        assertThat(WaitPattern.expandedSize("x{5,}")).isGreaterThanOrEqualTo(6);
-        assertThat(WaitPattern.expandedSize("[{1000}]")).isLessThan(10);
-        assertThat(WaitPattern.expandedSize("\\{1000}")).isLessThan(10);
-        assertThat(WaitPattern.expandedSize("\\Q{1000}\\E")).isLessThan(10);
-        assertThat(WaitPattern.expandedSize("((((a{99999999}")).isEqualTo(WaitPattern.MAX_SIZE + 1);
+        assertThat(ClientPatterns.expandedSize("abc")).isEqualTo(3);
+        assertThat(ClientPatterns.expandedSize("a{10}")).isGreaterThanOrEqualTo(10);
+        assertThat(ClientPatterns.expandedSize("(ab){3}")).isGreaterThanOrEqualTo(6);
+        assertThat(ClientPatterns.expandedSize("(a{10}){10}")).isGreaterThanOrEqualTo(100);
+        assertThat(ClientPatterns.expandedSize("x{2,50}")).isGreaterThanOrEqualTo(50);
+        assertThat(ClientPatterns.expandedSize("x{5,}")).isGreaterThanOrEqualTo(6);
+        assertThat(ClientPatterns.expandedSize("[{1000}]")).isLessThan(10);
+        assertThat(ClientPatterns.expandedSize("\\{1000}")).isLessThan(10);
+        assertThat(ClientPatterns.expandedSize("\\Q{1000}\\E")).isLessThan(10);
+        assertThat(ClientPatterns.expandedSize("((((a{99999999}")).isEqualTo(ClientPatterns.MAX_SIZE + 1);
     }
 
     @Test
@@ -91,11 +93,12 @@ class WaitPatternTest {
         BudgetedText timed = new BudgetedText(text, 5, now::incrementAndGet, () -> false);
         assertThatThrownBy(() -> slow.find(timed, "output"))
                 .isInstanceOfSatisfying(
-                        BudgetedText.Stopped.class, s -> assertThat(s.reason).isEqualTo(BudgetedText.Reason.DEADLINE));
+                        BudgetedText.Stopped.class,
+                        s -> assertThat(s.reason()).isEqualTo(BudgetedText.Reason.DEADLINE));
         AtomicBoolean done = new AtomicBoolean(true);
         BudgetedText ended = new BudgetedText(text, Long.MAX_VALUE, () -> 0L, done::get);
         assertThatThrownBy(() -> slow.find(ended, "output"))
                 .isInstanceOfSatisfying(
-                        BudgetedText.Stopped.class, s -> assertThat(s.reason).isEqualTo(BudgetedText.Reason.STOPPED));
+                        BudgetedText.Stopped.class, s -> assertThat(s.reason()).isEqualTo(BudgetedText.Reason.STOPPED));
     }
 }

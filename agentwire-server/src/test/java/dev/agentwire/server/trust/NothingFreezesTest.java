@@ -102,7 +102,7 @@ class NothingFreezesTest {
                                 + "{\"type\":\"object\",\"properties\":{\"s\":{\"type\":\"string\","
                                 + "\"pattern\":\"(a)\\\\1\"}}}}]}")));
         assertThat(e.code()).isEqualTo(-32602);
-        assertThat(e.getMessage()).contains("(a)\\1", "not supported");
+        assertThat(e.getMessage()).contains("(a)\\1", "not taken", "no backreferences");
     }
 
     /** Finding 9: a batch whose answer exceeds limits.maxOutboundBytes closed the connection with no reason. */

@@ -272,7 +272,23 @@ class ReaderTokenAttackTest {
     @Test
     void recursiveAndDeepSchemasAreRefusedAtRegistration() throws Exception {
         String deep = "{\"type\":\"object\"," + "\"not\":{".repeat(990) + "}".repeat(990) + "}";
+        // Refs that share a target: each level doubles what validation visits (2^22 schemas from a few hundred bytes).
+        StringBuilder chain = new StringBuilder("{\"type\":\"object\",\"$defs\":{\"d0\":{\"type\":\"string\"}");
+        for (int i = 1; i <= 22; i++) {
+            chain.append(",\"d")
+                    .append(i)
+                    .append("\":{\"allOf\":[{\"$ref\":\"#/$defs/d")
+                    .append(i - 1)
+                    .append("\"},{\"$ref\":\"#/$defs/d")
+                    .append(i - 1)
+                    .append("\"}]}");
+        }
+        chain.append("},\"properties\":{\"x\":{\"$ref\":\"#/$defs/d22\"}}}");
         String[] schemas = {
+            chain.toString(),
+            // Nested counts multiply: RE2 would compile a billion instructions (and run out of memory first).
+            "{\"type\":\"object\",\"properties\":{\"s\":{\"type\":\"string\","
+                    + "\"pattern\":\"((a{1000}){1000}){1000}\"}}}",
             "{\"type\":\"object\",\"properties\":{\"a\":{\"$ref\":\"#\"}}}",
             "{\"type\":\"object\",\"$defs\":{\"x\":{\"$ref\":\"#/$defs/y\"},\"y\":{\"$ref\":\"#/$defs/x\"}},"
                     + "\"$ref\":\"#/$defs/x\"}",

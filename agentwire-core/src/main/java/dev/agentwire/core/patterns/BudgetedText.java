@@ -1,4 +1,4 @@
-package dev.agentwire.core.terminals;
+package dev.agentwire.core.patterns;
 
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
@@ -11,13 +11,13 @@ import java.util.function.LongSupplier;
  *
  * <p>Not thread safe: one match reads it at a time.
  */
-final class BudgetedText implements CharSequence {
+public final class BudgetedText implements CharSequence {
 
     /** Characters read between two checks (a power of two). */
-    static final int CHECK_EVERY = 16;
+    public static final int CHECK_EVERY = 16;
 
     /** Why a match stopped before it ended. */
-    enum Reason {
+    public enum Reason {
         /** The deadline passed. */
         DEADLINE,
         /** The stop condition held (the wait ended, the thread was interrupted). */
@@ -25,14 +25,19 @@ final class BudgetedText implements CharSequence {
     }
 
     /** Thrown out of the match by {@link #charAt} when the budget is spent. */
-    static final class Stopped extends RuntimeException {
+    public static final class Stopped extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
-        final Reason reason;
+        private final Reason reason;
 
         Stopped(Reason reason) {
             super(reason.name(), null, false, false);
             this.reason = reason;
+        }
+
+        /** Why the match stopped. */
+        public Reason reason() {
+            return reason;
         }
     }
 
@@ -46,7 +51,7 @@ final class BudgetedText implements CharSequence {
      * @param deadlineNanos when to stop, on {@code nanoTime}'s scale
      * @param stop whether to stop now
      */
-    BudgetedText(String text, long deadlineNanos, LongSupplier nanoTime, BooleanSupplier stop) {
+    public BudgetedText(String text, long deadlineNanos, LongSupplier nanoTime, BooleanSupplier stop) {
         this.text = text;
         this.deadlineNanos = deadlineNanos;
         this.nanoTime = nanoTime;
