@@ -29,6 +29,9 @@ final class AcceptGate extends ChannelInboundHandlerAdapter {
             Channel listener = ctx.channel();
             if (open.incrementAndGet() >= max) {
                 listener.config().setAutoRead(false);
+                if (open.get() < max) {
+                    listener.config().setAutoRead(true); // one closed between the count and the switch
+                }
             }
             child.closeFuture().addListener(f -> {
                 if (open.decrementAndGet() < max && !listener.config().isAutoRead()) {

@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -23,7 +24,8 @@ import java.util.concurrent.TimeUnit;
  * first byte ({@code limits.httpHeaderTimeoutMs}), the body within {@code bodyMs} of the head
  * ({@code limits.httpBodyTimeoutMs}), and a keep-alive connection may sit idle between requests for
  * {@code idleMs} ({@code limits.httpIdleTimeoutMs}). A peer that misses a deadline mid-request gets 408 and a close;
- * an idle one is closed. After a WebSocket upgrade the deadlines stop (the WebSocket has its own liveness).
+ * an idle one is closed. Once a WebSocket upgrade is granted (the hub writes its 101) the deadlines stop: the
+ * WebSocket has its own liveness. Asking for an upgrade changes nothing before that.
  *
  * <p>Sits between the HTTP codec and the aggregator; runs on the channel's event loop only.
  */
@@ -52,17 +54,13 @@ final class HttpDeadlines extends ChannelDuplexHandler {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (!upgraded) {
-            if (msg instanceof HttpRequest req) {
+            if (msg instanceof HttpRequest) {
+                // An Upgrade header changes nothing here: the deadlines stop only once the upgrade was granted.
                 inRequest = true;
-                if (req.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)) {
-                    upgraded = true;
-                    cancel();
-                } else {
-                    arm(
-                            ctx,
-                            bodyMs,
-                            "the request body was not complete within " + bodyMs + " ms (limits.httpBodyTimeoutMs)");
-                }
+                arm(
+                        ctx,
+                        bodyMs,
+                        "the request body was not complete within " + bodyMs + " ms (limits.httpBodyTimeoutMs)");
             }
             if (msg instanceof LastHttpContent) {
                 cancel(); // the hub is answering; the idle deadline starts when the answer is written
@@ -73,7 +71,10 @@ final class HttpDeadlines extends ChannelDuplexHandler {
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-        if (!upgraded && msg instanceof LastHttpContent) {
+        if (msg instanceof HttpResponse r && r.status().equals(HttpResponseStatus.SWITCHING_PROTOCOLS)) {
+            upgraded = true; // the WebSocket handshake answered: from now on the WebSocket's liveness rules
+            cancel();
+        } else if (!upgraded && msg instanceof LastHttpContent) {
             inRequest = false;
             promise = promise.unvoid();
             promise.addListener(f -> {

@@ -9,11 +9,12 @@ import dev.agentwire.server.web.WebAccess;
 import dev.agentwire.server.web.WebOrigins;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.cookie.Cookie;
 import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
@@ -36,8 +37,10 @@ import java.util.function.Predicate;
  *       cookie; else 401. What it grants is left in {@link Attributes#GRANT} for the WebSocket and the API.
  * </ol>
  *
- * <p>{@code Origin} never authenticates. A refusal closes the connection. Runs on the event loop; every check
- * is a lookup or an HMAC. One per connection.
+ * <p>It judges the request's head, before the aggregator reads its body, so that nothing a stranger sends is
+ * buffered: a refused request's body is dropped, and a request to an open path without a secret may send at most
+ * {@value #MAX_ANONYMOUS_BODY} bytes (413). {@code Origin} never authenticates. A refusal closes the connection.
+ * Runs on the event loop; every check is a lookup or an HMAC. One per connection.
  */
 final class HttpGate extends ChannelInboundHandlerAdapter {
 
@@ -48,6 +51,12 @@ final class HttpGate extends ChannelInboundHandlerAdapter {
     private final WebOrigins origins;
     private final String cookieName;
     private final Predicate<String> open;
+    /** A request was refused: what else arrives on this connection is dropped while it closes. */
+    private boolean refused;
+
+    /** The largest body a request to an open path may send without a secret. */
+    static final int MAX_ANONYMOUS_BODY = 64 * 1024;
+
     private final dev.agentwire.core.audit.Audit audit;
 
     HttpGate(
@@ -66,12 +75,17 @@ final class HttpGate extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!(msg instanceof FullHttpRequest req)) {
+        if (refused) {
+            ReferenceCountUtil.release(msg); // the rest of a refused request: the connection is closing
+            return;
+        }
+        if (!(msg instanceof HttpRequest req)) {
             ctx.fireChannelRead(msg);
             return;
         }
         Optional<FullHttpResponse> refusal = refusal(ctx, req);
         if (refusal.isPresent()) {
+            refused = true;
             audit(ctx, req, refusal.get());
             ReferenceCountUtil.release(req);
             HttpReplies.refuse(ctx, refusal.get());
@@ -80,7 +94,12 @@ final class HttpGate extends ChannelInboundHandlerAdapter {
         ctx.fireChannelRead(msg);
     }
 
-    private Optional<FullHttpResponse> refusal(ChannelHandlerContext ctx, FullHttpRequest req) {
+    /** Whether the largest body a request without a secret may send is exceeded (or unknown: chunked). */
+    private static boolean bodyTooLargeForAStranger(HttpRequest req) {
+        return HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > MAX_ANONYMOUS_BODY;
+    }
+
+    private Optional<FullHttpResponse> refusal(ChannelHandlerContext ctx, HttpRequest req) {
         ctx.channel().attr(Attributes.GRANT).set(null);
         if (!req.decoderResult().isSuccess()) {
             return Optional.of(
@@ -108,6 +127,22 @@ final class HttpGate extends ChannelInboundHandlerAdapter {
                             + " here: only the hub's own pages and security.allowedOrigins may"));
         }
         if (!webSocket && open.test(path)) {
+            // Open: a valid secret still counts (/health then shows more), a missing or bad one does not matter,
+            // except that only a request with a valid secret may send a large body.
+            Optional<TokenService.Grant> grant;
+            try {
+                grant = credentials(req);
+            } catch (HubException e) {
+                grant = Optional.empty();
+            }
+            grant.ifPresent(g -> ctx.channel().attr(Attributes.GRANT).set(g));
+            if (grant.isEmpty() && bodyTooLargeForAStranger(req)) {
+                return Optional.of(HttpReplies.error(
+                        HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+                        ErrorCode.TOO_LARGE.code(),
+                        "body_too_large",
+                        "without a secret a request may send at most " + MAX_ANONYMOUS_BODY + " bytes of body"));
+            }
             return Optional.empty();
         }
         try {
@@ -123,7 +158,7 @@ final class HttpGate extends ChannelInboundHandlerAdapter {
     }
 
     /** Writes the refusal to the audit trail: who, which path, why (the answer's reason and message). */
-    private void audit(ChannelHandlerContext ctx, FullHttpRequest req, FullHttpResponse refusal) {
+    private void audit(ChannelHandlerContext ctx, HttpRequest req, FullHttpResponse refusal) {
         var f = dev.agentwire.protocol.Json.mapper().createObjectNode();
         f.put("transport", "http");
         f.put("peer", String.valueOf(ctx.channel().remoteAddress()).replaceFirst("^/", ""));
@@ -146,15 +181,22 @@ final class HttpGate extends ChannelInboundHandlerAdapter {
      * What the request's secret grants: a token if it presents one (a bad token is refused even beside a good
      * cookie), else the browser login cookie (the owner), else nothing.
      */
-    private Optional<TokenService.Grant> credentials(FullHttpRequest req) {
+    private Optional<TokenService.Grant> credentials(HttpRequest req) {
         Optional<String> token = presentedToken(req);
         if (token.isPresent()) {
             return Optional.of(tokens.verify(token.get()));
         }
-        return loginCookie(req).filter(logins::isSession).map(c -> new TokenService.Grant("browser", Scopes.ALL));
+        // The owner's login: every scope, until the cookie expires (the hub then ends its WebSockets too).
+        return loginCookie(req)
+                .flatMap(logins::remaining)
+                .map(left -> new TokenService.Grant(
+                        "browser",
+                        Scopes.ALL,
+                        Optional.empty(),
+                        Optional.of(tokens.clock().instant().plus(left))));
     }
 
-    private String needsSecret(FullHttpRequest req, String path) {
+    private String needsSecret(HttpRequest req, String path) {
         if (loginCookie(req).isPresent()) {
             return "this browser's login is not valid (it expired, or the hub restarted since): run `aw open` for a"
                     + " new login link";
@@ -163,7 +205,7 @@ final class HttpGate extends ChannelInboundHandlerAdapter {
                 + " ?token=), or a browser login (run `aw open`); only /health and the pages' files are open";
     }
 
-    private Optional<String> loginCookie(FullHttpRequest req) {
+    private Optional<String> loginCookie(HttpRequest req) {
         for (String header : req.headers().getAll(HttpHeaderNames.COOKIE)) {
             for (Cookie c : ServerCookieDecoder.LAX.decodeAll(header)) {
                 if (c.name().equals(cookieName)) {
@@ -175,7 +217,7 @@ final class HttpGate extends ChannelInboundHandlerAdapter {
     }
 
     /** The token a request presents: {@code ?token=} or {@code Authorization: Bearer}. */
-    static Optional<String> presentedToken(FullHttpRequest req) {
+    static Optional<String> presentedToken(HttpRequest req) {
         List<String> q = new QueryStringDecoder(req.uri()).parameters().get("token");
         if (q != null && !q.isEmpty()) {
             return Optional.of(q.get(0));

@@ -158,16 +158,16 @@ public final class HubChannelInitializer extends ChannelInitializer<Channel> {
             WebAccess access = web.orElseThrow(() -> new IllegalStateException("HTTP on a socket without web access"));
             p.addAfter(after, "http-codec", new HttpServerCodec());
             HttpTimeouts t = settings.http();
-            p.addAfter("http-codec", "http-deadlines", new HttpDeadlines(t.headMs(), t.bodyMs(), t.idleMs()));
-            p.addAfter("http-deadlines", "http-body-guard", new HttpBodyGuard());
-            p.addAfter("http-body-guard", "http-aggregator", new HttpObjectAggregator(max));
-            p.addAfter("http-aggregator", "http-headers", SecurityHeaders.INSTANCE);
+            p.addAfter("http-codec", "http-headers", SecurityHeaders.INSTANCE);
+            p.addAfter("http-headers", "http-deadlines", new HttpDeadlines(t.headMs(), t.bodyMs(), t.idleMs()));
+            // The gate judges each request's head before the aggregator buffers its body.
             p.addAfter(
-                    "http-headers",
+                    "http-deadlines",
                     "http-gate",
                     new HttpGate(core.tokens(), access, port, HubChannelInitializer::isOpen, core.audit()));
+            p.addAfter("http-gate", "http-aggregator", new HttpObjectAggregator(max));
             p.addAfter(
-                    "http-gate",
+                    "http-aggregator",
                     "ws-protocol",
                     new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
                             .websocketPath("/ws")
@@ -184,6 +184,10 @@ public final class HubChannelInitializer extends ChannelInitializer<Channel> {
             p.addAfter("api", "login", new LoginHandler(access, port, core.audit()));
             p.addAfter("login", "http", new HttpHandler(health, FILES));
         } else {
+            if (tcp) {
+                p.addAfter(after, "pre-auth-limit", new PreAuthReadLimit());
+                after = "pre-auth-limit";
+            }
             p.addAfter(after, "framing", new StreamFrameDecoder(framing.newDecoder(settings.maxMessageBytes())));
             p.addAfter("framing", "rpc", new RpcHandler(core, framing, settings.maxOutboundBytes(), graceNanos()));
         }

@@ -26,9 +26,9 @@ public final class PreAuthBudget {
     private final int maxPerAddress;
     private final Audit audit;
     private final AtomicInteger unauthenticated = new AtomicInteger();
-    private final Map<String, AtomicInteger> perAddress = new ConcurrentHashMap<>();
-    /** Connections still unauthenticated, by {@code address:port}, with their address. */
-    private final Map<String, String> pending = new ConcurrentHashMap<>();
+    private final Map<String, Integer> perAddress = new ConcurrentHashMap<>();
+    /** Connections still unauthenticated, by {@code address:port}. */
+    private final Map<String, Slot> pending = new ConcurrentHashMap<>();
 
     private final AtomicInteger refused = new AtomicInteger();
 
@@ -39,10 +39,10 @@ public final class PreAuthBudget {
     }
 
     /**
-     * Takes a slot for a new TCP connection from {@code host} ({@code host:port} is {@code key}); the reason it
-     * is refused, or empty when it is admitted.
+     * Takes a slot for a new TCP connection from {@code host} ({@code host:port} is {@code key}, {@code owner} the
+     * channel); the reason it is refused, or empty when it is admitted.
      */
-    Optional<String> admit(String key, String host) {
+    Optional<String> admit(String key, String host, Object owner) {
         if (unauthenticated.incrementAndGet() > maxUnauthenticated) {
             unauthenticated.decrementAndGet();
             return refuse(
@@ -50,38 +50,54 @@ public final class PreAuthBudget {
                     maxUnauthenticated + " connections are waiting to authenticate, the allowed maximum"
                             + " (limits.maxUnauthenticated)");
         }
-        AtomicInteger mine = perAddress.computeIfAbsent(host, h -> new AtomicInteger());
-        if (mine.incrementAndGet() > maxPerAddress) {
-            mine.decrementAndGet();
+        boolean[] over = new boolean[1];
+        perAddress.compute(host, (h, n) -> {
+            int held = n == null ? 0 : n;
+            if (held >= maxPerAddress) {
+                over[0] = true;
+                return n;
+            }
+            return held + 1;
+        });
+        if (over[0]) {
             unauthenticated.decrementAndGet();
             return refuse(
                     host,
                     maxPerAddress + " connections from " + host + " are waiting to authenticate, the allowed"
                             + " maximum (limits.maxUnauthenticatedPerAddress)");
         }
-        pending.put(key, host);
+        Slot earlier = pending.put(key, new Slot(host, owner));
+        if (earlier != null) {
+            free(earlier); // a closed connection's, whose close was not seen yet: the same address:port is new
+        }
         return Optional.empty();
     }
 
     /** The connection authenticated: it no longer counts as a stranger. */
     public void authenticated(Connection c) {
         if (c.peer().transport() != Transport.UNIX) {
-            release(c.peer().address());
+            Slot slot = pending.remove(c.peer().address());
+            if (slot != null) {
+                free(slot);
+            }
         }
     }
 
-    /** The connection closed: its slot goes. */
-    void closed(String key) {
-        release(key);
-    }
-
-    private void release(String key) {
-        String host = pending.remove(key);
-        if (host != null) {
-            unauthenticated.decrementAndGet();
-            perAddress.computeIfPresent(host, (h, n) -> n.decrementAndGet() <= 0 ? null : n);
+    /** The connection {@code owner} closed: its slot goes (if it still has one). */
+    void closed(String key, Object owner) {
+        Slot slot = pending.get(key);
+        if (slot != null && slot.owner() == owner && pending.remove(key, slot)) {
+            free(slot);
         }
     }
+
+    private void free(Slot slot) {
+        unauthenticated.decrementAndGet();
+        perAddress.computeIfPresent(slot.host(), (h, n) -> n <= 1 ? null : n - 1);
+    }
+
+    /** An unauthenticated connection's slot: its address and its channel. */
+    private record Slot(String host, Object owner) {}
 
     private Optional<String> refuse(String host, String reason) {
         refused.incrementAndGet();

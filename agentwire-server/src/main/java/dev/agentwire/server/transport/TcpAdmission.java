@@ -35,7 +35,7 @@ final class TcpAdmission extends ChannelInboundHandlerAdapter {
         SocketAddress remote = ctx.channel().remoteAddress();
         String host = remote instanceof InetSocketAddress i ? i.getAddress().getHostAddress() : String.valueOf(remote);
         String address = remote instanceof InetSocketAddress i ? host + ":" + i.getPort() : host;
-        Optional<String> refusal = budget.admit(address, host);
+        Optional<String> refusal = budget.admit(address, host, ctx.channel());
         if (refusal.isPresent()) {
             long last = lastLogged.get();
             long now = System.nanoTime();
@@ -53,7 +53,7 @@ final class TcpAdmission extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         if (key != null) {
-            budget.closed(key);
+            budget.closed(key, ctx.channel());
             key = null;
         }
         ctx.fireChannelInactive();

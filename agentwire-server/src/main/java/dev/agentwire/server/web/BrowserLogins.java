@@ -122,17 +122,23 @@ public final class BrowserLogins {
 
     /** Whether {@code cookie} is a live session of this hub's run. */
     public boolean isSession(String cookie) {
+        return remaining(cookie).isPresent();
+    }
+
+    /** How long the session {@code cookie} names has left, if it is a live session of this hub's run. */
+    public java.util.Optional<Duration> remaining(String cookie) {
         String key = digest(cookie);
         synchronized (this) {
             Long expires = sessions.get(key);
             if (expires == null) {
-                return false;
+                return java.util.Optional.empty();
             }
-            if (expires - ticker.nanoTime() <= 0) {
+            long left = expires - ticker.nanoTime();
+            if (left <= 0) {
                 sessions.remove(key);
-                return false;
+                return java.util.Optional.empty();
             }
-            return true;
+            return java.util.Optional.of(Duration.ofNanos(left));
         }
     }
 

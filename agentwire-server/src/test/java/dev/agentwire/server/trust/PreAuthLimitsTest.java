@@ -79,6 +79,45 @@ class PreAuthLimitsTest {
                     .getBytes(StandardCharsets.US_ASCII));
             assertThat(c.readLine(Duration.ofSeconds(10))).startsWith("HTTP/1.1 401");
         }
+        // Any Cookie header used to count as a credential for the body limit.
+        try (AgentwireHub hub = hub(b -> b);
+                RawConnection c = RawConnection.tcp(hub.tcpPort().getAsInt())) {
+            c.send(("POST /api/route-llm HTTP/1.1\r\nHost: 127.0.0.1:"
+                            + hub.tcpPort().getAsInt() + "\r\nCookie: anything=x\r\nContent-Length: 10000000\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            assertThat(c.readLine(Duration.ofSeconds(10))).startsWith("HTTP/1.1 401");
+            c.assertClosedWithin(Duration.ofSeconds(10));
+        }
+    }
+
+    /** Review: an Upgrade header used to switch every HTTP deadline off before anyone looked at the request. */
+    @Test
+    void askingForAWebSocketDoesNotLiftTheDeadlines() throws Exception {
+        try (AgentwireHub hub = hub(b -> b.set("limits.httpBodyTimeoutMs", "500"));
+                RawConnection c = RawConnection.tcp(hub.tcpPort().getAsInt())) {
+            c.send(("GET /ws HTTP/1.1\r\nHost: 127.0.0.1:" + hub.tcpPort().getAsInt() + "\r\nUpgrade: websocket\r\n"
+                            + "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: "
+                            + "dGhlIHNhbXBsZSBub25jZQ==\r\nAuthorization: Bearer " + hub.token()
+                            + "\r\nContent-Length: 100\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            assertThat(c.readLine(Duration.ofSeconds(10))).startsWith("HTTP/1.1 408");
+            c.assertClosedWithin(Duration.ofSeconds(10));
+        }
+    }
+
+    /** Before authentication a stream peer may send 64 KiB, not limits.maxMessageBytes. */
+    @Test
+    void aStreamPeerSendsLittleBeforeHello() throws Exception {
+        try (AgentwireHub hub = hub(b -> b);
+                RawConnection c = RawConnection.tcp(hub.tcpPort().getAsInt())) {
+            c.send(("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"hub/hello\",\"params\":{\"name\":\""
+                            + "x".repeat(100 * 1024) + "\"}}\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            JsonNode refused = c.readJson(Duration.ofSeconds(10));
+            assertThat(refused.path("error").path("code").asInt()).isEqualTo(-32006);
+            assertThat(refused.path("error").path("data").path("limit").asInt()).isEqualTo(64 * 1024);
+            c.assertClosedWithin(Duration.ofSeconds(10));
+        }
     }
 
     @Test
