@@ -31,6 +31,9 @@ public final class Connection {
     private final java.util.concurrent.atomic.LongAdder bytesOut = new java.util.concurrent.atomic.LongAdder();
     private final java.util.concurrent.atomic.LongAdder messagesOut = new java.util.concurrent.atomic.LongAdder();
     private volatile TokenService.Grant grant;
+    /** Ends the connection when a scoped token or a login expires; guarded by this connection's lock. */
+    private java.util.concurrent.ScheduledFuture<?> expiryTimer;
+
     private volatile String name = "";
     private volatile String role = "";
     private volatile boolean mcpInitialized;
@@ -163,7 +166,7 @@ public final class Connection {
 
     /**
      * Who the credential says this peer is: {@code uid:N} on Unix sockets, {@code token} for the hub's token, a
-     * scoped token's {@code sub}, {@code owner} for the owner's browser cookie; {@code anonymous} before.
+     * scoped token's {@code sub}, {@code browser} for the owner's browser login; {@code anonymous} before.
      */
     public String subject() {
         TokenService.Grant g = grant;
@@ -174,6 +177,15 @@ public final class Connection {
     public java.util.Set<String> scopes() {
         TokenService.Grant g = grant;
         return g == null ? java.util.Set.of() : g.scopes();
+    }
+
+    /** Cancels the timer that would end the current credential, and keeps {@code next} instead (or none). */
+    void expiry(java.util.concurrent.ScheduledFuture<?> next) {
+        java.util.concurrent.ScheduledFuture<?> old = expiryTimer;
+        expiryTimer = next;
+        if (old != null) {
+            old.cancel(false);
+        }
     }
 
     /** The credential this connection authenticated with, if it did. */

@@ -315,40 +315,59 @@ public final class HubCore implements AutoCloseable {
      *     {@code limits.maxConnectionsPerIdentity} already
      */
     public void authenticate(Connection c, TokenService.Grant grant) {
-        if (grant.equals(c.grant().orElse(null))) {
-            return; // the same credential again (an HTTP keep-alive connection's next request)
-        }
-        String previous = c.grant().map(TokenService.Grant::subject).orElse(null);
-        if (!grant.subject().equals(previous)) {
-            int limit = settings.limits().maxConnectionsPerIdentity();
-            AtomicInteger held = perIdentity.computeIfAbsent(grant.subject(), s -> new AtomicInteger());
-            if (held.incrementAndGet() > limit) {
-                held.decrementAndGet();
-                var data = HubException.reasonData("too_many_connections");
-                data.put("limit", limit);
-                throw HubException.withData(
-                        dev.agentwire.protocol.ErrorCode.OVERLOADED,
-                        grant.subject() + " already has " + limit + " connections, the most one identity may hold"
-                                + " (limits.maxConnectionsPerIdentity)",
-                        data,
-                        true);
+        boolean firstLogin;
+        // Under the connection's lock, against forget(): a connection that closed meanwhile is not counted.
+        synchronized (c) {
+            if (!c.isOpen() || grant.equals(c.grant().orElse(null))) {
+                return; // gone, or the same credential again (an HTTP keep-alive connection's next request)
             }
-            if (previous != null) {
-                release(previous);
+            String previous = c.grant().map(TokenService.Grant::subject).orElse(null);
+            if (!grant.subject().equals(previous)) {
+                take(grant.subject());
+                if (previous != null) {
+                    release(previous);
+                }
             }
+            firstLogin = previous == null;
+            c.grant(grant);
+            c.expiry(grant.expiresAt()
+                    .map(at -> timers.schedule(
+                            () -> expire(c, grant),
+                            Math.max(0, at.toEpochMilli() - tokens.clock().millis()) + 1,
+                            TimeUnit.MILLISECONDS))
+                    .orElse(null));
         }
-        c.grant(grant);
-        if (previous == null && c.peer().transport() != Transport.UNIX) {
+        if (firstLogin && c.peer().transport() != Transport.UNIX) {
             ObjectNode f = Audit.who(c);
             grant.jti().ifPresent(j -> f.put("jti", j));
             audit.record("login", f);
         }
-        grant.expiresAt().ifPresent(at -> {
-            long delayMs = Math.max(0, at.toEpochMilli() - tokens.clock().millis());
-            timers.schedule(() -> expire(c, grant), delayMs + 1, TimeUnit.MILLISECONDS);
-        });
         for (Consumer<Connection> l : authenticatedListeners) {
             l.accept(c);
+        }
+    }
+
+    /** Counts one more connection of {@code subject}, or refuses it past the limit (one atomic step). */
+    private void take(String subject) {
+        int limit = settings.limits().maxConnectionsPerIdentity();
+        boolean[] over = new boolean[1];
+        perIdentity.compute(subject, (s, n) -> {
+            int held = n == null ? 0 : n.get();
+            if (held >= limit) {
+                over[0] = true;
+                return n;
+            }
+            return new AtomicInteger(held + 1);
+        });
+        if (over[0]) {
+            var data = HubException.reasonData("too_many_connections");
+            data.put("limit", limit);
+            throw HubException.withData(
+                    dev.agentwire.protocol.ErrorCode.OVERLOADED,
+                    subject + " already has " + limit + " connections, the most one identity may hold"
+                            + " (limits.maxConnectionsPerIdentity)",
+                    data,
+                    true);
         }
     }
 
@@ -363,7 +382,7 @@ public final class HubCore implements AutoCloseable {
     }
 
     private void release(String subject) {
-        perIdentity.computeIfPresent(subject, (s, n) -> n.decrementAndGet() <= 0 ? null : n);
+        perIdentity.computeIfPresent(subject, (s, n) -> n.get() <= 1 ? null : new AtomicInteger(n.get() - 1));
     }
 
     /** A scoped token's time is up: its connection ends, unless it has authenticated with something else since. */
@@ -378,10 +397,10 @@ public final class HubCore implements AutoCloseable {
         }
     }
 
-    /** A token was revoked: every connection that uses it ends now. */
+    /** A token was revoked: every connection that uses it, or a token it minted, ends now. */
     private void closeRevoked(String jti) {
         for (Connection c : connections.values()) {
-            if (c.grant().flatMap(TokenService.Grant::jti).filter(jti::equals).isPresent()) {
+            if (c.grant().map(g -> g.revocableBy().contains(jti)).orElse(false)) {
                 c.outbound()
                         .closeWith(HubException.of(
                                         dev.agentwire.protocol.ErrorCode.FORBIDDEN,
@@ -594,7 +613,10 @@ public final class HubCore implements AutoCloseable {
 
     void forget(Connection c) {
         connections.remove(c.id());
-        c.grant().ifPresent(g -> release(g.subject()));
+        synchronized (c) { // closed() marked it closed first, so authenticate() counts it no more
+            c.grant().ifPresent(g -> release(g.subject()));
+            c.expiry(null);
+        }
         // Its tools go before its pending calls fail, so a caller that hears -32003 finds the tool gone.
         sessions.remove(c);
         for (String service : services.registry().remove(c)) {

@@ -2,6 +2,7 @@ package dev.agentwire.core.auth;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.agentwire.core.Connection;
 import dev.agentwire.core.HubException;
 import dev.agentwire.core.audit.Audit;
 import dev.agentwire.core.rpc.Access;
@@ -20,6 +21,9 @@ import java.util.regex.Pattern;
 public final class TokenMethods {
 
     private static final Pattern SCOPE = Pattern.compile("\\*|[a-z]+(:[a-z]+)?(:[A-Za-z0-9_.:@/\\-*]+)?");
+
+    /** The longest a token may live: a year. */
+    static final long MAX_TTL_SECONDS = 366L * 86_400;
 
     private final TokenService tokens;
     private final Audit audit;
@@ -55,11 +59,30 @@ public final class TokenMethods {
             }
         }
         long ttl = c.ttlSeconds() == null ? 3600 : c.ttlSeconds();
-        if (ttl <= 0) {
+        if (ttl <= 0 || ttl > MAX_TTL_SECONDS) {
             throw HubException.of(
-                    ErrorCode.INVALID_PARAMS, "invalid_params", "ttlSeconds must be positive, got " + ttl);
+                    ErrorCode.INVALID_PARAMS,
+                    "invalid_params",
+                    "ttlSeconds must be 1-" + MAX_TTL_SECONDS + " (a year), got " + ttl);
         }
-        TokenService.Minted m = tokens.mint(c.sub(), scopes, Duration.ofSeconds(ttl));
+        // A token mints only what it holds itself, lives no longer, and dies with its minter (revocation).
+        Connection minter = call.connection();
+        for (String s : scopes) {
+            if (!Scopes.allows(minter.scopes(), s)) {
+                var data = HubException.reasonData("scope_not_held");
+                data.put("scope", s);
+                throw HubException.withData(
+                        ErrorCode.FORBIDDEN, "a token cannot grant the scope " + s + ": it does not hold it", data);
+            }
+        }
+        TokenService.Grant own = minter.grant().orElseThrow();
+        Duration life = Duration.ofSeconds(ttl);
+        if (own.expiresAt().isPresent()) {
+            Duration left =
+                    Duration.between(tokens.clock().instant(), own.expiresAt().get());
+            life = life.compareTo(left) > 0 ? left : life;
+        }
+        TokenService.Minted m = tokens.mint(c.sub(), scopes, life, own.revocableBy());
         var f = Audit.who(call.connection());
         f.put("sub", c.sub());
         scopes.forEach(f.putArray("scopes")::add);

@@ -31,15 +31,33 @@ public final class TokenService {
      * A credential's verdict: who it names, what it allows, and (for a scoped token) its id and expiry, which
      * the hub checks again on every call.
      */
-    public record Grant(String subject, Set<String> scopes, Optional<String> jti, Optional<Instant> expiresAt) {
+    public record Grant(
+            String subject,
+            Set<String> scopes,
+            Optional<String> jti,
+            Optional<Instant> expiresAt,
+            List<String> ancestors) {
 
         public Grant {
             scopes = Set.copyOf(scopes);
+            ancestors = List.copyOf(ancestors);
         }
 
-        /** A grant that neither expires nor can be revoked (the hub's token, the owner's uid or cookie). */
+        /** A grant with no ancestors: a token the hub's owner minted, or the browser login. */
+        public Grant(String subject, Set<String> scopes, Optional<String> jti, Optional<Instant> expiresAt) {
+            this(subject, scopes, jti, expiresAt, List.of());
+        }
+
+        /** A grant that neither expires nor can be revoked (the hub's token, the owner's uid). */
         public Grant(String subject, Set<String> scopes) {
             this(subject, scopes, Optional.empty(), Optional.empty());
+        }
+
+        /** The token ids whose revocation ends this grant: its own and those of the tokens that minted it. */
+        public List<String> revocableBy() {
+            List<String> ids = new java.util.ArrayList<>(ancestors);
+            jti.ifPresent(ids::add);
+            return ids;
         }
     }
 
@@ -66,6 +84,14 @@ public final class TokenService {
 
     /** A JWT for {@code subject} with {@code scopes}, valid for {@code ttl}. */
     public Minted mint(String subject, List<String> scopes, Duration ttl) {
+        return mint(subject, scopes, ttl, List.of());
+    }
+
+    /**
+     * The same, minted by another scoped token: {@code ancestors} are the ids of that token and of those that
+     * minted it, so that revoking any of them ends this one too.
+     */
+    public Minted mint(String subject, List<String> scopes, Duration ttl, List<String> ancestors) {
         Instant now = clock.instant();
         Instant exp = now.plus(ttl);
         String jti = UUID.randomUUID().toString();
@@ -73,6 +99,7 @@ public final class TokenService {
                 .withIssuer(ISSUER)
                 .withSubject(subject)
                 .withArrayClaim("scope", scopes.toArray(String[]::new))
+                .withArrayClaim("anc", ancestors.toArray(String[]::new))
                 .withJWTId(jti)
                 .withIssuedAt(now)
                 .withExpiresAt(exp)
@@ -102,15 +129,16 @@ public final class TokenService {
             throw HubException.fatal(
                     ErrorCode.FORBIDDEN, "token_expired", "the token expired at " + jwt.getExpiresAtAsInstant());
         }
-        if (jwt.getId() != null && revocations.isRevoked(jwt.getId())) {
-            throw HubException.fatal(ErrorCode.FORBIDDEN, "token_revoked", "the token " + jwt.getId() + " was revoked");
-        }
         List<String> scopes = jwt.getClaim("scope").asList(String.class);
-        return new Grant(
+        List<String> ancestors = jwt.getClaim("anc").asList(String.class);
+        Grant grant = new Grant(
                 jwt.getSubject() == null ? "anonymous" : jwt.getSubject(),
                 Set.copyOf(scopes == null ? List.of() : scopes),
                 Optional.ofNullable(jwt.getId()),
-                Optional.ofNullable(jwt.getExpiresAtAsInstant()));
+                Optional.ofNullable(jwt.getExpiresAtAsInstant()),
+                ancestors == null ? List.of() : ancestors);
+        recheck(grant); // revoked, or minted by a token that was
+        return grant;
     }
 
     /**
@@ -126,11 +154,15 @@ public final class TokenService {
                     "token_expired",
                     "the token expired at " + grant.expiresAt().get());
         }
-        if (grant.jti().isPresent() && revocations.isRevoked(grant.jti().get())) {
-            throw HubException.fatal(
-                    ErrorCode.FORBIDDEN,
-                    "token_revoked",
-                    "the token " + grant.jti().get() + " was revoked");
+        for (String id : grant.revocableBy()) {
+            if (revocations.isRevoked(id)) {
+                throw HubException.fatal(
+                        ErrorCode.FORBIDDEN,
+                        "token_revoked",
+                        grant.jti().filter(id::equals).isPresent()
+                                ? "the token " + id + " was revoked"
+                                : "the token that minted this one (" + id + ") was revoked");
+            }
         }
     }
 

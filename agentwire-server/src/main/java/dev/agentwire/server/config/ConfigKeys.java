@@ -155,7 +155,7 @@ public final class ConfigKeys {
         add(
                 "security.loginCookieSeconds",
                 "43200",
-                integer(60, 30L * 86_400),
+                integer(1, 30L * 86_400),
                 "how long a browser login (the cookie from aw open) lasts");
         add("limits.maxMessageBytes", "16MiB", size(64, Integer.MAX_VALUE), "largest line, frame or message");
         add("limits.ratePerSecond", "10000", decimal(0, 1e9), "calls per second per connection; 0 turns it off");

@@ -172,6 +172,18 @@ class BrowserLoginTest {
                 .isEqualTo(401);
     }
 
+    /** A WebSocket opened with the login ends when the login does, like a scoped token's connection. */
+    @Test
+    void aWebSocketOfTheBrowserLoginEndsWhenTheLoginExpires() throws Exception {
+        AgentwireHub h = hub(b -> b.set("security.loginCookieSeconds", "2"));
+        String cookie = cookiePair(
+                get(h, pathOf(loginCode(owner(h), "terminals").path("url").asText()), null, null));
+        webSocket(h, cookie, null);
+        assertThat(listener.closed.get(20, TimeUnit.SECONDS))
+                .as("closed at the login's expiry")
+                .isNotEmpty();
+    }
+
     @Test
     void codesAndCookiesExpire() throws Exception {
         AtomicLong now = new AtomicLong(1_000_000_000L);
@@ -264,7 +276,14 @@ class BrowserLoginTest {
     /** Hands each whole text message to {@link #onText}. */
     private static final class TextListener implements WebSocket.Listener {
         volatile java.util.function.Consumer<String> onText = s -> {};
+        final CompletableFuture<String> closed = new CompletableFuture<>();
         private final StringBuilder text = new StringBuilder();
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket ws, int status, String reason) {
+            closed.complete(status + " " + reason);
+            return null;
+        }
 
         @Override
         public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
