@@ -45,6 +45,13 @@ final class AgentSockets implements AutoCloseable {
     private final Map<String, java.util.Set<Connection>> askedBy = new java.util.HashMap<>();
 
     private final int max;
+    /** Runs {@link #ownerGone} off the thread that saw the connection end (often an event loop). */
+    private final java.util.concurrent.ExecutorService cleaner =
+            java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "aw-agent-sockets");
+                t.setDaemon(true);
+                return t;
+            });
 
     /**
      * @param bootstrap a server bootstrap for Unix sockets, without a child handler
@@ -132,6 +139,9 @@ final class AgentSockets implements AutoCloseable {
                 askedBy.computeIfAbsent(name.textValue(), n -> new java.util.HashSet<>())
                         .add(call.connection());
             }
+            if (!call.connection().isOpen()) {
+                ownerGone(call.connection()); // it closed while the socket was being bound
+            }
         }
         return CompletableFuture.completedFuture(Json.mapper()
                 .createObjectNode()
@@ -144,6 +154,15 @@ final class AgentSockets implements AutoCloseable {
         ArrayNode arr = Json.mapper().createArrayNode();
         paths().forEach((n, p) -> arr.addObject().put("service", n).put("path", p.toString()));
         return arr;
+    }
+
+    /** Tells this that {@code c} closed; the work runs on this object's own thread, never the caller's. */
+    void connectionClosed(Connection c) {
+        try {
+            cleaner.execute(() -> ownerGone(c));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closed: close() removes every socket anyway
+        }
     }
 
     /** A connection closed: the sockets only it asked for are closed and their files removed. */
@@ -173,7 +192,12 @@ final class AgentSockets implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() {
+    public void close() {
+        cleaner.shutdownNow();
+        closeAll();
+    }
+
+    private synchronized void closeAll() {
         for (var e : bound.entrySet()) {
             e.getValue().close().awaitUninterruptibly(2, TimeUnit.SECONDS);
             try {

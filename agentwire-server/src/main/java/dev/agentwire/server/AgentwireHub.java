@@ -215,7 +215,7 @@ public final class AgentwireHub implements AutoCloseable {
                 name -> new AgentChannelInitializer(
                         core, transport, name, "agents/" + name + ".sock", pipeline, channels),
                 config.maxServiceSockets());
-        core.onConnectionClosed(agentSockets::ownerGone);
+        core.onConnectionClosed(agentSockets::connectionClosed);
         for (String name : config.serviceSockets()) {
             try {
                 agentSockets.open(name);

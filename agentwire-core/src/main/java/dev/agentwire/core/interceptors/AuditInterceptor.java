@@ -54,15 +54,22 @@ public final class AuditInterceptor implements Interceptor {
             f.put("method", name);
             f.put("terminal", call.params().path("id").asText(""));
             if (name.equals("terminals/spawn")) {
-                f.put("command", call.params().path("command").asText(""));
+                // What was asked to run, as sent: a string or an array, and its args.
+                f.set("command", call.params().path("command").deepCopy());
+                if (call.params().has("args")) {
+                    f.set("args", call.params().path("args").deepCopy());
+                }
             }
             if (!Scopes.allows(c.scopes(), "*")) {
                 audit.recordOnly("terminal_action", f);
             }
             if (name.equals("terminals/input") || name.equals("terminals/key")) {
-                f.remove("command");
                 JsonNode data = call.params().path(name.equals("terminals/input") ? "text" : "key");
-                f.put("bytes", data.isTextual() ? data.textValue().length() : 0);
+                f.put(
+                        "bytes",
+                        data.isTextual()
+                                ? data.textValue().getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+                                : 0);
                 events.publish("input", name.substring("terminals/".length()), f);
             }
         }

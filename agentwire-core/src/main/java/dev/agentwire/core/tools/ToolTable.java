@@ -44,9 +44,8 @@ public final class ToolTable {
                 data.put("tool", d.name());
                 throw HubException.withData(
                         ErrorCode.FORBIDDEN,
-                        "tool " + d.name() + " was registered by another identity ("
-                                + existing.provider().subject()
-                                + "); only that identity or the hub's owner may replace it",
+                        "tool " + d.name() + " was registered by another identity; only that identity or the hub's"
+                                + " owner may replace it",
                         data);
             } else if (existing.provider() != provider && !replace) {
                 var data = HubException.reasonData("tool_exists");

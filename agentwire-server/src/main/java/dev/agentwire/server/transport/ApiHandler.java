@@ -106,6 +106,18 @@ final class ApiHandler extends ChannelInboundHandlerAdapter implements Outbound 
             return;
         }
         if (path.equals("/metrics")) {
+            // Counters of every method and connection: the owner's (admin), like hub/status's detail.
+            if (!dev.agentwire.core.auth.Scopes.allows(grant.scopes(), "admin")) {
+                var data = HubException.reasonData("missing_scope");
+                data.put("scope", "admin");
+                write(
+                        error(
+                                HttpResponseStatus.FORBIDDEN,
+                                HubException.withData(ErrorCode.FORBIDDEN, "/metrics needs the scope admin", data)
+                                        .toRpcError()),
+                        keepAlive);
+                return;
+            }
             write(metrics(req), keepAlive);
             return;
         }

@@ -41,7 +41,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         } else if (path.equals("/health")) {
             response =
                     request.method().equals(HttpMethod.GET) || request.method().equals(HttpMethod.HEAD)
-                            ? json(HttpResponseStatus.OK, health.get())
+                            ? json(HttpResponseStatus.OK, health(ctx))
                             : error(HttpResponseStatus.METHOD_NOT_ALLOWED, "method_not_allowed", "use GET /health");
         } else if (files.find(path).isPresent() && request.method().equals(HttpMethod.GET)) {
             StaticFiles.Asset a = files.find(path).get();
@@ -64,6 +64,19 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         if (!keepAlive) {
             future.addListener(ChannelFutureListener.CLOSE);
         }
+    }
+
+    /**
+     * {@code /health}: open to anyone, but the LLM router's spend (the seed's {@code llm_router}) only for a request
+     * whose secret holds the {@code router} scope, as {@code router/budget} needs; others see the provider count.
+     */
+    private ObjectNode health(ChannelHandlerContext ctx) {
+        ObjectNode h = health.get();
+        var grant = ctx.channel().attr(Attributes.GRANT).get();
+        if (grant == null || !dev.agentwire.core.auth.Scopes.allows(grant.scopes(), "router")) {
+            h.putObject("llm_router").put("detail", "send a token with the router scope for the day's spend");
+        }
+        return h;
     }
 
     private static FullHttpResponse error(HttpResponseStatus status, String reason, String message) {

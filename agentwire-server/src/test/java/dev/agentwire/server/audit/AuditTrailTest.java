@@ -95,6 +95,10 @@ class AuditTrailTest {
                                 Json.mapper().createObjectNode().put("id", id).put("text", "hunter2\n"))
                         .get(10, TimeUnit.SECONDS);
                 rpcError(ops.request("hub/connections"));
+                ops.request(
+                                "terminals/spawn",
+                                Json.mapper().readTree("{\"command\":\"sh\",\"args\":[\"-c\",\"exit 0\"]}"))
+                        .get(20, TimeUnit.SECONDS);
                 ops.request("terminals/kill", Json.mapper().createObjectNode().put("id", id))
                         .get(10, TimeUnit.SECONDS);
             }
@@ -137,8 +141,12 @@ class AuditTrailTest {
             });
             List<JsonNode> lines = audit(home);
             assertThat(lines.stream().filter(l -> l.path("event").asText().equals("terminal_action")))
-                    .allMatch(l -> l.path("subject").asText().equals("ops"))
-                    .as("the owner's own terminal actions are not audited");
+                    .as("the owner's own terminal actions are not audited")
+                    .allMatch(l -> l.path("subject").asText().equals("ops"));
+            assertThat(lines)
+                    .as("what a stranger ran, as it was asked: the command and its args")
+                    .anyMatch(l -> l.path("method").asText().equals("terminals/spawn")
+                            && l.path("args").toString().equals("[\"-c\",\"exit 0\"]"));
             assertThat(lines.toString()).as("input is audited, never its keys").doesNotContain("hunter2");
             assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
                             Files.getPosixFilePermissions(home.resolve("audit.log"))))

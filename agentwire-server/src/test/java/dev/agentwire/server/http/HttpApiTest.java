@@ -87,7 +87,10 @@ class HttpApiTest {
         assertThat(health.path("agents").asInt()).isZero();
         assertThat(health.path("timestamp").asText()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ");
         assertThat(health.path("interfaces").toString()).contains("unix-sockets", "websocket", "http");
-        JsonNode router = health.path("llm_router");
+        assertThat(health.path("llm_router").has("current_spend"))
+                .as("the day's spend needs the router scope")
+                .isFalse();
+        JsonNode router = json(send(h, "GET", "/health", null, h.token())).path("llm_router");
         assertThat(router.path("daily_budget").asDouble()).isEqualTo(100.0);
         assertThat(router.path("current_spend").asDouble()).isZero();
         assertThat(router.path("remaining").asDouble()).isEqualTo(100.0);
@@ -98,7 +101,7 @@ class HttpApiTest {
         HttpResponse<String> rec = send(
                 h, "POST", "/api/router/record", "{\"provider\":\"Claude Sonnet 4\",\"tokens\":1000000}", h.token());
         assertThat(rec.statusCode()).isEqualTo(200);
-        JsonNode after = json(send(h, "GET", "/health", null, null)).path("llm_router");
+        JsonNode after = json(send(h, "GET", "/health", null, h.token())).path("llm_router");
         assertThat(after.path("current_spend").asDouble()).isEqualTo(15.0);
         assertThat(after.path("utilization_pct").asDouble()).isEqualTo(15.0);
     }
@@ -121,7 +124,8 @@ class HttpApiTest {
 
         AgentwireHub second = TestHubs.start(dir, b -> b);
         open.add(second);
-        JsonNode budget = json(send(second, "GET", "/health", null, null)).path("llm_router");
+        JsonNode budget =
+                json(send(second, "GET", "/health", null, second.token())).path("llm_router");
         assertThat(budget.path("current_spend").asDouble()).isEqualTo(20.0);
         assertThat(budget.path("remaining").asDouble()).isEqualTo(80.0);
         second.close();
@@ -130,7 +134,7 @@ class HttpApiTest {
         java.nio.file.Files.writeString(file, "{\"day\":\"2020-01-01\",\"spend\":99}");
         AgentwireHub third = TestHubs.start(dir, b -> b);
         open.add(third);
-        assertThat(json(send(third, "GET", "/health", null, null))
+        assertThat(json(send(third, "GET", "/health", null, third.token()))
                         .path("llm_router")
                         .path("current_spend")
                         .asDouble())
@@ -254,6 +258,9 @@ class HttpApiTest {
         r = send(h, "POST", "/api/services/any/x", "{}", reader);
         assertThat(r.statusCode()).isEqualTo(403);
         assertThat(r.body()).contains("services:request");
+        r = send(h, "GET", "/metrics", null, reader);
+        assertThat(r.statusCode()).as("/metrics is the owner's (admin)").isEqualTo(403);
+        assertThat(r.body()).contains("admin");
         // 404 and 405.
         r = send(h, "GET", "/api/nothing-here", null, t);
         assertThat(r.statusCode()).isEqualTo(404);
