@@ -2,22 +2,15 @@ package dev.agentwire.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.agentwire.server.testing.HubProcess;
+import dev.agentwire.server.testing.ChildHub;
 import dev.agentwire.server.testing.RawConnection;
 import dev.agentwire.server.testing.TestHubs;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,56 +22,6 @@ class UmaskTest {
 
     private static final List<String> STATE_FILES =
             List.of("token", "router-spend.json", "revoked.json", "hub.db", "hub.db-wal", "hub.db-shm");
-
-    /** A hub process under umask 000, and the socket it printed. */
-    private record Child(Process process, Path socket, StringBuilder output) implements AutoCloseable {
-        @Override
-        public void close() throws Exception {
-            process.getOutputStream().close();
-            if (!process.waitFor(20, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-        }
-    }
-
-    private static Child startUnderUmask000(Path home, String... settings) throws Exception {
-        List<String> javaCmd = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                HubProcess.class.getName(),
-                home.toString()));
-        javaCmd.addAll(List.of(settings));
-        List<String> cmd = new ArrayList<>(List.of("/bin/sh", "-c", "umask 000; exec \"$@\"", "sh"));
-        cmd.addAll(javaCmd);
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        StringBuilder output = new StringBuilder();
-        BufferedReader lines = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        Path socket = CompletableFuture.supplyAsync(() -> {
-                    try {
-                        for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-                            output.append(line).append('\n');
-                            if (line.startsWith(HubProcess.READY)) {
-                                return Path.of(line.substring(HubProcess.READY.length()));
-                            }
-                        }
-                    } catch (IOException e) {
-                        output.append(e);
-                    }
-                    return null;
-                })
-                .get(60, TimeUnit.SECONDS);
-        assertThat(socket).as("the hub under umask 000 started:\n%s", output).isNotNull();
-        // Keep draining its output so that it never blocks on a full pipe.
-        CompletableFuture.runAsync(() -> {
-            try {
-                lines.transferTo(Writer.nullWriter());
-            } catch (IOException e) {
-                // the process ended
-            }
-        });
-        return new Child(p, socket, output);
-    }
 
     private static String mode(Path p) throws IOException {
         return PosixFilePermissions.toString(Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS));
@@ -115,7 +58,7 @@ class UmaskTest {
     void everythingTheHubMakesIsPrivateUnderUmask000() throws Exception {
         Path made = TestHubs.shortTempDir().resolve("made");
         Path home = made.resolve("home");
-        try (Child hub = startUnderUmask000(home, "services.sockets=x")) {
+        try (ChildHub hub = ChildHub.startUnderUmask(home, "000", "services.sockets=x")) {
             writeEveryStateFile(hub.socket());
             for (Path dir : List.of(made, home, home.resolve("agents"))) {
                 assertThat(mode(dir)).as("directory %s", dir).isEqualTo("rwx------");
@@ -153,7 +96,7 @@ class UmaskTest {
             Files.setPosixFilePermissions(home.resolve(name), PosixFilePermissions.fromString("rw-r--r--"));
         }
         Files.setPosixFilePermissions(home.resolve("agents"), PosixFilePermissions.fromString("rwxr-xr-x"));
-        try (Child hub = startUnderUmask000(home)) {
+        try (ChildHub hub = ChildHub.startUnderUmask(home, "000")) {
             for (String name : STATE_FILES) {
                 assertThat(mode(home.resolve(name))).as("file %s", name).isEqualTo("rw-------");
             }

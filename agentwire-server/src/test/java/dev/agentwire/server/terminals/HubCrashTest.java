@@ -8,16 +8,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.agentwire.client.AgentwireClient;
 import dev.agentwire.protocol.Json;
 import dev.agentwire.server.AgentwireHub;
+import dev.agentwire.server.testing.ChildHub;
 import dev.agentwire.server.testing.TestHubs;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -34,14 +31,14 @@ class HubCrashTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
 
-    private Process first;
+    private ChildHub first;
     private AgentwireHub second;
     private Process ours;
 
     @AfterEach
-    void stop() {
+    void stop() throws Exception {
         if (first != null) {
-            first.destroyForcibly();
+            first.kill();
         }
         if (second != null) {
             second.close();
@@ -53,32 +50,8 @@ class HubCrashTest {
 
     /** Starts a hub process on {@code home} under {@code umask}; its endpoint once it listens. */
     private String startHubProcess(Path home, String umask) throws Exception {
-        first = new ProcessBuilder(HubMain.command(home, umask))
-                .redirectErrorStream(true)
-                .start();
-        BufferedReader out = new BufferedReader(new InputStreamReader(first.getInputStream(), StandardCharsets.UTF_8));
-        CompletableFuture<String> ready = CompletableFuture.supplyAsync(() -> {
-            try {
-                for (String line; (line = out.readLine()) != null; ) {
-                    if (line.startsWith("ready ")) {
-                        Thread drain = new Thread(() -> {
-                            try {
-                                out.transferTo(java.io.Writer.nullWriter());
-                            } catch (java.io.IOException e) {
-                                // the hub died
-                            }
-                        });
-                        drain.setDaemon(true);
-                        drain.start();
-                        return line.substring("ready ".length());
-                    }
-                }
-                throw new IllegalStateException("the hub process ended before it was ready");
-            } catch (java.io.IOException e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        return ready.get(60, TimeUnit.SECONDS);
+        first = ChildHub.startUnderUmask(home, umask, "terminals.cleanupDelaySeconds=3600");
+        return first.endpoint();
     }
 
     private static JsonNode call(AgentwireClient c, String method, String params) throws Exception {
@@ -151,8 +124,7 @@ class HubCrashTest {
             }
         }
 
-        first.destroyForcibly(); // SIGKILL: no shutdown hook, no cleanup
-        first.waitFor(30, TimeUnit.SECONDS);
+        first.kill(); // SIGKILL: no shutdown hook, no cleanup
         c.close();
         // The orphans: a program that ignores SIGHUP outlives its hub, and its files say it runs.
         assertThat(alive(stubbornPid))

@@ -18,8 +18,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real hub in its own JVM, for tests that must freeze it ({@code kill -STOP}) or kill it: the child runs
- * {@link #main} on this test classpath, prints {@code ready ENDPOINT PORT TOKEN} once started and stops when
+ * A real hub in its own JVM, for tests that must freeze it ({@code kill -STOP}), kill it, or give it a umask of
+ * its own: the child runs {@link #main} on this test classpath, prints {@code ready ENDPOINT PORT TOKEN} once started and stops when
  * its stdin closes. {@link #close} ends it (resuming it first if it was stopped).
  */
 public final class ChildHub implements AutoCloseable {
@@ -38,13 +38,29 @@ public final class ChildHub implements AutoCloseable {
 
     /** Starts a hub with home {@code home} and {@code settings} ({@code key=value}); waits until it is ready. */
     public static ChildHub start(Path home, String... settings) throws IOException {
+        return launch(java(home, settings));
+    }
+
+    /** The same, in a process whose umask is {@code umask} (e.g. {@code 000}), as a shell gives it. */
+    public static ChildHub startUnderUmask(Path home, String umask, String... settings) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("/bin/sh", "-c", "umask " + umask + "; exec \"$@\"", "sh"));
+        cmd.addAll(java(home, settings));
+        return launch(cmd);
+    }
+
+    private static List<String> java(Path home, String... settings) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"));
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(ChildHub.class.getName());
         cmd.add(home.toString());
         cmd.addAll(List.of(settings));
+        return cmd;
+    }
+
+    private static ChildHub launch(List<String> cmd) throws IOException {
         Process p = new ProcessBuilder(cmd)
                 .redirectError(ProcessBuilder.Redirect.INHERIT)
                 .start();
@@ -104,6 +120,16 @@ public final class ChildHub implements AutoCloseable {
 
     public long pid() {
         return process.pid();
+    }
+
+    /** The hub's socket path (the endpoint without {@code unix:}). */
+    public Path socket() {
+        return Path.of(endpoint.substring("unix:".length()));
+    }
+
+    /** Kills the hub with SIGKILL (no shutdown hook, no cleanup) and waits for it to be gone. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
     }
 
     /** Freezes the hub: the kernel still accepts connections and buffers bytes, nothing answers. */
