@@ -26,12 +26,14 @@ import java.util.function.Supplier;
  *   backpressure (stop reading while the outbound queue is over the high-water mark)
  *   sniff (first byte) → replaced by one of:
  *     NDJSON | length-prefixed | typed : StreamFrameDecoder → RpcHandler
- *     HTTP (TCP only)                  : HttpServerCodec → HttpObjectAggregator → WebSocketGate (/ws: origin or
+ *     HTTP (TCP only)                  : HttpServerCodec → HttpObjectAggregator → RequestTargets (400 for a
+ *                                        target that cannot be decoded) → WebSocketGate (/ws: origin or
  *                                        token) → WebSocketServerProtocolHandler → WebSocketFrameAggregator →
  *                                        WebSocketRpcHandler (JSON-RPC over text, typed frames over binary) →
  *                                        ApiHandler (/api/*, /metrics: token) →
  *                                        HttpHandler (/health, /client.js, /demo/tools.html)
  *   half-close (a peer that shut its output and is not a JSON-RPC connection is closed)
+ *   errors (an exception no handler took: logged, quietly for a broken peer, and the connection closed)
  * </pre>
  */
 public final class HubChannelInitializer extends ChannelInitializer<Channel> {
@@ -109,6 +111,7 @@ public final class HubChannelInitializer extends ChannelInitializer<Channel> {
         p.addLast("backpressure", new BackpressureHandler());
         p.addLast("sniff", new SniffHandler(tcp, this::install));
         p.addLast("half-close", new HalfCloseHandler());
+        p.addLast("errors", new PipelineErrors());
     }
 
     private void install(ChannelHandlerContext ctx, Framing framing) {
@@ -122,7 +125,8 @@ public final class HubChannelInitializer extends ChannelInitializer<Channel> {
             int max = settings.maxMessageBytes();
             p.addAfter(after, "http-codec", new HttpServerCodec());
             p.addAfter("http-codec", "http-aggregator", new HttpObjectAggregator(max));
-            p.addAfter("http-aggregator", "ws-gate", new WebSocketGate(core.tokens(), settings.allowedOrigins()));
+            p.addAfter("http-aggregator", "http-targets", new RequestTargets());
+            p.addAfter("http-targets", "ws-gate", new WebSocketGate(core.tokens(), settings.allowedOrigins()));
             p.addAfter(
                     "ws-gate",
                     "ws-protocol",
@@ -131,6 +135,7 @@ public final class HubChannelInitializer extends ChannelInitializer<Channel> {
                             .checkStartsWith(true)
                             .maxFramePayloadLength(max)
                             .allowExtensions(false)
+                            .handleCloseFrames(false) // WebSocketRpcHandler answers what came first, then closes
                             .build()));
             p.addAfter("ws-protocol", "ws-aggregator", new WebSocketFrameAggregator(max));
             p.addAfter(
