@@ -27,7 +27,7 @@ class MessageCodecFuzzTest {
     private static final Set<String> PARSE_REASONS =
             Set.of("malformed_json", "invalid_utf8", "empty", "number_out_of_range");
 
-    @Property(tries = 30_000, shrinking = ShrinkingMode.OFF)
+    @Property(tries = 27_000, shrinking = ShrinkingMode.OFF)
     void everyTextGetsTheAnswerTheSpecGives(@ForAll long seed) {
         Gen g = new Gen(seed);
         Input text = JsonRpcCorpus.anyText(g);

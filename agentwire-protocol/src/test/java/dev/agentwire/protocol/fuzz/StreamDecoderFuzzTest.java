@@ -30,12 +30,12 @@ class StreamDecoderFuzzTest {
         fuzz(new Gen(seed), Framing.NDJSON);
     }
 
-    @Property(tries = 15_000, shrinking = ShrinkingMode.OFF)
+    @Property(tries = 17_000, shrinking = ShrinkingMode.OFF)
     void lengthPrefixedDecodesLikeTheReferenceInAnyChunking(@ForAll long seed) {
         fuzz(new Gen(seed), Framing.LENGTH_PREFIXED);
     }
 
-    @Property(tries = 15_000, shrinking = ShrinkingMode.OFF)
+    @Property(tries = 17_000, shrinking = ShrinkingMode.OFF)
     void typedDecodesLikeTheReferenceInAnyChunking(@ForAll long seed) {
         fuzz(new Gen(seed), Framing.TYPED);
     }

@@ -113,7 +113,7 @@ class HubHttpFuzzTest {
                 + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
     }
 
-    @Property(tries = 1_000, shrinking = ShrinkingMode.OFF)
+    @Property(tries = 900, shrinking = ShrinkingMode.OFF)
     void everyRequestHeadGetsWellFormedAnswers(@ForAll long seed) {
         Gen g = new Gen(seed);
         List<Request> corpus = corpus();
@@ -244,7 +244,7 @@ class HubHttpFuzzTest {
         assertThat(received.get(received.size() - 1).opcode()).isEqualTo(WsFrames.CLOSE);
     }
 
-    @Property(tries = 1_200, shrinking = ShrinkingMode.OFF)
+    @Property(tries = 1_000, shrinking = ShrinkingMode.OFF)
     void everyWebSocketMessageIsAnsweredAsTheProtocolSays(@ForAll long seed) {
         Gen g = new Gen(seed);
         List<Message> messages = new ArrayList<>();

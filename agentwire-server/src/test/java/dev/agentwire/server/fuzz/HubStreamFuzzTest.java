@@ -67,7 +67,7 @@ class HubStreamFuzzTest {
         log.uninstall();
     }
 
-    @Property(tries = 1_200, shrinking = ShrinkingMode.OFF)
+    @Property(tries = 1_000, shrinking = ShrinkingMode.OFF)
     void everyStreamOnTheUnixSocketIsAnsweredAsTheProtocolSays(@ForAll long seed) {
         Gen g = new Gen(seed);
         Framing framing = g.pick(Framing.NDJSON, Framing.LENGTH_PREFIXED, Framing.TYPED);
@@ -76,7 +76,7 @@ class HubStreamFuzzTest {
         Failures.check(new Input(bytes), input -> exchange(false, new byte[0], input.bytes(), chunking));
     }
 
-    @Property(tries = 600, shrinking = ShrinkingMode.OFF)
+    @Property(tries = 500, shrinking = ShrinkingMode.OFF)
     void everyStreamOnTheTcpPortAfterHelloIsAnsweredAsTheProtocolSays(@ForAll long seed) {
         Gen g = new Gen(seed);
         Framing framing = g.pick(Framing.NDJSON, Framing.LENGTH_PREFIXED, Framing.TYPED);
@@ -104,7 +104,7 @@ class HubStreamFuzzTest {
         }
     }
 
-    @Property(tries = 800, shrinking = ShrinkingMode.OFF)
+    @Property(tries = 600, shrinking = ShrinkingMode.OFF)
     void anyFirstByteOnTheTcpPortWithoutHelloGetsItsFramingOrOneErrorAndAClose(@ForAll long seed) {
         Gen g = new Gen(seed);
         byte[] rest =
