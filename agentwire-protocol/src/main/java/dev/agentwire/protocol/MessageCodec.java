@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
 import java.io.ByteArrayOutputStream;
 import java.io.CharConversionException;
@@ -16,20 +17,33 @@ import java.util.List;
 /**
  * Turns one JSON text into a {@link Parsed} message and a {@link Message} back into JSON.
  *
- * <p>Stateless and thread safe. Parsing never throws for bad input: malformed JSON and invalid UTF-8 become
- * {@code -32700}, valid JSON that is not a JSON-RPC message becomes {@code -32600}.
+ * <p>Stateless and thread safe. Parsing never throws for bad input: malformed JSON, invalid UTF-8 (checked
+ * strictly, before Jackson) and numbers beyond a 64-bit float become {@code -32700}, valid JSON that is not a
+ * JSON-RPC message becomes {@code -32600}.
  */
 public final class MessageCodec {
 
     private static final ObjectMapper MAPPER = Json.mapper();
 
+    /** Reads messages, refusing numbers a 64-bit float cannot hold (they would be relayed as "Infinity"). */
+    private static final ObjectReader READER = MAPPER.reader().with(new FiniteNumbers());
+
     private MessageCodec() {}
 
     /** Parses the UTF-8 JSON text in {@code bytes[offset, offset+length)}. */
     public static Parsed parse(byte[] bytes, int offset, int length) {
+        // Jackson accepts overlong forms and surrogates, and guesses UTF-16 or UTF-32 from NUL bytes: check first.
+        Utf8.Problem problem = Utf8.check(bytes, offset, length);
+        if (problem != null) {
+            return problem.what().startsWith("a NUL")
+                    ? parseError("malformed JSON: " + problem.what() + " at byte " + problem.index(), "malformed_json")
+                    : parseError("invalid UTF-8 at byte " + problem.index() + ": " + problem.what(), "invalid_utf8");
+        }
         JsonNode root;
         try {
-            root = MAPPER.readTree(bytes, offset, length);
+            root = READER.readTree(bytes, offset, length);
+        } catch (FiniteNumbers.OutOfRange e) {
+            return parseError("number out of range: " + e.getMessage(), "number_out_of_range");
         } catch (CharConversionException e) {
             return parseError("invalid UTF-8: " + firstLine(e.getMessage()), "invalid_utf8");
         } catch (JsonParseException e) {
@@ -115,6 +129,7 @@ public final class MessageCodec {
             JsonNode message = error.get("message");
             if (!error.isObject()
                     || code == null
+                    || !code.isIntegralNumber()
                     || !code.canConvertToInt()
                     || message == null
                     || !message.isTextual()) {

@@ -5,7 +5,9 @@ import java.util.function.Consumer;
 
 /**
  * NDJSON: one JSON text per line, ended by {@code \n} (a {@code \r} before it is dropped). Blank lines are
- * skipped. A line longer than {@code maxLength} bytes fails as soon as that many bytes arrive without a newline.
+ * skipped. A line longer than {@code maxLength} bytes (not counting its line ending) fails as soon as more than
+ * that many bytes arrive without a newline; a final {@code \r} of an unfinished line is not counted yet, since
+ * it may be the start of the line's {@code \r\n}, so the outcome never depends on where a read ends.
  */
 public final class NdjsonDecoder implements StreamDecoder {
 
@@ -34,8 +36,9 @@ public final class NdjsonDecoder implements StreamDecoder {
             }
             if (eol < 0) {
                 scanned = limit - start;
-                if (scanned > maxLength) {
-                    throw FramingException.tooLarge("line", scanned, maxLength);
+                int length = scanned > 0 && in.get(limit - 1) == '\r' ? scanned - 1 : scanned;
+                if (length > maxLength) {
+                    throw FramingException.tooLarge("line", length, maxLength);
                 }
                 return;
             }

@@ -42,7 +42,7 @@ public final class McpMethods {
 
     private CompletionStage<JsonNode> initialize(Call call) {
         Initialize init = call.params(Initialize.class);
-        String version = PROTOCOL_VERSIONS.contains(init.protocolVersion())
+        String version = init.protocolVersion() != null && PROTOCOL_VERSIONS.contains(init.protocolVersion())
                 ? init.protocolVersion()
                 : PROTOCOL_VERSIONS.get(PROTOCOL_VERSIONS.size() - 1);
         if (init.clientInfo() != null && init.clientInfo().hasNonNull("name")) {

@@ -21,6 +21,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -59,6 +60,10 @@ final class ApiHandler extends ChannelInboundHandlerAdapter implements Outbound 
     private ChannelHandlerContext ctx;
     private Connection connection;
     private volatile Exchange current;
+    /** Requests read and not yet answered; event loop only. */
+    private int unanswered;
+    /** The peer stopped sending: close once every request read is answered; event loop only. */
+    private boolean closeWhenAnswered;
 
     /** The request being answered. */
     private record Exchange(long id, boolean keepAlive, boolean envelope, JsonNode requestId, long startedNanos) {}
@@ -84,10 +89,21 @@ final class ApiHandler extends ChannelInboundHandlerAdapter implements Outbound 
             ctx.fireChannelRead(msg);
             return;
         }
+        unanswered++; // every request gets exactly one write()
         try {
             handle(req);
         } finally {
             ReferenceCountUtil.release(req);
+        }
+    }
+
+    /** A peer that stops sending after a request ({@code printf 'POST ...' | nc -N}) still gets the answer. */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent && unanswered > 0) {
+            closeWhenAnswered = true;
+        } else {
+            ctx.fireUserEventTriggered(evt);
         }
     }
 
@@ -299,10 +315,11 @@ final class ApiHandler extends ChannelInboundHandlerAdapter implements Outbound 
     private void write(FullHttpResponse response, boolean keepAlive) {
         HttpUtil.setKeepAlive(response, keepAlive);
         ctx.executor().execute(() -> {
+            unanswered--;
             var future = ctx.writeAndFlush(response);
-            if (keepAlive) {
+            if (keepAlive && !closeWhenAnswered) {
                 ctx.channel().config().setAutoRead(true);
-            } else {
+            } else if (!keepAlive || unanswered == 0) {
                 future.addListener(ChannelFutureListener.CLOSE);
             }
         });

@@ -30,16 +30,18 @@ import java.util.function.Supplier;
  *   backpressure (stop reading while the outbound queue is over the high-water mark)
  *   sniff (first byte) → replaced by one of:
  *     NDJSON | length-prefixed | typed : StreamFrameDecoder → RpcHandler
- *     HTTP (TCP only)                  : HttpServerCodec → HttpObjectAggregator → SecurityHeaders (outbound:
- *                                        nosniff, no framing) → HttpGate (Host, Origin, then a token or the
- *                                        login cookie for all but /health, /login and the files) →
+ *     HTTP (TCP only)                  : HttpServerCodec → SecurityHeaders (outbound: nosniff, no framing) →
+ *                                        HttpDeadlines (head, body, idle) → RequestTargets (400 for a target
+ *                                        that cannot be decoded) → HttpGate (on the request's head: Host, Origin,
+ *                                        then a token or the login cookie for all but /health, /login and the
+ *                                        files) → HttpObjectAggregator →
  *                                        WebSocketServerProtocolHandler → WebSocketFrameAggregator →
  *                                        WebSocketRpcHandler (JSON-RPC over text, typed frames over binary) →
  *                                        ApiHandler (/api/*, /metrics) → LoginHandler (/login, /login/status) →
  *                                        HttpHandler (/health, /client.js, the pages); HTTP
  *                                        deadlines (head, body, idle) sit between the codec and the aggregator
  *   half-close (a peer that shut its output and is not a JSON-RPC connection is closed)
- *   tail (errors nothing else handled: a reset is a debug line, the connection closes)
+ *   errors (an exception no handler took: logged, quietly for a broken peer, and the connection closed)
  * </pre>
  */
 public final class HubChannelInitializer extends ChannelInitializer<Channel> {
@@ -142,7 +144,7 @@ public final class HubChannelInitializer extends ChannelInitializer<Channel> {
         p.addLast("backpressure", new BackpressureHandler());
         p.addLast("sniff", new SniffHandler(tcp, this::install));
         p.addLast("half-close", new HalfCloseHandler());
-        p.addLast("tail", QuietTail.INSTANCE);
+        p.addLast("errors", new PipelineErrors());
     }
 
     private void install(ChannelHandlerContext ctx, Framing framing) {
@@ -160,9 +162,10 @@ public final class HubChannelInitializer extends ChannelInitializer<Channel> {
             HttpTimeouts t = settings.http();
             p.addAfter("http-codec", "http-headers", SecurityHeaders.INSTANCE);
             p.addAfter("http-headers", "http-deadlines", new HttpDeadlines(t.headMs(), t.bodyMs(), t.idleMs()));
+            p.addAfter("http-deadlines", "http-targets", new RequestTargets());
             // The gate judges each request's head before the aggregator buffers its body.
             p.addAfter(
-                    "http-deadlines",
+                    "http-targets",
                     "http-gate",
                     new HttpGate(core.tokens(), access, port, HubChannelInitializer::isOpen, core.audit()));
             p.addAfter("http-gate", "http-aggregator", new HttpObjectAggregator(max));
@@ -174,6 +177,7 @@ public final class HubChannelInitializer extends ChannelInitializer<Channel> {
                             .checkStartsWith(true)
                             .maxFramePayloadLength(max)
                             .allowExtensions(false)
+                            .handleCloseFrames(false) // WebSocketRpcHandler answers what came first, then closes
                             .build()));
             p.addAfter("ws-protocol", "ws-aggregator", new WebSocketFrameAggregator(max));
             p.addAfter(

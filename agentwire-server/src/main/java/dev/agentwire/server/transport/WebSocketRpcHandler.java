@@ -9,10 +9,15 @@ import dev.agentwire.protocol.MessageCodec;
 import dev.agentwire.protocol.TypedFrameDecoder;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.util.ReferenceCountUtil;
 
@@ -39,6 +44,11 @@ final class WebSocketRpcHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent && connection != null) {
+            // The peer stopped sending (a TCP half-close, no close frame): answer what it asked, then close.
+            connection.whenIdle(outbound::close);
+            return;
+        }
         if (evt instanceof WebSocketServerProtocolHandler.HandshakeComplete) {
             Peer http = ctx.channel().attr(Attributes.PEER).get();
             Peer peer = Peer.remote(Transport.WEBSOCKET, http.address());
@@ -59,6 +69,12 @@ final class WebSocketRpcHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (connection != null && msg instanceof CloseWebSocketFrame) {
+            // Messages read before the close frame are answered first; the close frame goes out after them.
+            ReferenceCountUtil.release(msg);
+            connection.whenIdle(outbound::close);
+            return;
+        }
         if (connection == null || !(msg instanceof TextWebSocketFrame || msg instanceof BinaryWebSocketFrame)) {
             ctx.fireChannelRead(msg);
             return;
@@ -79,6 +95,22 @@ final class WebSocketRpcHandler extends ChannelInboundHandlerAdapter {
         } finally {
             ReferenceCountUtil.release(msg);
         }
+    }
+
+    /**
+     * Fragments that add up to more than the limit: closed with 1009 (message too big), as Netty closes on one
+     * frame over it, behind the replies already queued.
+     */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof TooLongFrameException && connection != null) {
+            CloseWebSocketFrame close = new CloseWebSocketFrame(
+                    WebSocketCloseStatus.MESSAGE_TOO_BIG,
+                    "message length exceeds the allowed maximum (" + maxMessageBytes + ")");
+            ctx.executor().execute(() -> ctx.writeAndFlush(close).addListener(ChannelFutureListener.CLOSE));
+            return;
+        }
+        ctx.fireExceptionCaught(cause);
     }
 
     @Override

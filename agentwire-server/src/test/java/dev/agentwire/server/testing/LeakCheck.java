@@ -50,6 +50,13 @@ public final class LeakCheck implements AfterAllCallback {
 
     @Override
     public void afterAll(ExtensionContext context) throws InterruptedException {
+        assertThat(collect())
+                .as("Netty buffer leaks in " + context.getDisplayName())
+                .isEmpty();
+    }
+
+    /** The leaks reported since the last call, after making the detector look (also for jqwik classes). */
+    public static List<String> collect() throws InterruptedException {
         // Leaks are reported when a later allocation polls the reference queue after a GC.
         for (int i = 0; i < 3; i++) {
             System.gc();
@@ -59,8 +66,6 @@ public final class LeakCheck implements AfterAllCallback {
         }
         List<String> found = List.copyOf(LEAKS);
         LEAKS.clear();
-        assertThat(found)
-                .as("Netty buffer leaks in " + context.getDisplayName())
-                .isEmpty();
+        return found;
     }
 }

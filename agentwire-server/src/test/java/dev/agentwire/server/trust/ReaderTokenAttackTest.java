@@ -167,6 +167,33 @@ class ReaderTokenAttackTest {
                 .hasSize(1);
     }
 
+    /** Review: an admin token minted `*` tokens that outlived it and survived its revocation. */
+    @Test
+    void aTokenMintsOnlyWhatItHoldsAndItsTokensDieWithIt() throws Exception {
+        JsonNode deputyToken = mint("deputy", 600, "admin", "rooms:read:*");
+        try (AgentwireClient deputy = tcp(deputyToken.path("token").asText())) {
+            RpcException star = rpcError(
+                    deputy.request("tokens/create", params("{\"sub\":\"x\",\"scopes\":[\"*\"],\"ttlSeconds\":600}")));
+            assertThat(star.code()).isEqualTo(-32005);
+            assertThat(star.reason()).isEqualTo("scope_not_held");
+            JsonNode child = deputy.request(
+                            "tokens/create",
+                            params("{\"sub\":\"child\",\"scopes\":[\"rooms:read:lobby\"],\"ttlSeconds\":31000000}"))
+                    .get(10, TimeUnit.SECONDS);
+            assertThat(java.time.Instant.parse(child.path("expiresAt").asText()))
+                    .as("no longer than its minter has left")
+                    .isBefore(java.time.Instant.now().plusSeconds(601));
+            try (AgentwireClient c = tcp(child.path("token").asText())) {
+                c.rooms().join("lobby", m -> {}).get(10, TimeUnit.SECONDS);
+                owner.request(
+                                "tokens/revoke",
+                                params("{\"jti\":\"" + deputyToken.path("jti").asText() + "\"}"))
+                        .get(10, TimeUnit.SECONDS);
+                await().atMost(Duration.ofSeconds(10)).until(() -> !c.isConnected());
+            }
+        }
+    }
+
     /** Finding 6: an expired token kept working on the connection it had opened. */
     @Test
     void anExpiredTokensConnectionIsClosedAtExpiry() throws Exception {
