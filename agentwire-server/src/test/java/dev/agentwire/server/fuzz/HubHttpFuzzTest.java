@@ -83,7 +83,8 @@ class HubHttpFuzzTest {
         return List.of(
                 new Request("GET /health HTTP/1.1\r\n" + host + "\r\n", 200),
                 new Request("GET /client.js HTTP/1.1\r\n" + host + "Connection: close\r\n\r\n", 200),
-                new Request("GET /nope?x=1 HTTP/1.1\r\n" + host + "\r\n", 404),
+                new Request("GET /nope?x=1 HTTP/1.1\r\n" + host + "\r\n", 401),
+                new Request("GET /nope?x=1&token=" + token + " HTTP/1.1\r\n" + host + "\r\n", 404),
                 new Request("POST /health HTTP/1.1\r\n" + host + "Content-Length: 0\r\n\r\n", 405),
                 new Request("GET /api/sessions?token=" + token + " HTTP/1.1\r\n" + host + "\r\n", 200),
                 new Request("GET /api/router HTTP/1.1\r\n" + host + "Authorization: Bearer " + token + "\r\n\r\n", 200),

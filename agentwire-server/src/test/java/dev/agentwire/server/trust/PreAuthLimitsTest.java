@@ -167,6 +167,40 @@ class PreAuthLimitsTest {
         }
     }
 
+    /**
+     * Past limits.maxTcpConnections the listener stops accepting (peers wait in the kernel's backlog, holding no
+     * descriptor of the hub) and starts again when one closes.
+     */
+    @Test
+    void theTcpListenerStopsAcceptingAtItsLimitAndResumes() throws Exception {
+        try (AgentwireHub hub = hub(b -> b.set("limits.maxTcpConnections", "3"))) {
+            int port = hub.tcpPort().getAsInt();
+            List<RawConnection> held = new ArrayList<>();
+            try {
+                for (int i = 0; i < 3; i++) {
+                    RawConnection c = RawConnection.tcp(port);
+                    held.add(c);
+                    c.request(1, "hub/hello", "{\"token\":\"" + hub.token() + "\"}");
+                    assertThat(c.readJson(Duration.ofSeconds(10)).has("result")).isTrue();
+                }
+                try (RawConnection fourth = RawConnection.tcp(port)) {
+                    fourth.request(1, "hub/hello", "{\"token\":\"" + hub.token() + "\"}");
+                    org.assertj.core.api.Assertions.assertThatThrownBy(() -> fourth.readLine(Duration.ofSeconds(1)))
+                            .as("not accepted while three are open")
+                            .isInstanceOf(AssertionError.class);
+                    held.remove(0).close();
+                    assertThat(fourth.readJson(Duration.ofSeconds(10)).has("result"))
+                            .as("accepted once one closed")
+                            .isTrue();
+                }
+            } finally {
+                for (RawConnection c : held) {
+                    c.close();
+                }
+            }
+        }
+    }
+
     @Test
     void anIdentityHoldsAtMostItsConnections() throws Exception {
         try (AgentwireHub hub = hub(b -> b.set("limits.maxConnectionsPerIdentity", "2"));
