@@ -4,14 +4,12 @@ import static dev.agentwire.cli.AwRunner.aw;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.BufferedReader;
+import dev.agentwire.client.Impostor;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.List;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,49 +22,19 @@ import org.junit.jupiter.api.Test;
  */
 class ImpostorTest {
 
-    private static final String LISTENER = String.join(
-            "\n",
-            "import os, socket, sys",
-            "where = sys.argv[1]",
-            "s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)",
-            "s.bind('\\0' + where[1:] if where.startswith('@') else where)",
-            "if not where.startswith('@'):",
-            "    os.chmod(where, 0o777)",
-            "s.listen(8)",
-            "print('listening', flush=True)",
-            "conn, _ = s.accept()",
-            "conn.settimeout(60)",
-            "total = 0",
-            "try:",
-            "    while True:",
-            "        b = conn.recv(65536)",
-            "        if not b:",
-            "            break",
-            "        total += len(b)",
-            "except OSError:",
-            "    pass",
-            "print('received', total, flush=True)",
-            "");
-
     private Path dir;
-    private Process impostor;
-    private BufferedReader said;
+    private Impostor impostor;
 
     @BeforeEach
     void setUp() throws Exception {
-        assumeTrue(
-                new com.sun.security.auth.module.UnixSystem().getUid() == 0
-                        && Files.isExecutable(Path.of("/usr/bin/setpriv"))
-                        && Files.isExecutable(Path.of("/usr/bin/python3")),
-                "needs root, setpriv and /usr/bin/python3 to run as uid 65534");
+        assumeTrue(Impostor.available(), "needs root, setpriv and /usr/bin/python3 to run as uid 65534");
         dir = Files.createTempDirectory(Path.of("/tmp"), "awimp");
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
     }
 
     @AfterEach
     void tearDown() throws Exception {
         if (impostor != null) {
-            impostor.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            impostor.close();
         }
         if (dir != null) {
             try (var files = Files.list(dir)) {
@@ -80,31 +48,12 @@ class ImpostorTest {
 
     /** Starts uid 65534 listening at {@code where} ({@code @name} or a path); returns its pid. */
     private long listen(String where) throws IOException {
-        Path script = dir.resolve("listener.py");
-        Files.writeString(script, LISTENER);
-        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rw-r--r--"));
-        impostor = new ProcessBuilder(List.of(
-                        "/usr/bin/setpriv",
-                        "--reuid=65534",
-                        "--regid=65534",
-                        "--clear-groups",
-                        "/usr/bin/python3",
-                        script.toString(),
-                        where))
-                .redirectError(ProcessBuilder.Redirect.INHERIT)
-                .start();
-        said = new BufferedReader(new InputStreamReader(impostor.getInputStream(), StandardCharsets.UTF_8));
-        assertThat(said.readLine()).isEqualTo("listening");
+        impostor = Impostor.listen(dir, where);
         return impostor.pid();
     }
 
     private long bytesTheImpostorGot() throws Exception {
-        assertThat(impostor.waitFor(30, TimeUnit.SECONDS))
-                .as("aw hung up on the impostor")
-                .isTrue();
-        String line = said.readLine();
-        assertThat(line).startsWith("received ");
-        return Long.parseLong(line.substring("received ".length()).trim());
+        return impostor.bytesReceived(Duration.ofSeconds(30));
     }
 
     @Test

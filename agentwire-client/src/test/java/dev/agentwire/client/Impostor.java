@@ -16,10 +16,10 @@ import java.util.concurrent.TimeUnit;
  * name or a socket file, and counting the bytes a client sends it before it hangs up. Start it with
  * {@link #listen}; {@link #bytesReceived} ends the count.
  */
-final class Impostor implements AutoCloseable {
+public final class Impostor implements AutoCloseable {
 
     /** uid and gid of the other user. */
-    static final int UID = 65534;
+    public static final int UID = 65534;
 
     private static final String SCRIPT = String.join(
             "\n",
@@ -54,7 +54,7 @@ final class Impostor implements AutoCloseable {
     }
 
     /** Whether this machine can run another user's process: root, setpriv and /usr/bin/python3. */
-    static boolean available() {
+    public static boolean available() {
         try {
             return new com.sun.security.auth.module.UnixSystem().getUid() == 0
                     && Files.isExecutable(Path.of("/usr/bin/setpriv"))
@@ -68,7 +68,7 @@ final class Impostor implements AutoCloseable {
      * Starts the listener at {@code where} ({@code @name} or a socket path in a directory that user may write)
      * with its script in {@code dir}; returns once it listens.
      */
-    static Impostor listen(Path dir, String where) throws IOException {
+    public static Impostor listen(Path dir, String where) throws IOException {
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
         Path script = dir.resolve("impostor.py");
         Files.writeString(script, SCRIPT);
@@ -92,12 +92,12 @@ final class Impostor implements AutoCloseable {
         return impostor;
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
     /** What the client sent before it closed (waits for the close, at most {@code timeout}). */
-    long bytesReceived(Duration timeout) throws IOException, InterruptedException {
+    public long bytesReceived(Duration timeout) throws IOException, InterruptedException {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             throw new IOException("the client did not hang up on the impostor within " + timeout);
         }
