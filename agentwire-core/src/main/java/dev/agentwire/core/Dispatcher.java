@@ -48,7 +48,20 @@ final class Dispatcher {
         hub.metrics().bytesIn(size);
         c.countIn(size);
         if (parsed instanceof Parsed.Invalid invalid) {
-            c.outbound().send(invalid.toResponse());
+            // Behind what came before it (a hub/hello being checked on a worker): then a stranger's junk gets one
+            // answer and the door, since answering every line would queue answers for a peer that never reads.
+            Runnable answer = () -> {
+                if (c.isAuthenticated()) {
+                    c.outbound().send(invalid.toResponse());
+                } else {
+                    c.outbound().sendAndClose(invalid.toResponse());
+                }
+            };
+            if (c.serial().isIdle()) {
+                answer.run();
+            } else {
+                c.serial().execute(answer);
+            }
         } else if (parsed instanceof Parsed.Batch batch) {
             int max = hub.settings().limits().maxBatchEntries();
             if (batch.entries().size() > max) {

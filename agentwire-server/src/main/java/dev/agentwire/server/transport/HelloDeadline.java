@@ -60,6 +60,8 @@ final class HelloDeadline extends ChannelInboundHandlerAdapter {
         audit.record("connection_refused", f);
         if (c != null) {
             c.outbound().closeWith(error);
+            // The error waits behind whatever is queued; a peer that reads nothing must not keep its slot.
+            ctx.executor().schedule(() -> ctx.close(), 1, TimeUnit.SECONDS);
         } else {
             ctx.close();
         }

@@ -23,7 +23,9 @@ import java.util.concurrent.TimeUnit;
  * finishing its body cannot hold a connection: the request head must be complete within {@code headMs} of its
  * first byte ({@code limits.httpHeaderTimeoutMs}), the body within {@code bodyMs} of the head
  * ({@code limits.httpBodyTimeoutMs}), and a keep-alive connection may sit idle between requests for
- * {@code idleMs} ({@code limits.httpIdleTimeoutMs}). A peer that misses a deadline mid-request gets 408 and a close;
+ * {@code idleMs} ({@code limits.httpIdleTimeoutMs}), and must take each answer within that time as well. A
+ * peer that sends more requests while the answers queued for it are past the write high-water mark (it
+ * pipelines and does not read) is closed. A peer that misses a deadline mid-request gets 408 and a close;
  * an idle one is closed. Once a WebSocket upgrade is granted (the hub writes its 101) the deadlines stop: the
  * WebSocket has its own liveness. Asking for an upgrade changes nothing before that.
  *
@@ -54,6 +56,13 @@ final class HttpDeadlines extends ChannelDuplexHandler {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (!upgraded) {
+            if (msg instanceof HttpRequest && !ctx.channel().isWritable()) {
+                // More requests while the answers already queued (past the write high-water mark) are not taken:
+                // a peer that pipelines without reading would make the hub hold answers without bound.
+                io.netty.util.ReferenceCountUtil.release(msg);
+                ctx.close();
+                return;
+            }
             if (msg instanceof HttpRequest) {
                 // An Upgrade header changes nothing here: the deadlines stop only once the upgrade was granted.
                 inRequest = true;
@@ -77,7 +86,10 @@ final class HttpDeadlines extends ChannelDuplexHandler {
         } else if (!upgraded && msg instanceof LastHttpContent) {
             inRequest = false;
             promise = promise.unvoid();
+            // The peer must take the answer within the idle time too: one that reads nothing is closed.
+            ScheduledFuture<?> taken = ctx.executor().schedule(() -> ctx.close(), idleMs, TimeUnit.MILLISECONDS);
             promise.addListener(f -> {
+                taken.cancel(false);
                 if (!inRequest && !upgraded && ctx.channel().isActive()) {
                     arm(ctx, idleMs, "");
                 }

@@ -120,6 +120,46 @@ class PreAuthLimitsTest {
         }
     }
 
+    /** Red team: a stranger's junk lines each got an answer it never read, and the hello deadline's close waited. */
+    @Test
+    void aStrangersJunkGetsOneAnswerThenTheDoor() throws Exception {
+        try (AgentwireHub hub = hub(b -> b);
+                RawConnection c = RawConnection.tcp(hub.tcpPort().getAsInt())) {
+            c.send("{\n".repeat(1000).getBytes(StandardCharsets.US_ASCII));
+            assertThat(c.readJson(Duration.ofSeconds(10))
+                            .path("error")
+                            .path("code")
+                            .asInt())
+                    .isEqualTo(-32700);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> c.readLine(Duration.ofSeconds(10)))
+                    .as("no second answer: the connection closed after the first")
+                    .hasMessageContaining("closed the connection");
+        }
+    }
+
+    /**
+     * Red team: a stranger pipelined 40 requests for a large page and never read; the answers piled up in the hub
+     * (6 GB over 256 connections) and no deadline ever fired.
+     */
+    @Test
+    void aStrangerWhoPipelinesAndDoesNotReadIsClosed() throws Exception {
+        try (AgentwireHub hub = hub(b -> b.set("limits.httpIdleTimeoutMs", "1000"));
+                Socket s = new Socket()) {
+            s.setReceiveBufferSize(4096);
+            s.connect(new InetSocketAddress("127.0.0.1", hub.tcpPort().getAsInt()));
+            String get = "GET /vendor/xterm/xterm.js HTTP/1.1\r\nHost: 127.0.0.1:"
+                    + hub.tcpPort().getAsInt() + "\r\n\r\n";
+            s.getOutputStream().write(get.repeat(40).getBytes(StandardCharsets.US_ASCII));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> hub.core()
+                                    .status()
+                                    .path("tcp")
+                                    .path("unauthenticated")
+                                    .asInt()
+                            == 0);
+        }
+    }
+
     @Test
     void anIdleKeepAliveConnectionIsClosed() throws Exception {
         try (AgentwireHub hub = hub(b -> b.set("limits.httpIdleTimeoutMs", "500"));
