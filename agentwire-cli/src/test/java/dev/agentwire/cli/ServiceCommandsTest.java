@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.agentwire.core.services.ServiceRelay;
 import dev.agentwire.protocol.Json;
 import dev.agentwire.server.AgentwireHub;
 import java.io.BufferedReader;
@@ -122,7 +123,7 @@ class ServiceCommandsTest {
         hub.close();
         hub = AgentwireHub.builder().home(home).set("clientPort", "0").build().start();
         await().atMost(Duration.ofSeconds(60))
-                .until(() -> hub.core().services().registry().instanceCount() == 1);
+                .until(() -> hub.core().require(ServiceRelay.class).registry().instanceCount() == 1);
         AwRunner.Result r = aw("request", "again", "x", "{\"n\":1}", "--connect", hub.endpoint());
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(Json.mapper().readTree(r.out()).path("n").asInt()).isEqualTo(1);

@@ -38,7 +38,9 @@ public final class Connection {
     private volatile String role = "";
     private volatile boolean mcpInitialized;
     private volatile boolean open = true;
-    private volatile dev.agentwire.core.sessions.Session session;
+    /** What features keep per connection (its session, ...), by key; see {@link AttributeKey}. */
+    private final java.util.Map<AttributeKey<?>, Object> attributes = new java.util.concurrent.ConcurrentHashMap<>();
+
     private final java.util.Set<String> subscriptions = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final PeerRequests requests = new PeerRequests(this);
     private final java.util.concurrent.atomic.AtomicReference<Runnable> idleAction =
@@ -90,14 +92,19 @@ public final class Connection {
         serial.resume();
     }
 
-    /** The session this connection is in (the default one at first). */
-    public dev.agentwire.core.sessions.Session session() {
-        return session;
+    /** The value kept under {@code key}, or null. */
+    @SuppressWarnings("unchecked")
+    public <T> T get(AttributeKey<T> key) {
+        return (T) attributes.get(key);
     }
 
-    /** Sets the session; only {@link dev.agentwire.core.sessions.SessionManager} calls this. */
-    public void session(dev.agentwire.core.sessions.Session session) {
-        this.session = session;
+    /** Keeps {@code value} under {@code key} (null removes it). */
+    public <T> void set(AttributeKey<T> key, T value) {
+        if (value == null) {
+            attributes.remove(key);
+        } else {
+            attributes.put(key, value);
+        }
     }
 
     /** Requests the hub sends to this peer, and their replies. */

@@ -7,7 +7,7 @@ import java.util.OptionalInt;
 import java.util.Set;
 
 /**
- * What the core needs to know, fixed at start.
+ * What the kernel needs to know, fixed at start; each feature takes its own settings.
  *
  * @param version the hub's version string
  * @param token the shared secret TCP peers present in {@code hub/hello}
@@ -18,13 +18,6 @@ import java.util.Set;
  * @param trace whether to log every call ({@code logging.transport})
  * @param shutdownGrace how long shutdown waits for calls in flight
  * @param workerThreads threads that run handlers
- * @param sessionTtl lifetime of a created session unless it asks for another
- * @param sessionIdleTimeout a session without calls this long expires; zero never
- * @param maxToolsPerSession tools one session may hold
- * @param toolCallTimeout how long a tool call waits for its provider unless it asks for another
- * @param maxToolResultBytes the largest tool result relayed to a caller
- * @param toolsPageSize tools per {@code tools/list} page
- * @param serviceRequestTimeout how long a service request waits for its instance unless it asks for another
  * @param limits what one identity may hold, and the bounds on batches and sessions
  */
 public record CoreSettings(
@@ -37,13 +30,6 @@ public record CoreSettings(
         boolean trace,
         Duration shutdownGrace,
         int workerThreads,
-        Duration sessionTtl,
-        Duration sessionIdleTimeout,
-        int maxToolsPerSession,
-        Duration toolCallTimeout,
-        int maxToolResultBytes,
-        int toolsPageSize,
-        Duration serviceRequestTimeout,
         TrustLimits limits) {
 
     public CoreSettings {
@@ -60,10 +46,6 @@ public record CoreSettings(
         if (workerThreads <= 0) {
             throw new IllegalArgumentException("workerThreads must be positive: " + workerThreads);
         }
-        if (maxToolsPerSession <= 0 || toolsPageSize <= 0 || maxToolResultBytes <= 0) {
-            throw new IllegalArgumentException("tool limits must be positive: maxToolsPerSession=" + maxToolsPerSession
-                    + " toolsPageSize=" + toolsPageSize + " maxToolResultBytes=" + maxToolResultBytes);
-        }
     }
 
     /** Settings for tests and embedders: owner-only, 16 MiB, no rate limit. */
@@ -78,13 +60,6 @@ public record CoreSettings(
                 false,
                 Duration.ofSeconds(5),
                 Math.max(2, Runtime.getRuntime().availableProcessors()),
-                Duration.ofHours(1),
-                Duration.ZERO,
-                1000,
-                Duration.ofSeconds(60),
-                Framing.DEFAULT_MAX_BYTES,
-                100,
-                Duration.ofSeconds(30),
                 TrustLimits.defaults());
     }
 }

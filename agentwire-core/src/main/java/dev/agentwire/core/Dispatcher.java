@@ -133,7 +133,7 @@ final class Dispatcher {
     private void finished(Connection c, int calls) {
         for (int i = 0; i < calls; i++) {
             c.inflightCounter().decrementAndGet();
-            hub.callFinished();
+            hub.calls().finished();
         }
         c.checkIdle();
     }
@@ -223,10 +223,7 @@ final class Dispatcher {
     private CompletionStage<Optional<Reply>> execute(Call call) {
         Connection c = call.connection();
         c.inflightCounter().incrementAndGet();
-        hub.callStarted();
-        if (c.session() != null) {
-            c.session().touch(call.receivedNanos());
-        }
+        hub.calls().started();
         CompletionStage<JsonNode> stage;
         try {
             stage = hub.isAccepting()

@@ -77,7 +77,7 @@ class CoreTest {
     }
 
     private final HubCore core =
-            HubCore.create(CoreSettings.defaults("secret-token-secret-token-secret"), Ticker.SYSTEM);
+            StandardFeatures.hub(CoreSettings.defaults("secret-token-secret-token-secret"), Ticker.SYSTEM);
 
     @AfterEach
     void close() {

@@ -2,11 +2,24 @@ package dev.agentwire.server;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentwire.core.CoreSettings;
+import dev.agentwire.core.Feature;
 import dev.agentwire.core.HubCore;
 import dev.agentwire.core.HubException;
 import dev.agentwire.core.Ticker;
+import dev.agentwire.core.auth.TokensFeature;
+import dev.agentwire.core.events.EventsFeature;
+import dev.agentwire.core.git.GitFeature;
+import dev.agentwire.core.hub.HubFeature;
 import dev.agentwire.core.policy.PeerPolicy;
+import dev.agentwire.core.rooms.RoomsFeature;
+import dev.agentwire.core.router.LlmRouter;
+import dev.agentwire.core.router.RouterFeature;
+import dev.agentwire.core.services.ServiceRelay;
+import dev.agentwire.core.services.ServicesFeature;
+import dev.agentwire.core.sessions.SessionsFeature;
 import dev.agentwire.core.terminals.TerminalService;
+import dev.agentwire.core.terminals.TerminalsFeature;
+import dev.agentwire.core.tools.ToolsFeature;
 import dev.agentwire.netty.NettyTransport;
 import dev.agentwire.protocol.Json;
 import dev.agentwire.server.audit.FileAuditLog;
@@ -47,6 +60,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.UserPrincipalNotFoundException;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -135,23 +149,17 @@ public final class AgentwireHub implements AutoCloseable {
         }
         // Read before anything opens: a bad file stops the start with nothing to undo.
         var spendLedger = new FileSpendLedger(home.dir().resolve("router-spend.json"));
-        core = HubCore.create(
-                settings(owner),
-                ticker,
-                SqliteStore.open(home.dir().resolve("hub.db")),
-                config.rooms(),
-                new FileRevocations(home.dir().resolve("revoked.json")),
-                config.router(),
-                spendLedger);
+        core = HubCore.builder(settings(owner), ticker)
+                .revocations(new FileRevocations(home.dir().resolve("revoked.json")))
+                .features(features(spendLedger))
+                .build();
         core.addStatusContributor(this::describeListeners);
         auditLog = new FileAuditLog(
                         home.dir().resolve("audit.log"), config.auditMaxBytes(), 10, java.time.Clock.systemUTC())
                 .start();
         core.audit().useLog(auditLog);
         core.startHeartbeat(Duration.ofSeconds(config.heartbeatSeconds()));
-        terminals = new TerminalService(
-                home.dir().resolve("control"), new Pty4jLauncher(), core.events(), core.timers(), config.terminals());
-        core.enableTerminals(terminals);
+        terminals = core.require(TerminalService.class);
         int recovered = terminals.recover();
         if (recovered > 0) {
             Log.LOG.info("{} terminal sessions of an earlier hub are gone; marked exited", recovered);
@@ -240,6 +248,27 @@ public final class AgentwireHub implements AutoCloseable {
         }
     }
 
+    /** The hub's features, in install order: one that uses another's service comes after it. */
+    private List<Feature> features(FileSpendLedger spendLedger) {
+        return List.of(
+                new HubFeature(),
+                new EventsFeature(),
+                new TokensFeature(),
+                new SessionsFeature(new SessionsFeature.Settings(
+                        Duration.ofSeconds(config.sessionsTtlSeconds()),
+                        Duration.ofSeconds(config.sessionsIdleTimeoutSeconds()))),
+                new ToolsFeature(new ToolsFeature.Settings(
+                        Duration.ofMillis(config.toolCallTimeoutMs()),
+                        config.maxToolResultBytes(),
+                        config.toolsPageSize(),
+                        config.maxToolsPerSession())),
+                new ServicesFeature(Duration.ofMillis(config.serviceRequestTimeoutMs())),
+                new RoomsFeature(SqliteStore.open(home.dir().resolve("hub.db")), config.rooms()),
+                new GitFeature(),
+                new RouterFeature(config.router(), spendLedger),
+                new TerminalsFeature(home.dir().resolve("control"), new Pty4jLauncher(), config.terminals()));
+    }
+
     private CoreSettings settings(OptionalInt owner) {
         Set<Integer> uids = new HashSet<>(config.allowUids());
         return new CoreSettings(
@@ -252,13 +281,6 @@ public final class AgentwireHub implements AutoCloseable {
                 config.logTransport(),
                 Duration.ofMillis(config.shutdownGraceMs()),
                 config.workerThreads(),
-                Duration.ofSeconds(config.sessionsTtlSeconds()),
-                Duration.ofSeconds(config.sessionsIdleTimeoutSeconds()),
-                config.maxToolsPerSession(),
-                Duration.ofMillis(config.toolCallTimeoutMs()),
-                config.maxToolResultBytes(),
-                config.toolsPageSize(),
-                Duration.ofMillis(config.serviceRequestTimeoutMs()),
                 config.limits());
     }
 
@@ -440,14 +462,14 @@ public final class AgentwireHub implements AutoCloseable {
                 java.time.Instant.now()
                         .truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
                         .toString());
-        h.put("agents", core.services().registry().instanceCount());
+        h.put("agents", core.require(ServiceRelay.class).registry().instanceCount());
         h.put("connections", core.connections().size());
         var interfaces = h.putArray("interfaces");
         interfaces.add("unix-sockets");
         interfaces.add("websocket");
         interfaces.add("http");
         interfaces.add("tcp");
-        h.set("llm_router", core.router().budget());
+        h.set("llm_router", core.require(LlmRouter.class).budget());
         return h;
     }
 
@@ -520,6 +542,9 @@ public final class AgentwireHub implements AutoCloseable {
             }
         }
         if (channels != null) {
+            // Flush first: a reply's write runs on the event loop and queues its flush behind it, so a close
+            // queued in between would drop an answer the grace above waited for.
+            channels.flush();
             channels.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         }
         for (EventLoopGroup g : new EventLoopGroup[] {boss, io}) {

@@ -131,7 +131,9 @@ class SocketLifecycleTest {
     @Test
     void shutdownTellsPeersFinishesInFlightCallsAndRemovesItsFiles() throws Exception {
         Path dir = TestHubs.shortTempDir();
-        AgentwireHub hub = TestHubs.start(dir);
+        // A grace far longer than the test's steps: with the 2 s of the other tests a loaded machine could let
+        // it pass between the shutdown event and the answer, and the hub then rightly drops the call.
+        AgentwireHub hub = TestHubs.start(dir, b -> b.set("limits.shutdownGraceMs", "60000"));
         CompletableFuture<JsonNode> slow = new CompletableFuture<>();
         hub.core()
                 .registry()

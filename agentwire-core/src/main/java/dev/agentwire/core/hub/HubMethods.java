@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentwire.core.Connection;
-import dev.agentwire.core.HubCore;
+import dev.agentwire.core.HubContext;
 import dev.agentwire.core.HubException;
 import dev.agentwire.core.Peer;
 import dev.agentwire.core.rpc.Access;
@@ -21,14 +21,14 @@ public final class HubMethods {
     /** Version of the hub protocol that {@code hub/hello} reports. */
     public static final int PROTOCOL = 1;
 
-    private final HubCore hub;
+    private final HubContext hub;
 
-    private HubMethods(HubCore hub) {
+    private HubMethods(HubContext hub) {
         this.hub = hub;
     }
 
     /** Registers the methods on {@code hub}. */
-    public static void register(HubCore hub) {
+    public static void register(HubContext hub) {
         HubMethods m = new HubMethods(hub);
         hub.registry().register(Method.of("hub/hello", Access.open(), m::hello));
         hub.registry().register(Method.inline("hub/ping", Access.authenticated(), HubMethods::ping));
@@ -66,9 +66,6 @@ public final class HubMethods {
             hub.authenticate(c, grant);
         }
         c.introduce(hello.name(), hello.role());
-        if (hello.session() != null && !hello.session().isEmpty()) {
-            hub.sessions().join(c, hello.session());
-        }
         ObjectNode r = Json.mapper().createObjectNode();
         r.put("hub", "agentwire");
         r.put("version", hub.settings().version());
@@ -79,7 +76,7 @@ public final class HubMethods {
         r.put("subject", c.subject());
         var scopes = r.putArray("scopes");
         c.scopes().stream().sorted().forEach(scopes::add);
-        r.put("sessionId", c.session().id());
+        hub.greeted(c, call.params(), r);
         return CompletableFuture.completedFuture(r);
     }
 

@@ -3,7 +3,7 @@ package dev.agentwire.core.hub;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.agentwire.core.HubCore;
+import dev.agentwire.core.HubContext;
 import dev.agentwire.core.rpc.Access;
 import dev.agentwire.core.rpc.Call;
 import dev.agentwire.core.rpc.Method;
@@ -22,13 +22,13 @@ public final class McpMethods {
     public static final List<String> PROTOCOL_VERSIONS =
             List.of("2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25");
 
-    private final HubCore hub;
+    private final HubContext hub;
 
-    private McpMethods(HubCore hub) {
+    private McpMethods(HubContext hub) {
         this.hub = hub;
     }
 
-    public static void register(HubCore hub) {
+    public static void register(HubContext hub) {
         McpMethods m = new McpMethods(hub);
         hub.registry().register("initialize", Access.authenticated(), m::initialize);
         hub.registry().register("notifications/initialized", Access.authenticated(), McpMethods::initialized);

@@ -1,15 +1,15 @@
 package dev.agentwire.core.sessions;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentwire.core.AttributeKey;
 import dev.agentwire.core.Connection;
-import dev.agentwire.core.tools.ToolTable;
 import dev.agentwire.protocol.Json;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One session: its members and its tools. Thread safe. Expiry is decided by {@link SessionManager}.
+ * One session: its members, and what features keep for it (the tools registered in it). Thread safe. Expiry is decided by {@link SessionManager}.
  */
 public final class Session {
 
@@ -24,10 +24,10 @@ public final class Session {
     private final long ttlNanos;
     private final long idleNanos;
     private final Set<Connection> members = ConcurrentHashMap.newKeySet();
-    private final ToolTable tools;
+    private final java.util.Map<AttributeKey<?>, Object> attributes = new ConcurrentHashMap<>();
     private volatile long lastActivityNanos;
 
-    Session(String id, String name, String owner, long nowNanos, long ttlNanos, long idleNanos, int maxTools) {
+    Session(String id, String name, String owner, long nowNanos, long ttlNanos, long idleNanos) {
         this.id = id;
         this.name = name;
         this.owner = owner;
@@ -36,7 +36,6 @@ public final class Session {
         this.ttlNanos = ttlNanos;
         this.idleNanos = idleNanos;
         this.lastActivityNanos = nowNanos;
-        this.tools = new ToolTable(maxTools);
     }
 
     public String id() {
@@ -56,8 +55,10 @@ public final class Session {
         return DEFAULT_ID.equals(id);
     }
 
-    public ToolTable tools() {
-        return tools;
+    /** The value a feature keeps for this session under {@code key}, made by {@code initial} the first time. */
+    @SuppressWarnings("unchecked")
+    public <T> T attribute(AttributeKey<T> key, java.util.function.Supplier<T> initial) {
+        return (T) attributes.computeIfAbsent(key, k -> initial.get());
     }
 
     public Set<Connection> members() {
@@ -91,13 +92,12 @@ public final class Session {
         members.remove(c);
     }
 
-    /** The JSON that {@code sessions/list} shows. */
-    public ObjectNode describe(long nowNanos) {
+    /** The JSON that {@code sessions/list} shows, without the features' fields ({@link SessionManager#describe}). */
+    ObjectNode describe(long nowNanos) {
         ObjectNode j = Json.mapper().createObjectNode();
         j.put("sessionId", id);
         j.put("name", name);
         j.put("members", members.size());
-        j.put("tools", tools.size());
         j.put("createdAt", createdAtMillis);
         if (!isDefault() && ttlNanos > 0) {
             j.put("expiresAt", createdAtMillis + TimeUnit.NANOSECONDS.toMillis(ttlNanos));

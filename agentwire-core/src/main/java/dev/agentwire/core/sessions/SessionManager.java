@@ -1,6 +1,7 @@
 package dev.agentwire.core.sessions;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentwire.core.AttributeKey;
 import dev.agentwire.core.Connection;
 import dev.agentwire.core.HubException;
 import dev.agentwire.core.Ticker;
@@ -32,35 +33,54 @@ public final class SessionManager {
     private final EventBus events;
     private final Duration defaultTtl;
     private final Duration idleTimeout;
-    private final int maxToolsPerSession;
     private final int maxSessionsPerIdentity;
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     private final Session defaultSession;
-    /** Told when a connection leaves a session, so that its tools there go. */
-    private final BiConsumer<Session, Connection> onLeave;
-    /** Told when a session ends, so that its pending calls fail. */
-    private final BiConsumer<Session, String> onEnd;
+    private final java.util.List<BiConsumer<Session, Connection>> onLeave =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final java.util.List<BiConsumer<Session, ObjectNode>> describers =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final java.util.List<BiConsumer<Session, String>> onEnd = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public SessionManager(
-            Ticker ticker,
-            EventBus events,
-            Duration defaultTtl,
-            Duration idleTimeout,
-            int maxToolsPerSession,
-            int maxSessionsPerIdentity,
-            BiConsumer<Session, Connection> onLeave,
-            BiConsumer<Session, String> onEnd) {
+            Ticker ticker, EventBus events, Duration defaultTtl, Duration idleTimeout, int maxSessionsPerIdentity) {
         this.ticker = ticker;
         this.events = events;
         this.defaultTtl = defaultTtl;
         this.idleTimeout = idleTimeout;
-        this.maxToolsPerSession = maxToolsPerSession;
         this.maxSessionsPerIdentity = maxSessionsPerIdentity;
-        this.onLeave = onLeave;
-        this.onEnd = onEnd;
-        this.defaultSession =
-                new Session(Session.DEFAULT_ID, "default", "", ticker.nanoTime(), 0, 0, maxToolsPerSession);
+        this.defaultSession = new Session(Session.DEFAULT_ID, "default", "", ticker.nanoTime(), 0, 0);
         sessions.put(defaultSession.id(), defaultSession);
+    }
+
+    /** Tells {@code listener} when a connection leaves a session (so that its tools there go). */
+    public void onLeave(BiConsumer<Session, Connection> listener) {
+        onLeave.add(listener);
+    }
+
+    /** Adds fields to each session as {@code sessions/list} shows it. */
+    public void describeWith(BiConsumer<Session, ObjectNode> describer) {
+        describers.add(describer);
+    }
+
+    /** A session as {@code sessions/list} shows it, with the features' fields. */
+    public ObjectNode describe(Session s, long nowNanos) {
+        ObjectNode j = s.describe(nowNanos);
+        describers.forEach(d -> d.accept(s, j));
+        return j;
+    }
+
+    /** Tells {@code listener} when a session ends, with the reason (so that its pending calls fail). */
+    public void onEnd(BiConsumer<Session, String> listener) {
+        onEnd.add(listener);
+    }
+
+    /** The session each connection is in. */
+    private static final AttributeKey<Session> SESSION = new AttributeKey<>("session");
+
+    /** The session {@code c} is in (the default one from the moment it opened). */
+    public static Session sessionOf(Connection c) {
+        return c.get(SESSION);
     }
 
     public Session defaultSession() {
@@ -84,8 +104,7 @@ public final class SessionManager {
                 owner,
                 ticker.nanoTime(),
                 life.toNanos(),
-                idleTimeout.toNanos(),
-                maxToolsPerSession);
+                idleTimeout.toNanos());
         synchronized (this) {
             long held = sessions.values().stream()
                     .filter(x -> x.owner().equals(owner))
@@ -122,7 +141,7 @@ public final class SessionManager {
     /** Puts a new connection in the default session. */
     public synchronized void enter(Connection c) {
         defaultSession.add(c);
-        c.session(defaultSession);
+        c.set(SESSION, defaultSession);
     }
 
     /**
@@ -158,13 +177,13 @@ public final class SessionManager {
      */
     public synchronized Session join(Connection c, String id) {
         Session target = getFor(c, id);
-        Session current = c.session();
+        Session current = c.get(SESSION);
         if (current == target) {
             return target;
         }
         leave(c, current);
         target.add(c);
-        c.session(target);
+        c.set(SESSION, target);
         target.touch(ticker.nanoTime());
         events.publish("session", "joined", describe(target, c), target.members());
         return target;
@@ -172,7 +191,7 @@ public final class SessionManager {
 
     /** Takes a closed connection out of its session. */
     public synchronized void remove(Connection c) {
-        Session current = c.session();
+        Session current = c.get(SESSION);
         if (current != null) {
             leave(c, current);
         }
@@ -210,12 +229,12 @@ public final class SessionManager {
             members = new ArrayList<>(s.members());
             for (Connection c : members) {
                 s.remove(c);
-                onLeave.accept(s, c);
+                onLeave.forEach(l -> l.accept(s, c));
                 defaultSession.add(c);
-                c.session(defaultSession);
+                c.set(SESSION, defaultSession);
             }
         }
-        onEnd.accept(s, reason);
+        onEnd.forEach(l -> l.accept(s, reason));
         ObjectNode data = describe(s);
         data.put("reason", reason);
         events.publish("session", action, data, members);
@@ -223,7 +242,7 @@ public final class SessionManager {
 
     private void leave(Connection c, Session s) {
         s.remove(c);
-        onLeave.accept(s, c);
+        onLeave.forEach(l -> l.accept(s, c));
         if (!s.isDefault()) {
             events.publish("session", "left", describe(s, c), s.members());
         }

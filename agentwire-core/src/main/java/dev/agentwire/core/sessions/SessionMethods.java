@@ -82,7 +82,7 @@ public final class SessionMethods {
         if (Boolean.TRUE.equals(c.join())) {
             sessions.join(call.connection(), s.id());
         }
-        return CompletableFuture.completedFuture(s.describe(ticker.nanoTime()));
+        return CompletableFuture.completedFuture(sessions.describe(s, ticker.nanoTime()));
     }
 
     record Join(@JsonProperty("sessionId") String sessionId) {}
@@ -93,7 +93,7 @@ public final class SessionMethods {
             throw HubException.of(ErrorCode.INVALID_PARAMS, "invalid_params", "sessions/join needs \"sessionId\"");
         }
         Session s = sessions.join(call.connection(), j.sessionId());
-        return CompletableFuture.completedFuture(s.describe(ticker.nanoTime()));
+        return CompletableFuture.completedFuture(sessions.describe(s, ticker.nanoTime()));
     }
 
     private CompletionStage<JsonNode> list(Call call) {
@@ -103,8 +103,8 @@ public final class SessionMethods {
         sessions.all().stream()
                 .filter(s -> SessionManager.mayEnter(call.connection(), s))
                 .sorted(Comparator.comparing((Session s) -> !s.isDefault()).thenComparing(Session::name))
-                .forEach(s -> list.add(s.describe(now)));
-        out.put("current", call.connection().session().id());
+                .forEach(s -> list.add(sessions.describe(s, now)));
+        out.put("current", SessionManager.sessionOf(call.connection()).id());
         return CompletableFuture.completedFuture(out);
     }
 
@@ -114,7 +114,7 @@ public final class SessionMethods {
         Close c = call.params(Close.class);
         String id = c.sessionId() != null
                 ? c.sessionId()
-                : call.connection().session().id();
+                : SessionManager.sessionOf(call.connection()).id();
         sessions.getFor(call.connection(), id);
         sessions.close(id, "closed");
         return CompletableFuture.completedFuture(

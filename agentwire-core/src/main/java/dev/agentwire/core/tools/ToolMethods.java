@@ -11,6 +11,7 @@ import dev.agentwire.core.rpc.Call;
 import dev.agentwire.core.rpc.Method;
 import dev.agentwire.core.rpc.MethodRegistry;
 import dev.agentwire.core.sessions.Session;
+import dev.agentwire.core.sessions.SessionManager;
 import dev.agentwire.protocol.ErrorCode;
 import dev.agentwire.protocol.Json;
 import dev.agentwire.protocol.Message;
@@ -30,15 +31,17 @@ import java.util.concurrent.CompletionStage;
 public final class ToolMethods {
 
     private final ToolRelay relay;
+    private final ToolTables tables;
     private final int pageSize;
 
-    private ToolMethods(ToolRelay relay, int pageSize) {
+    private ToolMethods(ToolRelay relay, ToolTables tables, int pageSize) {
         this.relay = relay;
+        this.tables = tables;
         this.pageSize = pageSize;
     }
 
-    public static void register(MethodRegistry registry, ToolRelay relay, int pageSize) {
-        ToolMethods m = new ToolMethods(relay, pageSize);
+    public static void register(MethodRegistry registry, ToolRelay relay, ToolTables tables, int pageSize) {
+        ToolMethods m = new ToolMethods(relay, tables, pageSize);
         registry.register("tools/register", Access.scope("tools:provide"), m::registerTools);
         registry.register("tools/unregister", Access.scope("tools:provide"), m::unregisterTools);
         registry.register("tools/list", Access.scope("tools:call"), m::list);
@@ -77,9 +80,9 @@ public final class ToolMethods {
             }
             defs.add(d);
         }
-        Session session = call.connection().session();
+        Session session = SessionManager.sessionOf(call.connection());
         List<ToolTable.Entry> displaced =
-                session.tools().register(call.connection(), defs, Boolean.TRUE.equals(r.replace()));
+                tables.of(session).register(call.connection(), defs, Boolean.TRUE.equals(r.replace()));
         for (ToolTable.Entry e : displaced) {
             Message gone = new Message.Notification(
                     "notifications/tools/taken_over",
@@ -104,8 +107,8 @@ public final class ToolMethods {
         if (u.names() == null) {
             throw HubException.of(ErrorCode.INVALID_PARAMS, "invalid_params", "tools/unregister needs \"names\"");
         }
-        Session session = call.connection().session();
-        int n = session.tools().unregister(call.connection(), u.names());
+        Session session = SessionManager.sessionOf(call.connection());
+        int n = tables.of(session).unregister(call.connection(), u.names());
         if (n > 0) {
             notifyChanged(session);
         }
@@ -128,7 +131,7 @@ public final class ToolMethods {
                         "cursor " + p.cursor() + " is not one tools/list gave");
             }
         }
-        ToolTable table = call.connection().session().tools();
+        ToolTable table = tables.of(call.connection());
         List<ToolTable.Entry> page = table.page(after, pageSize);
         ObjectNode out = Json.mapper().createObjectNode();
         ArrayNode tools = out.putArray("tools");
@@ -152,8 +155,8 @@ public final class ToolMethods {
         if (p.name() == null) {
             throw HubException.of(ErrorCode.INVALID_PARAMS, "invalid_params", "tools/call needs \"name\"");
         }
-        Session session = call.connection().session();
-        ToolTable.Entry entry = session.tools().find(p.name()).orElseThrow(() -> {
+        Session session = SessionManager.sessionOf(call.connection());
+        ToolTable.Entry entry = tables.of(session).find(p.name()).orElseThrow(() -> {
             var data = HubException.reasonData("no_provider");
             data.put("tool", p.name());
             data.put("sessionId", session.id());

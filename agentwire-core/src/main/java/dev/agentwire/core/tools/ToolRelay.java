@@ -197,22 +197,24 @@ public final class ToolRelay {
         }
     }
 
-    /** {@code notifications/cancelled} from a caller: relayed to the provider; the caller gets {@code -32009}. */
-    public void cancelled(Connection caller, JsonNode params) {
+    /** {@code notifications/cancelled} from a caller: relayed to the provider; the caller gets {@code -32009}.
+     * Whether it named one of its tool calls. */
+    public boolean cancelled(Connection caller, JsonNode params) {
         JsonNode requestId = params.get("requestId");
         if (requestId == null) {
-            return;
+            return false;
         }
         Id id = requestId.isTextual() ? Id.of(requestId.textValue()) : Id.of(requestId.asLong());
         Pending p = byCaller.get(callerKey(caller, id));
         if (p == null) {
-            return;
+            return false;
         }
         String reason = params.path("reason").asText("cancelled by the caller");
         p.finish(
                 null,
                 HubException.of(ErrorCode.CANCELLED, "cancelled", "tools/call " + p.tool + " cancelled: " + reason));
         p.cancelAtProvider(reason);
+        return true;
     }
 
     /** A caller went away: its calls are cancelled at their providers. */

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentwire.core.HubCore;
 import dev.agentwire.core.HubException;
+import dev.agentwire.core.git.GitFollower;
+import dev.agentwire.core.terminals.TerminalService;
 import dev.agentwire.netty.StreamFailure;
 import dev.agentwire.protocol.ErrorCode;
 import dev.agentwire.protocol.Frame;
@@ -45,24 +47,16 @@ final class ApiSocketHandler extends ChannelInboundHandlerAdapter {
 
     ApiSocketHandler(HubCore core) {
         commands.put("status", args -> core.status());
-        commands.put(
-                "sessions",
-                args -> core.terminals()
-                        .orElseThrow(() -> HubException.of(ErrorCode.NOT_FOUND, "no_terminals", "terminals are off"))
-                        .list());
-        commands.put(
-                "title",
-                args -> core.terminals()
-                        .orElseThrow(() -> HubException.of(ErrorCode.NOT_FOUND, "no_terminals", "terminals are off"))
-                        .title(text(args, "id"), text(args, "title")));
-        commands.put("follow", args -> core.git().follow(Path.of(text(args, "path"))));
+        commands.put("sessions", args -> core.require(TerminalService.class).list());
+        commands.put("title", args -> core.require(TerminalService.class).title(text(args, "id"), text(args, "title")));
+        commands.put("follow", args -> core.require(GitFollower.class).follow(Path.of(text(args, "path"))));
         commands.put(
                 "unfollow",
                 args -> Json.mapper()
                         .createObjectNode()
                         .put(
                                 "unfollowed",
-                                core.git()
+                                core.require(GitFollower.class)
                                         .unfollow(
                                                 args.path("path").isTextual()
                                                         ? Path.of(args.path("path")

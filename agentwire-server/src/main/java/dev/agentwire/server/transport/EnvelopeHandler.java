@@ -6,6 +6,7 @@ import dev.agentwire.core.Connection;
 import dev.agentwire.core.HubCore;
 import dev.agentwire.core.Outbound;
 import dev.agentwire.core.Peer;
+import dev.agentwire.core.services.ServiceRelay;
 import dev.agentwire.netty.StreamFailure;
 import dev.agentwire.protocol.Envelope;
 import dev.agentwire.protocol.Frame;
@@ -77,7 +78,7 @@ final class EnvelopeHandler extends ChannelInboundHandlerAdapter implements Outb
         connection.introduce(service + "@agents/" + service + ".sock", "service");
         out.attach(connection);
         ctx.channel().attr(Attributes.CONNECTION).set(connection);
-        core.services().registry().register(connection, service, "socket", "");
+        core.require(ServiceRelay.class).registry().register(connection, service, "socket", "");
         core.events()
                 .publish(
                         "services",
@@ -139,7 +140,7 @@ final class EnvelopeHandler extends ChannelInboundHandlerAdapter implements Outb
     private void ask(Envelope.Request r, int size) {
         if (instance) {
             instance = false;
-            if (core.services().registry().unregister(connection, service)) {
+            if (core.require(ServiceRelay.class).registry().unregister(connection, service)) {
                 // Whatever the hub already sent it will never be answered by a caller.
                 connection
                         .requests()

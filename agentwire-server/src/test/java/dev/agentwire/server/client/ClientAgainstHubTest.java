@@ -213,7 +213,7 @@ class ClientAgainstHubTest {
             List<JsonNode> got = new CopyOnWriteArrayList<>();
             c.onNotification("events/event", got::add);
             var data = Json.mapper().createObjectNode().put("n", 1);
-            hub.core().broadcastEvent("system", "test", data);
+            hub.core().events().publish("system", "test", data, hub.core().connections());
             await().atMost(WAIT).until(() -> got.size() == 1);
             assertThat(got.get(0).path("category").asText()).isEqualTo("system");
             assertThat(got.get(0).path("data").path("n").asInt()).isEqualTo(1);

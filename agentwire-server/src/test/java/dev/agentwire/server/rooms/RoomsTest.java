@@ -10,6 +10,7 @@ import dev.agentwire.client.AgentwireClient;
 import dev.agentwire.client.RoomListener;
 import dev.agentwire.client.RpcException;
 import dev.agentwire.core.Connection;
+import dev.agentwire.core.rooms.RoomService;
 import dev.agentwire.protocol.Json;
 import dev.agentwire.server.AgentwireHub;
 import dev.agentwire.server.testing.RawConnection;
@@ -246,7 +247,7 @@ class RoomsTest {
         await().atMost(WAIT)
                 .until(() -> h.core().connections().size() == 1
                         && h.core()
-                                        .rooms()
+                                        .require(RoomService.class)
                                         .members("flood")
                                         .get(10, TimeUnit.SECONDS)
                                         .path("members")
@@ -340,7 +341,7 @@ class RoomsTest {
                         .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         await().atMost(WAIT)
                 .until(() -> h.core()
-                                .rooms()
+                                .require(RoomService.class)
                                 .members("busy")
                                 .get(10, TimeUnit.SECONDS)
                                 .path("members")

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.agentwire.client.AgentwireClient;
 import dev.agentwire.client.RpcException;
+import dev.agentwire.core.services.ServiceRelay;
 import dev.agentwire.protocol.Json;
 import dev.agentwire.server.AgentwireHub;
 import dev.agentwire.server.testing.RawConnection;
@@ -80,7 +81,8 @@ class AgentSocketsTest {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .start();
-        await().atMost(WAIT).until(() -> hub.core().services().registry().instanceCount() == 1);
+        await().atMost(WAIT)
+                .until(() -> hub.core().require(ServiceRelay.class).registry().instanceCount() == 1);
     }
 
     private static String run(String stdin, String... command) throws Exception {
@@ -188,7 +190,8 @@ class AgentSocketsTest {
             nc.waitFor(10, TimeUnit.SECONDS);
         }
         // The agent still serves: a caller on its socket did not take its place.
-        assertThat(hub.core().services().registry().instanceCount()).isEqualTo(1);
+        assertThat(hub.core().require(ServiceRelay.class).registry().instanceCount())
+                .isEqualTo(1);
     }
 
     @Test
@@ -268,7 +271,9 @@ class AgentSocketsTest {
     @Test
     void anInstanceOnTheSocketGetsEnvelopesAndAnUnknownIdIsIgnored() throws Exception {
         try (RawConnection instance = RawConnection.unix(naming)) {
-            await().atMost(WAIT).until(() -> hub.core().services().registry().instanceCount() == 1);
+            await().atMost(WAIT)
+                    .until(() ->
+                            hub.core().require(ServiceRelay.class).registry().instanceCount() == 1);
             AgentwireClient c = AgentwireClient.builder()
                     .endpoint(hub.endpoint())
                     .name("caller")

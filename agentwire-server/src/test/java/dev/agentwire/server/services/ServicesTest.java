@@ -10,6 +10,7 @@ import dev.agentwire.client.AgentwireClient;
 import dev.agentwire.client.CircuitBreaker;
 import dev.agentwire.client.CircuitOpenException;
 import dev.agentwire.client.RpcException;
+import dev.agentwire.core.services.ServiceRelay;
 import dev.agentwire.protocol.ErrorCode;
 import dev.agentwire.protocol.Json;
 import dev.agentwire.protocol.RpcError;
@@ -316,7 +317,9 @@ class ServicesTest {
         AgentwireHub second = hub(dir);
         reconnects.remove(0).run();
         AgentwireClient caller = client(second, "caller");
-        await().atMost(WAIT).until(() -> second.core().services().registry().instanceCount() == 1);
+        await().atMost(WAIT)
+                .until(() ->
+                        second.core().require(ServiceRelay.class).registry().instanceCount() == 1);
         JsonNode a = caller.services()
                 .request("again", "x", Json.mapper().createObjectNode().put("n", 3))
                 .get(10, TimeUnit.SECONDS);

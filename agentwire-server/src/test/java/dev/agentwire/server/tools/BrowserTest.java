@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.agentwire.client.AgentwireClient;
 import dev.agentwire.client.RpcException;
+import dev.agentwire.core.sessions.SessionManager;
+import dev.agentwire.core.tools.ToolTables;
 import dev.agentwire.protocol.Json;
 import dev.agentwire.server.AgentwireHub;
 import dev.agentwire.server.testing.TestHubs;
@@ -104,7 +106,11 @@ class BrowserTest {
                         .isTrue();
             }
             await().atMost(Duration.ofSeconds(30))
-                    .until(() -> hub.core().sessions().defaultSession().tools().size() == 0);
+                    .until(() -> hub.core()
+                                    .require(ToolTables.class)
+                                    .of(hub.core().require(SessionManager.class).defaultSession())
+                                    .size()
+                            == 0);
             ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
                     ExecutionException.class,
                     () -> agent.tools()

@@ -11,6 +11,9 @@ import dev.agentwire.client.AgentwireClient;
 import dev.agentwire.client.RpcException;
 import dev.agentwire.client.ToolSpec;
 import dev.agentwire.core.Ticker;
+import dev.agentwire.core.sessions.SessionManager;
+import dev.agentwire.core.tools.ToolRelay;
+import dev.agentwire.core.tools.ToolTables;
 import dev.agentwire.protocol.Json;
 import dev.agentwire.server.AgentwireHub;
 import dev.agentwire.server.testing.RawConnection;
@@ -141,7 +144,7 @@ class ToolsTest {
             JsonNode r = calls.get(i).get(60, TimeUnit.SECONDS);
             assertThat(r.path("structuredContent").path("text").asText()).isEqualTo(expected.get(i));
         }
-        assertThat(hub.core().tools().pending()).isZero();
+        assertThat(hub.core().require(ToolRelay.class).pending()).isZero();
     }
 
     @Test
@@ -225,7 +228,7 @@ class ToolsTest {
         for (int i = 0; i < 5; i++) {
             calls.add(agent.tools().call("echo", args("{\"text\":\"x\"}")));
         }
-        await().atMost(WAIT).until(() -> hub.core().tools().pending() == 5);
+        await().atMost(WAIT).until(() -> hub.core().require(ToolRelay.class).pending() == 5);
         provider.close();
         for (CompletableFuture<JsonNode> c : calls) {
             assertThat(rpcError(c).code()).isEqualTo(-32003);
@@ -268,7 +271,7 @@ class ToolsTest {
         // Cancel a call by its id, as MCP clients do.
         try (RawConnection raw = RawConnection.unix(hub.config().socketPath())) {
             raw.request(77, "tools/call", "{\"name\":\"slow\",\"arguments\":{}}");
-            await().atMost(WAIT).until(() -> hub.core().tools().pending() == 1);
+            await().atMost(WAIT).until(() -> hub.core().require(ToolRelay.class).pending() == 1);
             raw.sendLine(
                     "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":77,\"reason\":\"user\"}}");
             JsonNode e = raw.readJson();
@@ -353,7 +356,11 @@ class ToolsTest {
         assertThat(e.code()).isEqualTo(-32602);
         assertThat(e.data().path("limit").asInt()).isEqualTo(100);
         assertThat(e.getMessage()).contains("at most 100 tools");
-        assertThat(hub.core().sessions().defaultSession().tools().size()).isZero();
+        assertThat(hub.core()
+                        .require(ToolTables.class)
+                        .of(hub.core().require(SessionManager.class).defaultSession())
+                        .size())
+                .isZero();
     }
 
     @Test
@@ -468,9 +475,13 @@ class ToolsTest {
             p.tools()
                     .register(echo(), (a, ctx) -> CompletableFuture.completedFuture(a))
                     .get(10, TimeUnit.SECONDS);
-            assertThat(h.core().sessions().get(id).tools().size()).isEqualTo(1);
+            assertThat(h.core()
+                            .require(ToolTables.class)
+                            .of(h.core().require(SessionManager.class).get(id))
+                            .size())
+                    .isEqualTo(1);
             now.addAndGet(Duration.ofSeconds(31).toNanos());
-            assertThat(h.core().sessions().expireDue()).isEqualTo(1);
+            assertThat(h.core().require(SessionManager.class).expireDue()).isEqualTo(1);
             await().atMost(WAIT)
                     .until(() -> events.stream()
                             .anyMatch(e -> e.path("action").asText().equals("expired")));
@@ -550,8 +561,13 @@ class ToolsTest {
         try (AgentwireHub second = TestHubs.start(dir)) {
             scheduled.remove(0).run();
             await().atMost(WAIT)
-                    .until(() ->
-                            second.core().sessions().defaultSession().tools().size() == 1);
+                    .until(() -> second.core()
+                                    .require(ToolTables.class)
+                                    .of(second.core()
+                                            .require(SessionManager.class)
+                                            .defaultSession())
+                                    .size()
+                            == 1);
             try (AgentwireClient agent = AgentwireClient.builder()
                     .endpoint(second.endpoint())
                     .reconnect(false)

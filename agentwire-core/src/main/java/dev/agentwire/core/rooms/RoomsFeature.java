@@ -1,0 +1,33 @@
+package dev.agentwire.core.rooms;
+
+import dev.agentwire.core.Feature;
+import dev.agentwire.core.HubContext;
+import java.util.concurrent.TimeUnit;
+
+/** Rooms: ordered, durable group messaging ({@code rooms/*}), kept in a {@link Store}. Provides {@link RoomService}. */
+public final class RoomsFeature implements Feature {
+
+    private final Store store;
+    private final RoomSettings settings;
+
+    public RoomsFeature(Store store, RoomSettings settings) {
+        this.store = store;
+        this.settings = settings;
+    }
+
+    /** Rooms kept in memory, with the default settings (tests, embedders without durability). */
+    public static RoomsFeature inMemory() {
+        return new RoomsFeature(new MemoryStore(), RoomSettings.defaults());
+    }
+
+    @Override
+    public void install(HubContext hub) {
+        RoomService rooms = new RoomService(store, settings, hub.ticker());
+        RoomMethods.register(hub.registry(), rooms);
+        hub.onClosed(rooms::connectionClosed);
+        hub.describeConnections((c, out) -> rooms.roomsOf(c).forEach(out.putArray("rooms")::add));
+        hub.timers().scheduleWithFixedDelay(rooms::trimAll, 1, 1, TimeUnit.MINUTES);
+        hub.onStop(rooms::close);
+        hub.provide(RoomService.class, rooms);
+    }
+}

@@ -1,0 +1,63 @@
+package dev.agentwire.core.sessions;
+
+import dev.agentwire.core.Feature;
+import dev.agentwire.core.HubContext;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Sessions: every connection is in one (the default at first), {@code sessions/*} and {@code hub/hello}'s
+ * {@code session} move it, and a session whose time is up ends. Provides {@link SessionManager}.
+ */
+public final class SessionsFeature implements Feature {
+
+    /**
+     * @param ttl lifetime of a created session unless it asks for another
+     * @param idleTimeout a session without calls this long expires; zero never
+     */
+    public record Settings(Duration ttl, Duration idleTimeout) {
+        public static Settings defaults() {
+            return new Settings(Duration.ofHours(1), Duration.ZERO);
+        }
+    }
+
+    private final Settings settings;
+
+    public SessionsFeature(Settings settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    public void install(HubContext hub) {
+        SessionManager sessions = new SessionManager(
+                hub.ticker(),
+                hub.events(),
+                settings.ttl(),
+                settings.idleTimeout(),
+                hub.settings().limits().maxSessionsPerIdentity());
+        SessionMethods.register(
+                hub.registry(), sessions, hub.ticker(), hub.settings().limits().maxSessionTtl());
+        hub.onOpened(sessions::enter);
+        hub.onClosed(sessions::remove);
+        hub.intercept((call, next) -> {
+            Session s = SessionManager.sessionOf(call.connection());
+            if (s != null) {
+                s.touch(call.receivedNanos());
+            }
+            return next.proceed(call);
+        });
+        hub.onHello((c, params, reply) -> {
+            String id = params.path("session").asText("");
+            if (!id.isEmpty()) {
+                sessions.join(c, id);
+            }
+            reply.put("sessionId", SessionManager.sessionOf(c).id());
+        });
+        hub.describeConnections((c, out) -> {
+            Session s = SessionManager.sessionOf(c);
+            out.put("session", s == null ? null : s.id());
+        });
+        hub.timers().scheduleWithFixedDelay(sessions::expireDue, 1, 1, TimeUnit.SECONDS);
+        hub.provide(SessionManager.class, sessions);
+    }
+}

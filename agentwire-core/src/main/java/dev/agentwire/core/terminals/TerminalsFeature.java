@@ -1,0 +1,32 @@
+package dev.agentwire.core.terminals;
+
+import dev.agentwire.core.Feature;
+import dev.agentwire.core.HubContext;
+import java.nio.file.Path;
+
+/**
+ * Terminals ({@code terminals/*}): shells on pseudo-terminals, their screens, waits and recordings, kept under
+ * {@code controlDir}. Provides {@link TerminalService}.
+ */
+public final class TerminalsFeature implements Feature {
+
+    private final Path controlDir;
+    private final PtyLauncher launcher;
+    private final TerminalService.Settings settings;
+
+    public TerminalsFeature(Path controlDir, PtyLauncher launcher, TerminalService.Settings settings) {
+        this.controlDir = controlDir;
+        this.launcher = launcher;
+        this.settings = settings;
+    }
+
+    @Override
+    public void install(HubContext hub) {
+        TerminalService terminals = new TerminalService(controlDir, launcher, hub.events(), hub.timers(), settings);
+        TerminalMethods.register(hub.registry(), terminals);
+        hub.onCancelled(terminals::cancelled);
+        hub.onClosed(terminals::connectionClosed);
+        hub.onStop(terminals::close);
+        hub.provide(TerminalService.class, terminals);
+    }
+}

@@ -1,0 +1,58 @@
+package dev.agentwire.core.tools;
+
+import dev.agentwire.core.Feature;
+import dev.agentwire.core.HubContext;
+import dev.agentwire.core.sessions.SessionManager;
+import java.time.Duration;
+
+/**
+ * Tools: providers register them in their session, callers call them through the hub ({@code tools/*}). Needs
+ * {@link SessionManager}; provides {@link ToolRelay}.
+ */
+public final class ToolsFeature implements Feature {
+
+    /**
+     * @param callTimeout how long a tool call waits for its provider unless it asks for another
+     * @param maxResultBytes the largest tool result relayed to a caller
+     * @param pageSize tools per {@code tools/list} page
+     * @param maxPerSession tools one session may hold
+     */
+    public record Settings(Duration callTimeout, int maxResultBytes, int pageSize, int maxPerSession) {
+        public Settings {
+            if (maxResultBytes <= 0 || pageSize <= 0 || maxPerSession <= 0) {
+                throw new IllegalArgumentException("tool limits must be positive: maxResultBytes=" + maxResultBytes
+                        + " pageSize=" + pageSize + " maxPerSession=" + maxPerSession);
+            }
+        }
+
+        public static Settings defaults() {
+            return new Settings(Duration.ofSeconds(60), dev.agentwire.protocol.Framing.DEFAULT_MAX_BYTES, 100, 1000);
+        }
+    }
+
+    private final Settings settings;
+
+    public ToolsFeature(Settings settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    public void install(HubContext hub) {
+        SessionManager sessions = hub.require(SessionManager.class);
+        ToolRelay relay = new ToolRelay(hub.timers(), settings.callTimeout(), settings.maxResultBytes());
+        ToolTables tables = new ToolTables(settings.maxPerSession());
+        ToolMethods.register(hub.registry(), relay, tables, settings.pageSize());
+        sessions.onLeave((session, connection) -> {
+            if (tables.of(session).removeProvider(connection) > 0) {
+                ToolMethods.notifyChanged(session);
+            }
+        });
+        sessions.onEnd((session, reason) -> tables.of(session).clear());
+        sessions.describeWith(
+                (session, out) -> out.put("tools", tables.of(session).size()));
+        hub.onCancelled(relay::cancelled);
+        hub.onClosed(relay::callerGone);
+        hub.provide(ToolRelay.class, relay);
+        hub.provide(ToolTables.class, tables);
+    }
+}
