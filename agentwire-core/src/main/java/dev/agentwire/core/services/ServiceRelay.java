@@ -6,7 +6,6 @@ import dev.agentwire.core.Connection;
 import dev.agentwire.core.HubException;
 import dev.agentwire.core.PeerRequests;
 import dev.agentwire.core.Ticker;
-import dev.agentwire.core.rooms.RoomService;
 import dev.agentwire.protocol.ErrorCode;
 import dev.agentwire.protocol.Id;
 import dev.agentwire.protocol.Json;
@@ -158,7 +157,7 @@ public final class ServiceRelay {
         params.put("action", ask.action());
         params.set("data", ask.data() == null ? Json.mapper().nullNode() : ask.data());
         ObjectNode from = params.putObject("from");
-        from.put("identity", RoomService.identity(caller));
+        from.put("identity", caller.identity());
         from.put("name", caller.name());
         from.put("connectionId", caller.id());
         from.put("interface", callerInterface);
