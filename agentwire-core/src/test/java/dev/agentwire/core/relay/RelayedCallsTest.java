@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentwire.core.HubException;
-import dev.agentwire.core.Outbound;
 import dev.agentwire.core.PeerRequests;
+import dev.agentwire.core.RecordingOutbound;
 import dev.agentwire.protocol.ErrorCode;
 import dev.agentwire.protocol.Id;
 import dev.agentwire.protocol.Json;
@@ -96,34 +96,6 @@ class RelayedCallsTest {
 
         long live() {
             return armed.stream().filter(a -> !a.handle().isDone()).count();
-        }
-    }
-
-    /** A caller's connection as far as the relay sees it: what it is sent. */
-    static final class RecordingOutbound implements Outbound {
-        final List<Message> sent = new ArrayList<>();
-
-        @Override
-        public void send(Message message) {
-            sent.add(message);
-        }
-
-        @Override
-        public void sendBatch(List<Message> messages) {
-            sent.addAll(messages);
-        }
-
-        @Override
-        public void sendAndClose(Message message) {
-            sent.add(message);
-        }
-
-        @Override
-        public void close() {}
-
-        @Override
-        public long pendingBytes() {
-            return 0;
         }
     }
 
