@@ -180,6 +180,14 @@ public final class Connection {
         return g == null ? "anonymous" : g.subject();
     }
 
+    /**
+     * Who this peer is to other peers (a room message's {@code from}, a service request's {@code from.identity}):
+     * the kernel's {@code uid:N} for Unix sockets, else the credential's {@link #subject()}.
+     */
+    public String identity() {
+        return peer.uid().isPresent() ? "uid:" + peer.uid().getAsInt() : subject();
+    }
+
     /** What this peer may do (see {@link dev.agentwire.core.auth.Scopes}); nothing before authentication. */
     public java.util.Set<String> scopes() {
         TokenService.Grant g = grant;

@@ -22,45 +22,11 @@ import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class CoreTest {
-
-    /** Records what the core sends. */
-    static final class RecordingOutbound implements Outbound {
-        final List<Message> sent = new CopyOnWriteArrayList<>();
-        final List<List<Message>> batches = new CopyOnWriteArrayList<>();
-        volatile boolean closed;
-
-        @Override
-        public void send(Message message) {
-            sent.add(message);
-        }
-
-        @Override
-        public void sendBatch(List<Message> messages) {
-            batches.add(messages);
-        }
-
-        @Override
-        public void sendAndClose(Message message) {
-            sent.add(message);
-            closed = true;
-        }
-
-        @Override
-        public void close() {
-            closed = true;
-        }
-
-        @Override
-        public long pendingBytes() {
-            return 0;
-        }
-    }
 
     /** A ticker the test moves. */
     static final class FakeTicker implements Ticker {

@@ -79,11 +79,6 @@ public final class RoomService implements AutoCloseable {
         this.sequencer.start();
     }
 
-    /** The identity a message is from: the kernel's uid for Unix sockets, else the token's subject. */
-    public static String identity(Connection c) {
-        return c.peer().uid().isPresent() ? "uid:" + c.peer().uid().getAsInt() : c.subject();
-    }
-
     static String checkRoom(JsonNode room) {
         if (room == null || !room.isTextual() || !ROOM.matcher(room.textValue()).matches()) {
             throw HubException.of(
@@ -182,7 +177,7 @@ public final class RoomService implements AutoCloseable {
         if (text == null && (data == null || data.isMissingNode())) {
             throw HubException.of(ErrorCode.INVALID_PARAMS, "empty_message", "rooms/publish needs text or data");
         }
-        String from = identity(c);
+        String from = c.identity();
         rateLimit(from);
         CompletableFuture<JsonNode> ack = new CompletableFuture<>();
         enqueue(
@@ -209,7 +204,7 @@ public final class RoomService implements AutoCloseable {
                 throw HubException.of(ErrorCode.FORBIDDEN, "not_a_member", "join " + room + " before " + method);
             }
             params.put("room", room);
-            params.put("from", identity(c));
+            params.put("from", c.identity());
             Message note = new Message.Notification(method, params);
             for (Connection other : m.keySet()) {
                 if (other != c) {
@@ -462,7 +457,7 @@ public final class RoomService implements AutoCloseable {
     private static ObjectNode describe(Connection c) {
         ObjectNode m = Json.mapper().createObjectNode();
         m.put("connectionId", c.id());
-        m.put("identity", identity(c));
+        m.put("identity", c.identity());
         m.put("name", c.name());
         return m;
     }

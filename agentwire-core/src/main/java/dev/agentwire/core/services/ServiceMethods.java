@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentwire.core.Connection;
 import dev.agentwire.core.HubException;
 import dev.agentwire.core.events.EventBus;
-import dev.agentwire.core.rooms.RoomService;
 import dev.agentwire.core.rpc.Access;
 import dev.agentwire.core.rpc.Call;
 import dev.agentwire.core.rpc.Method;
@@ -151,7 +150,7 @@ public final class ServiceMethods {
         o.put("service", i.service());
         o.put("connectionId", c.id());
         o.put("name", c.name());
-        o.put("identity", RoomService.identity(c));
+        o.put("identity", c.identity());
         o.put("transport", c.peer().transport().label());
         o.put("group", i.group());
         o.put("version", i.version());

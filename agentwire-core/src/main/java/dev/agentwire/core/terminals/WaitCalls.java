@@ -3,6 +3,7 @@ package dev.agentwire.core.terminals;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.agentwire.core.Connection;
 import dev.agentwire.core.HubException;
+import dev.agentwire.core.relay.CancelNotice;
 import dev.agentwire.protocol.ErrorCode;
 import dev.agentwire.protocol.Id;
 import java.util.Map;
@@ -75,20 +76,17 @@ final class WaitCalls {
      * {@code -32009}. Whether the id named one of its waits.
      */
     boolean cancelled(Connection caller, JsonNode params) {
-        JsonNode requestId = params.get("requestId");
-        if (requestId == null || !(requestId.isTextual() || requestId.canConvertToLong())) {
-            return false;
-        }
-        Id id = requestId.isTextual() ? Id.of(requestId.textValue()) : Id.of(requestId.asLong());
-        TerminalWait wait = byCaller.get(new Key(caller.id(), id));
+        Optional<CancelNotice> notice = CancelNotice.parse(params);
+        TerminalWait wait = notice.map(n -> byCaller.get(new Key(caller.id(), n.requestId())))
+                .orElse(null);
         if (wait == null) {
             return false;
         }
-        String reason = params.path("reason").asText("cancelled by the caller");
         wait.fail(HubException.of(
                 ErrorCode.CANCELLED,
                 "cancelled",
-                "terminals/wait for " + wait.pattern.source() + " cancelled: " + reason));
+                "terminals/wait for " + wait.pattern.source() + " cancelled: "
+                        + notice.get().reason()));
         return true;
     }
 

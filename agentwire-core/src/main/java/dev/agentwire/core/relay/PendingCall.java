@@ -1,0 +1,154 @@
+package dev.agentwire.core.relay;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentwire.core.HubException;
+import dev.agentwire.core.PeerRequests;
+import dev.agentwire.protocol.ErrorCode;
+import dev.agentwire.protocol.Message;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** One relayed call on its way: it ends once, however many of its endings race. Thread safe. */
+final class PendingCall {
+
+    private final RelayedCalls calls;
+    private final Caller caller;
+    private final ProviderLink provider;
+    private final long id;
+    private final RelayedCalls.Request request;
+    private final RelayedCalls.Answer answer;
+    private final CompletableFuture<JsonNode> result = new CompletableFuture<>();
+    private final AtomicBoolean done = new AtomicBoolean();
+    private volatile Future<?> timer;
+
+    PendingCall(
+            RelayedCalls calls,
+            Caller caller,
+            ProviderLink provider,
+            long id,
+            RelayedCalls.Request request,
+            RelayedCalls.Answer answer) {
+        this.calls = calls;
+        this.caller = caller;
+        this.provider = provider;
+        this.id = id;
+        this.request = request;
+        this.answer = answer;
+    }
+
+    Caller caller() {
+        return caller;
+    }
+
+    ProviderLink provider() {
+        return provider;
+    }
+
+    long id() {
+        return id;
+    }
+
+    CompletableFuture<JsonNode> result() {
+        return result;
+    }
+
+    /** (Re)starts the timeout. */
+    synchronized void arm() {
+        if (done.get()) {
+            return;
+        }
+        Future<?> old = timer;
+        if (old != null) {
+            old.cancel(false);
+        }
+        timer = calls.timeouts().schedule(this::expire, request.timeoutMs());
+    }
+
+    /** The provider's reply, or the failure of its future. */
+    void replied(PeerRequests.Reply reply, Throwable error) {
+        if (error != null) {
+            finish(
+                    null,
+                    error instanceof CompletionException && error.getCause() != null ? error.getCause() : error,
+                    false);
+            return;
+        }
+        JsonNode value;
+        try {
+            value = answer.apply(reply);
+        } catch (RuntimeException e) {
+            finish(null, e, true);
+            return;
+        }
+        finish(value, null, true);
+    }
+
+    void progress(JsonNode params) {
+        if (done.get()) {
+            return;
+        }
+        arm();
+        caller.progressToken().ifPresent(token -> {
+            ObjectNode out = ((ObjectNode) params).deepCopy();
+            out.set("progressToken", token);
+            caller.outbound().send(new Message.Notification("notifications/progress", out));
+        });
+    }
+
+    void cancel(String reason) {
+        if (finish(
+                null,
+                HubException.of(
+                        ErrorCode.CANCELLED, "cancelled", request.label().what() + " cancelled: " + reason),
+                false)) {
+            provider.cancel(id, reason);
+        }
+    }
+
+    void callerGone() {
+        if (finish(null, HubException.of(ErrorCode.CANCELLED, "caller_gone", "the caller disconnected"), false)) {
+            provider.cancel(id, "the caller disconnected");
+        }
+    }
+
+    private void expire() {
+        RelayedCalls.Label label = request.label();
+        ObjectNode data = HubException.reasonData("timeout");
+        data.put("timeoutMs", request.timeoutMs());
+        data.setAll(label.detail());
+        // Counted while this call is still among them.
+        HubException timedOut = HubException.withData(
+                ErrorCode.TIMEOUT,
+                label.what() + " timed out after " + request.timeoutMs() + " ms ("
+                        + label.waitedOn().apply(calls.pending()) + ")",
+                data);
+        if (finish(null, timedOut, false)) {
+            provider.cancel(id, "timeout");
+        }
+    }
+
+    /** Ends the call; whether this was its end (not a later, losing one). */
+    private boolean finish(JsonNode value, Throwable error, boolean answered) {
+        if (!done.compareAndSet(false, true)) {
+            return false;
+        }
+        Future<?> t;
+        synchronized (this) {
+            t = timer;
+        }
+        if (t != null) {
+            t.cancel(false);
+        }
+        calls.remove(this);
+        answer.finished(answered);
+        if (error == null) {
+            result.complete(value);
+        } else {
+            result.completeExceptionally(error);
+        }
+        return true;
+    }
+}

@@ -1,0 +1,28 @@
+package dev.agentwire.core.relay;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.agentwire.core.PeerRequests;
+
+/**
+ * The way to one provider of relayed calls. {@link LocalProvider} reaches a connection on this hub; a link to a
+ * provider on another hub implements the same three steps.
+ *
+ * <p>Two links to the same provider must be equal (progress is matched to its call by link and id). Thread safe.
+ */
+public interface ProviderLink {
+
+    /**
+     * Takes the id the provider will see for the next request, and the future its reply completes, without
+     * sending anything yet. The future fails with {@code -32003} if the provider goes away before it answers.
+     */
+    PeerRequests.Outgoing reserve();
+
+    /** Sends a reserved request. */
+    void send(PeerRequests.Outgoing request, String method, JsonNode params);
+
+    /**
+     * Tells the provider that nobody waits for request {@code id} any more ({@code notifications/cancelled});
+     * a late reply to it is dropped.
+     */
+    void cancel(long id, String reason);
+}
