@@ -25,7 +25,7 @@ class ArchitectureTest {
 
     /** The kernel's packages (under dev.agentwire.core; "" is the package itself). */
     static final Set<String> KERNEL =
-            Set.of("", "rpc", "interceptors", "auth", "audit", "events", "policy", "patterns");
+            Set.of("", "rpc", "interceptors", "auth", "audit", "events", "policy", "patterns", "relay");
 
     /** Each feature, and the classes of other features it may use: their provided services and what those return. */
     static final Map<String, Set<String>> FEATURES = Map.of(
