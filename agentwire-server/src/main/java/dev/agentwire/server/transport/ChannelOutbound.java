@@ -248,7 +248,8 @@ final class ChannelOutbound implements Outbound {
         if (msg instanceof PreEncoded p) {
             encoded = format.frameJson(p.json(), channel.alloc());
         } else if (msg instanceof PreEncodedAll all) {
-            // Framed once per wire format for every member; each member queues its own reference.
+            // Framed once per wire format for every member (formats are equal by value: each connection has its
+            // own instance); each member queues its own reference.
             encoded = retainedDuplicate(all.batch()
                     .form(
                             format,

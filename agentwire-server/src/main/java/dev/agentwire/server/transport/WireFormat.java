@@ -17,6 +17,10 @@ import java.util.List;
 /**
  * How a connection's outbound messages become what its channel writes: bytes in a stream framing, or WebSocket
  * frames (a text frame per JSON-RPC message, a binary frame per typed frame).
+ *
+ * <p>Formats are values: every connection gets its own instance, and two instances for the same framing are
+ * {@code equal}, so a room's batch framed for one connection ({@code EncodedBatch.form}, keyed by the format) is
+ * shared by every member on that format. Stateless and thread safe.
  */
 interface WireFormat {
 
@@ -52,51 +56,60 @@ interface WireFormat {
                 : ((ByteBufHolder) encoded).content().readableBytes();
     }
 
-    /** One of the stream framings. */
+    /** One of the stream framings; equal to every other instance for the same framing. */
     static WireFormat stream(Framing framing) {
-        return new WireFormat() {
-            @Override
-            public Object encode(Object msg, ByteBufAllocator alloc) {
-                ByteBuf buf = alloc.buffer();
-                try {
-                    MessageEncoder.writeTo(framing, msg, buf);
-                    return buf;
-                } catch (RuntimeException e) {
-                    buf.release();
-                    throw e;
-                }
-            }
+        return new StreamFormat(framing);
+    }
 
-            @Override
-            public Object frameJson(byte[] json, ByteBufAllocator alloc) {
-                ByteBuf buf = alloc.buffer(json.length + 5);
-                writeFramed(framing, json, buf);
+    /** WebSocket messages; equal to every other instance. */
+    static WireFormat webSocket() {
+        return new WebSocketFormat();
+    }
+
+    /** Messages in a stream framing, one after the other in the bytes. */
+    record StreamFormat(Framing framing) implements WireFormat {
+
+        @Override
+        public Object encode(Object msg, ByteBufAllocator alloc) {
+            ByteBuf buf = alloc.buffer();
+            try {
+                MessageEncoder.writeTo(framing, msg, buf);
                 return buf;
+            } catch (RuntimeException e) {
+                buf.release();
+                throw e;
             }
+        }
 
-            @Override
-            public Object frameAll(List<Encoded> messages, ByteBufAllocator alloc) {
-                int bytes = 0;
-                for (Encoded e : messages) {
-                    bytes += e.json().length + 5;
-                }
-                ByteBuf buf = alloc.buffer(bytes);
-                for (Encoded e : messages) {
-                    writeFramed(framing, e.json(), buf);
-                }
-                return buf;
-            }
+        @Override
+        public Object frameJson(byte[] json, ByteBufAllocator alloc) {
+            ByteBuf buf = alloc.buffer(json.length + 5);
+            writeFramed(framing, json, buf);
+            return buf;
+        }
 
-            @Override
-            public boolean takesFrames() {
-                return framing == Framing.TYPED;
+        @Override
+        public Object frameAll(List<Encoded> messages, ByteBufAllocator alloc) {
+            int bytes = 0;
+            for (Encoded e : messages) {
+                bytes += e.json().length + 5;
             }
+            ByteBuf buf = alloc.buffer(bytes);
+            for (Encoded e : messages) {
+                writeFramed(framing, e.json(), buf);
+            }
+            return buf;
+        }
 
-            @Override
-            public boolean typedErrors() {
-                return framing == Framing.TYPED;
-            }
-        };
+        @Override
+        public boolean takesFrames() {
+            return framing == Framing.TYPED;
+        }
+
+        @Override
+        public boolean typedErrors() {
+            return framing == Framing.TYPED;
+        }
     }
 
     /** Appends one JSON text to {@code buf} in a stream framing; releases {@code buf} if it cannot. */
@@ -112,47 +125,46 @@ interface WireFormat {
         }
     }
 
-    /** WebSocket messages. */
-    static WireFormat webSocket() {
-        return new WireFormat() {
-            @Override
-            public Object encode(Object msg, ByteBufAllocator alloc) {
-                if (msg instanceof Frame frame) {
-                    return new BinaryWebSocketFrame(Unpooled.wrappedBuffer(FrameEncoding.typed(frame)));
-                }
-                ByteBuf buf = alloc.buffer();
-                try {
-                    MessageEncoder.writeJson(msg, buf);
-                    return new TextWebSocketFrame(buf);
-                } catch (RuntimeException e) {
-                    buf.release();
-                    throw e;
-                }
-            }
+    /** WebSocket messages: a text frame per JSON-RPC message, a binary frame per typed frame. */
+    record WebSocketFormat() implements WireFormat {
 
-            @Override
-            public Object frameJson(byte[] json, ByteBufAllocator alloc) {
-                return new TextWebSocketFrame(alloc.buffer(json.length).writeBytes(json));
+        @Override
+        public Object encode(Object msg, ByteBufAllocator alloc) {
+            if (msg instanceof Frame frame) {
+                return new BinaryWebSocketFrame(Unpooled.wrappedBuffer(FrameEncoding.typed(frame)));
             }
+            ByteBuf buf = alloc.buffer();
+            try {
+                MessageEncoder.writeJson(msg, buf);
+                return new TextWebSocketFrame(buf);
+            } catch (RuntimeException e) {
+                buf.release();
+                throw e;
+            }
+        }
 
-            @Override
-            public Object frameAll(List<Encoded> messages, ByteBufAllocator alloc) {
-                List<Object> frames = new ArrayList<>(messages.size());
-                for (Encoded e : messages) {
-                    frames.add(frameJson(e.json(), alloc));
-                }
-                return frames;
-            }
+        @Override
+        public Object frameJson(byte[] json, ByteBufAllocator alloc) {
+            return new TextWebSocketFrame(alloc.buffer(json.length).writeBytes(json));
+        }
 
-            @Override
-            public boolean takesFrames() {
-                return true;
+        @Override
+        public Object frameAll(List<Encoded> messages, ByteBufAllocator alloc) {
+            List<Object> frames = new ArrayList<>(messages.size());
+            for (Encoded e : messages) {
+                frames.add(frameJson(e.json(), alloc));
             }
+            return frames;
+        }
 
-            @Override
-            public boolean typedErrors() {
-                return false;
-            }
-        };
+        @Override
+        public boolean takesFrames() {
+            return true;
+        }
+
+        @Override
+        public boolean typedErrors() {
+            return false;
+        }
     }
 }

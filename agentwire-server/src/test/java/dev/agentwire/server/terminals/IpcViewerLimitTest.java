@@ -11,7 +11,11 @@ import dev.agentwire.server.AgentwireHub;
 import dev.agentwire.server.testing.TestHubs;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
+import java.net.URI;
 import java.net.UnixDomainSocketAddress;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -24,13 +28,36 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** A viewer on ipc.sock that stops reading is closed as a slow consumer; the program and other viewers go on. */
+/**
+ * A viewer on ipc.sock that stops reading is closed as a slow consumer, and what the hub holds for it stays bounded;
+ * the program and other viewers go on.
+ */
 class IpcViewerLimitTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(60);
-    /** Output the program prints, far past the limit and the kernel's socket buffers. */
-    private static final int OUTPUT_BYTES = 6_000_000;
+    private static final Duration WAIT = Duration.ofSeconds(120);
+    /** limits.maxOutboundBytes: room enough that a viewer that reads is never judged slow on a busy machine. */
+    private static final long LIMIT = 256 << 10;
 
+    private static final long GRACE_MS = 1000;
+    /**
+     * The program prints this much, then sleeps 0.1 s, so that however fast the machine it prints at most 11 chunks
+     * while the grace runs. Unpaced, it could print everything within the grace, and the hub may queue up to max(4x
+     * the limit, 64 MiB) for a peer that does not read: nothing would bound the stuck viewer's queue below the whole
+     * output.
+     */
+    private static final int CHUNK = 50_000;
+
+    private static final int CHUNKS = 100;
+    /** What the program prints: far past the limit and the kernel's socket buffers. */
+    private static final int OUTPUT_BYTES = CHUNK * CHUNKS;
+    /**
+     * What the hub may queue for a viewer that never reads: up to the limit, then what is printed while the grace
+     * runs (a chunk is 51,000 bytes on the terminal: fold's newlines, each made CR LF), plus slack for the
+     * kernel's socket buffer (about 208 KiB on Linux), the PTY's buffer and the replies on hub.sock.
+     */
+    private static final long BOUND = LIMIT + 11 * 51_000 + (512 << 10);
+
+    private final HttpClient http = HttpClient.newHttpClient();
     private AgentwireHub hub;
     private AgentwireClient client;
 
@@ -38,8 +65,8 @@ class IpcViewerLimitTest {
     void start() throws Exception {
         hub = TestHubs.start(
                 TestHubs.shortTempDir(),
-                // Room enough that a viewer that reads is never judged slow on a busy machine.
-                b -> b.set("limits.maxOutboundBytes", "256KiB").set("limits.slowConsumerGraceMs", "1000"));
+                b -> b.set("limits.maxOutboundBytes", String.valueOf(LIMIT))
+                        .set("limits.slowConsumerGraceMs", String.valueOf(GRACE_MS)));
         client = AgentwireClient.builder()
                 .endpoint(hub.endpoint())
                 .reconnect(false)
@@ -77,12 +104,23 @@ class IpcViewerLimitTest {
         CompletableFuture.runAsync(good);
 
         // $((6*7)) and $((1+1)) so that the echo of the typed line does not match.
-        type(id, "head -c " + OUTPUT_BYTES + " /dev/zero | tr '\\0' a | fold -w 100; echo DONE-$((6*7))");
+        type(
+                id,
+                "for i in $(seq " + CHUNKS + "); do head -c " + CHUNK
+                        + " /dev/zero | tr '\\0' a | fold -w 100; sleep 0.1; done; echo DONE-$((6*7))");
         await().atMost(WAIT).until(() -> good.saw("DONE-42"));
         assertThat(good.stdoutBytes.get())
                 .as("the reading viewer got all of it")
                 .isGreaterThan(OUTPUT_BYTES);
-        await().atMost(WAIT).until(() -> hub.core().metrics().slowConsumers() >= 1);
+
+        // Everything the hub sent went to the reading viewer, to the stuck one, or (a few KB) to the client on
+        // hub.sock; the stuck viewer never read past the kernel's buffers, so the hub held the rest of its share.
+        long queuedForTheStuckOne = bytesSent() - good.rawBytes.get();
+        assertThat(queuedForTheStuckOne)
+                .as(
+                        "bytes the hub queued for the viewer that stopped reading (limit %d, grace %d ms, %d printed)",
+                        LIMIT, GRACE_MS, good.stdoutBytes.get())
+                .isLessThan(BOUND);
         assertThat(hub.core().metrics().slowConsumers())
                 .as("only the stuck viewer")
                 .isEqualTo(1);
@@ -100,6 +138,24 @@ class IpcViewerLimitTest {
         reader.close();
     }
 
+    /** The hub's count of the bytes it sent to peers, as its /metrics reports it. */
+    private long bytesSent() throws Exception {
+        HttpResponse<String> r = http.send(
+                HttpRequest.newBuilder(
+                                URI.create("http://127.0.0.1:" + hub.tcpPort().getAsInt() + "/metrics"))
+                        .header("Authorization", "Bearer " + hub.token())
+                        .timeout(Duration.ofSeconds(20))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as("/metrics").isEqualTo(200);
+        return r.body()
+                .lines()
+                .filter(line -> line.startsWith("agentwire_bytes_sent_bytes_total "))
+                .mapToLong(line -> (long) Double.parseDouble(line.substring(line.indexOf(' ') + 1)))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no agentwire_bytes_sent_bytes_total in /metrics"));
+    }
+
     /** Reads a channel to its end; what it read, as text. */
     private static String drain(SocketChannel ch) {
         ByteBuffer buf = ByteBuffer.allocate(1 << 16);
@@ -115,9 +171,13 @@ class IpcViewerLimitTest {
         return all.toString(StandardCharsets.UTF_8);
     }
 
-    /** Reads typed frames until the end, counting StdoutData bytes and keeping the last few kilobytes of text. */
+    /**
+     * Reads typed frames until the end, counting the bytes read and the StdoutData bytes, and keeping the last few
+     * kilobytes of text.
+     */
     private static final class StdoutTail implements Runnable {
         private final SocketChannel ch;
+        private final AtomicLong rawBytes = new AtomicLong();
         private final AtomicLong stdoutBytes = new AtomicLong();
         private final StringBuilder tail = new StringBuilder();
 
@@ -158,6 +218,7 @@ class IpcViewerLimitTest {
                     if (n < 0) {
                         return;
                     }
+                    rawBytes.addAndGet(n);
                 }
             } catch (java.io.IOException e) {
                 // closed by the test

@@ -10,13 +10,20 @@ import dev.agentwire.protocol.Json;
 import dev.agentwire.protocol.Message;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.AbstractByteBufAllocator;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufHolder;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.UnpooledDirectByteBuf;
+import io.netty.buffer.UnpooledHeapByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.local.LocalAddress;
 import io.netty.channel.local.LocalChannel;
 import io.netty.channel.local.LocalIoHandler;
@@ -30,13 +37,20 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Outbound batching, on a real Netty event loop (in-VM channels): a burst of messages queued together leaves in
- * one flush, a room's batch in one write.
+ * one flush, a room's batch in one write; and, on {@code EmbeddedChannel}s, a room's batch framed once for all the
+ * members on one wire format.
  */
 class ChannelOutboundTest {
 
@@ -168,21 +182,105 @@ class ChannelOutboundTest {
         assertThat(flushes.get()).isEqualTo(1);
     }
 
-    @Test
-    void membersOnTheSameFormatShareOneFramingOfTheBatch() throws Exception {
-        for (WireFormat format : List.of(WireFormat.stream(Framing.NDJSON), WireFormat.webSocket())) {
-            List<Encoded> messages = new ArrayList<>();
-            for (int i = 0; i < 10; i++) {
-                messages.add(Encoded.of(note(i)));
-            }
-            EncodedBatch shared = new EncodedBatch(messages);
-            AtomicInteger framings = new AtomicInteger();
-            shared.form("probe", framings::incrementAndGet, x -> {});
-            outbound(format).sendAll(shared);
-            outbound(format).sendAll(shared); // a second member on the same wire format
-            shared.release();
-            receive(lines(10) + lines(10));
-            assertThat(framings.get()).isEqualTo(1);
+    /** The wire formats, each obtained the way the hub's handlers obtain it: one call per connection. */
+    static Stream<Arguments> formats() {
+        return Stream.of(
+                format("NDJSON (RpcHandler, EnvelopeHandler)", () -> WireFormat.stream(Framing.NDJSON)),
+                format("length-prefixed (RpcHandler)", () -> WireFormat.stream(Framing.LENGTH_PREFIXED)),
+                format("typed (RpcHandler, IpcHandler)", () -> WireFormat.stream(Framing.TYPED)),
+                format("WebSocket (WebSocketRpcHandler)", WireFormat::webSocket));
+    }
+
+    private static Arguments format(String name, Supplier<WireFormat> perConnection) {
+        return Arguments.of(Named.of(name, perConnection));
+    }
+
+    /**
+     * Two members, each with its own channel and its own {@code WireFormat} (as two connections have), share one
+     * framing of a room's batch: framing it for both allocates what framing it for one does.
+     */
+    @ParameterizedTest
+    @MethodSource("formats")
+    void membersOnTheSameFormatShareOneFramingOfTheBatch(Supplier<WireFormat> perConnection) {
+        CountingAllocator alone = new CountingAllocator();
+        EmbeddedChannel only = member(alone);
+        EncodedBatch first = batch(10);
+        new ChannelOutbound(only, perConnection.get(), 1 << 20, 1_000_000_000L, new HubMetrics()).sendAll(first);
+        first.release();
+        String expected = written(only);
+        assertThat(alone.buffers.get())
+                .as("buffers framing the batch for one member")
+                .isPositive();
+
+        CountingAllocator shared = new CountingAllocator();
+        EmbeddedChannel a = member(shared);
+        EmbeddedChannel b = member(shared);
+        EncodedBatch second = batch(10);
+        new ChannelOutbound(a, perConnection.get(), 1 << 20, 1_000_000_000L, new HubMetrics()).sendAll(second);
+        new ChannelOutbound(b, perConnection.get(), 1 << 20, 1_000_000_000L, new HubMetrics()).sendAll(second);
+        second.release();
+        assertThat(written(a)).isEqualTo(expected);
+        assertThat(written(b)).isEqualTo(expected);
+        assertThat(shared.buffers.get())
+                .as(
+                        "buffers framing the batch for two members on the same wire format (one member: %d)",
+                        alone.buffers.get())
+                .isEqualTo(alone.buffers.get());
+        assertThat(only.finishAndReleaseAll() | a.finishAndReleaseAll() | b.finishAndReleaseAll())
+                .isFalse();
+    }
+
+    private static EncodedBatch batch(int n) {
+        List<Encoded> messages = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            messages.add(Encoded.of(note(i)));
+        }
+        return new EncodedBatch(messages);
+    }
+
+    /** A member's channel, allocating from {@code alloc}. */
+    private static EmbeddedChannel member(ByteBufAllocator alloc) {
+        EmbeddedChannel ch = new EmbeddedChannel();
+        ch.config().setAllocator(alloc);
+        return ch;
+    }
+
+    /** Runs the channel's queued writes; what it wrote, as hex, each buffer or frame released. */
+    private static String written(EmbeddedChannel ch) {
+        ch.runPendingTasks();
+        StringBuilder out = new StringBuilder();
+        for (Object o = ch.readOutbound(); o != null; o = ch.readOutbound()) {
+            out.append(ByteBufUtil.hexDump(o instanceof ByteBufHolder h ? h.content() : (ByteBuf) o))
+                    .append(o instanceof TextWebSocketFrame ? " (text frame)\n" : "\n");
+            ReferenceCountUtil.release(o);
+        }
+        assertThat(out).as("written").isNotEmpty();
+        return out.toString();
+    }
+
+    /** Counts the buffers allocated through it: what framing costs. */
+    private static final class CountingAllocator extends AbstractByteBufAllocator {
+        private final AtomicInteger buffers = new AtomicInteger();
+
+        CountingAllocator() {
+            super(false);
+        }
+
+        @Override
+        protected ByteBuf newHeapBuffer(int initialCapacity, int maxCapacity) {
+            buffers.incrementAndGet();
+            return new UnpooledHeapByteBuf(this, initialCapacity, maxCapacity);
+        }
+
+        @Override
+        protected ByteBuf newDirectBuffer(int initialCapacity, int maxCapacity) {
+            buffers.incrementAndGet();
+            return new UnpooledDirectByteBuf(this, initialCapacity, maxCapacity);
+        }
+
+        @Override
+        public boolean isDirectBufferPooled() {
+            return false;
         }
     }
 }
