@@ -87,6 +87,16 @@ abstract class HubCall implements Callable<Integer> {
         return new CommandLine.ParameterException(spec.commandLine(), message);
     }
 
+    /** Asks {@code method} without parameters. */
+    static Ask request(String method) {
+        return hub -> hub.request(method).get();
+    }
+
+    /** Asks {@code method} with {@code params}. */
+    static Ask request(String method, JsonNode params) {
+        return hub -> hub.request(method, params).get();
+    }
+
     /** {@code text} read as JSON (a JSON null if there is none), or a usage error naming {@code label}. */
     JsonNode jsonArgument(String text, String label) {
         try {

@@ -10,7 +10,7 @@ final class SessionsCommand extends HubCall {
 
     @Override
     Ask prepare() {
-        return hub -> hub.request("sessions/list").get();
+        return request("sessions/list");
     }
 
     @Override

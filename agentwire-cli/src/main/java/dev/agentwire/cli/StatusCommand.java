@@ -11,7 +11,7 @@ final class StatusCommand extends HubCall {
 
     @Override
     Ask prepare() {
-        return hub -> hub.request("hub/status").get();
+        return request("hub/status");
     }
 
     @Override
