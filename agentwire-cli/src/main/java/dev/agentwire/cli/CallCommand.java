@@ -1,14 +1,9 @@
 package dev.agentwire.cli;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.agentwire.client.AgentwireClient;
-import dev.agentwire.protocol.Json;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
@@ -21,10 +16,7 @@ import picocli.CommandLine.Parameters;
             "Call a tool of a session and print its result.",
             "Prints the text content (or the structured content with --json); exits 1 if the tool reports an error."
         })
-final class CallCommand implements Callable<Integer> {
-
-    @Mixin
-    ClientOptions client;
+final class CallCommand extends HubCall {
 
     @Parameters(index = "0", paramLabel = "TOOL", description = "the tool's name")
     String tool;
@@ -39,44 +31,42 @@ final class CallCommand implements Callable<Integer> {
     @Mixin
     SessionOption session;
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    @Override
+    String session() {
+        return session.session;
+    }
 
     @Override
-    public Integer call() throws Exception {
-        JsonNode args;
-        try {
-            args = Json.mapper().readTree(arguments);
-        } catch (JsonProcessingException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "ARGS is not JSON: " + e.getOriginalMessage());
-        }
-        if (args == null || !args.isObject()) {
-            throw new CommandLine.ParameterException(
-                    spec.commandLine(), "ARGS must be a JSON object, like '{\"selector\":\"main\"}'");
+    Ask prepare() {
+        JsonNode args = jsonArgument(arguments, "ARGS");
+        if (!args.isObject()) {
+            throw usage("ARGS must be a JSON object, like '{\"selector\":\"main\"}'");
         }
         Duration timeout = client.timeout(Duration.ofSeconds(60));
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        ProgressLine progress = new ProgressLine(err);
-        try (AgentwireClient c = client.connect("aw-call", session.session)) {
-            JsonNode result =
-                    c.tools().call(tool, args, timeout, progress::update).get();
-            progress.finish();
-            if (client.json) {
-                ClientOptions.printJson(out, result);
-            } else {
-                for (JsonNode item : result.path("content")) {
-                    out.println(
-                            item.path("type").asText().equals("text")
-                                    ? item.path("text").asText()
-                                    : item.toString());
-                }
+        ProgressLine progress = new ProgressLine(spec.commandLine().getErr());
+        return hub -> {
+            try {
+                return hub.tools().call(tool, args, timeout, progress::update).get();
+            } finally {
+                progress.finish();
             }
-            out.flush();
-            return result.path("isError").asBoolean() ? ExitCodes.ERROR : ExitCodes.OK;
-        } finally {
-            progress.finish();
+        };
+    }
+
+    @Override
+    void printText(PrintWriter out, JsonNode result) {
+        for (JsonNode item : result.path("content")) {
+            out.println(
+                    item.path("type").asText().equals("text")
+                            ? item.path("text").asText()
+                            : item.toString());
         }
+    }
+
+    /** 1 if the tool reports an error. */
+    @Override
+    int done(JsonNode result) {
+        return result.path("isError").asBoolean() ? ExitCodes.ERROR : ExitCodes.OK;
     }
 
     /** A one-line progress bar on stderr, redrawn in place as notifications/progress arrive. */

@@ -1,16 +1,12 @@
 package dev.agentwire.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.agentwire.client.AgentwireClient;
 import dev.agentwire.protocol.Json;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -26,10 +22,7 @@ import picocli.CommandLine.Parameters;
                     + " 2 minutes), prints it and opens it in the default browser.",
             "PAGE: terminals (the default) or demo."
         })
-final class OpenCommand implements Callable<Integer> {
-
-    @Mixin
-    ClientOptions client;
+final class OpenCommand extends HubCall {
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "PAGE", defaultValue = "terminals")
     String page;
@@ -37,26 +30,21 @@ final class OpenCommand implements Callable<Integer> {
     @Option(names = "--no-browser", description = "print the link only; open it yourself")
     boolean noBrowser;
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    @Override
+    Ask prepare() {
+        return request("auth/login-code", Json.mapper().createObjectNode().put("page", page));
+    }
 
     @Override
-    public Integer call() throws Exception {
-        PrintWriter out = spec.commandLine().getOut();
-        JsonNode login;
-        try (AgentwireClient c = client.connect("aw-open")) {
-            login = c.request(
-                            "auth/login-code", Json.mapper().createObjectNode().put("page", page))
-                    .get();
-        }
-        String url = login.path("url").asText();
-        if (client.json) {
-            ClientOptions.printJson(out, login);
-        } else {
-            out.println(url);
-        }
-        out.flush();
+    void printText(PrintWriter out, JsonNode login) {
+        out.println(login.path("url").asText());
+    }
+
+    /** Opens the link in the default browser, unless --no-browser. */
+    @Override
+    int done(JsonNode login) {
         if (!noBrowser) {
+            String url = login.path("url").asText();
             List<String> opener = List.of(
                     System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("mac") ? "open" : "xdg-open",
                     url);

@@ -1,24 +1,19 @@
 package dev.agentwire.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.agentwire.client.AgentwireClient;
 import dev.agentwire.protocol.Json;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.Arrays;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code aw ping}: round trips of {@code hub/ping}. */
 @Command(name = "ping", mixinStandardHelpOptions = true, description = "Send hub/ping and print round-trip times.")
-final class PingCommand implements Callable<Integer> {
-
-    @Mixin
-    ClientOptions client;
+final class PingCommand extends HubCall {
 
     @Option(
             names = {"-n", "--count"},
@@ -39,25 +34,24 @@ final class PingCommand implements Callable<Integer> {
             description = "print only the summary")
     boolean quiet;
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
+    /** Pings, printing each reply unless --json or --quiet; the answer is the summary. */
     @Override
-    public Integer call() throws Exception {
+    Ask prepare() {
         if (count < 1) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--count must be at least 1, got " + count);
+            throw usage("--count must be at least 1, got " + count);
         }
-        PrintWriter out = spec.commandLine().getOut();
-        try (AgentwireClient c = client.connect("aw-ping")) {
+        PrintWriter out = out();
+        boolean replies = !client.json && !quiet;
+        return hub -> {
             double[] micros = new double[count];
-            if (!client.json && !quiet) {
-                out.printf("PING %s (hub/ping)%n", c.endpoint());
+            if (replies) {
+                out.printf("PING %s (hub/ping)%n", hub.endpoint());
             }
             for (int i = 0; i < count; i++) {
                 long start = System.nanoTime();
-                c.request("hub/ping").get();
+                hub.request("hub/ping").get();
                 micros[i] = (System.nanoTime() - start) / 1000.0;
-                if (!client.json && !quiet) {
+                if (replies) {
                     out.printf(Locale.ROOT, "reply %d: time=%.1f µs%n", i + 1, micros[i]);
                     out.flush();
                 }
@@ -67,35 +61,39 @@ final class PingCommand implements Callable<Integer> {
             }
             double[] sorted = micros.clone();
             Arrays.sort(sorted);
-            double avg = Arrays.stream(micros).average().orElse(0);
-            if (client.json) {
-                ObjectNode j = Json.mapper().createObjectNode();
-                j.put("endpoint", c.endpoint().toString());
-                j.put("count", count);
-                j.put("minMicros", sorted[0]);
-                j.put("avgMicros", avg);
-                j.put("p50Micros", percentile(sorted, 50));
-                j.put("p99Micros", percentile(sorted, 99));
-                j.put("maxMicros", sorted[count - 1]);
-                var all = j.putArray("rttMicros");
-                for (double m : micros) {
-                    all.add(m);
-                }
-                out.println(Json.mapper().writeValueAsString(j));
-            } else {
-                out.printf("--- %s: %d pings ---%n", c.endpoint(), count);
-                out.printf(
-                        Locale.ROOT,
-                        "rtt min/avg/p50/p99/max = %.1f/%.1f/%.1f/%.1f/%.1f µs%n",
-                        sorted[0],
-                        avg,
-                        percentile(sorted, 50),
-                        percentile(sorted, 99),
-                        sorted[count - 1]);
+            ObjectNode j = Json.mapper().createObjectNode();
+            j.put("endpoint", hub.endpoint().toString());
+            j.put("count", count);
+            j.put("minMicros", sorted[0]);
+            j.put("avgMicros", Arrays.stream(micros).average().orElse(0));
+            j.put("p50Micros", percentile(sorted, 50));
+            j.put("p99Micros", percentile(sorted, 99));
+            j.put("maxMicros", sorted[count - 1]);
+            var all = j.putArray("rttMicros");
+            for (double m : micros) {
+                all.add(m);
             }
-            out.flush();
-        }
-        return ExitCodes.OK;
+            return j;
+        };
+    }
+
+    /** On one line, not indented, as {@code aw ping --json} has always printed it. */
+    @Override
+    void printJson(PrintWriter out, JsonNode summary) throws IOException {
+        out.println(Json.mapper().writeValueAsString(summary));
+    }
+
+    @Override
+    void printText(PrintWriter out, JsonNode s) {
+        out.printf("--- %s: %d pings ---%n", s.path("endpoint").asText(), count);
+        out.printf(
+                Locale.ROOT,
+                "rtt min/avg/p50/p99/max = %.1f/%.1f/%.1f/%.1f/%.1f µs%n",
+                s.path("minMicros").asDouble(),
+                s.path("avgMicros").asDouble(),
+                s.path("p50Micros").asDouble(),
+                s.path("p99Micros").asDouble(),
+                s.path("maxMicros").asDouble());
     }
 
     /** Nearest-rank percentile of sorted values. */

@@ -28,33 +28,22 @@ final class RoomsCommands {
     }
 
     @Command(name = "rooms", mixinStandardHelpOptions = true, description = "List the hub's rooms.")
-    static final class List implements Callable<Integer> {
-        @Mixin
-        ClientOptions client;
-
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
+    static final class List extends HubCall {
+        @Override
+        Ask prepare() {
+            return hub -> hub.rooms().list().get();
+        }
 
         @Override
-        public Integer call() throws Exception {
-            PrintWriter out = spec.commandLine().getOut();
-            try (AgentwireClient c = client.connect("aw-rooms")) {
-                JsonNode rooms = c.rooms().list().get();
-                if (client.json) {
-                    ClientOptions.printJson(out, rooms);
-                } else {
-                    out.printf("%-28s %10s %8s%n", "ROOM", "OFFSET", "MEMBERS");
-                    for (JsonNode r : rooms.path("rooms")) {
-                        out.printf(
-                                "%-28s %10d %8d%n",
-                                r.path("room").asText(),
-                                r.path("offset").asLong(),
-                                r.path("members").asInt());
-                    }
-                }
-                out.flush();
+        void printText(PrintWriter out, JsonNode rooms) {
+            out.printf("%-28s %10s %8s%n", "ROOM", "OFFSET", "MEMBERS");
+            for (JsonNode r : rooms.path("rooms")) {
+                out.printf(
+                        "%-28s %10d %8d%n",
+                        r.path("room").asText(),
+                        r.path("offset").asLong(),
+                        r.path("members").asInt());
             }
-            return ExitCodes.OK;
         }
     }
 
@@ -62,10 +51,7 @@ final class RoomsCommands {
             name = "send",
             mixinStandardHelpOptions = true,
             description = "Publish TEXT to ROOM; prints the ack once it is durable.")
-    static final class Send implements Callable<Integer> {
-        @Mixin
-        ClientOptions client;
-
+    static final class Send extends HubCall {
         @Parameters(index = "0", paramLabel = "ROOM")
         String room;
 
@@ -80,22 +66,19 @@ final class RoomsCommands {
                         "resend this many times if the connection drops before the ack (default: ${DEFAULT-VALUE})")
         int retries;
 
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
+        @Override
+        Ask prepare() {
+            return hub -> hub.rooms().publish(room, text, null, retries).get();
+        }
 
         @Override
-        public Integer call() throws Exception {
-            PrintWriter out = spec.commandLine().getOut();
-            try (AgentwireClient c = client.connect("aw-send")) {
-                JsonNode ack = c.rooms().publish(room, text, null, retries).get();
-                out.println(
-                        client.json
-                                ? ack.toString()
-                                : "sent to " + room + " at offset "
-                                        + ack.path("offset").asLong());
-                out.flush();
-            }
-            return ExitCodes.OK;
+        void printJson(PrintWriter out, JsonNode ack) {
+            out.println(ack.toString());
+        }
+
+        @Override
+        void printText(PrintWriter out, JsonNode ack) {
+            out.println("sent to " + room + " at offset " + ack.path("offset").asLong());
         }
     }
 
@@ -161,10 +144,7 @@ final class RoomsCommands {
     }
 
     @Command(name = "history", mixinStandardHelpOptions = true, description = "Print ROOM's recent messages.")
-    static final class History implements Callable<Integer> {
-        @Mixin
-        ClientOptions client;
-
+    static final class History extends HubCall {
         @Parameters(index = "0", paramLabel = "ROOM")
         String room;
 
@@ -175,18 +155,20 @@ final class RoomsCommands {
                 description = "how many (default: ${DEFAULT-VALUE}, at most 10000)")
         int limit;
 
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
+        @Override
+        Ask prepare() {
+            return hub -> hub.rooms().history(room, limit).get();
+        }
+
+        /** Each message's JSON on a line of its own, as {@code aw tail --json} prints them. */
+        @Override
+        void printJson(PrintWriter out, JsonNode h) {
+            h.path("messages").forEach(m -> out.println(line(m, true)));
+        }
 
         @Override
-        public Integer call() throws Exception {
-            PrintWriter out = spec.commandLine().getOut();
-            try (AgentwireClient c = client.connect("aw-history")) {
-                JsonNode h = c.rooms().history(room, limit).get();
-                h.path("messages").forEach(m -> out.println(line(m, client.json)));
-                out.flush();
-            }
-            return ExitCodes.OK;
+        void printText(PrintWriter out, JsonNode h) {
+            h.path("messages").forEach(m -> out.println(line(m, false)));
         }
     }
 }

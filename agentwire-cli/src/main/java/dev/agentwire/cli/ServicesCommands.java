@@ -28,53 +28,30 @@ final class ServicesCommands {
 
     private ServicesCommands() {}
 
-    /** Reads a JSON argument, or fails the command line with the reason. */
-    static JsonNode json(String text, String label, CommandLine.Model.CommandSpec spec) {
-        try {
-            JsonNode n = Json.mapper().readTree(text);
-            return n == null ? Json.mapper().nullNode() : n;
-        } catch (JsonProcessingException e) {
-            throw new CommandLine.ParameterException(
-                    spec.commandLine(), label + " is not JSON: " + e.getOriginalMessage());
-        }
-    }
-
     @Command(
             name = "services",
             mixinStandardHelpOptions = true,
             description = "List the hub's services: instances, pending and handled requests, mean and p99 times.")
-    static final class List implements Callable<Integer> {
-        @Mixin
-        ClientOptions client;
-
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
+    static final class List extends HubCall {
+        @Override
+        Ask prepare() {
+            return hub -> hub.services().list().get();
+        }
 
         @Override
-        public Integer call() throws Exception {
-            PrintWriter out = spec.commandLine().getOut();
-            try (AgentwireClient c = client.connect("aw-services")) {
-                JsonNode list = c.services().list().get();
-                if (client.json) {
-                    ClientOptions.printJson(out, list);
-                } else {
-                    out.printf(
-                            "%-24s %9s %8s %9s %9s %9s%n",
-                            "SERVICE", "INSTANCES", "PENDING", "HANDLED", "MEAN ms", "P99 ms");
-                    for (JsonNode s : list.path("services")) {
-                        out.printf(
-                                "%-24s %9d %8d %9d %9.3f %9.3f%n",
-                                s.path("name").asText(),
-                                s.path("instances").size(),
-                                s.path("pending").asInt(),
-                                s.path("handled").asLong(),
-                                s.path("meanMs").asDouble(),
-                                s.path("p99Ms").asDouble());
-                    }
-                }
-                out.flush();
+        void printText(PrintWriter out, JsonNode list) {
+            out.printf(
+                    "%-24s %9s %8s %9s %9s %9s%n", "SERVICE", "INSTANCES", "PENDING", "HANDLED", "MEAN ms", "P99 ms");
+            for (JsonNode s : list.path("services")) {
+                out.printf(
+                        "%-24s %9d %8d %9d %9.3f %9.3f%n",
+                        s.path("name").asText(),
+                        s.path("instances").size(),
+                        s.path("pending").asInt(),
+                        s.path("handled").asLong(),
+                        s.path("meanMs").asDouble(),
+                        s.path("p99Ms").asDouble());
             }
-            return ExitCodes.OK;
         }
     }
 
@@ -85,10 +62,7 @@ final class ServicesCommands {
                 "Send ACTION with DATA to one instance of SERVICE and print its answer.",
                 "Exits 1 with the service's message if it answers an error; 3, 5 as for every command."
             })
-    static final class Request implements Callable<Integer> {
-        @Mixin
-        ClientOptions client;
-
+    static final class Request extends HubCall {
         @Parameters(index = "0", paramLabel = "SERVICE")
         String service;
 
@@ -98,21 +72,17 @@ final class ServicesCommands {
         @Parameters(index = "2", paramLabel = "DATA", defaultValue = "null", description = "JSON (default: null)")
         String data;
 
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
         @Override
-        public Integer call() throws Exception {
-            JsonNode body = json(data, "DATA", spec);
+        Ask prepare() {
+            JsonNode body = jsonArgument(data, "DATA");
             Duration timeout = client.timeout(Duration.ofSeconds(30));
-            PrintWriter out = spec.commandLine().getOut();
-            try (AgentwireClient c = client.connect("aw-request")) {
-                JsonNode answer =
-                        c.services().request(service, action, body, timeout).get();
-                ClientOptions.printJson(out, answer);
-                out.flush();
-            }
-            return ExitCodes.OK;
+            return hub -> hub.services().request(service, action, body, timeout).get();
+        }
+
+        /** The answer is JSON either way. */
+        @Override
+        void printText(PrintWriter out, JsonNode answer) throws IOException {
+            printJson(out, answer);
         }
     }
 
@@ -279,10 +249,7 @@ final class ServicesCommands {
             name = "route-llm",
             mixinStandardHelpOptions = true,
             description = "Ask the hub's LLM router which provider to use for a request.")
-    static final class RouteLlm implements Callable<Integer> {
-        @Mixin
-        ClientOptions client;
-
+    static final class RouteLlm extends HubCall {
         @Option(names = "--tokens", paramLabel = "N", required = true, description = "the request's token count")
         long tokens;
 
@@ -299,11 +266,8 @@ final class ServicesCommands {
         @Option(names = "--max-latency", paramLabel = "MS", defaultValue = "0", description = "0: no bound")
         long maxLatency;
 
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
         @Override
-        public Integer call() throws Exception {
+        Ask prepare() {
             ObjectNode params = Json.mapper().createObjectNode();
             params.put("token_count", tokens);
             if (task != null) {
@@ -311,23 +275,18 @@ final class ServicesCommands {
             }
             params.put("priority", priority);
             params.put("max_latency", maxLatency);
-            PrintWriter out = spec.commandLine().getOut();
-            try (AgentwireClient c = client.connect("aw-route-llm")) {
-                JsonNode r = c.request("router/route", params).get();
-                if (client.json) {
-                    ClientOptions.printJson(out, r);
-                } else {
-                    out.printf(
-                            java.util.Locale.ROOT,
-                            "%s (estimated cost $%.4f, confidence %.2f)%n%s%n",
-                            r.path("provider").asText(),
-                            r.path("estimated_cost").asDouble(),
-                            r.path("confidence").asDouble(),
-                            r.path("reasoning").asText());
-                }
-                out.flush();
-            }
-            return ExitCodes.OK;
+            return request("router/route", params);
+        }
+
+        @Override
+        void printText(PrintWriter out, JsonNode r) {
+            out.printf(
+                    java.util.Locale.ROOT,
+                    "%s (estimated cost $%.4f, confidence %.2f)%n%s%n",
+                    r.path("provider").asText(),
+                    r.path("estimated_cost").asDouble(),
+                    r.path("confidence").asDouble(),
+                    r.path("reasoning").asText());
         }
     }
 }

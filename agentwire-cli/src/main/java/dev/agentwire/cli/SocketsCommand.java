@@ -1,8 +1,10 @@
 package dev.agentwire.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentwire.protocol.Json;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,95 +25,73 @@ import picocli.CommandLine.Option;
             "aw sockets analyze: this machine's TCP sockets by state, with advice; aw sockets unix: Unix sockets."
         },
         subcommands = {SocketsCommand.Inspect.class, SocketsCommand.Analyze.class, SocketsCommand.UnixSockets.class})
-final class SocketsCommand implements Callable<Integer> {
-
-    @CommandLine.Mixin
-    ClientOptions client;
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+final class SocketsCommand extends HubCall {
 
     /** The hub's connections: id, transport, peer, session, rooms, traffic, pending bytes, refusals, age. */
     @Override
-    public Integer call() throws Exception {
-        PrintWriter out = spec.commandLine().getOut();
-        try (var c = client.connect("aw-sockets")) {
-            var r = c.request("hub/connections").get();
-            if (client.json) {
-                ClientOptions.printJson(out, r);
-            } else {
-                out.printf(
-                        "%5s %-9s %-14s %-22s %-12s %-16s %9s %9s %9s %9s %8s %6s %8s%n",
-                        "ID",
-                        "TRANSPORT",
-                        "NAME",
-                        "PEER",
-                        "SESSION",
-                        "ROOMS",
-                        "BYTES-IN",
-                        "MSGS-IN",
-                        "BYTES-OUT",
-                        "MSGS-OUT",
-                        "PENDING",
-                        "LIMITED",
-                        "AGE-S");
-                for (var x : r.path("connections")) {
-                    String peer = x.has("uid")
-                            ? "uid " + x.path("uid").asText()
-                                    + (x.has("pid") ? " pid " + x.path("pid").asText() : "")
-                            : x.path("address").asText();
-                    List<String> rooms = new ArrayList<>();
-                    x.path("rooms").forEach(n -> rooms.add(n.asText()));
-                    out.printf(
-                            "%5d %-9s %-14s %-22s %-12s %-16s %9d %9d %9d %9d %8d %6d %8d%n",
-                            x.path("id").asLong(),
-                            x.path("transport").asText(),
-                            x.path("name").asText().isEmpty()
-                                    ? "-"
-                                    : x.path("name").asText(),
-                            peer,
-                            x.path("session").asText("-"),
-                            rooms.isEmpty() ? "-" : String.join(",", rooms),
-                            x.path("bytesIn").asLong(),
-                            x.path("messagesIn").asLong(),
-                            x.path("bytesOut").asLong(),
-                            x.path("messagesOut").asLong(),
-                            x.path("pendingOutboundBytes").asLong(),
-                            x.path("rateLimited").asLong(),
-                            x.path("ageMs").asLong() / 1000);
-                }
-            }
-            out.flush();
+    Ask prepare() {
+        return request("hub/connections");
+    }
+
+    @Override
+    void printText(PrintWriter out, JsonNode r) {
+        out.printf(
+                "%5s %-9s %-14s %-22s %-12s %-16s %9s %9s %9s %9s %8s %6s %8s%n",
+                "ID",
+                "TRANSPORT",
+                "NAME",
+                "PEER",
+                "SESSION",
+                "ROOMS",
+                "BYTES-IN",
+                "MSGS-IN",
+                "BYTES-OUT",
+                "MSGS-OUT",
+                "PENDING",
+                "LIMITED",
+                "AGE-S");
+        for (var x : r.path("connections")) {
+            String peer = x.has("uid")
+                    ? "uid " + x.path("uid").asText()
+                            + (x.has("pid") ? " pid " + x.path("pid").asText() : "")
+                    : x.path("address").asText();
+            List<String> rooms = new ArrayList<>();
+            x.path("rooms").forEach(n -> rooms.add(n.asText()));
+            out.printf(
+                    "%5d %-9s %-14s %-22s %-12s %-16s %9d %9d %9d %9d %8d %6d %8d%n",
+                    x.path("id").asLong(),
+                    x.path("transport").asText(),
+                    x.path("name").asText().isEmpty() ? "-" : x.path("name").asText(),
+                    peer,
+                    x.path("session").asText("-"),
+                    rooms.isEmpty() ? "-" : String.join(",", rooms),
+                    x.path("bytesIn").asLong(),
+                    x.path("messagesIn").asLong(),
+                    x.path("bytesOut").asLong(),
+                    x.path("messagesOut").asLong(),
+                    x.path("pendingOutboundBytes").asLong(),
+                    x.path("rateLimited").asLong(),
+                    x.path("ageMs").asLong() / 1000);
         }
-        return ExitCodes.OK;
     }
 
     @Command(
             name = "inspect",
             mixinStandardHelpOptions = true,
             description = "One hub connection, with the socket options read from its live channel.")
-    static final class Inspect implements Callable<Integer> {
-        @CommandLine.Mixin
-        ClientOptions client;
-
+    static final class Inspect extends HubCall {
         @CommandLine.Parameters(index = "0", paramLabel = "ID", description = "a connection id from aw sockets")
         long id;
 
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-
         @Override
-        public Integer call() throws Exception {
-            PrintWriter out = spec.commandLine().getOut();
-            try (var c = client.connect("aw-sockets")) {
-                var r = c.request(
-                                "hub/connection",
-                                Json.mapper().createObjectNode().put("id", id))
-                        .get();
-                ClientOptions.printJson(out, r);
-                out.flush();
-            }
-            return ExitCodes.OK;
+        Ask prepare() {
+            return request("hub/connection", Json.mapper().createObjectNode().put("id", id));
+        }
+
+        /** The answer is JSON either way. */
+        @Override
+        void printText(PrintWriter out, JsonNode r) throws IOException {
+            printJson(out, r);
         }
     }
 

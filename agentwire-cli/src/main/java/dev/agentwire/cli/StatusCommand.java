@@ -1,53 +1,38 @@
 package dev.agentwire.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.agentwire.client.AgentwireClient;
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 
 /** {@code aw status}: what the hub is doing. */
 @Command(name = "status", mixinStandardHelpOptions = true, description = "Show the running hub's status.")
-final class StatusCommand implements Callable<Integer> {
-
-    @Mixin
-    ClientOptions client;
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+final class StatusCommand extends HubCall {
 
     @Override
-    public Integer call() throws Exception {
-        PrintWriter out = spec.commandLine().getOut();
-        try (AgentwireClient c = client.connect("aw-status")) {
-            JsonNode s = c.request("hub/status").get();
-            if (client.json) {
-                ClientOptions.printJson(out, s);
-            } else {
-                out.printf(
-                        "agentwire hub %s (pid %d), up %s%n",
-                        s.path("version").asText(),
-                        s.path("pid").asLong(),
-                        human(s.path("uptimeMs").asLong()));
-                out.printf("  socket       %s%n", s.path("sockets").path("hub").asText());
-                if (s.has("port")) {
-                    out.printf("  tcp          127.0.0.1:%d%n", s.path("port").asInt());
-                }
-                out.printf("  home         %s%n", s.path("home").asText());
-                JsonNode conns = s.path("connections");
-                out.printf(
-                        "  connections  %d (unix %d, tcp %d)%n",
-                        conns.path("total").asInt(),
-                        conns.path("unix").asInt(),
-                        conns.path("tcp").asInt());
-                out.printf("  in flight    %d%n", s.path("inflight").asInt());
-            }
-            out.flush();
+    Ask prepare() {
+        return request("hub/status");
+    }
+
+    @Override
+    void printText(PrintWriter out, JsonNode s) {
+        out.printf(
+                "agentwire hub %s (pid %d), up %s%n",
+                s.path("version").asText(),
+                s.path("pid").asLong(),
+                human(s.path("uptimeMs").asLong()));
+        out.printf("  socket       %s%n", s.path("sockets").path("hub").asText());
+        if (s.has("port")) {
+            out.printf("  tcp          127.0.0.1:%d%n", s.path("port").asInt());
         }
-        return ExitCodes.OK;
+        out.printf("  home         %s%n", s.path("home").asText());
+        JsonNode conns = s.path("connections");
+        out.printf(
+                "  connections  %d (unix %d, tcp %d)%n",
+                conns.path("total").asInt(),
+                conns.path("unix").asInt(),
+                conns.path("tcp").asInt());
+        out.printf("  in flight    %d%n", s.path("inflight").asInt());
     }
 
     static String human(long ms) {

@@ -2,16 +2,13 @@ package dev.agentwire.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.agentwire.client.AgentwireClient;
 import dev.agentwire.protocol.Json;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -39,10 +36,7 @@ final class TokenCommands implements Runnable {
                 "Scopes: tools:call, tools:provide, rooms:read:ROOM, rooms:write:ROOM (ROOM may end in *),",
                 "services:request, services:provide, terminals, admin, or * for everything."
             })
-    static final class Create implements Callable<Integer> {
-        @Mixin
-        ClientOptions client;
-
+    static final class Create extends HubCall {
         @Option(names = "--sub", required = true, paramLabel = "NAME", description = "who the token is for")
         String sub;
 
@@ -56,26 +50,24 @@ final class TokenCommands implements Runnable {
                 description = "how long it is valid: 30m, 1h, 24h (default: ${DEFAULT-VALUE})")
         String ttl;
 
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
+        @Override
+        Ask prepare() {
+            Duration life = Durations.parse(ttl, spec.commandLine());
+            ObjectNode params =
+                    Json.mapper().createObjectNode().put("sub", sub).put("ttlSeconds", Math.max(1, life.toSeconds()));
+            var array = params.putArray("scopes");
+            scopes.forEach(array::add);
+            return request("tokens/create", params);
+        }
 
         @Override
-        public Integer call() throws Exception {
-            Duration life = Durations.parse(ttl, spec.commandLine());
-            PrintWriter out = spec.commandLine().getOut();
-            try (AgentwireClient c = client.connect("aw-token")) {
-                ObjectNode params = Json.mapper()
-                        .createObjectNode()
-                        .put("sub", sub)
-                        .put("ttlSeconds", Math.max(1, life.toSeconds()));
-                var array = params.putArray("scopes");
-                scopes.forEach(array::add);
-                JsonNode minted = c.request("tokens/create", params).get();
-                out.println(
-                        client.json ? minted.toString() : minted.path("token").asText());
-                out.flush();
-            }
-            return ExitCodes.OK;
+        void printJson(PrintWriter out, JsonNode minted) {
+            out.println(minted.toString());
+        }
+
+        @Override
+        void printText(PrintWriter out, JsonNode minted) {
+            out.println(minted.path("token").asText());
         }
     }
 
@@ -83,25 +75,24 @@ final class TokenCommands implements Runnable {
             name = "revoke",
             mixinStandardHelpOptions = true,
             description = "Revoke a token by its id (jti, from aw token create --json).")
-    static final class Revoke implements Callable<Integer> {
-        @Mixin
-        ClientOptions client;
-
+    static final class Revoke extends HubCall {
         @Parameters(index = "0", paramLabel = "JTI")
         String jti;
 
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
+        @Override
+        Ask prepare() {
+            return request("tokens/revoke", Json.mapper().createObjectNode().put("jti", jti));
+        }
+
+        /** The same line either way. */
+        @Override
+        void printJson(PrintWriter out, JsonNode answer) {
+            printText(out, answer);
+        }
 
         @Override
-        public Integer call() throws Exception {
-            try (AgentwireClient c = client.connect("aw-token")) {
-                c.request("tokens/revoke", Json.mapper().createObjectNode().put("jti", jti))
-                        .get();
-                spec.commandLine().getOut().println("revoked " + jti);
-                spec.commandLine().getOut().flush();
-            }
-            return ExitCodes.OK;
+        void printText(PrintWriter out, JsonNode answer) {
+            out.println("revoked " + jti);
         }
     }
 }
