@@ -9,6 +9,7 @@ import dev.agentwire.protocol.ErrorCode;
 import dev.agentwire.protocol.Frame;
 import dev.agentwire.protocol.Json;
 import dev.agentwire.protocol.RpcError;
+import dev.agentwire.protocol.Text;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -111,7 +112,8 @@ final class ApiSocketHandler extends ChannelInboundHandlerAdapter {
         try {
             request = Json.mapper().readTree(line);
         } catch (IOException e) {
-            throw HubException.of(ErrorCode.PARSE_ERROR, "malformed_json", "not JSON: " + firstLine(e.getMessage()));
+            throw HubException.of(
+                    ErrorCode.PARSE_ERROR, "malformed_json", "not JSON: " + Text.firstLine(e.getMessage()));
         }
         if (request == null || !request.isObject() || !request.path("command").isTextual()) {
             throw HubException.of(
@@ -164,11 +166,5 @@ final class ApiSocketHandler extends ChannelInboundHandlerAdapter {
         } else {
             ctx.fireUserEventTriggered(evt);
         }
-    }
-
-    private static String firstLine(String s) {
-        String t = String.valueOf(s);
-        int nl = t.indexOf('\n');
-        return nl < 0 ? t : t.substring(0, nl);
     }
 }

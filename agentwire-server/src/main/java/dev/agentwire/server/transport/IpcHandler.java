@@ -12,6 +12,7 @@ import dev.agentwire.protocol.Frame;
 import dev.agentwire.protocol.FrameType;
 import dev.agentwire.protocol.Framing;
 import dev.agentwire.protocol.Json;
+import dev.agentwire.protocol.Text;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.io.IOException;
@@ -167,7 +168,9 @@ final class IpcHandler extends ChannelInboundHandlerAdapter implements TerminalS
             cmd = Json.mapper().readTree(payload);
         } catch (IOException e) {
             throw HubException.of(
-                    ErrorCode.PARSE_ERROR, "malformed_json", "ControlCmd is not JSON: " + firstLine(e.getMessage()));
+                    ErrorCode.PARSE_ERROR,
+                    "malformed_json",
+                    "ControlCmd is not JSON: " + Text.firstLine(e.getMessage()));
         }
         if (cmd == null || !cmd.isObject() || !cmd.path("cmd").isTextual()) {
             throw HubException.of(
@@ -192,12 +195,6 @@ final class IpcHandler extends ChannelInboundHandlerAdapter implements TerminalS
                                 + "; known: resize, kill, update-title, reset-size");
         }
         send(Frame.of(FrameType.STATUS_UPDATE, status.toString()));
-    }
-
-    private static String firstLine(String s) {
-        String t = String.valueOf(s);
-        int nl = t.indexOf('\n');
-        return nl < 0 ? t : t.substring(0, nl);
     }
 
     @Override
