@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.Executor;
 import java.util.function.Function;
 
 /**
@@ -31,20 +32,16 @@ import java.util.function.Function;
  */
 final class ApiSocketHandler extends ChannelInboundHandlerAdapter {
 
-    /** Where commands run: daemon threads shared by every api.sock connection. */
-    private static final java.util.concurrent.ExecutorService WORK =
-            java.util.concurrent.Executors.newCachedThreadPool(r -> {
-                Thread t = new Thread(r, "aw-api-sock");
-                t.setDaemon(true);
-                return t;
-            });
+    /** Where commands run: the hub's {@link HandlerPools#api()}. */
+    private final Executor work;
 
     private final Map<String, Function<JsonNode, JsonNode>> commands = new TreeMap<>();
     /** The last line's command; the next runs after it (touched only on the event loop). */
     private java.util.concurrent.CompletableFuture<Void> tail =
             java.util.concurrent.CompletableFuture.completedFuture(null);
 
-    ApiSocketHandler(HubCore core) {
+    ApiSocketHandler(HubCore core, Executor work) {
+        this.work = work;
         commands.put("status", args -> core.status());
         commands.put(
                 "sessions",
@@ -104,7 +101,7 @@ final class ApiSocketHandler extends ChannelInboundHandlerAdapter {
                     }
                     answer(ctx, out);
                 },
-                WORK);
+                work);
     }
 
     private ObjectNode run(byte[] line) {

@@ -18,6 +18,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,19 +40,13 @@ final class IpcHandler extends ChannelInboundHandlerAdapter implements TerminalS
 
     private static final Logger log = LoggerFactory.getLogger(IpcHandler.class);
 
-    /** Where frames are handled: a pool of daemon threads shared by every ipc.sock connection. */
-    private static final java.util.concurrent.ExecutorService WORK =
-            java.util.concurrent.Executors.newCachedThreadPool(r -> {
-                Thread t = new Thread(r, "aw-ipc");
-                t.setDaemon(true);
-                return t;
-            });
-
     private final TerminalService terminals;
     private final String sessionId;
     private final HubMetrics metrics;
     private final long maxOutboundBytes;
     private final long graceNanos;
+    /** Where frames are handled: the hub's {@link HandlerPools#ipc()}. */
+    private final Executor work;
     /** The last frame's handling; the next one runs after it (touched only on the event loop). */
     private java.util.concurrent.CompletableFuture<Void> tail =
             java.util.concurrent.CompletableFuture.completedFuture(null);
@@ -61,12 +56,19 @@ final class IpcHandler extends ChannelInboundHandlerAdapter implements TerminalS
     private volatile int initialCols;
     private volatile int initialRows;
 
-    IpcHandler(TerminalService terminals, String sessionId, HubMetrics metrics, long maxOutboundBytes, long graceMs) {
+    IpcHandler(
+            TerminalService terminals,
+            String sessionId,
+            HubMetrics metrics,
+            long maxOutboundBytes,
+            long graceMs,
+            Executor work) {
         this.terminals = terminals;
         this.sessionId = sessionId;
         this.metrics = metrics;
         this.maxOutboundBytes = maxOutboundBytes;
         this.graceNanos = TimeUnit.MILLISECONDS.toNanos(graceMs);
+        this.work = work;
     }
 
     @Override
@@ -136,7 +138,7 @@ final class IpcHandler extends ChannelInboundHandlerAdapter implements TerminalS
                         log.warn("ipc.sock of {}: {}", sessionId, e.toString());
                     }
                 },
-                WORK);
+                work);
     }
 
     private void handle(Frame frame) {
