@@ -29,7 +29,9 @@ import org.slf4j.LoggerFactory;
  * the screen, the scrollback, the viewers, the waits and {@code output.cast}; and {@code session.json}, which
  * also records who started the process ({@code origin}) and, for a process the hub spawned, when it started
  * ({@code processStartedAt}), so that a later hub can tell it from a process that reuses its pid.
- * Thread safe.
+ *
+ * <p>Lifecycle: the constructor makes the session's directory and {@code output.cast} and starts nothing;
+ * {@link #start} launches the process and starts the screen's and the reader's threads, once. Thread safe.
  */
 final class TerminalSession {
 
@@ -40,9 +42,11 @@ final class TerminalSession {
     final List<String> command;
     final String cwd;
     final long startedAt = System.currentTimeMillis();
-    private final Pty pty;
+    private final java.util.concurrent.Executor inputPool;
+    /** The process; set once by {@link #start}, before anyone else can see the session. */
+    private volatile Pty pty;
     /** Input waits here, never on the caller's thread, while the program does not read it (at most 1 MiB). */
-    private final PtyInput input;
+    private volatile PtyInput input;
 
     private static final long MAX_PENDING_INPUT = 1 << 20;
     private final Screen screen;
@@ -67,9 +71,9 @@ final class TerminalSession {
 
     private volatile long commandStartedNanos;
     /** {@code spawn} (the hub's own process) or {@code forwarder} ({@code aw run}'s, in the user's terminal). */
-    private final String origin;
+    private volatile String origin;
     /** When the process started (epoch ms, as the OS reports it), if the hub spawned it. */
-    private final OptionalLong processStartedAt;
+    private volatile OptionalLong processStartedAt = OptionalLong.empty();
 
     /** Told about a session's changes (the service turns them into events). */
     interface Listener {
@@ -92,8 +96,6 @@ final class TerminalSession {
             int rows,
             Path dir,
             int scrollbackBytes,
-            PtyLauncher launcher,
-            Map<String, String> env,
             Listener listener,
             TerminalWaits.Settings waitSettings,
             java.util.concurrent.Executor inputPool)
@@ -106,6 +108,7 @@ final class TerminalSession {
         this.rows = rows;
         this.dir = dir;
         this.listener = listener;
+        this.inputPool = inputPool;
         this.title = name;
         this.scrollback = new Scrollback(scrollbackBytes);
         this.marks = new ShellMarks(new ShellMarks.Listener() {
@@ -162,19 +165,34 @@ final class TerminalSession {
                 waits.screenSettled();
             }
         });
+    }
+
+    /**
+     * Launches the command on a PTY of the session's size, then starts the screen's thread and the reader
+     * ({@code aw-term-ID}). Call once, before the session is shared.
+     *
+     * @throws IOException if the process cannot start; the session is then closed
+     */
+    void start(PtyLauncher launcher, Map<String, String> env) throws IOException {
+        if (pty != null) {
+            throw new IllegalStateException("terminal " + id + " is already started");
+        }
+        Pty launched;
         try {
-            this.pty = launcher.launch(command, cwd, env, cols, rows);
+            launched = launcher.launch(command, cwd, env, cols, rows);
         } catch (IOException | RuntimeException e) {
             screen.close();
             cast.close();
             throw e;
         }
-        this.input = new PtyInput(id, pty.input(), inputPool, MAX_PENDING_INPUT);
-        this.origin = pty instanceof RemotePty ? "forwarder" : "spawn";
+        this.input = new PtyInput(id, launched.input(), inputPool, MAX_PENDING_INPUT);
+        this.origin = launched instanceof RemotePty ? "forwarder" : "spawn";
         this.processStartedAt =
-                pty instanceof RemotePty ? OptionalLong.empty() : LeftoverProcesses.startedAt(pty.pid());
+                launched instanceof RemotePty ? OptionalLong.empty() : LeftoverProcesses.startedAt(launched.pid());
+        this.pty = launched;
         status = "running";
         writeSessionJson();
+        screen.start();
         Thread reader = new Thread(this::pump, "aw-term-" + id.substring(0, 8));
         reader.setDaemon(true);
         reader.start();
