@@ -183,6 +183,7 @@ public final class HubCore implements AutoCloseable {
         EventMethods.register(core.registry);
         TokenMethods.register(core.registry, core.tokens, core.audit);
         core.rooms = new RoomService(store, roomSettings, ticker);
+        core.rooms.start();
         RoomMethods.register(core.registry, core.rooms);
         core.services = new ServiceRelay(new ServiceRegistry(), core.timers, ticker, settings.serviceRequestTimeout());
         ServiceMethods.register(core.registry, core.services, core.events);
