@@ -9,7 +9,6 @@ import dev.agentwire.protocol.Json;
 import dev.agentwire.protocol.Message;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.Writer;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharsetDecoder;
@@ -52,8 +51,8 @@ final class TerminalSession {
     private final Screen screen;
     private final Path dir;
     private final Scrollback scrollback;
-    private final Writer cast;
-    private final long castStart = System.nanoTime();
+    /** {@code output.cast}: its only writer. */
+    private final CastFile cast;
     /** Viewers, and whether each gets StdoutData frames (else {@code terminals/output} notifications). */
     private final Map<Connection, Boolean> viewers = new ConcurrentHashMap<>();
 
@@ -127,17 +126,7 @@ final class TerminalSession {
         });
         SessionFiles.privateDirectory(dir.getParent());
         SessionFiles.privateDirectory(dir);
-        this.cast = SessionFiles.newWriter(dir.resolve("output.cast"));
-        ObjectNode header = Json.mapper().createObjectNode();
-        header.put("version", 2);
-        header.put("width", cols);
-        header.put("height", rows);
-        header.put("timestamp", startedAt / 1000);
-        header.put("command", String.join(" ", command));
-        header.put("title", name);
-        cast.write(header.toString());
-        cast.write('\n');
-        cast.flush();
+        this.cast = CastFile.create(id, dir.resolve("output.cast"), cols, rows, startedAt, command, name);
         this.waits = new TerminalWaits(id, waitSettings, this::screenText);
         this.screen = new Screen(cols, rows, new Screen.Events() {
             @Override
@@ -231,11 +220,7 @@ final class TerminalSession {
         exitCode = code;
         status = "exited";
         screen.close();
-        try {
-            cast.close();
-        } catch (IOException e) {
-            log.debug("terminal {}: closing output.cast: {}", id, e.toString());
-        }
+        cast.close();
         writeSessionJson();
         waits.ended(exited());
         for (TerminalSink sink : sinks) {
@@ -252,7 +237,7 @@ final class TerminalSession {
         screen.feed(text);
         scrollback.append(text);
         marks.feed(text);
-        castEvent("o", text);
+        cast.output(text);
         Message note = null;
         dev.agentwire.protocol.Frame frame = null;
         for (var e : viewers.entrySet()) {
@@ -277,22 +262,6 @@ final class TerminalSession {
             sink.output(text);
         }
         waits.output(text);
-    }
-
-    /** One {@code output.cast} event: {@code [seconds, kind, data]}. */
-    private synchronized void castEvent(String kind, String data) {
-        try {
-            cast.write(Json.mapper()
-                    .createArrayNode()
-                    .add((System.nanoTime() - castStart) / 1e9)
-                    .add(kind)
-                    .add(data)
-                    .toString());
-            cast.write('\n');
-            cast.flush();
-        } catch (IOException e) {
-            log.debug("terminal {}: output.cast: {}", id, e.toString());
-        }
     }
 
     /**
@@ -338,7 +307,7 @@ final class TerminalSession {
         rows = newRows;
         pty.resize(newCols, newRows);
         screen.resize(newCols, newRows);
-        castEvent("r", newCols + "x" + newRows);
+        cast.resize(newCols, newRows);
         writeSessionJson();
     }
 

@@ -3,18 +3,26 @@ package dev.agentwire.core.terminals;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.agentwire.core.HubException;
+import dev.agentwire.protocol.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -120,5 +128,103 @@ class TerminalSessionTest {
         assertThat(exited.await(10, TimeUnit.SECONDS)).as("exited in time").isTrue();
         assertThat(codes).containsExactly(3);
         assertThat(s.exitCode()).isEqualTo(3);
+    }
+
+    /**
+     * output.cast (asciicast v2) under load: the reader appends output while other threads resize, and the process
+     * exits while they still do. Every line must be one whole JSON value: the header, then
+     * {@code [seconds, "o" | "r", text]} with non-decreasing times; the output events must add up to what the
+     * process printed, one resize event per resize made while it ran, and the file must end with a newline.
+     */
+    @RepeatedTest(5)
+    void outputCastHasOneWholeLinePerEventUnderConcurrentOutputAndResizes() throws Exception {
+        FakePty pty = new FakePty();
+        TerminalSession s = session(80, 24);
+        s.start(pty.launcher(), Map.of());
+        int resizers = 4;
+        ExecutorService threads = Executors.newFixedThreadPool(resizers);
+        try {
+            CountDownLatch go = new CountDownLatch(1);
+            AtomicBoolean exiting = new AtomicBoolean();
+            List<Future<int[]>> counts = new ArrayList<>();
+            for (int r = 0; r < resizers; r++) {
+                counts.add(threads.submit(() -> {
+                    go.await();
+                    int before = 0;
+                    int after = 0;
+                    for (int i = 0; ; i++) {
+                        try {
+                            s.resize(40 + i % 80, 10 + i % 40);
+                        } catch (HubException e) {
+                            return new int[] {before, after};
+                        }
+                        // Done before the exit was even asked for, its event must be in the file.
+                        if (exiting.get()) {
+                            after++;
+                        } else {
+                            before++;
+                        }
+                    }
+                }));
+            }
+            StringBuilder printed = new StringBuilder();
+            go.countDown();
+            for (int i = 0; i < 2000; i++) {
+                String chunk = "line " + i + " \"quoted\" \\ caf\u00e9 \ud83d\ude00 \u001b[31mred\u001b[0m\r\n";
+                printed.append(chunk);
+                pty.print(chunk);
+            }
+            // The process ends while the resizes go on.
+            exiting.set(true);
+            pty.exit(0);
+            assertThat(exited.await(30, TimeUnit.SECONDS)).as("exited in time").isTrue();
+            int resizedWhileRunning = 0;
+            int resizedAtTheEnd = 0;
+            for (Future<int[]> f : counts) {
+                int[] c = f.get(30, TimeUnit.SECONDS);
+                resizedWhileRunning += c[0];
+                resizedAtTheEnd += c[1];
+            }
+
+            String cast = Files.readString(control.resolve(ID).resolve("output.cast"));
+            assertThat(cast).as("output.cast ends with a newline").endsWith("\n");
+            String[] lines = cast.split("\n", -1);
+            JsonNode header = Json.mapper().readTree(lines[0]);
+            assertThat(header.path("version").asInt()).isEqualTo(2);
+            assertThat(header.path("width").asInt()).isEqualTo(80);
+            assertThat(header.path("height").asInt()).isEqualTo(24);
+            StringBuilder output = new StringBuilder();
+            int resizeEvents = 0;
+            double last = 0;
+            for (int i = 1; i < lines.length - 1; i++) {
+                JsonNode event;
+                try {
+                    event = Json.mapper().readTree(lines[i]);
+                } catch (java.io.IOException e) {
+                    throw new AssertionError("line " + (i + 1) + " of output.cast is not JSON: " + lines[i], e);
+                }
+                assertThat(event.isArray() && event.size() == 3)
+                        .as("line %d is [time, kind, text]: %s", i + 1, lines[i])
+                        .isTrue();
+                assertThat(event.get(0).asDouble()).as("time of line %d", i + 1).isGreaterThanOrEqualTo(last);
+                last = event.get(0).asDouble();
+                switch (event.get(1).asText()) {
+                    case "o" -> output.append(event.get(2).asText());
+                    case "r" -> {
+                        assertThat(event.get(2).asText()).matches("\\d+x\\d+");
+                        resizeEvents++;
+                    }
+                    default -> throw new AssertionError("line " + (i + 1) + " has kind " + event.get(1));
+                }
+            }
+            assertThat(output.toString()).as("the output events").isEqualTo(printed.toString());
+            assertThat(resizeEvents)
+                    .as(
+                            "resize events (%d resizes while running, %d as it exited)",
+                            resizedWhileRunning, resizedAtTheEnd)
+                    .isBetween(resizedWhileRunning, resizedWhileRunning + resizedAtTheEnd);
+        } finally {
+            threads.shutdownNow();
+        }
     }
 }
