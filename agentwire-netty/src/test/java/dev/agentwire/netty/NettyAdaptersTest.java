@@ -4,11 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentwire.protocol.Frame;
-import dev.agentwire.protocol.FrameType;
 import dev.agentwire.protocol.Framing;
-import dev.agentwire.protocol.Id;
-import dev.agentwire.protocol.Message;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import org.junit.jupiter.api.Test;
@@ -37,34 +33,6 @@ class NettyAdaptersTest {
         Object rest = ch.readInbound();
         assertThat(rest).isNull();
         ch.finish();
-    }
-
-    @Test
-    void theEncoderWritesEachFraming() {
-        Message m = new Message.Notification("x", null);
-        byte[] json = "{\"jsonrpc\":\"2.0\",\"method\":\"x\"}".getBytes(UTF_8);
-        EmbeddedChannel nd = new EmbeddedChannel(new MessageEncoder(Framing.NDJSON));
-        nd.writeOutbound(m);
-        ByteBuf line = nd.readOutbound();
-        assertThat(line.toString(UTF_8)).isEqualTo(new String(json, UTF_8) + "\n");
-        line.release();
-        EmbeddedChannel lp = new EmbeddedChannel(new MessageEncoder(Framing.LENGTH_PREFIXED));
-        lp.writeOutbound(new OutboundBatch(java.util.List.of(
-                new Message.Response(Id.of(1), com.fasterxml.jackson.databind.node.TextNode.valueOf("ok")))));
-        ByteBuf prefixed = lp.readOutbound();
-        assertThat(prefixed.readInt()).isEqualTo(prefixed.readableBytes());
-        assertThat(prefixed.toString(UTF_8)).startsWith("[{");
-        prefixed.release();
-        EmbeddedChannel typed = new EmbeddedChannel(new MessageEncoder(Framing.TYPED));
-        typed.writeOutbound(m, Frame.of(FrameType.HEARTBEAT, new byte[0]));
-        ByteBuf f1 = typed.readOutbound();
-        assertThat(f1.readByte()).isEqualTo((byte) 0x10);
-        assertThat(f1.readInt()).isEqualTo(json.length);
-        f1.release();
-        ByteBuf f2 = typed.readOutbound();
-        assertThat(f2.readByte()).isEqualTo((byte) 0x07);
-        assertThat(f2.readInt()).isZero();
-        f2.release();
     }
 
     @Test

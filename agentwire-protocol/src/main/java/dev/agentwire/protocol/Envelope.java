@@ -44,7 +44,7 @@ public final class Envelope {
         try {
             root = Json.mapper().readTree(line);
         } catch (IOException e) {
-            return new Invalid(Json.mapper().nullNode(), "not JSON: " + firstLine(e.getMessage()));
+            return new Invalid(Json.mapper().nullNode(), "not JSON: " + Text.firstLine(e.getMessage()));
         }
         if (root == null || !root.isObject()) {
             return new Invalid(Json.mapper().nullNode(), "expected a JSON object, got " + kind(root));
@@ -138,13 +138,5 @@ public final class Envelope {
 
     private static String kind(JsonNode n) {
         return n == null ? "nothing" : n.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) {
-            return "";
-        }
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
     }
 }

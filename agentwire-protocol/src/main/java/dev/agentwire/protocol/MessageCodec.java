@@ -45,15 +45,15 @@ public final class MessageCodec {
         } catch (FiniteNumbers.OutOfRange e) {
             return parseError("number out of range: " + e.getMessage(), "number_out_of_range");
         } catch (CharConversionException e) {
-            return parseError("invalid UTF-8: " + firstLine(e.getMessage()), "invalid_utf8");
+            return parseError("invalid UTF-8: " + Text.firstLine(e.getMessage()), "invalid_utf8");
         } catch (JsonParseException e) {
             String m = e.getOriginalMessage();
             if (m != null && m.contains("UTF-8")) {
-                return parseError("invalid UTF-8: " + firstLine(m), "invalid_utf8");
+                return parseError("invalid UTF-8: " + Text.firstLine(m), "invalid_utf8");
             }
-            return parseError("malformed JSON: " + firstLine(m), "malformed_json");
+            return parseError("malformed JSON: " + Text.firstLine(m), "malformed_json");
         } catch (IOException e) {
-            return parseError("malformed JSON: " + firstLine(e.getMessage()), "malformed_json");
+            return parseError("malformed JSON: " + Text.firstLine(e.getMessage()), "malformed_json");
         }
         if (root == null || root.isMissingNode()) {
             return parseError("empty message: expected a JSON object or array", "empty");
@@ -234,13 +234,5 @@ public final class MessageCodec {
 
     private static String describe(JsonNodeType type) {
         return type.name().toLowerCase(java.util.Locale.ROOT);
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) {
-            return "unreadable input";
-        }
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
     }
 }

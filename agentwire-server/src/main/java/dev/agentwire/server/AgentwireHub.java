@@ -31,6 +31,7 @@ import dev.agentwire.server.home.HubHome;
 import dev.agentwire.server.store.SqliteStore;
 import dev.agentwire.server.terminals.Pty4jLauncher;
 import dev.agentwire.server.transport.AgentChannelInitializer;
+import dev.agentwire.server.transport.HandlerPools;
 import dev.agentwire.server.transport.HubChannelInitializer;
 import dev.agentwire.server.transport.IpcChannelInitializer;
 import dev.agentwire.server.transport.LineSocketInitializer;
@@ -108,6 +109,7 @@ public final class AgentwireHub implements AutoCloseable {
     private int tcpPort = -1;
     private String token;
     private WebAccess web;
+    private HandlerPools handlerPools;
 
     private AgentwireHub(HubConfig config, Ticker ticker, NettyTransport transport) {
         this.config = config;
@@ -200,10 +202,12 @@ public final class AgentwireHub implements AutoCloseable {
         if (config.tcpEnabled()) {
             bindTcp(pipeline);
         }
+        handlerPools = new HandlerPools();
         terminals.ipcSockets((id, path) -> {
             SocketGuard.checkLength("ipc socket path", path.toString());
             Channel ch = bootstrap(transport.serverDomainChannel())
-                    .childHandler(new IpcChannelInitializer(core, transport, terminals, id, pipeline, channels))
+                    .childHandler(new IpcChannelInitializer(
+                            core, transport, terminals, id, pipeline, channels, handlerPools.ipc()))
                     .bind(transport.domainAddress(path.toString(), false))
                     .syncUninterruptibly()
                     .channel();
@@ -213,7 +217,8 @@ public final class AgentwireHub implements AutoCloseable {
                 Files.deleteIfExists(path);
             };
         });
-        apiListener = bindHomeSocket("api.sock", LineSocketInitializer.api(core, transport, pipeline, channels));
+        apiListener = bindHomeSocket(
+                "api.sock", LineSocketInitializer.api(core, transport, pipeline, channels, handlerPools.api()));
         controlListener =
                 bindHomeSocket("control.sock", LineSocketInitializer.control(core, transport, pipeline, channels));
         agentSockets = new AgentSockets(
@@ -551,6 +556,9 @@ public final class AgentwireHub implements AutoCloseable {
             if (g != null) {
                 g.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
             }
+        }
+        if (handlerPools != null) {
+            handlerPools.close();
         }
         if (core != null) {
             core.close();

@@ -38,6 +38,9 @@ import org.slf4j.LoggerFactory;
  * back to back are stored in one transaction, then acknowledged and delivered in offset order; joins,
  * leaves and reads run between batches, so a joining member's history ends exactly where its live messages
  * begin. Callers get futures; nothing here blocks a caller.
+ *
+ * <p>Lifecycle: the constructor starts nothing; {@link #start()} starts the sequencer, once; calls before it
+ * fail with {@link IllegalStateException}; {@link #close()} lets it finish what is queued, then closes the store.
  */
 public final class RoomService implements AutoCloseable {
 
@@ -57,7 +60,9 @@ public final class RoomService implements AutoCloseable {
 
     private final Map<String, TokenBucket> rates = new ConcurrentHashMap<>();
     private final Map<String, Integer> appendsSinceTrim = new HashMap<>();
-    private volatile boolean running = true;
+    private volatile boolean started;
+    /** Set by {@link #start()}, cleared by {@link #close()}. */
+    private volatile boolean running;
 
     private record Member(boolean echo) {}
 
@@ -76,7 +81,16 @@ public final class RoomService implements AutoCloseable {
         this.ticker = ticker;
         this.sequencer = new Thread(this::loop, "aw-rooms");
         this.sequencer.setDaemon(true);
-        this.sequencer.start();
+    }
+
+    /** Starts the sequencer thread ({@code aw-rooms}). Call once, before the first call. */
+    public synchronized void start() {
+        if (started) {
+            throw new IllegalStateException("the rooms service is already started");
+        }
+        started = true;
+        running = true;
+        sequencer.start();
     }
 
     static String checkRoom(JsonNode room) {
@@ -308,6 +322,10 @@ public final class RoomService implements AutoCloseable {
     }
 
     private void enqueue(Runnable task, CompletableFuture<JsonNode> f) {
+        if (!started) {
+            f.completeExceptionally(new IllegalStateException("the rooms service is not started (RoomService.start)"));
+            return;
+        }
         if (!running) {
             f.completeExceptionally(HubException.of(ErrorCode.OVERLOADED, "shutting_down", "the hub is shutting down"));
             return;
@@ -501,7 +519,7 @@ public final class RoomService implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         running = false;
         tasks.add(() -> {});
         try {

@@ -23,6 +23,7 @@ public final class RoomsFeature implements Feature {
     @Override
     public void install(HubContext hub) {
         RoomService rooms = new RoomService(store, settings, hub.ticker());
+        rooms.start();
         RoomMethods.register(hub.registry(), rooms);
         hub.onClosed(rooms::connectionClosed);
         hub.describeConnections((c, out) -> rooms.roomsOf(c).forEach(out.putArray("rooms")::add));

@@ -24,8 +24,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A session's screen: a real VT emulator (JediTerm's, through jeditermfx-core) fed with everything the process
- * writes, on its own thread (the emulator pulls characters and may wait in the middle of an escape sequence).
- * {@link #lines()} is what a person would see now. Thread safe.
+ * writes, on its own thread (the emulator pulls characters and may wait in the middle of an escape sequence),
+ * which {@link #start()} starts, never the constructor. {@link #lines()} is what a person would see now. Thread
+ * safe.
  */
 final class Screen implements AutoCloseable {
 
@@ -389,13 +390,11 @@ final class Screen implements AutoCloseable {
         this(cols, rows, events, SKIP_AFTER);
     }
 
-    /** A screen that skips ahead when its emulator is more than {@code skipAfter} characters behind. */
+    /**
+     * A screen that skips ahead when its emulator is more than {@code skipAfter} characters behind. Its emulator
+     * waits for {@link #start()}; output fed before then is queued (tests queue output first).
+     */
     Screen(int cols, int rows, Events events, long skipAfter) {
-        this(cols, rows, events, skipAfter, true);
-    }
-
-    /** The same; with {@code start} false the emulator waits for {@link #start()} (tests queue output first). */
-    Screen(int cols, int rows, Events events, long skipAfter, boolean start) {
         this.events = events;
         this.skipAfter = skipAfter;
         this.gather = skipAfter < Long.MAX_VALUE;
@@ -443,12 +442,9 @@ final class Screen implements AutoCloseable {
                 },
                 "aw-term-screen");
         thread.setDaemon(true);
-        if (start) {
-            thread.start();
-        }
     }
 
-    /** Starts the emulator of a screen made with {@code start} false. */
+    /** Starts the emulator's thread ({@code aw-term-screen}). Call once. */
     void start() {
         thread.start();
     }

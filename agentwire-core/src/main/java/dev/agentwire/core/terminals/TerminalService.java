@@ -185,11 +185,10 @@ public final class TerminalService {
                     s.rows(),
                     controlDir.resolve(id),
                     settings.scrollbackChars(),
-                    remote,
-                    Map.of(),
                     new Listener(),
                     waitSettings(),
                     inputPool);
+            session.start(remote, Map.of());
         } catch (IOException e) {
             throw HubException.of(ErrorCode.INTERNAL_ERROR, "register_failed", "cannot register " + id + ": " + e);
         }
@@ -289,11 +288,10 @@ public final class TerminalService {
                     s.rows(),
                     controlDir.resolve(id),
                     settings.scrollbackChars(),
-                    launcher,
-                    env,
                     new Listener(),
                     waitSettings(),
                     inputPool);
+            session.start(launcher, env);
         } catch (IOException e) {
             throw HubException.of(
                     ErrorCode.INVALID_PARAMS,

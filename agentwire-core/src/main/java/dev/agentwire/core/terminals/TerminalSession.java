@@ -9,7 +9,6 @@ import dev.agentwire.protocol.Json;
 import dev.agentwire.protocol.Message;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.Writer;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharsetDecoder;
@@ -29,7 +28,9 @@ import org.slf4j.LoggerFactory;
  * the screen, the scrollback, the viewers, the waits and {@code output.cast}; and {@code session.json}, which
  * also records who started the process ({@code origin}) and, for a process the hub spawned, when it started
  * ({@code processStartedAt}), so that a later hub can tell it from a process that reuses its pid.
- * Thread safe.
+ *
+ * <p>Lifecycle: the constructor makes the session's directory and {@code output.cast} and starts nothing;
+ * {@link #start} launches the process and starts the screen's and the reader's threads, once. Thread safe.
  */
 final class TerminalSession {
 
@@ -40,16 +41,18 @@ final class TerminalSession {
     final List<String> command;
     final String cwd;
     final long startedAt = System.currentTimeMillis();
-    private final Pty pty;
+    private final java.util.concurrent.Executor inputPool;
+    /** The process; set once by {@link #start}, before anyone else can see the session. */
+    private volatile Pty pty;
     /** Input waits here, never on the caller's thread, while the program does not read it (at most 1 MiB). */
-    private final PtyInput input;
+    private volatile PtyInput input;
 
     private static final long MAX_PENDING_INPUT = 1 << 20;
     private final Screen screen;
     private final Path dir;
     private final Scrollback scrollback;
-    private final Writer cast;
-    private final long castStart = System.nanoTime();
+    /** {@code output.cast}: its only writer. */
+    private final CastFile cast;
     /** Viewers, and whether each gets StdoutData frames (else {@code terminals/output} notifications). */
     private final Map<Connection, Boolean> viewers = new ConcurrentHashMap<>();
 
@@ -67,9 +70,9 @@ final class TerminalSession {
 
     private volatile long commandStartedNanos;
     /** {@code spawn} (the hub's own process) or {@code forwarder} ({@code aw run}'s, in the user's terminal). */
-    private final String origin;
+    private volatile String origin;
     /** When the process started (epoch ms, as the OS reports it), if the hub spawned it. */
-    private final OptionalLong processStartedAt;
+    private volatile OptionalLong processStartedAt = OptionalLong.empty();
 
     /** Told about a session's changes (the service turns them into events). */
     interface Listener {
@@ -92,8 +95,6 @@ final class TerminalSession {
             int rows,
             Path dir,
             int scrollbackBytes,
-            PtyLauncher launcher,
-            Map<String, String> env,
             Listener listener,
             TerminalWaits.Settings waitSettings,
             java.util.concurrent.Executor inputPool)
@@ -106,6 +107,7 @@ final class TerminalSession {
         this.rows = rows;
         this.dir = dir;
         this.listener = listener;
+        this.inputPool = inputPool;
         this.title = name;
         this.scrollback = new Scrollback(scrollbackBytes);
         this.marks = new ShellMarks(new ShellMarks.Listener() {
@@ -124,17 +126,7 @@ final class TerminalSession {
         });
         SessionFiles.privateDirectory(dir.getParent());
         SessionFiles.privateDirectory(dir);
-        this.cast = SessionFiles.newWriter(dir.resolve("output.cast"));
-        ObjectNode header = Json.mapper().createObjectNode();
-        header.put("version", 2);
-        header.put("width", cols);
-        header.put("height", rows);
-        header.put("timestamp", startedAt / 1000);
-        header.put("command", String.join(" ", command));
-        header.put("title", name);
-        cast.write(header.toString());
-        cast.write('\n');
-        cast.flush();
+        this.cast = CastFile.create(id, dir.resolve("output.cast"), cols, rows, startedAt, command, name);
         this.waits = new TerminalWaits(id, waitSettings, this::screenText);
         this.screen = new Screen(cols, rows, new Screen.Events() {
             @Override
@@ -162,19 +154,34 @@ final class TerminalSession {
                 waits.screenSettled();
             }
         });
+    }
+
+    /**
+     * Launches the command on a PTY of the session's size, then starts the screen's thread and the reader
+     * ({@code aw-term-ID}). Call once, before the session is shared.
+     *
+     * @throws IOException if the process cannot start; the session is then closed
+     */
+    void start(PtyLauncher launcher, Map<String, String> env) throws IOException {
+        if (pty != null) {
+            throw new IllegalStateException("terminal " + id + " is already started");
+        }
+        Pty launched;
         try {
-            this.pty = launcher.launch(command, cwd, env, cols, rows);
+            launched = launcher.launch(command, cwd, env, cols, rows);
         } catch (IOException | RuntimeException e) {
             screen.close();
             cast.close();
             throw e;
         }
-        this.input = new PtyInput(id, pty.input(), inputPool, MAX_PENDING_INPUT);
-        this.origin = pty instanceof RemotePty ? "forwarder" : "spawn";
+        this.input = new PtyInput(id, launched.input(), inputPool, MAX_PENDING_INPUT);
+        this.origin = launched instanceof RemotePty ? "forwarder" : "spawn";
         this.processStartedAt =
-                pty instanceof RemotePty ? OptionalLong.empty() : LeftoverProcesses.startedAt(pty.pid());
+                launched instanceof RemotePty ? OptionalLong.empty() : LeftoverProcesses.startedAt(launched.pid());
+        this.pty = launched;
         status = "running";
         writeSessionJson();
+        screen.start();
         Thread reader = new Thread(this::pump, "aw-term-" + id.substring(0, 8));
         reader.setDaemon(true);
         reader.start();
@@ -213,11 +220,7 @@ final class TerminalSession {
         exitCode = code;
         status = "exited";
         screen.close();
-        try {
-            cast.close();
-        } catch (IOException e) {
-            log.debug("terminal {}: closing output.cast: {}", id, e.toString());
-        }
+        cast.close();
         writeSessionJson();
         waits.ended(exited());
         for (TerminalSink sink : sinks) {
@@ -234,7 +237,7 @@ final class TerminalSession {
         screen.feed(text);
         scrollback.append(text);
         marks.feed(text);
-        castEvent("o", text);
+        cast.output(text);
         Message note = null;
         dev.agentwire.protocol.Frame frame = null;
         for (var e : viewers.entrySet()) {
@@ -259,22 +262,6 @@ final class TerminalSession {
             sink.output(text);
         }
         waits.output(text);
-    }
-
-    /** One {@code output.cast} event: {@code [seconds, kind, data]}. */
-    private synchronized void castEvent(String kind, String data) {
-        try {
-            cast.write(Json.mapper()
-                    .createArrayNode()
-                    .add((System.nanoTime() - castStart) / 1e9)
-                    .add(kind)
-                    .add(data)
-                    .toString());
-            cast.write('\n');
-            cast.flush();
-        } catch (IOException e) {
-            log.debug("terminal {}: output.cast: {}", id, e.toString());
-        }
     }
 
     /**
@@ -320,7 +307,7 @@ final class TerminalSession {
         rows = newRows;
         pty.resize(newCols, newRows);
         screen.resize(newCols, newRows);
-        castEvent("r", newCols + "x" + newRows);
+        cast.resize(newCols, newRows);
         writeSessionJson();
     }
 

@@ -22,8 +22,8 @@ class ScreenSkipTest {
      * Screens are filled before their emulator starts, so that it reads runs of text the same way every time:
      * JediTerm may draw a wide character differently when a run is split where the output paused.
      */
-    private static Screen screen(long skipAfter, boolean start) {
-        return new Screen(COLS, ROWS, Screen.ignoring(a -> {}), skipAfter, start);
+    private static Screen screen(long skipAfter) {
+        return new Screen(COLS, ROWS, Screen.ignoring(a -> {}), skipAfter);
     }
 
     private static final String[] ESCAPES = {
@@ -115,8 +115,8 @@ class ScreenSkipTest {
             assertThat(at[cut[1]]).isEqualTo('\r');
             rest.add(java.util.Arrays.copyOfRange(at, cut[1], at.length));
             rest.addAll(chunks.subList(cut[0] + 1, chunks.size()));
-            try (Screen drawn = screen(Long.MAX_VALUE, false);
-                    Screen skipped = screen(Long.MAX_VALUE, false)) {
+            try (Screen drawn = screen(Long.MAX_VALUE);
+                    Screen skipped = screen(Long.MAX_VALUE)) {
                 drawn.feed(first);
                 skipped.feed(first);
                 feed(drawn, chunks);
@@ -132,8 +132,8 @@ class ScreenSkipTest {
     void theEmulatorSkipsAFloodItIsBehindOnAndEndsOnTheSameScreen() throws Exception {
         Random r = new Random(42);
         List<char[]> chunks = flood(r, 5_000);
-        try (Screen drawn = screen(Long.MAX_VALUE, false);
-                Screen skipping = screen(64 << 10, false)) {
+        try (Screen drawn = screen(Long.MAX_VALUE);
+                Screen skipping = screen(64 << 10)) {
             drawn.feed("$ cat big.txt\r\n");
             skipping.feed("$ cat big.txt\r\n");
             feed(drawn, chunks);
@@ -154,8 +154,8 @@ class ScreenSkipTest {
         big.append("\u001b[0m"); // the first look stops here
         flood(r, 2_000).forEach(big::append);
         String oneLongLine = "x".repeat(80_000); // behind by more than 64K, with no cut in it
-        try (Screen drawn = screen(Long.MAX_VALUE, false);
-                Screen skipping = screen(64 << 10, false)) {
+        try (Screen drawn = screen(Long.MAX_VALUE);
+                Screen skipping = screen(64 << 10)) {
             for (Screen s : List.of(drawn, skipping)) {
                 s.feed(big.toString());
                 for (int i = 0; i < oneLongLine.length(); i += 1000) {
@@ -191,6 +191,7 @@ class ScreenSkipTest {
             public void answer(String text) {}
         };
         try (Screen live = new Screen(COLS, ROWS, events)) {
+            live.start();
             for (int at = 0; at < text.length(); at += 4000) {
                 live.feed(text.substring(at, Math.min(text.length(), at + 4000)));
             }
@@ -209,8 +210,8 @@ class ScreenSkipTest {
     void nothingIsSkippedInsideAScrollingRegionOrPastABell() throws Exception {
         Random r = new Random(7);
         List<char[]> chunks = flood(r, 2_000);
-        try (Screen drawn = screen(Long.MAX_VALUE, false);
-                Screen region = screen(0, false)) {
+        try (Screen drawn = screen(Long.MAX_VALUE);
+                Screen region = screen(0)) {
             // A status line program: lines 1-8 scroll, 9 and 10 stay. Skipping would leave text on 9-10 out.
             String setup = "\u001b[9;1Hstatus\u001b[1;8r\u001b[8;1H";
             drawn.feed(setup);

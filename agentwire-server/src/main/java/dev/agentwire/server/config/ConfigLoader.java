@@ -3,6 +3,7 @@ package dev.agentwire.server.config;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.agentwire.protocol.Text;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,7 +47,7 @@ public final class ConfigLoader {
         try (JsonParser p = new YAMLFactory().createParser(file.toFile())) {
             readYaml(p, file.getFileName().toString());
         } catch (IOException e) {
-            throw new ConfigException("config file " + file + " is not valid YAML: " + firstLine(e.getMessage()));
+            throw new ConfigException("config file " + file + " is not valid YAML: " + Text.firstLine(e.getMessage()));
         }
         return this;
     }
@@ -56,7 +57,7 @@ public final class ConfigLoader {
         try (JsonParser p = new YAMLFactory().createParser(yaml)) {
             readYaml(p, name);
         } catch (IOException e) {
-            throw new ConfigException(name + " is not valid YAML: " + firstLine(e.getMessage()));
+            throw new ConfigException(name + " is not valid YAML: " + Text.firstLine(e.getMessage()));
         }
         return this;
     }
@@ -187,9 +188,5 @@ public final class ConfigLoader {
             sb.append(p).append('.');
         }
         return sb.append(field).toString();
-    }
-
-    private static String firstLine(String s) {
-        return s == null ? "" : s.lines().findFirst().orElse("");
     }
 }

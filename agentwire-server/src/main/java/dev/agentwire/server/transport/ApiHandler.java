@@ -16,6 +16,7 @@ import dev.agentwire.protocol.Json;
 import dev.agentwire.protocol.Message;
 import dev.agentwire.protocol.Parsed;
 import dev.agentwire.protocol.RpcError;
+import dev.agentwire.protocol.Text;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -179,7 +180,10 @@ final class ApiHandler extends ChannelInboundHandlerAdapter implements Outbound 
             write(
                     error(
                             HttpResponseStatus.BAD_REQUEST,
-                            apiError(ErrorCode.PARSE_ERROR, "parse_error", "the body is not JSON: " + firstLine(e))),
+                            apiError(
+                                    ErrorCode.PARSE_ERROR,
+                                    "parse_error",
+                                    "the body is not JSON: " + Text.firstLine(e.getMessage()))),
                     keepAlive);
             return;
         }
@@ -371,11 +375,5 @@ final class ApiHandler extends ChannelInboundHandlerAdapter implements Outbound 
         r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
         r.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
         return r;
-    }
-
-    private static String firstLine(Exception e) {
-        String s = String.valueOf(e.getMessage());
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
     }
 }

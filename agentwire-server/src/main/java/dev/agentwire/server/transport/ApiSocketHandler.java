@@ -11,6 +11,7 @@ import dev.agentwire.protocol.ErrorCode;
 import dev.agentwire.protocol.Frame;
 import dev.agentwire.protocol.Json;
 import dev.agentwire.protocol.RpcError;
+import dev.agentwire.protocol.Text;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -21,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.Executor;
 import java.util.function.Function;
 
 /**
@@ -32,20 +34,16 @@ import java.util.function.Function;
  */
 final class ApiSocketHandler extends ChannelInboundHandlerAdapter {
 
-    /** Where commands run: daemon threads shared by every api.sock connection. */
-    private static final java.util.concurrent.ExecutorService WORK =
-            java.util.concurrent.Executors.newCachedThreadPool(r -> {
-                Thread t = new Thread(r, "aw-api-sock");
-                t.setDaemon(true);
-                return t;
-            });
+    /** Where commands run: the hub's {@link HandlerPools#api()}. */
+    private final Executor work;
 
     private final Map<String, Function<JsonNode, JsonNode>> commands = new TreeMap<>();
     /** The last line's command; the next runs after it (touched only on the event loop). */
     private java.util.concurrent.CompletableFuture<Void> tail =
             java.util.concurrent.CompletableFuture.completedFuture(null);
 
-    ApiSocketHandler(HubCore core) {
+    ApiSocketHandler(HubCore core, Executor work) {
+        this.work = work;
         commands.put("status", args -> core.status());
         commands.put("sessions", args -> core.require(TerminalService.class).list());
         commands.put("title", args -> core.require(TerminalService.class).title(text(args, "id"), text(args, "title")));
@@ -97,7 +95,7 @@ final class ApiSocketHandler extends ChannelInboundHandlerAdapter {
                     }
                     answer(ctx, out);
                 },
-                WORK);
+                work);
     }
 
     private ObjectNode run(byte[] line) {
@@ -105,7 +103,8 @@ final class ApiSocketHandler extends ChannelInboundHandlerAdapter {
         try {
             request = Json.mapper().readTree(line);
         } catch (IOException e) {
-            throw HubException.of(ErrorCode.PARSE_ERROR, "malformed_json", "not JSON: " + firstLine(e.getMessage()));
+            throw HubException.of(
+                    ErrorCode.PARSE_ERROR, "malformed_json", "not JSON: " + Text.firstLine(e.getMessage()));
         }
         if (request == null || !request.isObject() || !request.path("command").isTextual()) {
             throw HubException.of(
@@ -158,11 +157,5 @@ final class ApiSocketHandler extends ChannelInboundHandlerAdapter {
         } else {
             ctx.fireUserEventTriggered(evt);
         }
-    }
-
-    private static String firstLine(String s) {
-        String t = String.valueOf(s);
-        int nl = t.indexOf('\n');
-        return nl < 0 ? t : t.substring(0, nl);
     }
 }

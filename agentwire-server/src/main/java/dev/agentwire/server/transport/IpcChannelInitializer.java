@@ -8,8 +8,12 @@ import dev.agentwire.protocol.Framing;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.group.ChannelGroup;
+import java.util.concurrent.Executor;
 
-/** The pipeline of a connection on a session's {@code ipc.sock}: Unix admission, typed frames, {@link IpcHandler}. */
+/**
+ * The pipeline of a connection on a session's {@code ipc.sock}: Unix admission, typed frames, {@link IpcHandler}
+ * (which handles frames on {@code work}, the hub's {@link HandlerPools#ipc()}).
+ */
 public final class IpcChannelInitializer extends ChannelInitializer<Channel> {
 
     private final HubCore core;
@@ -18,6 +22,7 @@ public final class IpcChannelInitializer extends ChannelInitializer<Channel> {
     private final String sessionId;
     private final HubChannelInitializer.Settings settings;
     private final ChannelGroup channels;
+    private final Executor work;
 
     public IpcChannelInitializer(
             HubCore core,
@@ -25,13 +30,15 @@ public final class IpcChannelInitializer extends ChannelInitializer<Channel> {
             TerminalService terminals,
             String sessionId,
             HubChannelInitializer.Settings settings,
-            ChannelGroup channels) {
+            ChannelGroup channels,
+            Executor work) {
         this.core = core;
         this.transport = transport;
         this.terminals = terminals;
         this.sessionId = sessionId;
         this.settings = settings;
         this.channels = channels;
+        this.work = work;
     }
 
     @Override
@@ -49,6 +56,7 @@ public final class IpcChannelInitializer extends ChannelInitializer<Channel> {
                                 sessionId,
                                 core.metrics(),
                                 settings.maxOutboundBytes(),
-                                settings.slowConsumerGraceMs()));
+                                settings.slowConsumerGraceMs(),
+                                work));
     }
 }

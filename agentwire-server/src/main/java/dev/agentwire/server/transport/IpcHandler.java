@@ -12,11 +12,13 @@ import dev.agentwire.protocol.Frame;
 import dev.agentwire.protocol.FrameType;
 import dev.agentwire.protocol.Framing;
 import dev.agentwire.protocol.Json;
+import dev.agentwire.protocol.Text;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,19 +40,13 @@ final class IpcHandler extends ChannelInboundHandlerAdapter implements TerminalS
 
     private static final Logger log = LoggerFactory.getLogger(IpcHandler.class);
 
-    /** Where frames are handled: a pool of daemon threads shared by every ipc.sock connection. */
-    private static final java.util.concurrent.ExecutorService WORK =
-            java.util.concurrent.Executors.newCachedThreadPool(r -> {
-                Thread t = new Thread(r, "aw-ipc");
-                t.setDaemon(true);
-                return t;
-            });
-
     private final TerminalService terminals;
     private final String sessionId;
     private final HubMetrics metrics;
     private final long maxOutboundBytes;
     private final long graceNanos;
+    /** Where frames are handled: the hub's {@link HandlerPools#ipc()}. */
+    private final Executor work;
     /** The last frame's handling; the next one runs after it (touched only on the event loop). */
     private java.util.concurrent.CompletableFuture<Void> tail =
             java.util.concurrent.CompletableFuture.completedFuture(null);
@@ -60,12 +56,19 @@ final class IpcHandler extends ChannelInboundHandlerAdapter implements TerminalS
     private volatile int initialCols;
     private volatile int initialRows;
 
-    IpcHandler(TerminalService terminals, String sessionId, HubMetrics metrics, long maxOutboundBytes, long graceMs) {
+    IpcHandler(
+            TerminalService terminals,
+            String sessionId,
+            HubMetrics metrics,
+            long maxOutboundBytes,
+            long graceMs,
+            Executor work) {
         this.terminals = terminals;
         this.sessionId = sessionId;
         this.metrics = metrics;
         this.maxOutboundBytes = maxOutboundBytes;
         this.graceNanos = TimeUnit.MILLISECONDS.toNanos(graceMs);
+        this.work = work;
     }
 
     @Override
@@ -135,7 +138,7 @@ final class IpcHandler extends ChannelInboundHandlerAdapter implements TerminalS
                         log.warn("ipc.sock of {}: {}", sessionId, e.toString());
                     }
                 },
-                WORK);
+                work);
     }
 
     private void handle(Frame frame) {
@@ -167,7 +170,9 @@ final class IpcHandler extends ChannelInboundHandlerAdapter implements TerminalS
             cmd = Json.mapper().readTree(payload);
         } catch (IOException e) {
             throw HubException.of(
-                    ErrorCode.PARSE_ERROR, "malformed_json", "ControlCmd is not JSON: " + firstLine(e.getMessage()));
+                    ErrorCode.PARSE_ERROR,
+                    "malformed_json",
+                    "ControlCmd is not JSON: " + Text.firstLine(e.getMessage()));
         }
         if (cmd == null || !cmd.isObject() || !cmd.path("cmd").isTextual()) {
             throw HubException.of(
@@ -192,12 +197,6 @@ final class IpcHandler extends ChannelInboundHandlerAdapter implements TerminalS
                                 + "; known: resize, kill, update-title, reset-size");
         }
         send(Frame.of(FrameType.STATUS_UPDATE, status.toString()));
-    }
-
-    private static String firstLine(String s) {
-        String t = String.valueOf(s);
-        int nl = t.indexOf('\n');
-        return nl < 0 ? t : t.substring(0, nl);
     }
 
     @Override

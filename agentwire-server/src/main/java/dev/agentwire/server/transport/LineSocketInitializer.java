@@ -8,6 +8,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.group.ChannelGroup;
+import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
 /**
@@ -38,11 +39,15 @@ public final class LineSocketInitializer extends ChannelInitializer<Channel> {
         this.handler = handler;
     }
 
-    /** {@code api.sock}: {@link ApiSocketHandler}. */
+    /** {@code api.sock}: {@link ApiSocketHandler}, running commands on {@code work} ({@link HandlerPools#api()}). */
     public static LineSocketInitializer api(
-            HubCore core, NettyTransport transport, HubChannelInitializer.Settings settings, ChannelGroup channels) {
+            HubCore core,
+            NettyTransport transport,
+            HubChannelInitializer.Settings settings,
+            ChannelGroup channels,
+            Executor work) {
         return new LineSocketInitializer(
-                core, transport, "api.sock", settings, channels, () -> new ApiSocketHandler(core));
+                core, transport, "api.sock", settings, channels, () -> new ApiSocketHandler(core, work));
     }
 
     /** {@code control.sock}: {@link ControlSocketHandler}. */

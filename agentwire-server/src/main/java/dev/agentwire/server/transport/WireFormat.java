@@ -1,13 +1,17 @@
 package dev.agentwire.server.transport;
 
 import dev.agentwire.core.Encoded;
-import dev.agentwire.netty.MessageEncoder;
+import dev.agentwire.netty.OutboundBatch;
 import dev.agentwire.protocol.Frame;
 import dev.agentwire.protocol.FrameEncoding;
+import dev.agentwire.protocol.FrameType;
 import dev.agentwire.protocol.Framing;
+import dev.agentwire.protocol.Message;
+import dev.agentwire.protocol.MessageCodec;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufHolder;
+import io.netty.buffer.ByteBufOutputStream;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
@@ -73,7 +77,7 @@ interface WireFormat {
         public Object encode(Object msg, ByteBufAllocator alloc) {
             ByteBuf buf = alloc.buffer();
             try {
-                MessageEncoder.writeTo(framing, msg, buf);
+                writeMessage(framing, msg, buf);
                 return buf;
             } catch (RuntimeException e) {
                 buf.release();
@@ -112,6 +116,45 @@ interface WireFormat {
         }
     }
 
+    /**
+     * Appends a {@code Message}, an {@code OutboundBatch} or (typed framing only) a {@code Frame} to {@code out} in a
+     * stream framing: the JSON is written straight into {@code out}, and its length put in the header after.
+     */
+    private static void writeMessage(Framing framing, Object msg, ByteBuf out) {
+        if (msg instanceof Frame frame) {
+            if (framing != Framing.TYPED) {
+                throw new IllegalStateException("a " + framing + " connection cannot carry typed frames");
+            }
+            out.writeByte(frame.type()).writeInt(frame.payload().length).writeBytes(frame.payload());
+            return;
+        }
+        int header = out.writerIndex();
+        switch (framing) {
+            case LENGTH_PREFIXED -> out.writeInt(0);
+            case TYPED -> out.writeByte(FrameType.JSON_RPC.code()).writeInt(0);
+            default -> {}
+        }
+        int body = out.writerIndex();
+        writeJson(msg, out);
+        int length = out.writerIndex() - body;
+        switch (framing) {
+            case NDJSON -> out.writeByte('\n');
+            case LENGTH_PREFIXED -> out.setInt(header, length);
+            case TYPED -> out.setInt(header + 1, length);
+            default -> {}
+        }
+    }
+
+    /** Appends a {@code Message} or an {@code OutboundBatch} to {@code out} as bare JSON (no framing). */
+    private static void writeJson(Object msg, ByteBuf out) {
+        ByteBufOutputStream stream = new ByteBufOutputStream(out);
+        if (msg instanceof OutboundBatch batch) {
+            MessageCodec.writeBatch(batch.messages(), stream);
+        } else {
+            MessageCodec.write((Message) msg, stream);
+        }
+    }
+
     /** Appends one JSON text to {@code buf} in a stream framing; releases {@code buf} if it cannot. */
     private static void writeFramed(Framing framing, byte[] json, ByteBuf buf) {
         switch (framing) {
@@ -135,7 +178,7 @@ interface WireFormat {
             }
             ByteBuf buf = alloc.buffer();
             try {
-                MessageEncoder.writeJson(msg, buf);
+                writeJson(msg, buf);
                 return new TextWebSocketFrame(buf);
             } catch (RuntimeException e) {
                 buf.release();

@@ -1,0 +1,109 @@
+package dev.agentwire.core.terminals;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentwire.protocol.Json;
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A terminal session's recording, {@code output.cast} in asciicast v2: a header line ({@code version} 2,
+ * {@code width}, {@code height}, {@code timestamp}, {@code command}, {@code title}), then one event a line,
+ * {@code [seconds, "o", text]} for output and {@code [seconds, "r", "COLSxROWS"]} for a resize.
+ *
+ * <p>The file's only writer. The session's reader appends output, a caller appends a resize, the reader closes it
+ * when the process ends: each holds this object's lock for a whole line (written and flushed) or for the close, so
+ * no line is ever cut or mixed with another. Events after {@link #close} are dropped. Thread safe.
+ */
+final class CastFile implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(CastFile.class);
+
+    private final String id;
+    private final Writer out;
+    private final LongSupplier nanoTime;
+    private final long start;
+    private boolean closed; // guarded by this
+
+    private CastFile(String id, Writer out, LongSupplier nanoTime) {
+        this.id = id;
+        this.out = out;
+        this.nanoTime = nanoTime;
+        this.start = nanoTime.getAsLong();
+    }
+
+    /**
+     * Makes {@code file} anew ({@link SessionFiles#newWriter}: 0600, a link there is replaced) and writes the header.
+     *
+     * @param id the session's, for the log
+     * @param startedAtMillis when the session started (the header's {@code timestamp}, in seconds)
+     */
+    static CastFile create(
+            String id, Path file, int cols, int rows, long startedAtMillis, List<String> command, String title)
+            throws IOException {
+        Writer out = SessionFiles.newWriter(file);
+        ObjectNode header = Json.mapper().createObjectNode();
+        header.put("version", 2);
+        header.put("width", cols);
+        header.put("height", rows);
+        header.put("timestamp", startedAtMillis / 1000);
+        header.put("command", String.join(" ", command));
+        header.put("title", title);
+        try {
+            out.write(header.toString());
+            out.write('\n');
+            out.flush();
+        } catch (IOException e) {
+            out.close();
+            throw e;
+        }
+        return new CastFile(id, out, System::nanoTime);
+    }
+
+    /** Appends what the process wrote. */
+    void output(String text) {
+        append("o", text);
+    }
+
+    /** Appends a change of the window's size. */
+    void resize(int cols, int rows) {
+        append("r", cols + "x" + rows);
+    }
+
+    private synchronized void append(String kind, String data) {
+        if (closed) {
+            return;
+        }
+        String line = Json.mapper()
+                        .createArrayNode()
+                        .add((nanoTime.getAsLong() - start) / 1e9)
+                        .add(kind)
+                        .add(data)
+                        .toString()
+                + "\n";
+        try {
+            out.write(line);
+            out.flush();
+        } catch (IOException e) {
+            log.debug("terminal {}: output.cast: {}", id, e.toString());
+        }
+    }
+
+    /** Flushes and closes the file; later events are dropped. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            out.close();
+        } catch (IOException e) {
+            log.debug("terminal {}: closing output.cast: {}", id, e.toString());
+        }
+    }
+}
