@@ -14,8 +14,8 @@ import dev.agentwire.protocol.Json;
 import dev.agentwire.protocol.Message;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,12 +35,14 @@ import org.slf4j.LoggerFactory;
  * The rooms: membership, durable publish with group commit, delivery in offset order, recovery on rejoin.
  *
  * <p>Threading: one sequencer thread ({@code aw-rooms}) owns the store and the membership. Publishes queued
- * back to back are stored in one transaction, then acknowledged and delivered in offset order; joins,
- * leaves and reads run between batches, so a joining member's history ends exactly where its live messages
- * begin. Callers get futures; nothing here blocks a caller.
+ * back to back are stored in one transaction, then published on the {@link RoomBus} (which hands them back to
+ * {@link #received} for this hub's members) and acknowledged, in offset order; joins, leaves and reads run
+ * between batches, so a joining member's history ends exactly where its live messages begin. Batches other hubs
+ * published are delivered on the sequencer too. Callers get futures; nothing here blocks a caller.
  *
  * <p>Lifecycle: the constructor starts nothing; {@link #start()} starts the sequencer, once; calls before it
- * fail with {@link IllegalStateException}; {@link #close()} lets it finish what is queued, then closes the store.
+ * fail with {@link IllegalStateException}; {@link #close()} lets it finish what is queued, then closes the bus and
+ * the store.
  */
 public final class RoomService implements AutoCloseable {
 
@@ -49,6 +51,7 @@ public final class RoomService implements AutoCloseable {
     private static final int MAX_BATCH = 1000;
 
     private final Store store;
+    private final RoomBus bus;
     private final RoomSettings settings;
     private final Ticker ticker;
     private final BlockingQueue<Runnable> tasks = new LinkedBlockingQueue<>();
@@ -75,8 +78,15 @@ public final class RoomService implements AutoCloseable {
         }
     }
 
+    /** Rooms of one hub: delivery through a {@link LocalRoomBus}. */
     public RoomService(Store store, RoomSettings settings, Ticker ticker) {
+        this(store, new LocalRoomBus(), settings, ticker);
+    }
+
+    /** Rooms kept in {@code store} and delivered through {@code bus}; the service closes both when it closes. */
+    public RoomService(Store store, RoomBus bus, RoomSettings settings, Ticker ticker) {
         this.store = store;
+        this.bus = bus;
         this.settings = settings;
         this.ticker = ticker;
         this.sequencer = new Thread(this::loop, "aw-rooms");
@@ -90,6 +100,7 @@ public final class RoomService implements AutoCloseable {
         }
         started = true;
         running = true;
+        bus.subscribe(this::received);
         sequencer.start();
     }
 
@@ -120,6 +131,9 @@ public final class RoomService implements AutoCloseable {
                             "a connection may be in at most " + settings.maxRoomsPerConnection()
                                     + " rooms (rooms.maxPerConnection)",
                             data);
+                }
+                if (m.isEmpty()) {
+                    bus.follow(room);
                 }
                 roomCounts.merge(c, 1, Integer::sum);
                 memberships
@@ -168,6 +182,9 @@ public final class RoomService implements AutoCloseable {
                     mine.remove(room);
                 }
                 presence(room, c, "left");
+                if (m.isEmpty()) {
+                    bus.unfollow(room);
+                }
             }
             return Json.mapper().createObjectNode().put("room", room).put("left", was);
         });
@@ -281,6 +298,9 @@ public final class RoomService implements AutoCloseable {
             for (var e : members.entrySet()) {
                 if (e.getValue().remove(c) != null) {
                     presence(e.getKey(), c, "left");
+                    if (e.getValue().isEmpty()) {
+                        bus.unfollow(e.getKey());
+                    }
                 }
             }
             roomCounts.remove(c);
@@ -374,7 +394,7 @@ public final class RoomService implements AutoCloseable {
             }
             return;
         }
-        deliver(batch, stored);
+        publish(batch, stored);
         for (int i = 0; i < batch.size(); i++) {
             Publish p = batch.get(i);
             Store.Stored s = stored.get(i);
@@ -402,51 +422,76 @@ public final class RoomService implements AutoCloseable {
         }
     }
 
-    /** A stored message on its way out, encoded once for every member, and who sent it. */
-    private record Outgoing(Encoded message, Connection sender) {}
-
-    /**
-     * Delivers a committed batch: each member gets the batch's messages of its room, in offset order, in one
-     * {@link dev.agentwire.core.Outbound#sendAll} (one write and flush for the whole batch, the bytes shared).
-     */
-    private void deliver(List<Publish> batch, List<Store.Stored> stored) {
-        Map<String, List<Outgoing>> byRoom = new LinkedHashMap<>();
+    /** Publishes a committed batch on the bus, one {@link RoomBus.Batch} per room, duplicates left out. */
+    private void publish(List<Publish> batch, List<Store.Stored> stored) {
+        Map<String, List<RoomBus.Entry>> byRoom = new LinkedHashMap<>();
         for (int i = 0; i < batch.size(); i++) {
             Store.Stored s = stored.get(i);
-            Map<Connection, Member> m = members.get(s.room());
-            if (s.duplicate() || m == null || m.isEmpty()) {
-                continue;
+            if (!s.duplicate()) {
+                byRoom.computeIfAbsent(s.room(), r -> new ArrayList<>())
+                        .add(new RoomBus.Entry(s, batch.get(i).sender().id()));
             }
-            byRoom.computeIfAbsent(s.room(), r -> new ArrayList<>())
-                    .add(new Outgoing(
-                            Encoded.of(new Message.Notification("rooms/message", toJson(s))),
-                            batch.get(i).sender()));
         }
         for (var e : byRoom.entrySet()) {
-            List<Outgoing> out = e.getValue();
-            EncodedBatch all =
-                    new EncodedBatch(out.stream().map(Outgoing::message).toList());
-            Set<Connection> senders = new HashSet<>();
-            out.forEach(o -> senders.add(o.sender()));
-            for (var m : members.get(e.getKey()).entrySet()) {
-                Connection c = m.getKey();
-                if (m.getValue().echo() || !senders.contains(c)) {
-                    c.outbound().sendAll(all);
-                } else {
-                    // A sender without echo: the batch without its own messages, for it alone.
-                    List<Encoded> others = out.stream()
-                            .filter(o -> o.sender() != c)
-                            .map(Outgoing::message)
-                            .toList();
-                    if (!others.isEmpty()) {
-                        EncodedBatch own = new EncodedBatch(others);
-                        c.outbound().sendAll(own);
-                        own.release();
+            try {
+                bus.publish(new RoomBus.Batch(e.getKey(), e.getValue()));
+            } catch (RuntimeException ex) {
+                // Stored all the same: the publish is acknowledged and members catch up from history.
+                log.error(
+                        "delivering {} messages of room {} failed", e.getValue().size(), e.getKey(), ex);
+            }
+        }
+    }
+
+    /** A batch from the bus: delivered now on the sequencer (this hub's own), or queued for it (another hub's). */
+    private void received(RoomBus.Batch batch) {
+        if (Thread.currentThread() == sequencer) {
+            deliver(batch);
+        } else if (running) {
+            tasks.add(() -> deliver(batch));
+        }
+    }
+
+    /**
+     * Delivers a room's batch to this hub's members: each gets the batch's messages, in offset order, in one
+     * {@link dev.agentwire.core.Outbound#sendAll} (one write and flush for the whole batch, the bytes shared).
+     */
+    private void deliver(RoomBus.Batch batch) {
+        Map<Connection, Member> m = members.get(batch.room());
+        if (m == null || m.isEmpty()) {
+            return;
+        }
+        List<RoomBus.Entry> entries = batch.entries();
+        int n = entries.size();
+        Encoded[] encoded = new Encoded[n];
+        long[] senders = new long[n];
+        for (int i = 0; i < n; i++) {
+            RoomBus.Entry e = entries.get(i);
+            encoded[i] = Encoded.of(new Message.Notification("rooms/message", toJson(e.message())));
+            senders[i] = e.senderId();
+        }
+        Arrays.sort(senders);
+        EncodedBatch all = new EncodedBatch(Arrays.asList(encoded));
+        for (var member : m.entrySet()) {
+            Connection c = member.getKey();
+            if (member.getValue().echo() || Arrays.binarySearch(senders, c.id()) < 0) {
+                c.outbound().sendAll(all);
+            } else {
+                // A sender without echo: the batch without its own messages, for it alone.
+                List<Encoded> others = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    if (entries.get(i).senderId() != c.id()) {
+                        others.add(encoded[i]);
                     }
                 }
+                if (!others.isEmpty()) {
+                    EncodedBatch own = new EncodedBatch(others);
+                    c.outbound().sendAll(own);
+                    own.release();
+                }
             }
-            all.release();
         }
+        all.release();
     }
 
     private void presence(String room, Connection who, String action) {
@@ -527,6 +572,7 @@ public final class RoomService implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        bus.close();
         store.close();
     }
 }

@@ -4,14 +4,25 @@ import dev.agentwire.core.Feature;
 import dev.agentwire.core.HubContext;
 import java.util.concurrent.TimeUnit;
 
-/** Rooms: ordered, durable group messaging ({@code rooms/*}), kept in a {@link Store}. Provides {@link RoomService}. */
+/**
+ * Rooms: ordered, durable group messaging ({@code rooms/*}), kept in a {@link Store} and delivered through a
+ * {@link RoomBus}. Provides {@link RoomService}.
+ */
 public final class RoomsFeature implements Feature {
 
     private final Store store;
+    private final RoomBus bus;
     private final RoomSettings settings;
 
+    /** Rooms of one hub: delivered in process ({@link LocalRoomBus}). */
     public RoomsFeature(Store store, RoomSettings settings) {
+        this(store, new LocalRoomBus(), settings);
+    }
+
+    /** Rooms whose messages go through {@code bus} (another hub's members too, when the bus is shared). */
+    public RoomsFeature(Store store, RoomBus bus, RoomSettings settings) {
         this.store = store;
+        this.bus = bus;
         this.settings = settings;
     }
 
@@ -22,7 +33,7 @@ public final class RoomsFeature implements Feature {
 
     @Override
     public void install(HubContext hub) {
-        RoomService rooms = new RoomService(store, settings, hub.ticker());
+        RoomService rooms = new RoomService(store, bus, settings, hub.ticker());
         rooms.start();
         RoomMethods.register(hub.registry(), rooms);
         hub.onClosed(rooms::connectionClosed);

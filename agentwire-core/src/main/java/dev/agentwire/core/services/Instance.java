@@ -1,13 +1,19 @@
 package dev.agentwire.core.services;
 
 import dev.agentwire.core.Connection;
+import dev.agentwire.core.relay.LocalProvider;
+import dev.agentwire.core.relay.ProviderLink;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
-/** One connection serving one service, with its load. Thread safe. */
+/**
+ * One connection serving one service, with its load as this hub sees it, and the link that reaches it. Thread
+ * safe.
+ */
 public final class Instance {
 
     private final Connection connection;
+    private final ProviderLink link;
     private final String service;
     private final String group;
     private final String version;
@@ -16,6 +22,7 @@ public final class Instance {
 
     Instance(Connection connection, String service, String group, String version) {
         this.connection = connection;
+        this.link = new LocalProvider(connection);
         this.service = service;
         this.group = group == null ? "" : group;
         this.version = version == null ? "" : version;
@@ -23,6 +30,11 @@ public final class Instance {
 
     public Connection connection() {
         return connection;
+    }
+
+    /** How requests reach this instance: its connection on this hub. */
+    public ProviderLink link() {
+        return link;
     }
 
     public String service() {

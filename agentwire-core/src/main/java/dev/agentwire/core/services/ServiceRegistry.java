@@ -2,33 +2,48 @@ package dev.agentwire.core.services;
 
 import dev.agentwire.core.Connection;
 import dev.agentwire.core.HubException;
+import dev.agentwire.core.relay.Directory;
+import dev.agentwire.core.relay.LocalDirectory;
 import dev.agentwire.protocol.ErrorCode;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 
-/** The services and their live instances. Thread safe. */
+/**
+ * The services and their live instances. The instances are entries of a {@link Directory} under the service's name,
+ * owned by their connections (a {@link LocalDirectory} unless given: a hub alone); the services' round robin and
+ * statistics are this hub's own. Thread safe.
+ */
 public final class ServiceRegistry {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.\\-]{0,63}");
 
+    private final Directory<Instance> directory;
     private final Map<String, Service> services = new ConcurrentHashMap<>();
 
-    /** One service: its instances, the round-robin position and the handling statistics. */
+    public ServiceRegistry() {
+        this(new LocalDirectory<>());
+    }
+
+    /** A registry whose instances are kept in {@code directory}. */
+    public ServiceRegistry(Directory<Instance> directory) {
+        this.directory = directory;
+    }
+
+    /** One service: its instances (from the directory), the round-robin position and the handling statistics. */
     public static final class Service {
         private final String name;
-        private final List<Instance> instances = new CopyOnWriteArrayList<>();
+        private final Directory<Instance> directory;
         private final AtomicInteger next = new AtomicInteger();
         private final ServiceStats stats = new ServiceStats();
 
-        Service(String name) {
+        Service(String name, Directory<Instance> directory) {
             this.name = name;
+            this.directory = directory;
         }
 
         public String name() {
@@ -36,7 +51,7 @@ public final class ServiceRegistry {
         }
 
         public List<Instance> instances() {
-            return List.copyOf(instances);
+            return directory.lookup(name).stream().map(Directory.Entry::value).toList();
         }
 
         public ServiceStats stats() {
@@ -45,7 +60,7 @@ public final class ServiceRegistry {
 
         /** The instance with the fewest pending requests; among equals, the next in round-robin order. */
         Optional<Instance> pick(Optional<String> group) {
-            List<Instance> live = instances;
+            List<Directory.Entry<Instance>> live = directory.lookup(name);
             int n = live.size();
             if (n == 0) {
                 return Optional.empty();
@@ -53,12 +68,7 @@ public final class ServiceRegistry {
             int start = Math.floorMod(next.getAndIncrement(), n);
             Instance best = null;
             for (int i = 0; i < n; i++) {
-                Instance candidate;
-                try {
-                    candidate = live.get((start + i) % n);
-                } catch (IndexOutOfBoundsException e) {
-                    break; // an instance left meanwhile
-                }
+                Instance candidate = live.get((start + i) % n).value();
                 if (group.isPresent() && !group.get().equals(candidate.group())) {
                     continue;
                 }
@@ -84,37 +94,22 @@ public final class ServiceRegistry {
 
     /** Makes {@code connection} an instance of {@code name} (again, if it was one: the labels are replaced). */
     public Instance register(Connection connection, String name, String group, String version) {
-        Service s = services.computeIfAbsent(checkName(name), Service::new);
+        services.computeIfAbsent(checkName(name), n -> new Service(n, directory));
         Instance instance = new Instance(connection, name, group, version);
-        synchronized (s) {
-            s.instances.removeIf(i -> i.connection() == connection);
-            s.instances.add(instance);
-        }
+        directory.register(new Directory.Entry<>(name, directory.owner(connection.id()), instance));
         return instance;
     }
 
     /** Removes {@code connection} from {@code name}; whether it was an instance. */
     public boolean unregister(Connection connection, String name) {
-        Service s = services.get(name);
-        if (s == null) {
-            return false;
-        }
-        synchronized (s) {
-            return s.instances.removeIf(i -> i.connection() == connection);
-        }
+        return directory.unregister(name, directory.owner(connection.id())).isPresent();
     }
 
     /** Removes {@code connection} from every service (it closed); the names it served. */
     public List<String> remove(Connection connection) {
-        List<String> left = new ArrayList<>();
-        for (Service s : services.values()) {
-            synchronized (s) {
-                if (s.instances.removeIf(i -> i.connection() == connection)) {
-                    left.add(s.name);
-                }
-            }
-        }
-        return left;
+        return directory.unregisterAll(directory.owner(connection.id())).stream()
+                .map(Directory.Entry::name)
+                .toList();
     }
 
     public Optional<Service> find(String name) {
@@ -128,6 +123,8 @@ public final class ServiceRegistry {
 
     /** Live instances across all services. */
     public int instanceCount() {
-        return services.values().stream().mapToInt(s -> s.instances.size()).sum();
+        return services.keySet().stream()
+                .mapToInt(name -> directory.lookup(name).size())
+                .sum();
     }
 }

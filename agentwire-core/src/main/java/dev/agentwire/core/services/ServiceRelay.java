@@ -7,7 +7,6 @@ import dev.agentwire.core.HubException;
 import dev.agentwire.core.PeerRequests;
 import dev.agentwire.core.Ticker;
 import dev.agentwire.core.relay.Caller;
-import dev.agentwire.core.relay.LocalProvider;
 import dev.agentwire.core.relay.RelayedCalls;
 import dev.agentwire.core.relay.Timeouts;
 import dev.agentwire.protocol.ErrorCode;
@@ -72,7 +71,7 @@ public final class ServiceRelay {
         instance.started();
         return calls.start(
                 Caller.of(caller, Optional.ofNullable(callerId), Optional.empty()),
-                new LocalProvider(instance.connection()),
+                instance.link(),
                 new RelayedCalls.Request(
                         "services/handle",
                         hubId -> params,
@@ -80,7 +79,7 @@ public final class ServiceRelay {
                         new RelayedCalls.Label(
                                 "services/request " + name + "/" + ask.action(),
                                 detail,
-                                pending -> "instance " + instance.connection())),
+                                pending -> "instance " + instance.link())),
                 new Handled(service, instance, ticker.nanoTime()));
     }
 

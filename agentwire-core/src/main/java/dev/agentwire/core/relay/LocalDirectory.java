@@ -1,0 +1,110 @@
+package dev.agentwire.core.relay;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * The directory of a hub alone, in memory. Each name holds an immutable list that a change replaces, so lookups
+ * (on every call) take no lock and allocate nothing; changes (registrations, closes) are serialized on the
+ * directory, and listeners run under that lock so that they hear changes in order. Thread safe.
+ */
+public final class LocalDirectory<V> implements Directory<V> {
+
+    private final String hub;
+    private final Map<String, List<Entry<V>>> entries = new ConcurrentHashMap<>();
+    private final List<Listener<V>> listeners = new CopyOnWriteArrayList<>();
+
+    /** A directory whose owners are on the hub named {@code "local"}. */
+    public LocalDirectory() {
+        this("local");
+    }
+
+    public LocalDirectory(String hub) {
+        this.hub = hub;
+    }
+
+    @Override
+    public String hub() {
+        return hub;
+    }
+
+    @Override
+    public synchronized Optional<Entry<V>> register(Entry<V> entry) {
+        List<Entry<V>> old = entries.getOrDefault(entry.name(), List.of());
+        List<Entry<V>> next = new ArrayList<>(old.size() + 1);
+        Entry<V> replaced = null;
+        for (Entry<V> e : old) {
+            if (e.owner().equals(entry.owner())) {
+                replaced = e;
+            } else {
+                next.add(e);
+            }
+        }
+        next.add(entry);
+        entries.put(entry.name(), Collections.unmodifiableList(next));
+        tell(Change.REGISTERED, entry);
+        return Optional.ofNullable(replaced);
+    }
+
+    @Override
+    public synchronized Optional<Entry<V>> unregister(String name, Owner owner) {
+        List<Entry<V>> old = entries.get(name);
+        if (old == null) {
+            return Optional.empty();
+        }
+        Entry<V> removed = null;
+        List<Entry<V>> next = new ArrayList<>(old.size());
+        for (Entry<V> e : old) {
+            if (e.owner().equals(owner)) {
+                removed = e;
+            } else {
+                next.add(e);
+            }
+        }
+        if (removed == null) {
+            return Optional.empty();
+        }
+        if (next.isEmpty()) {
+            entries.remove(name);
+        } else {
+            entries.put(name, Collections.unmodifiableList(next));
+        }
+        tell(Change.UNREGISTERED, removed);
+        return Optional.of(removed);
+    }
+
+    @Override
+    public synchronized List<Entry<V>> unregisterAll(Owner owner) {
+        List<Entry<V>> removed = new ArrayList<>();
+        for (String name : names()) {
+            unregister(name, owner).ifPresent(removed::add);
+        }
+        return removed;
+    }
+
+    @Override
+    public List<Entry<V>> lookup(String name) {
+        return entries.getOrDefault(name, List.of());
+    }
+
+    @Override
+    public List<String> names() {
+        return entries.keySet().stream().sorted().toList();
+    }
+
+    @Override
+    public void listen(Listener<V> listener) {
+        listeners.add(listener);
+    }
+
+    private void tell(Change change, Entry<V> entry) {
+        for (Listener<V> l : listeners) {
+            l.changed(change, entry);
+        }
+    }
+}

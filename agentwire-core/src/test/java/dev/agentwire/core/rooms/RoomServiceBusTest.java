@@ -1,0 +1,176 @@
+package dev.agentwire.core.rooms;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.agentwire.core.Connection;
+import dev.agentwire.core.CoreSettings;
+import dev.agentwire.core.HubCore;
+import dev.agentwire.core.Peer;
+import dev.agentwire.core.RecordingOutbound;
+import dev.agentwire.core.Ticker;
+import dev.agentwire.core.Transport;
+import dev.agentwire.protocol.Json;
+import dev.agentwire.protocol.Message;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The rooms deliver through their {@link RoomBus}: what they publish on it, follow on it, and take from it. */
+class RoomServiceBusTest {
+
+    /** A hub's bus that records what the rooms ask of it, and lets the test play another hub. */
+    static final class RecordingBus implements RoomBus {
+        final LocalRoomBus local = new LocalRoomBus();
+        final List<Batch> published = new CopyOnWriteArrayList<>();
+        final List<String> follows = new CopyOnWriteArrayList<>();
+        final List<Listener> listeners = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void subscribe(Listener listener) {
+            listeners.add(listener);
+            local.subscribe(listener);
+        }
+
+        @Override
+        public void publish(Batch batch) {
+            published.add(batch);
+            local.publish(batch);
+        }
+
+        @Override
+        public void follow(String room) {
+            follows.add("+" + room);
+        }
+
+        @Override
+        public void unfollow(String room) {
+            follows.add("-" + room);
+        }
+
+        /** A batch another hub published, as a cluster's bus hands it over: on its own thread, no local sender. */
+        void fromAnotherHub(Batch batch) throws InterruptedException {
+            Thread t = new Thread(() -> listeners.forEach(l -> l.received(batch)), "other-hub");
+            t.start();
+            t.join();
+        }
+
+        @Override
+        public void close() {
+            local.close();
+        }
+    }
+
+    private final RecordingBus bus = new RecordingBus();
+    private final HubCore core = HubCore.builder(
+                    CoreSettings.defaults("secret-token-secret-token-secret"), Ticker.SYSTEM)
+            .feature(new RoomsFeature(new MemoryStore(), bus, RoomSettings.defaults()))
+            .build();
+    private final RoomService rooms = core.require(RoomService.class);
+
+    @AfterEach
+    void close() {
+        core.close();
+    }
+
+    private record Member(Connection connection, RecordingOutbound out) {
+        List<String> messages() {
+            return out.sent.stream()
+                    .filter(m ->
+                            m instanceof Message.Notification n && n.method().equals("rooms/message"))
+                    .map(m -> ((Message.Notification) m).params().path("text").asText())
+                    .toList();
+        }
+    }
+
+    private Member connect() {
+        RecordingOutbound out = new RecordingOutbound();
+        Peer peer = new Peer(
+                Transport.UNIX,
+                "/tmp/s",
+                OptionalInt.of(1000),
+                List.of(),
+                OptionalLong.of(42),
+                Optional.of("/usr/bin/python3"));
+        return new Member(core.open(peer, out), out);
+    }
+
+    private static <T> T done(java.util.concurrent.CompletableFuture<T> f) throws Exception {
+        return f.get(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aPublishGoesOnTheBusWithItsSenderAndMembersGetWhatTheBusHandsBack() throws Exception {
+        Member alice = connect();
+        Member bob = connect();
+        done(rooms.join(alice.connection(), "r", Optional.empty(), 0, false));
+        done(rooms.join(bob.connection(), "r", Optional.empty(), 0, false));
+
+        done(rooms.publish(alice.connection(), "r", "hello", null, Optional.of("m1")));
+        done(rooms.publish(alice.connection(), "r", "hello", null, Optional.of("m1"))); // a retry: a duplicate
+
+        assertThat(bus.published).as("batches on the bus").hasSize(1);
+        RoomBus.Batch b = bus.published.get(0);
+        assertThat(b.room()).isEqualTo("r");
+        assertThat(b.entries())
+                .extracting(e -> e.message().text(), RoomBus.Entry::senderId)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(
+                        "hello", alice.connection().id()));
+        assertThat(bob.messages()).as("bob's messages").containsExactly("hello");
+        assertThat(alice.messages()).as("alice's own, without echo").isEmpty();
+    }
+
+    @Test
+    void aBatchFromAnotherHubReachesEveryMemberHereInOrder() throws Exception {
+        Member alice = connect();
+        Member bob = connect();
+        done(rooms.join(alice.connection(), "r", Optional.empty(), 0, false));
+        done(rooms.join(bob.connection(), "r", Optional.empty(), 0, true));
+
+        bus.fromAnotherHub(new RoomBus.Batch("r", List.of(entry("r", 1, "one"), entry("r", 2, "two"))));
+
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            assertThat(alice.messages()).as("alice's messages").containsExactly("one", "two");
+            assertThat(bob.messages()).as("bob's messages").containsExactly("one", "two");
+        });
+    }
+
+    @Test
+    void theRoomIsFollowedFromTheFirstMemberHereToTheLast() throws Exception {
+        Member alice = connect();
+        Member bob = connect();
+
+        done(rooms.join(alice.connection(), "r", Optional.empty(), 0, false));
+        done(rooms.join(bob.connection(), "r", Optional.empty(), 0, false));
+        done(rooms.join(alice.connection(), "r", Optional.empty(), 0, true)); // again: still one member
+        done(rooms.leave(alice.connection(), "r"));
+        assertThat(bus.follows).as("follows while bob stays").containsExactly("+r");
+
+        bob.connection().closed();
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(bus.follows)
+                        .as("follows after the last member closed")
+                        .containsExactly("+r", "-r"));
+    }
+
+    private static RoomBus.Entry entry(String room, long offset, String text) {
+        return new RoomBus.Entry(
+                new Store.Stored(
+                        room,
+                        offset,
+                        9,
+                        "x" + offset,
+                        "carol@other",
+                        text,
+                        Json.mapper().missingNode(),
+                        1,
+                        false),
+                RoomBus.NO_SENDER);
+    }
+}
