@@ -96,6 +96,10 @@ public final class AgentwireHub implements AutoCloseable {
     private HubCore core;
     private EventLoopGroup boss;
     private EventLoopGroup io;
+    /** TCP's own accept thread and event loops: strangers on the port never queue ahead of the owner's sockets. */
+    private EventLoopGroup tcpBoss;
+
+    private EventLoopGroup tcpIo;
     private ChannelGroup channels;
     private Channel unixListener;
     private Channel tcpListener;
@@ -186,6 +190,10 @@ public final class AgentwireHub implements AutoCloseable {
         channels = new DefaultChannelGroup("agentwire", GlobalEventExecutor.INSTANCE);
         boss = transport.newGroup(1, "aw-accept");
         io = transport.newGroup(config.ioThreads(), "aw-io");
+        if (config.tcpEnabled()) {
+            tcpBoss = transport.newGroup(1, "aw-accept-tcp");
+            tcpIo = transport.newGroup(config.ioThreads(), "aw-io-tcp");
+        }
         budget = new PreAuthBudget(config.maxUnauthenticated(), config.maxUnauthenticatedPerAddress(), core.audit());
         core.onAuthenticated(budget::authenticated);
         var pipeline = new HubChannelInitializer.Settings(
@@ -306,7 +314,12 @@ public final class AgentwireHub implements AutoCloseable {
     }
 
     private ServerBootstrap bootstrap(Class<? extends io.netty.channel.ServerChannel> channel) {
-        ServerBootstrap b = new ServerBootstrap().group(boss, io).channel(channel);
+        return bootstrap(channel, boss, io);
+    }
+
+    private ServerBootstrap bootstrap(
+            Class<? extends io.netty.channel.ServerChannel> channel, EventLoopGroup acceptor, EventLoopGroup loops) {
+        ServerBootstrap b = new ServerBootstrap().group(acceptor, loops).channel(channel);
         // A peer that shuts its output (echo ... | nc -U) still gets every answer before the hub closes.
         b.childOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         b.childOption(
@@ -361,7 +374,7 @@ public final class AgentwireHub implements AutoCloseable {
     }
 
     private void bindTcp(HubChannelInitializer.Settings pipeline) {
-        ServerBootstrap b = bootstrap(transport.serverTcpChannel())
+        ServerBootstrap b = bootstrap(transport.serverTcpChannel(), tcpBoss, tcpIo)
                 // A restarted hub takes its port back while the old connections sit in TIME_WAIT.
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .handler(HubChannelInitializer.acceptGate(maxTcpConnections()))
@@ -552,7 +565,7 @@ public final class AgentwireHub implements AutoCloseable {
             channels.flush();
             channels.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         }
-        for (EventLoopGroup g : new EventLoopGroup[] {boss, io}) {
+        for (EventLoopGroup g : new EventLoopGroup[] {tcpBoss, tcpIo, boss, io}) {
             if (g != null) {
                 g.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
             }
