@@ -2,6 +2,8 @@ package dev.agentwire.core.services;
 
 import dev.agentwire.core.Feature;
 import dev.agentwire.core.HubContext;
+import dev.agentwire.core.Setting;
+import dev.agentwire.core.Setting.Kind;
 import dev.agentwire.protocol.Json;
 import io.micrometer.core.instrument.Gauge;
 import java.time.Duration;
@@ -12,16 +14,37 @@ import java.time.Duration;
  */
 public final class ServicesFeature implements Feature {
 
-    private final Duration requestTimeout;
+    /**
+     * The {@code services} section's knobs for the feature. ({@code services.sockets} and
+     * {@code services.maxSockets} are the server's: it opens those sockets.)
+     *
+     * @param requestTimeout how long a request waits for its instance unless it asks for another
+     */
+    @Setting.Section("services")
+    public record Settings(
+            @Setting(
+                    key = "requestTimeoutMs",
+                    value = "30000",
+                    kind = Kind.MILLIS,
+                    min = 1,
+                    max = 86_400_000,
+                    doc = "how long a service request waits for its instance by default")
+            Duration requestTimeout) {
+        public static Settings defaults() {
+            return new Settings(Duration.ofSeconds(30));
+        }
+    }
 
-    /** @param requestTimeout how long a request waits for its instance unless it asks for another */
-    public ServicesFeature(Duration requestTimeout) {
-        this.requestTimeout = requestTimeout;
+    private final Settings settings;
+
+    public ServicesFeature(Settings settings) {
+        this.settings = settings;
     }
 
     @Override
     public void install(HubContext hub) {
-        ServiceRelay relay = new ServiceRelay(new ServiceRegistry(), hub.timers(), hub.ticker(), requestTimeout);
+        ServiceRelay relay =
+                new ServiceRelay(new ServiceRegistry(), hub.timers(), hub.ticker(), settings.requestTimeout());
         ServiceMethods.register(hub.registry(), relay, hub.events());
         hub.onCancelled(relay::cancelled);
         hub.onClosed(c -> {
