@@ -265,7 +265,10 @@ public final class AgentwireHub implements AutoCloseable {
                 new RoomsFeature(SqliteStore.open(home.dir().resolve("hub.db")), config.rooms()),
                 new GitFeature(),
                 new RouterFeature(config.router(), spendLedger),
-                new TerminalsFeature(home.dir().resolve("control"), new Pty4jLauncher(), config.terminals()));
+                new TerminalsFeature(
+                        home.dir().resolve("control"),
+                        new Pty4jLauncher(),
+                        config.section(TerminalService.Settings.class)));
     }
 
     private CoreSettings settings(OptionalInt owner) {

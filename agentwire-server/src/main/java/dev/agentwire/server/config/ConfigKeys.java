@@ -11,6 +11,7 @@ import static dev.agentwire.server.config.ValueParsers.size;
 
 import dev.agentwire.core.services.ServicesFeature;
 import dev.agentwire.core.sessions.SessionsFeature;
+import dev.agentwire.core.terminals.TerminalService;
 import dev.agentwire.core.tools.ToolsFeature;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -89,27 +90,7 @@ public final class ConfigKeys {
                 "64",
                 integer(1, 10_000),
                 "agents/NAME.sock sockets services/socket may open at once (those of services.sockets count too)");
-        add(
-                "terminals.scrollbackChars",
-                "1048576",
-                integer(1024, 1L << 28),
-                "characters of output a terminal keeps for viewers that attach later");
-        add(
-                "terminals.cleanupDelaySeconds",
-                "60",
-                integer(0, 86_400 * 30L),
-                "how long an exited terminal's directory (control/ID) stays");
-        add("terminals.maxSessions", "64", integer(1, 10_000), "terminals that may run at once");
-        add(
-                "terminals.maxWaitsPerTerminal",
-                "16",
-                integer(1, 10_000),
-                "terminals/wait calls that may wait on one terminal at once; more get -32008 too_many_waits");
-        add(
-                "terminals.matchBudgetMs",
-                "1000",
-                integer(1, 600_000),
-                "the longest one match of a terminals/wait pattern may take (over the screen or the output window)");
+        section(TerminalService.Settings.class);
         add("router.dailyBudget", "100", decimal(0, 1e12), "the LLM router's daily budget in dollars");
         add(
                 "router.providers",

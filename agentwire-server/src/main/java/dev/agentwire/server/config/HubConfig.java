@@ -45,7 +45,6 @@ public record HubConfig(
         dev.agentwire.core.rooms.RoomSettings rooms,
         List<String> serviceSockets,
         dev.agentwire.core.router.RouterSettings router,
-        dev.agentwire.core.terminals.TerminalService.Settings terminals,
         dev.agentwire.core.TrustLimits limits,
         int maxServiceSockets,
         int maxTcpConnections,
@@ -137,7 +136,6 @@ public record HubConfig(
                 rooms,
                 serviceSockets,
                 router,
-                terminals,
                 limits,
                 maxServiceSockets,
                 maxTcpConnections,
@@ -222,12 +220,6 @@ public record HubConfig(
                         ((List<dev.agentwire.core.router.LlmProvider>) v.get("router.providers")).isEmpty()
                                 ? dev.agentwire.core.router.RouterSettings.seedProviders()
                                 : (List<dev.agentwire.core.router.LlmProvider>) v.get("router.providers")),
-                new dev.agentwire.core.terminals.TerminalService.Settings(
-                        ((Long) v.get("terminals.scrollbackChars")).intValue(),
-                        (Long) v.get("terminals.cleanupDelaySeconds"),
-                        ((Long) v.get("terminals.maxSessions")).intValue(),
-                        ((Long) v.get("terminals.maxWaitsPerTerminal")).intValue(),
-                        (Long) v.get("terminals.matchBudgetMs")),
                 new dev.agentwire.core.TrustLimits(
                         ((Long) v.get("limits.maxConnectionsPerIdentity")).intValue(),
                         ((Long) v.get("limits.maxSessionsPerIdentity")).intValue(),

@@ -123,6 +123,9 @@ class ConfigSectionsTest {
         assertThat(c.section(dev.agentwire.core.services.ServicesFeature.Settings.class)
                         .requestTimeout())
                 .isEqualTo(Duration.ofMillis(700));
+        assertThat(c.section(dev.agentwire.core.terminals.TerminalService.Settings.class))
+                .as("the annotations' defaults are the record's own")
+                .isEqualTo(dev.agentwire.core.terminals.TerminalService.Settings.defaults());
     }
 
     @Test
