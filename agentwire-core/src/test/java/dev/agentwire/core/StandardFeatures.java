@@ -9,7 +9,6 @@ import dev.agentwire.core.router.RouterFeature;
 import dev.agentwire.core.services.ServicesFeature;
 import dev.agentwire.core.sessions.SessionsFeature;
 import dev.agentwire.core.tools.ToolsFeature;
-import java.time.Duration;
 import java.util.List;
 
 /** The features of a hub without terminals, on their defaults and in memory: what the core's tests assemble. */
@@ -24,7 +23,7 @@ public final class StandardFeatures {
                 new TokensFeature(),
                 new SessionsFeature(SessionsFeature.Settings.defaults()),
                 new ToolsFeature(ToolsFeature.Settings.defaults()),
-                new ServicesFeature(Duration.ofSeconds(30)),
+                new ServicesFeature(ServicesFeature.Settings.defaults()),
                 RoomsFeature.inMemory(),
                 new GitFeature(),
                 RouterFeature.defaults());

@@ -267,19 +267,16 @@ public final class AgentwireHub implements AutoCloseable {
                 new HubFeature(),
                 new EventsFeature(),
                 new TokensFeature(),
-                new SessionsFeature(new SessionsFeature.Settings(
-                        Duration.ofSeconds(config.sessionsTtlSeconds()),
-                        Duration.ofSeconds(config.sessionsIdleTimeoutSeconds()))),
-                new ToolsFeature(new ToolsFeature.Settings(
-                        Duration.ofMillis(config.toolCallTimeoutMs()),
-                        config.maxToolResultBytes(),
-                        config.toolsPageSize(),
-                        config.maxToolsPerSession())),
-                new ServicesFeature(Duration.ofMillis(config.serviceRequestTimeoutMs())),
+                new SessionsFeature(config.section(SessionsFeature.Settings.class)),
+                new ToolsFeature(config.section(ToolsFeature.Settings.class)),
+                new ServicesFeature(config.section(ServicesFeature.Settings.class)),
                 new RoomsFeature(SqliteStore.open(home.dir().resolve("hub.db")), config.rooms()),
                 new GitFeature(),
                 new RouterFeature(config.router(), spendLedger),
-                new TerminalsFeature(home.dir().resolve("control"), new Pty4jLauncher(), config.terminals()));
+                new TerminalsFeature(
+                        home.dir().resolve("control"),
+                        new Pty4jLauncher(),
+                        config.section(TerminalService.Settings.class)));
     }
 
     private CoreSettings settings(OptionalInt owner) {

@@ -2,6 +2,8 @@ package dev.agentwire.core.services;
 
 import dev.agentwire.core.Feature;
 import dev.agentwire.core.HubContext;
+import dev.agentwire.core.Setting;
+import dev.agentwire.core.Setting.Kind;
 import dev.agentwire.core.relay.Directory;
 import dev.agentwire.core.relay.LocalDirectory;
 import dev.agentwire.protocol.Json;
@@ -14,27 +16,45 @@ import java.time.Duration;
  */
 public final class ServicesFeature implements Feature {
 
-    private final Duration requestTimeout;
+    /**
+     * The {@code services} section's knobs for the feature. ({@code services.sockets} and
+     * {@code services.maxSockets} are the server's: it opens those sockets.)
+     *
+     * @param requestTimeout how long a request waits for its instance unless it asks for another
+     */
+    @Setting.Section("services")
+    public record Settings(
+            @Setting(
+                    key = "requestTimeoutMs",
+                    value = "30000",
+                    kind = Kind.MILLIS,
+                    min = 1,
+                    max = 86_400_000,
+                    doc = "how long a service request waits for its instance by default")
+            Duration requestTimeout) {
+        public static Settings defaults() {
+            return new Settings(Duration.ofSeconds(30));
+        }
+    }
+
+    private final Settings settings;
     private final Directory<Instance> directory;
 
     /** Services of one hub ({@link LocalDirectory}). */
-    public ServicesFeature(Duration requestTimeout) {
-        this(requestTimeout, new LocalDirectory<>());
+    public ServicesFeature(Settings settings) {
+        this(settings, new LocalDirectory<>());
     }
 
-    /**
-     * @param requestTimeout how long a request waits for its instance unless it asks for another
-     * @param directory where the instances are kept (shared with other hubs, or not)
-     */
-    public ServicesFeature(Duration requestTimeout, Directory<Instance> directory) {
-        this.requestTimeout = requestTimeout;
+    /** @param directory where the instances are kept (shared with other hubs, or not) */
+    public ServicesFeature(Settings settings, Directory<Instance> directory) {
+        this.settings = settings;
         this.directory = directory;
     }
 
     @Override
     public void install(HubContext hub) {
         ServiceRelay relay =
-                new ServiceRelay(new ServiceRegistry(directory), hub.timers(), hub.ticker(), requestTimeout);
+                new ServiceRelay(new ServiceRegistry(directory), hub.timers(), hub.ticker(), settings.requestTimeout());
         ServiceMethods.register(hub.registry(), relay, hub.events());
         hub.onCancelled(relay::cancelled);
         hub.onClosed(c -> {

@@ -2,6 +2,8 @@ package dev.agentwire.core.sessions;
 
 import dev.agentwire.core.Feature;
 import dev.agentwire.core.HubContext;
+import dev.agentwire.core.Setting;
+import dev.agentwire.core.Setting.Kind;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -12,10 +14,28 @@ import java.util.concurrent.TimeUnit;
 public final class SessionsFeature implements Feature {
 
     /**
+     * The {@code sessions} section. ({@code sessions.maxTtlSeconds} is the kernel's, in {@code TrustLimits}.)
+     *
      * @param ttl lifetime of a created session unless it asks for another
      * @param idleTimeout a session without calls this long expires; zero never
      */
-    public record Settings(Duration ttl, Duration idleTimeout) {
+    @Setting.Section("sessions")
+    public record Settings(
+            @Setting(
+                    value = "3600",
+                    kind = Kind.SECONDS,
+                    min = 1,
+                    max = Integer.MAX_VALUE,
+                    doc = "session lifetime in seconds")
+            Duration ttl,
+
+            @Setting(
+                    value = "0",
+                    kind = Kind.SECONDS,
+                    min = 0,
+                    max = Integer.MAX_VALUE,
+                    doc = "idle session expiry in seconds; 0 never")
+            Duration idleTimeout) {
         public static Settings defaults() {
             return new Settings(Duration.ofHours(1), Duration.ZERO);
         }

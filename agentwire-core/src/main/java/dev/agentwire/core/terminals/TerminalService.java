@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentwire.core.Connection;
 import dev.agentwire.core.HubException;
+import dev.agentwire.core.Setting;
+import dev.agentwire.core.Setting.Kind;
 import dev.agentwire.core.events.EventBus;
 import dev.agentwire.protocol.ErrorCode;
 import dev.agentwire.protocol.Id;
@@ -65,17 +67,51 @@ public final class TerminalService {
     private final WaitCalls waitCalls;
 
     /**
+     * The {@code terminals} section.
+     *
      * @param scrollbackChars what a new viewer gets replayed
      * @param cleanupDelaySeconds how long an exited session's directory stays
      * @param maxSessions sessions at once
      * @param maxWaitsPerTerminal {@code terminals/wait} calls waiting on one terminal at once
      * @param matchBudgetMs the longest one match of a wait's pattern may take
      */
+    @Setting.Section("terminals")
     public record Settings(
+            @Setting(
+                    value = "1048576",
+                    kind = Kind.INTEGER,
+                    min = 1024,
+                    max = 1L << 28,
+                    doc = "characters of output a terminal keeps for viewers that attach later")
             int scrollbackChars,
+
+            @Setting(
+                    value = "60",
+                    kind = Kind.INTEGER,
+                    min = 0,
+                    max = 86_400 * 30L,
+                    doc = "how long an exited terminal's directory (control/ID) stays")
             long cleanupDelaySeconds,
+
+            @Setting(value = "64", kind = Kind.INTEGER, min = 1, max = 10_000, doc = "terminals that may run at once")
             int maxSessions,
+
+            @Setting(
+                    value = "16",
+                    kind = Kind.INTEGER,
+                    min = 1,
+                    max = 10_000,
+                    doc = "terminals/wait calls that may wait on one terminal at once; more get -32008"
+                            + " too_many_waits")
             int maxWaitsPerTerminal,
+
+            @Setting(
+                    value = "1000",
+                    kind = Kind.INTEGER,
+                    min = 1,
+                    max = 600_000,
+                    doc = "the longest one match of a terminals/wait pattern may take (over the screen or"
+                            + " the output window)")
             long matchBudgetMs) {
 
         /** The settings with the default wait limits (16 per terminal, 1000 ms a match). */

@@ -2,6 +2,8 @@ package dev.agentwire.core.tools;
 
 import dev.agentwire.core.Feature;
 import dev.agentwire.core.HubContext;
+import dev.agentwire.core.Setting;
+import dev.agentwire.core.Setting.Kind;
 import dev.agentwire.core.sessions.SessionManager;
 import java.time.Duration;
 
@@ -12,12 +14,37 @@ import java.time.Duration;
 public final class ToolsFeature implements Feature {
 
     /**
+     * The {@code tools} section.
+     *
      * @param callTimeout how long a tool call waits for its provider unless it asks for another
      * @param maxResultBytes the largest tool result relayed to a caller
      * @param pageSize tools per {@code tools/list} page
      * @param maxPerSession tools one session may hold
      */
-    public record Settings(Duration callTimeout, int maxResultBytes, int pageSize, int maxPerSession) {
+    @Setting.Section("tools")
+    public record Settings(
+            @Setting(
+                    key = "callTimeoutMs",
+                    value = "60000",
+                    kind = Kind.MILLIS,
+                    min = 1,
+                    max = 86_400_000,
+                    doc = "how long a tool call waits for its provider by default")
+            Duration callTimeout,
+
+            @Setting(
+                    value = "8MiB",
+                    kind = Kind.SIZE,
+                    min = 64,
+                    max = Integer.MAX_VALUE,
+                    doc = "the largest tool result relayed to a caller")
+            int maxResultBytes,
+
+            @Setting(value = "100", kind = Kind.INTEGER, min = 1, max = 10_000, doc = "tools per tools/list page")
+            int pageSize,
+
+            @Setting(value = "1000", kind = Kind.INTEGER, min = 1, max = 1_000_000, doc = "tools one session may hold")
+            int maxPerSession) {
         public Settings {
             if (maxResultBytes <= 0 || pageSize <= 0 || maxPerSession <= 0) {
                 throw new IllegalArgumentException("tool limits must be positive: maxResultBytes=" + maxResultBytes
@@ -25,8 +52,9 @@ public final class ToolsFeature implements Feature {
             }
         }
 
+        /** The same values as the annotations say (tests and embedders without a configuration). */
         public static Settings defaults() {
-            return new Settings(Duration.ofSeconds(60), dev.agentwire.protocol.Framing.DEFAULT_MAX_BYTES, 100, 1000);
+            return new Settings(Duration.ofSeconds(60), 8 << 20, 100, 1000);
         }
     }
 

@@ -9,15 +9,25 @@ import static dev.agentwire.server.config.ValueParsers.listOf;
 import static dev.agentwire.server.config.ValueParsers.oneOf;
 import static dev.agentwire.server.config.ValueParsers.size;
 
+import dev.agentwire.core.services.ServicesFeature;
+import dev.agentwire.core.sessions.SessionsFeature;
+import dev.agentwire.core.terminals.TerminalService;
+import dev.agentwire.core.tools.ToolsFeature;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 
-/** Every configuration key the hub knows, with its default and its parser. The one list; nothing else. */
+/**
+ * Every configuration key the hub knows, with its default and its parser. A feature's knobs are declared on its
+ * settings record ({@link dev.agentwire.core.Setting}) and listed here by {@link #section}; the rest (the server's
+ * own, and the kernel's limits) are declared here.
+ */
 public final class ConfigKeys {
 
     /** A configuration key. {@code defaultText} is parsed like any other value; "" means "unset". */
@@ -33,6 +43,7 @@ public final class ConfigKeys {
     }
 
     private static final Map<String, Key> KEYS = new LinkedHashMap<>();
+    private static final List<Class<? extends Record>> SECTIONS = new ArrayList<>();
 
     static {
         add(
@@ -61,26 +72,14 @@ public final class ConfigKeys {
                 "8765",
                 integer(-1, 65535),
                 "the TCP port for WebSocket, HTTP and token clients; 0 picks one, -1 turns TCP off");
-        add("sessions.ttl", "3600", integer(1, Integer.MAX_VALUE), "session lifetime in seconds");
-        add("sessions.idleTimeout", "0", integer(0, Integer.MAX_VALUE), "idle session expiry in seconds; 0 never");
+        section(SessionsFeature.Settings.class);
         add(
                 "sessions.maxTtlSeconds",
                 "604800",
                 integer(1, Integer.MAX_VALUE),
                 "the longest lifetime sessions/create may ask for, in seconds");
-        add("tools.maxPerSession", "1000", integer(1, 1_000_000), "tools one session may hold");
-        add(
-                "tools.callTimeoutMs",
-                "60000",
-                integer(1, 86_400_000),
-                "how long a tool call waits for its provider by default");
-        add("tools.maxResultBytes", "8MiB", size(64, Integer.MAX_VALUE), "the largest tool result relayed to a caller");
-        add("tools.pageSize", "100", integer(1, 10_000), "tools per tools/list page");
-        add(
-                "services.requestTimeoutMs",
-                "30000",
-                integer(1, 86_400_000),
-                "how long a service request waits for its instance by default");
+        section(ToolsFeature.Settings.class);
+        section(ServicesFeature.Settings.class);
         add(
                 "services.sockets",
                 "",
@@ -91,27 +90,7 @@ public final class ConfigKeys {
                 "64",
                 integer(1, 10_000),
                 "agents/NAME.sock sockets services/socket may open at once (those of services.sockets count too)");
-        add(
-                "terminals.scrollbackChars",
-                "1048576",
-                integer(1024, 1L << 28),
-                "characters of output a terminal keeps for viewers that attach later");
-        add(
-                "terminals.cleanupDelaySeconds",
-                "60",
-                integer(0, 86_400 * 30L),
-                "how long an exited terminal's directory (control/ID) stays");
-        add("terminals.maxSessions", "64", integer(1, 10_000), "terminals that may run at once");
-        add(
-                "terminals.maxWaitsPerTerminal",
-                "16",
-                integer(1, 10_000),
-                "terminals/wait calls that may wait on one terminal at once; more get -32008 too_many_waits");
-        add(
-                "terminals.matchBudgetMs",
-                "1000",
-                integer(1, 600_000),
-                "the longest one match of a terminals/wait pattern may take (over the screen or the output window)");
+        section(TerminalService.Settings.class);
         add("router.dailyBudget", "100", decimal(0, 1e12), "the LLM router's daily budget in dollars");
         add(
                 "router.providers",
@@ -226,6 +205,21 @@ public final class ConfigKeys {
 
     private static void add(String path, String def, Function<RawValue, Object> parser, String help) {
         KEYS.put(path, new Key(path, def, parser, help));
+    }
+
+    /** Declares a feature's settings record: its keys, and that {@link HubConfig#section} builds it. */
+    private static void section(Class<? extends Record> type) {
+        for (Key k : SettingsBinder.keys(type)) {
+            if (KEYS.putIfAbsent(k.path(), k) != null) {
+                throw new IllegalStateException("config key " + k.path() + " is declared twice");
+            }
+        }
+        SECTIONS.add(type);
+    }
+
+    /** The feature settings records the hub binds, in declaration order. */
+    public static List<Class<? extends Record>> sections() {
+        return Collections.unmodifiableList(SECTIONS);
     }
 
     /** All keys, in declaration order. */

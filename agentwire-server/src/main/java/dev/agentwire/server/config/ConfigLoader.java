@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -23,6 +24,8 @@ import java.util.Optional;
 public final class ConfigLoader {
 
     private final Map<String, RawValue> values = new LinkedHashMap<>();
+    private final Map<String, ConfigKeys.Key> keys = new LinkedHashMap<>(ConfigKeys.all());
+    private final List<Class<? extends Record>> sections = new ArrayList<>(ConfigKeys.sections());
 
     /**
      * The loader {@code aw hub} and the builder use: {@code file} if given, else {@code AGENTWIRE_CONFIG}, else
@@ -65,7 +68,7 @@ public final class ConfigLoader {
     /** Reads {@code AGENTWIRE_*} variables named after keys, and the short and BTCP aliases. */
     public ConfigLoader environment(Map<String, String> env) {
         Map<String, String> byEnvName = new HashMap<>();
-        for (ConfigKeys.Key k : ConfigKeys.all().values()) {
+        for (ConfigKeys.Key k : keys.values()) {
             byEnvName.put(k.envName(), k.path());
         }
         // Aliases first, so that a full name set beside an alias wins.
@@ -84,9 +87,30 @@ public final class ConfigLoader {
         return this;
     }
 
+    /**
+     * Adds a settings record's section (see {@link dev.agentwire.core.Setting}) to the keys this loader knows, for
+     * a section that is not one of the hub's own ({@link ConfigKeys#sections()}): tests and embedders. Call it
+     * before reading any source, since a source is checked against the keys as it is read.
+     */
+    public ConfigLoader section(Class<? extends Record> type) {
+        for (ConfigKeys.Key k : SettingsBinder.keys(type)) {
+            if (keys.putIfAbsent(k.path(), k) != null) {
+                throw new IllegalArgumentException(
+                        "config key " + k.path() + " of " + type.getName() + " is declared twice");
+            }
+        }
+        sections.add(type);
+        return this;
+    }
+
+    /** Every key this loader knows, in declaration order. */
+    public Map<String, ConfigKeys.Key> keys() {
+        return Collections.unmodifiableMap(keys);
+    }
+
     /** Sets one key from a flag; {@code source} names the flag. */
     public ConfigLoader set(String key, String value, String source) {
-        if (ConfigKeys.find(key).isEmpty()) {
+        if (!keys.containsKey(key)) {
             throw new ConfigException("unknown config key " + key + " (" + source + ")");
         }
         put(key, RawValue.list(List.of(value.split(",", -1)), source, value));
@@ -95,6 +119,11 @@ public final class ConfigLoader {
 
     /** Takes every value set in {@code other}, over this one's (higher precedence). */
     public ConfigLoader merge(ConfigLoader other) {
+        for (Class<? extends Record> type : other.sections) {
+            if (!sections.contains(type)) {
+                section(type);
+            }
+        }
         values.putAll(other.values);
         return this;
     }
@@ -102,7 +131,7 @@ public final class ConfigLoader {
     /** Parses and checks every value. */
     public HubConfig load(Path home) {
         Map<String, Object> parsed = new HashMap<>();
-        for (ConfigKeys.Key k : ConfigKeys.all().values()) {
+        for (ConfigKeys.Key k : keys.values()) {
             RawValue raw = values.get(k.path());
             if (raw == null) {
                 raw = k.defaultText().isEmpty()
@@ -116,7 +145,11 @@ public final class ConfigLoader {
                         + raw.source() + "): " + e.getMessage());
             }
         }
-        return HubConfig.from(home, parsed);
+        Map<Class<? extends Record>, Record> bound = new LinkedHashMap<>();
+        for (Class<? extends Record> type : sections) {
+            bound.put(type, SettingsBinder.bind(type, parsed));
+        }
+        return HubConfig.from(home, parsed, bound);
     }
 
     /** Where a key's value came from, if it was set. */
@@ -175,8 +208,8 @@ public final class ConfigLoader {
         }
     }
 
-    private static String checked(String key, String source, int line) {
-        if (ConfigKeys.find(key).isEmpty()) {
+    private String checked(String key, String source, int line) {
+        if (!keys.containsKey(key)) {
             throw new ConfigException("unknown config key " + key + " (" + source + " line " + line + ")");
         }
         return key;

@@ -7,7 +7,8 @@ import java.util.Optional;
 
 /**
  * The hub's configuration, validated and immutable. Build one with {@link ConfigLoader}; keys are described in
- * {@link ConfigKeys} and {@code docs/CONFIGURATION.md}.
+ * {@link ConfigKeys} and {@code docs/CONFIGURATION.md}. A feature's own knobs are not fields here: they are its
+ * settings record, from {@link #section}.
  */
 public record HubConfig(
         Path home,
@@ -25,8 +26,6 @@ public record HubConfig(
         int clientPort,
         int ioThreads,
         int workerThreads,
-        long sessionsTtlSeconds,
-        long sessionsIdleTimeoutSeconds,
         String logLevel,
         boolean logTransport,
         List<Integer> allowUids,
@@ -43,15 +42,9 @@ public record HubConfig(
         long helloTimeoutMs,
         int idlePingSeconds,
         long shutdownGraceMs,
-        int maxToolsPerSession,
-        long toolCallTimeoutMs,
-        int maxToolResultBytes,
-        int toolsPageSize,
         dev.agentwire.core.rooms.RoomSettings rooms,
-        long serviceRequestTimeoutMs,
         List<String> serviceSockets,
         dev.agentwire.core.router.RouterSettings router,
-        dev.agentwire.core.terminals.TerminalService.Settings terminals,
         dev.agentwire.core.TrustLimits limits,
         int maxServiceSockets,
         int maxTcpConnections,
@@ -61,7 +54,35 @@ public record HubConfig(
         long httpBodyTimeoutMs,
         long httpIdleTimeoutMs,
         long auditMaxBytes,
-        long heartbeatSeconds) {
+        long heartbeatSeconds,
+        Map<Class<? extends Record>, Record> sections) {
+
+    public HubConfig {
+        sections = Map.copyOf(sections);
+    }
+
+    /**
+     * A feature's settings, as its record declares them ({@link dev.agentwire.core.Setting}) and the configuration
+     * sets them. Throws {@link IllegalArgumentException} for a record the loader was not given.
+     */
+    public <T extends Record> T section(Class<T> type) {
+        Record r = sections.get(type);
+        if (r == null) {
+            throw new IllegalArgumentException("no config section is bound to " + type.getName() + " (bound: "
+                    + sections.keySet().stream()
+                            .map(Class::getSimpleName)
+                            .sorted()
+                            .toList() + ")");
+        }
+        return type.cast(r);
+    }
+
+    /** {@code sessions.ttl} in seconds (older callers; the sessions feature reads its own section). */
+    public long sessionsTtlSeconds() {
+        return section(dev.agentwire.core.sessions.SessionsFeature.Settings.class)
+                .ttl()
+                .toSeconds();
+    }
 
     /** Whether the TCP port is on. */
     public boolean tcpEnabled() {
@@ -96,8 +117,6 @@ public record HubConfig(
                 clientPort,
                 ioThreads,
                 workerThreads,
-                sessionsTtlSeconds,
-                sessionsIdleTimeoutSeconds,
                 logLevel,
                 logTransport,
                 allowUids,
@@ -114,15 +133,9 @@ public record HubConfig(
                 helloTimeoutMs,
                 idlePingSeconds,
                 shutdownGraceMs,
-                maxToolsPerSession,
-                toolCallTimeoutMs,
-                maxToolResultBytes,
-                toolsPageSize,
                 rooms,
-                serviceRequestTimeoutMs,
                 serviceSockets,
                 router,
-                terminals,
                 limits,
                 maxServiceSockets,
                 maxTcpConnections,
@@ -132,11 +145,12 @@ public record HubConfig(
                 httpBodyTimeoutMs,
                 httpIdleTimeoutMs,
                 auditMaxBytes,
-                heartbeatSeconds);
+                heartbeatSeconds,
+                sections);
     }
 
     @SuppressWarnings("unchecked")
-    static HubConfig from(Path home, Map<String, Object> v) {
+    static HubConfig from(Path home, Map<String, Object> v, Map<Class<? extends Record>, Record> sections) {
         String rawPath = (String) v.get("server.socket.path");
         boolean isAbstract = (Boolean) v.get("server.socket.abstract");
         String abstractName = "";
@@ -174,8 +188,6 @@ public record HubConfig(
                 ((Long) v.get("clientPort")).intValue(),
                 io == 0 ? cores : io,
                 workers == 0 ? Math.max(2, cores) : workers,
-                (Long) v.get("sessions.ttl"),
-                (Long) v.get("sessions.idleTimeout"),
                 (String) v.get("logging.level"),
                 (Boolean) v.get("logging.transport"),
                 ((List<Long>) v.get("security.allowUids"))
@@ -194,10 +206,6 @@ public record HubConfig(
                 (Long) v.get("limits.helloTimeoutMs"),
                 ((Long) v.get("limits.idlePingSeconds")).intValue(),
                 (Long) v.get("limits.shutdownGraceMs"),
-                ((Long) v.get("tools.maxPerSession")).intValue(),
-                (Long) v.get("tools.callTimeoutMs"),
-                ((Long) v.get("tools.maxResultBytes")).intValue(),
-                ((Long) v.get("tools.pageSize")).intValue(),
                 new dev.agentwire.core.rooms.RoomSettings(
                         ((Long) v.get("rooms.maxMessages")).intValue(),
                         (Long) v.get("rooms.maxAgeSeconds"),
@@ -206,19 +214,12 @@ public record HubConfig(
                         ((Long) v.get("rooms.publishesPerMinute")).intValue(),
                         ((Long) v.get("rooms.maxRecover")).intValue(),
                         (List<dev.agentwire.core.rooms.RoomSettings.Retention>) v.get("rooms.retention")),
-                (Long) v.get("services.requestTimeoutMs"),
                 (List<String>) v.get("services.sockets"),
                 new dev.agentwire.core.router.RouterSettings(
                         (Double) v.get("router.dailyBudget"),
                         ((List<dev.agentwire.core.router.LlmProvider>) v.get("router.providers")).isEmpty()
                                 ? dev.agentwire.core.router.RouterSettings.seedProviders()
                                 : (List<dev.agentwire.core.router.LlmProvider>) v.get("router.providers")),
-                new dev.agentwire.core.terminals.TerminalService.Settings(
-                        ((Long) v.get("terminals.scrollbackChars")).intValue(),
-                        (Long) v.get("terminals.cleanupDelaySeconds"),
-                        ((Long) v.get("terminals.maxSessions")).intValue(),
-                        ((Long) v.get("terminals.maxWaitsPerTerminal")).intValue(),
-                        (Long) v.get("terminals.matchBudgetMs")),
                 new dev.agentwire.core.TrustLimits(
                         ((Long) v.get("limits.maxConnectionsPerIdentity")).intValue(),
                         ((Long) v.get("limits.maxSessionsPerIdentity")).intValue(),
@@ -233,7 +234,8 @@ public record HubConfig(
                 (Long) v.get("limits.httpBodyTimeoutMs"),
                 (Long) v.get("limits.httpIdleTimeoutMs"),
                 (Long) v.get("audit.maxBytes"),
-                (Long) v.get("events.heartbeatSeconds"));
+                (Long) v.get("events.heartbeatSeconds"),
+                sections);
     }
 
     private static String stripAbstract(String s) {
