@@ -9,6 +9,8 @@ import dev.agentwire.core.TestPeer;
 import dev.agentwire.core.Ticker;
 import dev.agentwire.protocol.RpcError;
 import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,9 +31,16 @@ class TerminalWaitFeatureTest {
     private TestPeer caller;
     private String id;
 
+    /** Set when the terminal has exited and written its last file, so that the temp directory can go. */
+    private final CountDownLatch exited = new CountDownLatch(1);
+
     @AfterEach
-    void close() {
+    void close() throws InterruptedException {
         if (core != null) {
+            pty.exit(0);
+            assertThat(exited.await(10, TimeUnit.SECONDS))
+                    .as("the terminal exited")
+                    .isTrue();
             core.close();
         }
     }
@@ -41,6 +50,11 @@ class TerminalWaitFeatureTest {
                 .feature(new TerminalsFeature(
                         control, pty.launcher(), new TerminalService.Settings(1 << 16, 60, 4, maxWaits, 1000)))
                 .build();
+        core.events().addListener((category, action, data) -> {
+            if (data.path("type").asText().equals("session-exit")) {
+                exited.countDown();
+            }
+        });
         caller = TestPeer.unix(core, 1001);
         id = caller.call("terminals/spawn", "{\"command\":[\"sh\"],\"cwd\":\"" + control + "\",\"cols\":30,\"rows\":4}")
                 .path("id")
