@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -151,6 +152,25 @@ class ServiceRoutingTest {
         assertThat(none.data().path("group").asText()).isEqualTo("tpu");
         assertThat(unknown.code()).isEqualTo(-32002);
         assertThat(unknown.data().path("service").asText()).isEqualTo("nobody");
+    }
+
+    /**
+     * The rotation counts every instance, members of the group or not, and a pick skips to the next member: the
+     * member after a non-member gets its own turn and the non-member's. Here instance 2 gets 4 of 6.
+     */
+    @Disabled("bug: round robin within a group favours the member after a non-member (2 of 3 turns here)")
+    @Test
+    void withinAGroupEqualInstancesTakeTurnsEvenly() {
+        List<TestPeer> all = instances("svc", "gpu", "cpu", "gpu");
+        int[] counts = new int[all.size()];
+
+        for (int i = 0; i < 6; i++) {
+            int to = route(all, ",\"group\":\"gpu\"");
+            counts[to]++;
+            answerAll(all.get(to));
+        }
+
+        assertThat(counts).containsExactly(3, 0, 3);
     }
 
     @Test
