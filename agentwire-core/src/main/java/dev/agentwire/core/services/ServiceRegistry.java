@@ -39,6 +39,9 @@ public final class ServiceRegistry {
         private final String name;
         private final Directory<Instance> directory;
         private final AtomicInteger next = new AtomicInteger();
+        /** A round-robin position per group, so that a group's members take turns among themselves. */
+        private final java.util.Map<String, AtomicInteger> nextInGroup = new java.util.concurrent.ConcurrentHashMap<>();
+
         private final ServiceStats stats = new ServiceStats();
 
         Service(String name, Directory<Instance> directory) {
@@ -58,20 +61,28 @@ public final class ServiceRegistry {
             return stats;
         }
 
-        /** The instance with the fewest pending requests; among equals, the next in round-robin order. */
+        /**
+         * The instance with the fewest pending requests; among equals, the next in round-robin order (within the
+         * group, when one is asked for: the rotation counts only its members).
+         */
         Optional<Instance> pick(Optional<String> group) {
             List<Directory.Entry<Instance>> live = directory.lookup(name);
+            if (group.isPresent()) {
+                live = live.stream()
+                        .filter(e -> group.get().equals(e.value().group()))
+                        .toList();
+            }
             int n = live.size();
             if (n == 0) {
                 return Optional.empty();
             }
-            int start = Math.floorMod(next.getAndIncrement(), n);
+            // Only groups some instance has get a position: the names a caller asks for cannot grow the map.
+            AtomicInteger turn =
+                    group.isPresent() ? nextInGroup.computeIfAbsent(group.get(), g -> new AtomicInteger()) : next;
+            int start = Math.floorMod(turn.getAndIncrement(), n);
             Instance best = null;
             for (int i = 0; i < n; i++) {
                 Instance candidate = live.get((start + i) % n).value();
-                if (group.isPresent() && !group.get().equals(candidate.group())) {
-                    continue;
-                }
                 if (best == null || candidate.pending() < best.pending()) {
                     best = candidate;
                 }

@@ -167,7 +167,7 @@ public final class ToolMethods {
         });
         JsonNode args =
                 p.arguments() == null || p.arguments().isNull() ? Json.mapper().createObjectNode() : p.arguments();
-        return relay.call(call, entry, args, Optional.ofNullable(p.timeoutMs()));
+        return relay.call(call, session.id(), entry, args, Optional.ofNullable(p.timeoutMs()));
     }
 
     private CompletionStage<JsonNode> progress(Call call) {

@@ -25,7 +25,15 @@ import java.util.concurrent.ScheduledExecutorService;
 public final class ToolRelay {
 
     private final RelayedCalls calls;
+    /** The calls in flight (with an id to cancel them by) of each session, so that they end with it. */
+    private final java.util.Map<String, java.util.Set<InSession>> bySession =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     private final Duration defaultTimeout;
+
+    /** A caller's call: its connection and its request id. */
+    private record InSession(long connection, dev.agentwire.protocol.Id id) {}
+
     private final int maxResultBytes;
 
     public ToolRelay(ScheduledExecutorService timers, Duration defaultTimeout, int maxResultBytes) {
@@ -34,8 +42,57 @@ public final class ToolRelay {
         this.maxResultBytes = maxResultBytes;
     }
 
-    /** {@code tools/call}: validates, relays, and completes with the {@code CallToolResult}. */
+    /**
+     * {@code tools/call} in {@code session}: validates, relays, and completes with the {@code CallToolResult}; ends
+     * with {@code -32009} if the session ends first ({@link #sessionEnded}).
+     */
     public CompletableFuture<JsonNode> call(
+            Call call, String session, ToolTable.Entry entry, JsonNode arguments, Optional<Long> timeoutMs) {
+        if (call.id().isEmpty()) {
+            return call(call, entry, arguments, timeoutMs);
+        }
+        // In the table before the provider hears of it: the session may end the moment it is sent.
+        InSession key = new InSession(call.connection().id(), call.id().get());
+        bySession
+                .computeIfAbsent(session, s -> java.util.concurrent.ConcurrentHashMap.newKeySet())
+                .add(key);
+        CompletableFuture<JsonNode> answer;
+        try {
+            answer = call(call, entry, arguments, timeoutMs);
+        } catch (RuntimeException e) {
+            forget(session, key);
+            throw e;
+        }
+        answer.whenComplete((r, e) -> forget(session, key));
+        return answer;
+    }
+
+    private void forget(String session, InSession key) {
+        bySession.computeIfPresent(session, (s, keys) -> {
+            keys.remove(key);
+            return keys.isEmpty() ? null : keys;
+        });
+    }
+
+    /** The session ended: its calls in flight end as if their callers cancelled them, and the providers are told. */
+    public void sessionEnded(String session, String reason) {
+        java.util.Set<InSession> keys = bySession.remove(session);
+        if (keys == null) {
+            return;
+        }
+        for (InSession key : keys) {
+            ObjectNode notice = Json.mapper().createObjectNode();
+            if (key.id() instanceof dev.agentwire.protocol.Id.Num n) {
+                notice.put("requestId", n.value());
+            } else if (key.id() instanceof dev.agentwire.protocol.Id.Str str) {
+                notice.put("requestId", str.value());
+            }
+            notice.put("reason", "the session " + session + " ended (" + reason + ")");
+            calls.cancelled(key.connection(), notice);
+        }
+    }
+
+    private CompletableFuture<JsonNode> call(
             Call call, ToolTable.Entry entry, JsonNode arguments, Optional<Long> timeoutMs) {
         entry.tool().validate(arguments);
         Optional<JsonNode> token = Optional.ofNullable(

@@ -75,7 +75,10 @@ public final class ToolsFeature implements Feature {
                 ToolMethods.notifyChanged(session);
             }
         });
-        sessions.onEnd((session, reason) -> tables.of(session).clear());
+        sessions.onEnd((session, reason) -> {
+            tables.of(session).clear();
+            relay.sessionEnded(session.id(), reason);
+        });
         sessions.describeWith(
                 (session, out) -> out.put("tools", tables.of(session).size()));
         hub.onCancelled(relay::cancelled);

@@ -15,7 +15,6 @@ import dev.agentwire.protocol.RpcError;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -153,12 +152,7 @@ class SessionExpiryTest {
         assertThat(p.call("sessions/list", "{}").path("current").asText()).isEqualTo("default");
     }
 
-    /**
-     * SessionManager says a closed session's "tools and pending calls end" (and {@code onEnd} exists "so that its
-     * pending calls fail"), but ToolsFeature's onEnd only clears the tool table: a call in flight when its session
-     * expires goes on until its provider answers or it times out.
-     */
-    @Disabled("bug: a tool call pending in a session that ends is not ended with it (see the doc comment)")
+    /** A closed session's tools and pending calls end (SessionManager.close): the caller hears at once. */
     @Test
     void aCallPendingInASessionThatEndsEndsWithIt() {
         start(Duration.ofSeconds(60), Duration.ZERO);
