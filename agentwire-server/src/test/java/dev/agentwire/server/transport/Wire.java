@@ -140,7 +140,11 @@ final class Wire {
 
     /** The HTTP responses the hub wrote since the last call (up to and with a 101). */
     static List<Response> responses(EmbeddedChannel ch) {
-        byte[] bytes = written(ch);
+        return responses(written(ch));
+    }
+
+    /** The HTTP responses in {@code bytes} (up to and with a 101). */
+    static List<Response> responses(byte[] bytes) {
         List<Response> out = new ArrayList<>();
         int at = 0;
         while (at < bytes.length) {
