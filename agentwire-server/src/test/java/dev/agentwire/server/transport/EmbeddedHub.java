@@ -83,7 +83,7 @@ final class EmbeddedHub implements AutoCloseable {
                         new TokensFeature(),
                         new SessionsFeature(SessionsFeature.Settings.defaults()),
                         new ToolsFeature(ToolsFeature.Settings.defaults()),
-                        new ServicesFeature(Duration.ofSeconds(30)),
+                        new ServicesFeature(ServicesFeature.Settings.defaults()),
                         RoomsFeature.inMemory(),
                         new GitFeature(),
                         RouterFeature.defaults()))
