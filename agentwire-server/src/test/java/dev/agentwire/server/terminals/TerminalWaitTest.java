@@ -235,9 +235,11 @@ class TerminalWaitTest {
     @Test
     void aSlowMatchRunsOnTheMatchThreadsAndEndsAtTheWaitsDeadline() throws Exception {
         String id = flood("600000");
-        call(client, "terminals/wait", waitParams(id, "flood-done", 60_000)).get(60, TimeUnit.SECONDS);
-        CompletableFuture<JsonNode> slow = call(client, "terminals/wait", waitParams(id, SLOW, 3000));
-        await().atMost(Duration.ofSeconds(3)).until(TerminalWaitTest::someThreadIsMatching);
+        // Asked before the flood (the terminal sleeps a second first): a wait matches the output that comes after
+        // it, so asked after flood-done it had only the screen to look at, and the match was seen only when the
+        // screen was still settling.
+        CompletableFuture<JsonNode> slow = call(client, "terminals/wait", waitParams(id, SLOW, 4000));
+        await().atMost(Duration.ofSeconds(4)).until(TerminalWaitTest::someThreadIsMatching);
         assertThat(Thread.getAllStackTraces().entrySet().stream()
                         .filter(t -> Arrays.stream(t.getValue())
                                 .anyMatch(f -> f.getClassName().startsWith("com.google.re2j.")))
