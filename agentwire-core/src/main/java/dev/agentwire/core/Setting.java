@@ -55,7 +55,13 @@ public @interface Setting {
         /** {@code true}/{@code false} (also yes/no, on/off, 1/0). */
         BOOLEAN,
         /** Text as written. */
-        STRING
+        STRING,
+        /**
+         * A list (a YAML list, or items separated by commas) of a {@code List<E>} component: each item is parsed by
+         * {@code E}'s {@code public static E parse(String)}, which throws {@link IllegalArgumentException} saying what
+         * it expected. "" is the empty list.
+         */
+        LIST
     }
 
     /** The YAML section a settings record is read from, e.g. {@code sessions}; put on the record type. */

@@ -1,5 +1,7 @@
 package dev.agentwire.core.rooms;
 
+import dev.agentwire.core.Setting;
+import dev.agentwire.core.Setting.Kind;
 import java.util.List;
 
 /**
@@ -13,13 +15,57 @@ import java.util.List;
  * @param maxRecover messages a rejoin with {@code since} recovers at most
  * @param retention per-room overrides of {@code maxMessages} and {@code maxAgeSeconds}; the first match wins
  */
+@Setting.Section("rooms")
 public record RoomSettings(
+        @Setting(value = "10000", kind = Kind.INTEGER, min = 1, max = 100_000_000, doc = "messages a room keeps")
         int maxMessages,
+
+        @Setting(
+                value = "604800",
+                kind = Kind.INTEGER,
+                min = 1,
+                max = Long.MAX_VALUE / 1000,
+                doc = "how long a room keeps a message")
         long maxAgeSeconds,
+
+        @Setting(
+                value = "64KiB",
+                kind = Kind.SIZE,
+                min = 1,
+                max = Integer.MAX_VALUE,
+                doc = "the largest text plus data of one message")
         int maxTextBytes,
+
+        @Setting(
+                key = "maxPerConnection",
+                value = "100",
+                kind = Kind.INTEGER,
+                min = 1,
+                max = 1_000_000,
+                doc = "rooms one connection may be in")
         int maxRoomsPerConnection,
+
+        @Setting(
+                value = "6000",
+                kind = Kind.INTEGER,
+                min = 0,
+                max = Integer.MAX_VALUE,
+                doc = "publishes per identity per minute; 0 turns it off")
         int publishesPerMinute,
+
+        @Setting(
+                value = "10000",
+                kind = Kind.INTEGER,
+                min = 1,
+                max = 10_000_000,
+                doc = "messages a rejoin with since recovers at most")
         int maxRecover,
+
+        @Setting(
+                value = "",
+                kind = Kind.LIST,
+                doc = "per-room retention: ROOM=MAX_MESSAGES/MAX_AGE_SECONDS, ROOM may end in * (e.g."
+                        + " logs/*=100000/86400)")
         List<Retention> retention) {
 
     /**
@@ -28,6 +74,19 @@ public record RoomSettings(
      * @param pattern {@code lobby} or {@code logs/*}
      */
     public record Retention(String pattern, int maxMessages, long maxAgeSeconds) {
+
+        private static final java.util.regex.Pattern FORM =
+                java.util.regex.Pattern.compile("([A-Za-z0-9_.:@/\\-]+\\*?)=(\\d{1,9})/(\\d{1,12})");
+
+        /** {@code ROOM=MAX_MESSAGES/MAX_AGE_SECONDS}, ROOM possibly ending in {@code *} (the {@code rooms.retention} items). */
+        public static Retention parse(String text) {
+            java.util.regex.Matcher m = FORM.matcher(text.trim());
+            if (!m.matches() || Long.parseLong(m.group(2)) < 1 || Long.parseLong(m.group(3)) < 1) {
+                throw new IllegalArgumentException(
+                        "expected ROOM=MAX_MESSAGES/MAX_AGE_SECONDS, like lobby=1000/3600 or logs/*=100000/86400");
+            }
+            return new Retention(m.group(1), Integer.parseInt(m.group(2)), Long.parseLong(m.group(3)));
+        }
 
         boolean matches(String room) {
             return pattern.endsWith("*")

@@ -1,16 +1,33 @@
 package dev.agentwire.core.router;
 
+import dev.agentwire.core.Setting;
+import dev.agentwire.core.Setting.Kind;
 import java.util.List;
 import java.util.Set;
 
-/** The router's providers and its daily budget in dollars. */
-public record RouterSettings(double dailyBudget, List<LlmProvider> providers) {
+/** The router's providers and its daily budget in dollars; no providers means the seed's table. */
+@Setting.Section("router")
+public record RouterSettings(
+        @Setting(
+                value = "100",
+                kind = Kind.DECIMAL,
+                min = 0,
+                max = 1_000_000_000_000L,
+                doc = "the LLM router's daily budget in dollars")
+        double dailyBudget,
+
+        @Setting(
+                value = "",
+                kind = Kind.LIST,
+                doc = "LLM providers as NAME=COST_PER_1M/CONTEXT/LATENCY_MS/QUALITY/CAP+CAP..., e.g. 'Local"
+                        + " Llama=0/8000/800/0.75/coding+reasoning'; empty: the seed's four")
+        List<LlmProvider> providers) {
 
     public RouterSettings {
         if (dailyBudget < 0) {
             throw new IllegalArgumentException("the daily budget must be >= 0, got " + dailyBudget);
         }
-        providers = List.copyOf(providers);
+        providers = providers.isEmpty() ? seedProviders() : List.copyOf(providers);
     }
 
     /** The seed's table. */

@@ -91,27 +91,8 @@ public final class ConfigKeys {
                 integer(1, 10_000),
                 "agents/NAME.sock sockets services/socket may open at once (those of services.sockets count too)");
         section(TerminalService.Settings.class);
-        add("router.dailyBudget", "100", decimal(0, 1e12), "the LLM router's daily budget in dollars");
-        add(
-                "router.providers",
-                "",
-                listOf(ValueParsers.LLM_PROVIDER),
-                "LLM providers as NAME=COST_PER_1M/CONTEXT/LATENCY_MS/QUALITY/CAP+CAP..., e.g. 'Local Llama=0/8000/800/0.75/coding+reasoning'; empty: the seed's four");
-        add("rooms.maxMessages", "10000", integer(1, 100_000_000), "messages a room keeps");
-        add("rooms.maxAgeSeconds", "604800", integer(1, Long.MAX_VALUE / 1000), "how long a room keeps a message");
-        add("rooms.maxTextBytes", "64KiB", size(1, Integer.MAX_VALUE), "the largest text plus data of one message");
-        add("rooms.maxPerConnection", "100", integer(1, 1_000_000), "rooms one connection may be in");
-        add(
-                "rooms.publishesPerMinute",
-                "6000",
-                integer(0, Integer.MAX_VALUE),
-                "publishes per identity per minute; 0 turns it off");
-        add(
-                "rooms.retention",
-                "",
-                listOf(ValueParsers.RETENTION),
-                "per-room retention: ROOM=MAX_MESSAGES/MAX_AGE_SECONDS, ROOM may end in * (e.g. logs/*=100000/86400)");
-        add("rooms.maxRecover", "10000", integer(1, 10_000_000), "messages a rejoin with since recovers at most");
+        section(dev.agentwire.core.router.RouterSettings.class);
+        section(dev.agentwire.core.rooms.RoomSettings.class);
         add("logging.level", "info", oneOf(Set.of("trace", "debug", "info", "warn", "error", "off")), "log level");
         add("logging.transport", "false", BOOLEAN, "log every call and its outcome");
         add("security.allowUids", "", listOf(integer(0, 0xFFFFFFFFL)), "further uids allowed on the Unix socket");

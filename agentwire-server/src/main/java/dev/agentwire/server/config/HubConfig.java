@@ -206,20 +206,9 @@ public record HubConfig(
                 (Long) v.get("limits.helloTimeoutMs"),
                 ((Long) v.get("limits.idlePingSeconds")).intValue(),
                 (Long) v.get("limits.shutdownGraceMs"),
-                new dev.agentwire.core.rooms.RoomSettings(
-                        ((Long) v.get("rooms.maxMessages")).intValue(),
-                        (Long) v.get("rooms.maxAgeSeconds"),
-                        ((Long) v.get("rooms.maxTextBytes")).intValue(),
-                        ((Long) v.get("rooms.maxPerConnection")).intValue(),
-                        ((Long) v.get("rooms.publishesPerMinute")).intValue(),
-                        ((Long) v.get("rooms.maxRecover")).intValue(),
-                        (List<dev.agentwire.core.rooms.RoomSettings.Retention>) v.get("rooms.retention")),
+                (dev.agentwire.core.rooms.RoomSettings) sections.get(dev.agentwire.core.rooms.RoomSettings.class),
                 (List<String>) v.get("services.sockets"),
-                new dev.agentwire.core.router.RouterSettings(
-                        (Double) v.get("router.dailyBudget"),
-                        ((List<dev.agentwire.core.router.LlmProvider>) v.get("router.providers")).isEmpty()
-                                ? dev.agentwire.core.router.RouterSettings.seedProviders()
-                                : (List<dev.agentwire.core.router.LlmProvider>) v.get("router.providers")),
+                (dev.agentwire.core.router.RouterSettings) sections.get(dev.agentwire.core.router.RouterSettings.class),
                 new dev.agentwire.core.TrustLimits(
                         ((Long) v.get("limits.maxConnectionsPerIdentity")).intValue(),
                         ((Long) v.get("limits.maxSessionsPerIdentity")).intValue(),

@@ -36,7 +36,7 @@ final class SettingsBinder {
         List<ConfigKeys.Key> keys = new ArrayList<>();
         for (RecordComponent c : type.getRecordComponents()) {
             Setting s = setting(type, c);
-            keys.add(new ConfigKeys.Key(path(section, c, s), s.value(), parser(s, max(c, s)), s.doc()));
+            keys.add(new ConfigKeys.Key(path(section, c, s), s.value(), parser(c, s, max(c, s)), s.doc()));
         }
         return keys;
     }
@@ -83,6 +83,7 @@ final class SettingsBinder {
             case DECIMAL -> t == double.class;
             case BOOLEAN -> t == boolean.class;
             case STRING -> t == String.class;
+            case LIST -> t == List.class && parseMethod(c) != null;
         };
         if (!fits || (t == int.class && (s.min() < Integer.MIN_VALUE || max(c, s) > Integer.MAX_VALUE))) {
             throw new IllegalArgumentException("component " + c.getName() + " of " + type.getName() + " is a "
@@ -97,14 +98,44 @@ final class SettingsBinder {
         return c.getType() == int.class && s.max() == Long.MAX_VALUE ? Integer.MAX_VALUE : s.max();
     }
 
-    private static Function<RawValue, Object> parser(Setting s, long max) {
+    private static Function<RawValue, Object> parser(RecordComponent c, Setting s, long max) {
         return switch (s.kind()) {
             case INTEGER, SECONDS, MILLIS -> ValueParsers.integer(s.min(), max);
             case SIZE -> ValueParsers.size(s.min(), max);
             case DECIMAL -> ValueParsers.decimal(s.min(), max);
             case BOOLEAN -> ValueParsers.BOOLEAN;
             case STRING -> ValueParsers.STRING;
+            case LIST -> ValueParsers.listOf(v -> parseItem(c, v.text()));
         };
+    }
+
+    /** The {@code public static E parse(String)} of a {@code List<E>} component's {@code E}, or null. */
+    private static java.lang.reflect.Method parseMethod(RecordComponent c) {
+        if (!(c.getGenericType() instanceof java.lang.reflect.ParameterizedType list)
+                || !(list.getActualTypeArguments()[0] instanceof Class<?> element)) {
+            return null;
+        }
+        try {
+            java.lang.reflect.Method parse = element.getMethod("parse", String.class);
+            return java.lang.reflect.Modifier.isStatic(parse.getModifiers()) && parse.getReturnType() == element
+                    ? parse
+                    : null;
+        } catch (NoSuchMethodException e) {
+            return null;
+        }
+    }
+
+    private static Object parseItem(RecordComponent c, String text) {
+        try {
+            return parseMethod(c).invoke(null, text);
+        } catch (InvocationTargetException e) {
+            if (e.getCause() instanceof IllegalArgumentException bad) {
+                throw bad;
+            }
+            throw new IllegalStateException("cannot parse " + text + " for " + c.getName(), e.getCause());
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException("cannot call parse for " + c.getName(), e);
+        }
     }
 
     private static Object convert(Class<?> type, Kind kind, Object value) {

@@ -102,18 +102,6 @@ final class ValueParsers {
         };
     }
 
-    /** {@code ROOM=MAX_MESSAGES/MAX_AGE_SECONDS}, ROOM possibly ending in {@code *}. */
-    static final Function<RawValue, Object> RETENTION = v -> {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("([A-Za-z0-9_.:@/\\-]+\\*?)=(\\d{1,9})/(\\d{1,12})")
-                .matcher(v.text().trim());
-        if (!m.matches() || Long.parseLong(m.group(2)) < 1 || Long.parseLong(m.group(3)) < 1) {
-            throw new IllegalArgumentException(
-                    "expected ROOM=MAX_MESSAGES/MAX_AGE_SECONDS, like lobby=1000/3600 or logs/*=100000/86400");
-        }
-        return new dev.agentwire.core.rooms.RoomSettings.Retention(
-                m.group(1), Integer.parseInt(m.group(2)), Long.parseLong(m.group(3)));
-    };
-
     static final Function<RawValue, Object> SERVICE_NAME = v -> {
         String name = v.text().trim();
         if (!name.matches("[A-Za-z0-9][A-Za-z0-9_.\\-]{0,63}")) {
@@ -121,28 +109,6 @@ final class ValueParsers {
                     "expected a service name of 1-64 letters, digits, _ . or -, starting with a letter or digit");
         }
         return name;
-    };
-
-    static final Function<RawValue, Object> LLM_PROVIDER = v -> {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
-                        "([^=]+)=([0-9.]+)/([0-9]+)/([0-9]+)/([0-9.]+)/([A-Za-z0-9_+\\-]*)")
-                .matcher(v.text().trim());
-        if (!m.matches()) {
-            throw new IllegalArgumentException(
-                    "expected NAME=COST_PER_1M/CONTEXT/LATENCY_MS/QUALITY/CAP+CAP, like Local Llama=0/8000/800/0.75/coding+reasoning");
-        }
-        try {
-            return new dev.agentwire.core.router.LlmProvider(
-                    m.group(1).trim(),
-                    Double.parseDouble(m.group(2)),
-                    Integer.parseInt(m.group(3)),
-                    Integer.parseInt(m.group(4)),
-                    Double.parseDouble(m.group(5)),
-                    java.util.Set.of(
-                            m.group(6).isEmpty() ? new String[0] : m.group(6).split("\\+")));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("a number in " + v.text() + " is out of range");
-        }
     };
 
     /**

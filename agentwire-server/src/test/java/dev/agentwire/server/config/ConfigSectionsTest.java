@@ -128,6 +128,61 @@ class ConfigSectionsTest {
                 .isEqualTo(dev.agentwire.core.terminals.TerminalService.Settings.defaults());
     }
 
+    /** A list knob: its items parse themselves ({@code Part.parse}), one bad item names the key and the source. */
+    @Setting.Section("parts")
+    record PartSettings(
+            @Setting(value = "", kind = Kind.LIST, doc = "parts")
+            java.util.List<Part> parts) {}
+
+    record Part(String name) {
+        public static Part parse(String text) {
+            if (!text.matches("[a-z]+")) {
+                throw new IllegalArgumentException("expected a part name in lower case letters");
+            }
+            return new Part(text);
+        }
+    }
+
+    @Test
+    void aListKnobIsParsedItemByItemByItsElementType() {
+        ConfigLoader l = new ConfigLoader().section(PartSettings.class);
+        assertThat(l.load(HOME).section(PartSettings.class).parts()).isEmpty();
+        assertThat(new ConfigLoader()
+                        .section(PartSettings.class)
+                        .set("parts.parts", "wheel, axle", "flag --set")
+                        .load(HOME)
+                        .section(PartSettings.class)
+                        .parts())
+                .containsExactly(new Part("wheel"), new Part("axle"));
+        assertThatThrownBy(() -> new ConfigLoader()
+                        .section(PartSettings.class)
+                        .set("parts.parts", "wheel,Axle", "flag --set")
+                        .load(HOME))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("parts.parts")
+                .hasMessageContaining("flag --set")
+                .hasMessageContaining("expected a part name in lower case letters");
+    }
+
+    @Test
+    void roomsAndRouterAreSectionsOfTheirOwn() {
+        HubConfig c = new ConfigLoader()
+                .set("rooms.maxPerConnection", "7", "t")
+                .set("rooms.retention", "logs/*=100/60", "t")
+                .set("router.dailyBudget", "2.5", "t")
+                .load(HOME);
+        var rooms = c.section(dev.agentwire.core.rooms.RoomSettings.class);
+        assertThat(rooms.maxRoomsPerConnection()).isEqualTo(7);
+        assertThat(rooms.retention())
+                .containsExactly(new dev.agentwire.core.rooms.RoomSettings.Retention("logs/*", 100, 60));
+        assertThat(c.rooms()).isSameAs(rooms);
+        var router = c.section(dev.agentwire.core.router.RouterSettings.class);
+        assertThat(router.dailyBudget()).isEqualTo(2.5);
+        assertThat(router.providers())
+                .as("no providers means the seed's four")
+                .isEqualTo(dev.agentwire.core.router.RouterSettings.seedProviders());
+    }
+
     @Test
     void aRecordsOwnCheckNamesItsSection() {
         assertThatThrownBy(() -> new ConfigLoader()
