@@ -68,6 +68,9 @@ final class EmbeddedHub implements AutoCloseable {
     final BrowserLogins logins = new BrowserLogins(Ticker.SYSTEM, Duration.ofHours(1));
     private final List<Audited> audit = new CopyOnWriteArrayList<>();
     private final ChannelGroup channels = new DefaultChannelGroup("embedded", ImmediateEventExecutor.INSTANCE);
+    /** The channels a test opened here, finished and released by {@link #close}. */
+    private final java.util.Set<EmbeddedChannel> opened =
+            java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 
     EmbeddedHub() {
         core = newCore();
@@ -122,7 +125,7 @@ final class EmbeddedHub implements AutoCloseable {
 
     /** The same, with {@code security.allowedOrigins}. */
     EmbeddedChannel tcp(List<String> allowedOrigins) {
-        return registered(new TcpChannel(HubChannelInitializer.tcp(
+        return keep(registered(new TcpChannel(HubChannelInitializer.tcp(
                 core,
                 NettyTransport.NIO,
                 "127.0.0.1:" + PORT,
@@ -130,15 +133,15 @@ final class EmbeddedHub implements AutoCloseable {
                 channels,
                 () -> Json.mapper().createObjectNode().put("status", "ok"),
                 () -> "agentwire_up 1\n",
-                web(allowedOrigins))));
+                web(allowedOrigins)))));
     }
 
     /** A new Unix-socket connection through the hub's Unix pipeline (whose admission reads the kernel's word). */
     EmbeddedChannel unix() {
-        return registered(new EmbeddedChannel(
+        return keep(registered(new EmbeddedChannel(
                 false,
                 false,
-                HubChannelInitializer.unix(core, NettyTransport.NIO, UNIX_ADDRESS, settings(), channels)));
+                HubChannelInitializer.unix(core, NettyTransport.NIO, UNIX_ADDRESS, settings(), channels))));
     }
 
     /**
@@ -176,8 +179,15 @@ final class EmbeddedHub implements AutoCloseable {
         }
     }
 
+    /** Finishes and releases {@code ch} when the hub closes (the hub's own {@link #tcp} and {@link #unix} are). */
+    EmbeddedChannel keep(EmbeddedChannel ch) {
+        opened.add(ch);
+        return ch;
+    }
+
     @Override
     public void close() {
+        opened.forEach(EmbeddedChannel::finishAndReleaseAll);
         core.close();
     }
 

@@ -31,11 +31,9 @@ class HelloDeadlineTest {
     private static final long TIMEOUT_MS = EmbeddedHub.HELLO_TIMEOUT_MS;
 
     private final EmbeddedHub hub = new EmbeddedHub();
-    private final List<EmbeddedChannel> opened = new ArrayList<>();
 
     @AfterEach
     void close() {
-        opened.forEach(EmbeddedChannel::finishAndReleaseAll);
         hub.close();
     }
 
@@ -54,7 +52,7 @@ class HelloDeadlineTest {
         handlers.add(new StreamFrameDecoder(Framing.NDJSON.newDecoder(1024)));
         handlers.add(new RpcHandler(hub.core, Framing.NDJSON, 1 << 20, 1_000_000_000L));
         EmbeddedChannel ch = EmbeddedHub.admitted(tcpPeer(), handlers.toArray(io.netty.channel.ChannelHandler[]::new));
-        opened.add(ch);
+        hub.keep(ch);
         return ch;
     }
 
@@ -67,7 +65,7 @@ class HelloDeadlineTest {
     @Test
     void aSilentConnectionIsClosedAtTheDeadlineAndNotBefore() {
         EmbeddedChannel ch = EmbeddedHub.admitted(tcpPeer(), deadline());
-        opened.add(ch);
+        hub.keep(ch);
 
         advance(ch, TIMEOUT_MS - 1);
         assertThat(ch.isOpen()).as("1 ms before the deadline").isTrue();
@@ -114,7 +112,7 @@ class HelloDeadlineTest {
     void aCancelledDeadlineNeverFires() {
         HelloDeadline deadline = deadline();
         EmbeddedChannel ch = EmbeddedHub.admitted(tcpPeer(), deadline);
-        opened.add(ch);
+        hub.keep(ch);
 
         deadline.cancel();
         advance(ch, TIMEOUT_MS * 3);
@@ -126,7 +124,7 @@ class HelloDeadlineTest {
     @Test
     void aConnectionThatWentInactiveFirstIsNotAudited() {
         EmbeddedChannel ch = EmbeddedHub.admitted(tcpPeer(), deadline());
-        opened.add(ch);
+        hub.keep(ch);
 
         // Only the event: closing an embedded channel would cancel its scheduled tasks itself, a socket's does not.
         ch.pipeline().fireChannelInactive();
@@ -179,7 +177,6 @@ class HelloDeadlineTest {
     @Test
     void onTheTcpPipelineASilentJsonRpcPeerIsClosedAtTheDeadline() {
         EmbeddedChannel ch = hub.tcp();
-        opened.add(ch);
         Wire.send(ch, "{\"jsonrpc\""); // the framing is known, the line never ends
         assertThat(ch.attr(Attributes.CONNECTION).get()).isNotNull();
 
@@ -194,7 +191,6 @@ class HelloDeadlineTest {
     @Test
     void onTheTcpPipelineAnHttpConnectionIsNotHeldToTheHelloDeadline() {
         EmbeddedChannel ch = hub.tcp();
-        opened.add(ch);
         Wire.send(ch, Wire.get("/health"));
         assertThat(Wire.response(ch).status()).isEqualTo(200);
 

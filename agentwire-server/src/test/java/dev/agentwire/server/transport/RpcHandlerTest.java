@@ -30,11 +30,9 @@ class RpcHandlerTest {
     private static final int MAX = 1024;
 
     private final EmbeddedHub hub = new EmbeddedHub();
-    private final List<EmbeddedChannel> opened = new ArrayList<>();
 
     @AfterEach
     void close() {
-        opened.forEach(EmbeddedChannel::finishAndReleaseAll);
         hub.close();
     }
 
@@ -48,7 +46,7 @@ class RpcHandlerTest {
                 peer(transport),
                 new StreamFrameDecoder(framing.newDecoder(MAX)),
                 new RpcHandler(hub.core, framing, 1 << 20, 1_000_000_000L));
-        opened.add(ch);
+        hub.keep(ch);
         return ch;
     }
 

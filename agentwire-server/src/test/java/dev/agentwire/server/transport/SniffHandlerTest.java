@@ -31,11 +31,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 class SniffHandlerTest {
 
     private final EmbeddedHub hub = new EmbeddedHub();
-    private final List<EmbeddedChannel> opened = new ArrayList<>();
 
     @AfterEach
     void close() {
-        opened.forEach(EmbeddedChannel::finishAndReleaseAll);
         hub.close();
     }
 
@@ -60,7 +58,7 @@ class SniffHandlerTest {
     private EmbeddedChannel sniffing(boolean tcp, Recorder recorder) {
         EmbeddedChannel ch = EmbeddedHub.admitted(
                 Peer.remote(tcp ? Transport.TCP : Transport.UNIX, "peer"), new SniffHandler(tcp, recorder::install));
-        opened.add(ch);
+        hub.keep(ch);
         return ch;
     }
 
@@ -168,7 +166,7 @@ class SniffHandlerTest {
         Recorder recorder = new Recorder();
         EmbeddedChannel ch = new EmbeddedChannel(false, false); // no PEER: its admission refused it
         ch.pipeline().addLast(new SniffHandler(false, recorder::install));
-        opened.add(EmbeddedHub.registered(ch));
+        hub.keep(EmbeddedHub.registered(ch));
 
         Wire.send(ch, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"hub/ping\"}\n");
         Wire.send(ch, "xyz");
@@ -180,9 +178,7 @@ class SniffHandlerTest {
     // --- the hub's own TCP pipeline ----------------------------------------------------------------------
 
     private EmbeddedChannel tcp() {
-        EmbeddedChannel ch = hub.tcp();
-        opened.add(ch);
-        return ch;
+        return hub.tcp();
     }
 
     @Test

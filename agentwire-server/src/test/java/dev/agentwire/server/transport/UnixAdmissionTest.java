@@ -7,7 +7,6 @@ import dev.agentwire.netty.NettyTransport;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.AfterEach;
@@ -25,11 +24,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 class UnixAdmissionTest {
 
     private final EmbeddedHub hub = new EmbeddedHub();
-    private final List<EmbeddedChannel> opened = new ArrayList<>();
 
     @AfterEach
     void close() {
-        opened.forEach(EmbeddedChannel::finishAndReleaseAll);
         hub.close();
     }
 
@@ -50,7 +47,7 @@ class UnixAdmissionTest {
         EmbeddedChannel ch = new EmbeddedChannel(false, false);
         ch.pipeline()
                 .addLast(new UnixAdmission(hub.core, transport, EmbeddedHub.UNIX_ADDRESS, OptionalInt.of(1000)), after);
-        opened.add(EmbeddedHub.registered(ch));
+        hub.keep(EmbeddedHub.registered(ch));
 
         List<JsonNode> lines = Wire.lines(ch);
         assertThat(lines).as("one error line").hasSize(1);
@@ -76,7 +73,6 @@ class UnixAdmissionTest {
     @Test
     void onTheHubsUnixPipelineARefusedPeerGetsNoConnectionAndItsBytesAreDropped() {
         EmbeddedChannel ch = hub.unix();
-        opened.add(ch);
 
         assertThat(Wire.lines(ch)).hasSize(1);
         assertThat(ch.isOpen()).isFalse();
