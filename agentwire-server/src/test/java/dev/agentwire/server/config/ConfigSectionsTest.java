@@ -164,6 +164,27 @@ class ConfigSectionsTest {
                 .hasMessageContaining("expected a part name in lower case letters");
     }
 
+    /**
+     * Each settings record's {@code defaults()} (what tests and embedders without a configuration use) says what its
+     * annotations say: the two are written apart, and tools' once differed (16 MiB against 8 MiB).
+     */
+    @Test
+    void everySectionsDefaultsAreItsAnnotations() {
+        HubConfig c = new ConfigLoader().load(HOME);
+        assertThat(c.section(dev.agentwire.core.sessions.SessionsFeature.Settings.class))
+                .isEqualTo(dev.agentwire.core.sessions.SessionsFeature.Settings.defaults());
+        assertThat(c.section(dev.agentwire.core.tools.ToolsFeature.Settings.class))
+                .isEqualTo(dev.agentwire.core.tools.ToolsFeature.Settings.defaults());
+        assertThat(c.section(dev.agentwire.core.services.ServicesFeature.Settings.class))
+                .isEqualTo(dev.agentwire.core.services.ServicesFeature.Settings.defaults());
+        assertThat(c.section(dev.agentwire.core.terminals.TerminalService.Settings.class))
+                .isEqualTo(dev.agentwire.core.terminals.TerminalService.Settings.defaults());
+        assertThat(c.section(dev.agentwire.core.rooms.RoomSettings.class))
+                .isEqualTo(dev.agentwire.core.rooms.RoomSettings.defaults());
+        assertThat(c.section(dev.agentwire.core.router.RouterSettings.class))
+                .isEqualTo(dev.agentwire.core.router.RouterSettings.defaults());
+    }
+
     @Test
     void roomsAndRouterAreSectionsOfTheirOwn() {
         HubConfig c = new ConfigLoader()
