@@ -2,6 +2,7 @@ package dev.agentwire.core.relay;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Who provides what: entries under a name (a service's instances, a session's tools), each owned by one connection
@@ -20,11 +21,40 @@ import java.util.Optional;
  */
 public interface Directory<V> {
 
-    /** Who owns an entry: a connection of a hub (connection ids are the hub's own, so both are needed). */
-    record Owner(String hub, long connection) {}
+    /**
+     * Who owns an entry: a connection of a hub (connection ids are the hub's own, so both are needed), or the hub
+     * itself ({@link #HUB}) for what outlives its connections, such as a session.
+     */
+    record Owner(String hub, long connection) {
+        /** The connection number of an entry the hub itself owns (connections are numbered from 1). */
+        public static final long HUB = 0;
+
+        public boolean isHub() {
+            return connection == HUB;
+        }
+    }
 
     /** One entry: its name, its owner, and what the feature keeps about it. */
     record Entry<V>(String name, Owner owner, V value) {}
+
+    /**
+     * Entries to register (or replace) and entries to remove, made at once by {@link #update}. An entry to remove is
+     * known by its name and owner.
+     */
+    record Changes<V>(List<Entry<V>> register, List<Entry<V>> unregister) {
+        public Changes {
+            register = List.copyOf(register);
+            unregister = List.copyOf(unregister);
+        }
+
+        public static <V> Changes<V> none() {
+            return new Changes<>(List.of(), List.of());
+        }
+
+        public boolean isEmpty() {
+            return register.isEmpty() && unregister.isEmpty();
+        }
+    }
 
     /** What happened to an entry. A replacement is told as {@code REGISTERED} with the new entry. */
     enum Change {
@@ -38,12 +68,39 @@ public interface Directory<V> {
         void changed(Change change, Entry<V> entry);
     }
 
+    /**
+     * Changes several entries at once, as {@code plan} decides from the entries whose names start with
+     * {@code prefix}: no other change to those names comes between the read and the write, and when {@code plan}
+     * throws nothing changes (the exception reaches the caller). This keeps a rule that spans entries, such as "a
+     * name has one owner" or "at most so many under a prefix", on one hub as on several: a shared directory runs it
+     * as an optimistic transaction and calls {@code plan} again when another hub changed those names first, so
+     * {@code plan} must only compute. Removals come first, then registrations, each told to the listeners; every
+     * name changed must start with {@code prefix}.
+     *
+     * @param plan given the entries under {@code prefix} in name order (and registration order within a name)
+     * @return the changes made, with each removal as the entry that was removed (removals of absent entries are
+     *     left out)
+     * @throws IllegalArgumentException if {@code plan} names an entry outside {@code prefix}
+     */
+    Changes<V> update(String prefix, Function<List<Entry<V>>, Changes<V>> plan);
+
+    /**
+     * Up to {@code limit} entries whose names start with {@code prefix} and sort after {@code prefix + after}
+     * ({@code ""}: from the first), in name order: a page of a listing that may go on after the last one returned.
+     */
+    List<Entry<V>> scan(String prefix, String after, int limit);
+
     /** This hub's name in the directory: the hub of the owners it makes. */
     String hub();
 
     /** The owner that is {@code connectionId} on this hub. */
     default Owner owner(long connectionId) {
         return new Owner(hub(), connectionId);
+    }
+
+    /** This hub as an owner: of entries that outlive its connections. */
+    default Owner self() {
+        return new Owner(hub(), Owner.HUB);
     }
 
     /**

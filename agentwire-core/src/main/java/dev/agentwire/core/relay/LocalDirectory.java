@@ -4,19 +4,22 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
 
 /**
- * The directory of a hub alone, in memory. Each name holds an immutable list that a change replaces, so lookups
- * (on every call) take no lock and allocate nothing; changes (registrations, closes) are serialized on the
- * directory, and listeners run under that lock so that they hear changes in order. Thread safe.
+ * The directory of a hub alone, in memory. Each name holds an immutable list that a change replaces, in a sorted
+ * map, so lookups (on every call) take no lock and allocate nothing, and a prefix is a range of the map; changes
+ * (registrations, closes, updates) are serialized on the directory, and listeners run under that lock so that they
+ * hear changes in order. Thread safe.
  */
 public final class LocalDirectory<V> implements Directory<V> {
 
     private final String hub;
-    private final Map<String, List<Entry<V>>> entries = new ConcurrentHashMap<>();
+    private final ConcurrentSkipListMap<String, List<Entry<V>>> entries = new ConcurrentSkipListMap<>();
     private final List<Listener<V>> listeners = new CopyOnWriteArrayList<>();
 
     /** A directory whose owners are on the hub named {@code "local"}. */
@@ -88,13 +91,56 @@ public final class LocalDirectory<V> implements Directory<V> {
     }
 
     @Override
+    public synchronized Changes<V> update(String prefix, Function<List<Entry<V>>, Changes<V>> plan) {
+        Changes<V> changes = plan.apply(scan(prefix, "", Integer.MAX_VALUE));
+        for (Entry<V> e : changes.unregister()) {
+            checkUnder(prefix, e);
+        }
+        for (Entry<V> e : changes.register()) {
+            checkUnder(prefix, e);
+        }
+        List<Entry<V>> removed = new ArrayList<>();
+        for (Entry<V> e : changes.unregister()) {
+            unregister(e.name(), e.owner()).ifPresent(removed::add);
+        }
+        changes.register().forEach(this::register);
+        return new Changes<>(changes.register(), removed);
+    }
+
+    private static void checkUnder(String prefix, Entry<?> e) {
+        if (!e.name().startsWith(prefix)) {
+            throw new IllegalArgumentException(
+                    "an update under \"" + prefix + "\" may not change \"" + e.name() + "\", which is outside it");
+        }
+    }
+
+    @Override
+    public List<Entry<V>> scan(String prefix, String after, int limit) {
+        NavigableMap<String, List<Entry<V>>> range =
+                after.isEmpty() ? entries.tailMap(prefix, true) : entries.tailMap(prefix + after, false);
+        List<Entry<V>> out = new ArrayList<>();
+        for (Map.Entry<String, List<Entry<V>>> e : range.entrySet()) {
+            if (!e.getKey().startsWith(prefix)) {
+                break;
+            }
+            for (Entry<V> entry : e.getValue()) {
+                if (out.size() == limit) {
+                    return out;
+                }
+                out.add(entry);
+            }
+        }
+        return out;
+    }
+
+    @Override
     public List<Entry<V>> lookup(String name) {
         return entries.getOrDefault(name, List.of());
     }
 
     @Override
     public List<String> names() {
-        return entries.keySet().stream().sorted().toList();
+        return List.copyOf(entries.keySet());
     }
 
     @Override

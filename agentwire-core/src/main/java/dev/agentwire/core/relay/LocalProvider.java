@@ -26,7 +26,12 @@ public record LocalProvider(Connection connection) implements ProviderLink {
         ObjectNode p = Json.mapper().createObjectNode();
         p.put("requestId", id);
         p.put("reason", reason);
-        connection.outbound().send(new Message.Notification("notifications/cancelled", p));
+        notify("notifications/cancelled", p);
+    }
+
+    @Override
+    public void notify(String method, JsonNode params) {
+        connection.outbound().send(new Message.Notification(method, params));
     }
 
     /** The connection, as error messages name the provider. */

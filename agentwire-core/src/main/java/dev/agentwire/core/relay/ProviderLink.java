@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.agentwire.core.PeerRequests;
 
 /**
- * The way to one provider of relayed calls. {@link LocalProvider} reaches a connection on this hub; a link to a
+ * The way to one provider of relayed calls (and of the notices that concern it). {@link LocalProvider} reaches a connection on this hub; a link to a
  * provider on another hub implements the same three steps.
  *
  * <p>Two links to the same provider must be equal (progress is matched to its call by link and id). Thread safe.
@@ -25,4 +25,7 @@ public interface ProviderLink {
      * a late reply to it is dropped.
      */
     void cancel(long id, String reason);
+
+    /** Tells the provider something that needs no answer (a notification, such as that its tool was taken over). */
+    void notify(String method, JsonNode params);
 }

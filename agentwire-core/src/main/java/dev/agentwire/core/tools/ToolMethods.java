@@ -84,13 +84,13 @@ public final class ToolMethods {
         List<ToolTable.Entry> displaced =
                 tables.of(session).register(call.connection(), defs, Boolean.TRUE.equals(r.replace()));
         for (ToolTable.Entry e : displaced) {
-            Message gone = new Message.Notification(
-                    "notifications/tools/taken_over",
-                    Json.mapper()
-                            .createObjectNode()
-                            .put("name", e.tool().name())
-                            .put("by", call.connection().toString()));
-            e.provider().outbound().send(gone);
+            e.provider()
+                    .notify(
+                            "notifications/tools/taken_over",
+                            Json.mapper()
+                                    .createObjectNode()
+                                    .put("name", e.tool().name())
+                                    .put("by", call.connection().toString()));
         }
         notifyChanged(session);
         ObjectNode out = Json.mapper().createObjectNode();

@@ -7,6 +7,7 @@ import dev.agentwire.core.HubException;
 import dev.agentwire.core.PeerRequests;
 import dev.agentwire.core.relay.Caller;
 import dev.agentwire.core.relay.LocalProvider;
+import dev.agentwire.core.relay.ProviderLink;
 import dev.agentwire.core.relay.RelayedCalls;
 import dev.agentwire.core.relay.Timeouts;
 import dev.agentwire.core.rpc.Call;
@@ -100,11 +101,11 @@ public final class ToolRelay {
                 .filter(t -> t.isTextual() || t.isIntegralNumber());
         long timeout = RelayedCalls.checkTimeout(timeoutMs.orElse(defaultTimeout.toMillis()));
         String tool = entry.tool().name();
-        Connection provider = entry.provider();
+        ProviderLink provider = entry.provider();
         ObjectNode detail = Json.mapper().createObjectNode().put("tool", tool);
         return calls.start(
                 Caller.of(call.connection(), call.id(), token),
-                new LocalProvider(provider),
+                provider,
                 new RelayedCalls.Request(
                         "tools/call",
                         hubId -> {

@@ -2,22 +2,28 @@ package dev.agentwire.core.tools;
 
 import dev.agentwire.core.AttributeKey;
 import dev.agentwire.core.Connection;
+import dev.agentwire.core.relay.Directory;
 import dev.agentwire.core.sessions.Session;
 import dev.agentwire.core.sessions.SessionManager;
 
-/** The tools of each session: one {@link ToolTable} per session, made the first time it is asked for. */
+/**
+ * The tools of each session, all in one {@link Directory} (a tool is the entry {@code <session>/<tool>}), seen a
+ * session at a time through its {@link ToolTable}.
+ */
 public final class ToolTables {
 
     private final AttributeKey<ToolTable> key = new AttributeKey<>("tools");
+    private final Directory<ToolTable.Entry> directory;
     private final int maxPerSession;
 
-    public ToolTables(int maxPerSession) {
+    public ToolTables(Directory<ToolTable.Entry> directory, int maxPerSession) {
+        this.directory = directory;
         this.maxPerSession = maxPerSession;
     }
 
     /** The tools registered in {@code session}. */
     public ToolTable of(Session session) {
-        return session.attribute(key, () -> new ToolTable(maxPerSession));
+        return session.attribute(key, () -> new ToolTable(directory, session.id(), maxPerSession));
     }
 
     /** The tools of the session {@code c} is in. */

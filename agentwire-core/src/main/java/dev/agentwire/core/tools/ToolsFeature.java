@@ -4,12 +4,15 @@ import dev.agentwire.core.Feature;
 import dev.agentwire.core.HubContext;
 import dev.agentwire.core.Setting;
 import dev.agentwire.core.Setting.Kind;
+import dev.agentwire.core.relay.Directory;
+import dev.agentwire.core.relay.LocalDirectory;
 import dev.agentwire.core.sessions.SessionManager;
 import java.time.Duration;
 
 /**
  * Tools: providers register them in their session, callers call them through the hub ({@code tools/*}). Needs
- * {@link SessionManager}; provides {@link ToolRelay}.
+ * {@link SessionManager}; provides {@link ToolRelay} and {@link ToolTables}. The tools are kept in a
+ * {@link Directory}.
  */
 public final class ToolsFeature implements Feature {
 
@@ -59,16 +62,24 @@ public final class ToolsFeature implements Feature {
     }
 
     private final Settings settings;
+    private final Directory<ToolTable.Entry> directory;
 
+    /** Tools of one hub ({@link LocalDirectory}). */
     public ToolsFeature(Settings settings) {
+        this(settings, new LocalDirectory<>());
+    }
+
+    /** @param directory where the sessions' tools are kept (shared with other hubs, or not) */
+    public ToolsFeature(Settings settings, Directory<ToolTable.Entry> directory) {
         this.settings = settings;
+        this.directory = directory;
     }
 
     @Override
     public void install(HubContext hub) {
         SessionManager sessions = hub.require(SessionManager.class);
         ToolRelay relay = new ToolRelay(hub.timers(), settings.callTimeout(), settings.maxResultBytes());
-        ToolTables tables = new ToolTables(settings.maxPerSession());
+        ToolTables tables = new ToolTables(directory, settings.maxPerSession());
         ToolMethods.register(hub.registry(), relay, tables, settings.pageSize());
         sessions.onLeave((session, connection) -> {
             if (tables.of(session).removeProvider(connection) > 0) {

@@ -1,9 +1,11 @@
 package dev.agentwire.core.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.groups.Tuple.tuple;
 
 import dev.agentwire.core.relay.Directory.Change;
+import dev.agentwire.core.relay.Directory.Changes;
 import dev.agentwire.core.relay.Directory.Entry;
 import dev.agentwire.core.relay.Directory.Owner;
 import java.util.ArrayList;
@@ -138,5 +140,136 @@ abstract class DirectoryContract {
                         Change.UNREGISTERED + " echo one again on " + me,
                         Change.REGISTERED + " x x2 on " + me,
                         Change.UNREGISTERED + " x x2 on " + me);
+    }
+
+    @Test
+    void theHubItselfIsAnOwnerNoConnectionIs() {
+        assertThat(directory.self()).isEqualTo(new Owner("hub-a", Owner.HUB));
+        assertThat(directory.self().isHub()).isTrue();
+        assertThat(directory.owner(1).isHub()).isFalse();
+    }
+
+    @Test
+    void scanPagesThroughTheNamesUnderAPrefixInNameOrder() {
+        directory.register(entry("s1/b", 1, "b"));
+        directory.register(entry("s1/a", 1, "a"));
+        directory.register(entry("s1/c", 2, "c"));
+        directory.register(entry("s10/a", 1, "other prefix"));
+        directory.register(entry("s0/z", 1, "before"));
+
+        assertThat(directory.scan("s1/", "", 10)).extracting(Entry::value).containsExactly("a", "b", "c");
+        assertThat(directory.scan("s1/", "", 2)).extracting(Entry::value).containsExactly("a", "b");
+        assertThat(directory.scan("s1/", "b", 2))
+                .as("after b")
+                .extracting(Entry::value)
+                .containsExactly("c");
+        assertThat(directory.scan("s1/", "c", 2)).as("after the last").isEmpty();
+        assertThat(directory.scan("s2/", "", 10)).isEmpty();
+        assertThat(directory.scan("", "", 10)).as("every name").hasSize(5);
+    }
+
+    @Test
+    void updateSeesTheEntriesUnderItsPrefixAndMakesItsChangesAtOnce() {
+        directory.register(entry("s1/a", 1, "a1"));
+        directory.register(entry("s1/b", 2, "b2"));
+        directory.register(entry("s2/a", 1, "elsewhere"));
+        List<String> seen = new ArrayList<>();
+        List<String> heard = new ArrayList<>();
+        directory.listen((change, e) -> heard.add(change + " " + e.name() + " " + e.value()));
+
+        Changes<String> made = directory.update("s1/", current -> {
+            current.forEach(e -> seen.add(e.name()));
+            Entry<String> b = current.get(1);
+            return new Changes<>(List.of(entry("s1/b", 1, "b1"), entry("s1/c", 1, "c1")), List.of(b));
+        });
+
+        assertThat(seen).containsExactly("s1/a", "s1/b");
+        assertThat(made.unregister()).containsExactly(entry("s1/b", 2, "b2"));
+        assertThat(made.register()).extracting(Entry::value).containsExactly("b1", "c1");
+        assertThat(directory.lookup("s1/b")).extracting(Entry::value).containsExactly("b1");
+        assertThat(directory.scan("s1/", "", 10)).extracting(Entry::value).containsExactly("a1", "b1", "c1");
+        assertThat(directory.lookup("s2/a")).extracting(Entry::value).containsExactly("elsewhere");
+        assertThat(heard)
+                .as("removals first, then registrations")
+                .containsExactly("UNREGISTERED s1/b b2", "REGISTERED s1/b b1", "REGISTERED s1/c c1");
+    }
+
+    @Test
+    void aPlanThatThrowsChangesNothing() {
+        directory.register(entry("s1/a", 1, "a1"));
+        List<String> heard = new ArrayList<>();
+        directory.listen((change, e) -> heard.add(change + " " + e.name()));
+
+        assertThatThrownBy(() -> directory.update("s1/", current -> {
+                    throw new IllegalStateException("too many");
+                }))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("too many");
+
+        assertThat(directory.scan("s1/", "", 10)).extracting(Entry::value).containsExactly("a1");
+        assertThat(heard).isEmpty();
+    }
+
+    @Test
+    void aPlanMayNotChangeNamesOutsideItsPrefix() {
+        directory.register(entry("s2/a", 1, "a1"));
+
+        assertThatThrownBy(() -> directory.update(
+                        "s1/",
+                        current -> new Changes<>(
+                                List.of(entry("s1/ok", 1, "ok"), entry("s2/b", 1, "outside")), List.of())))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("s2/b");
+        assertThatThrownBy(() ->
+                        directory.update("s1/", current -> new Changes<>(List.of(), List.of(entry("s2/a", 1, "a1")))))
+                .isInstanceOf(IllegalArgumentException.class);
+
+        assertThat(directory.lookup("s1/ok")).as("nothing of a refused plan").isEmpty();
+        assertThat(directory.lookup("s2/a")).hasSize(1);
+    }
+
+    @Test
+    void removingWhatIsNotThereIsLeftOutOfTheChangesMade() {
+        directory.register(entry("s1/a", 1, "a1"));
+
+        Changes<String> made = directory.update(
+                "s1/", current -> new Changes<>(List.of(), List.of(entry("s1/a", 2, "x"), entry("s1/a", 1, "a1"))));
+
+        assertThat(made.unregister()).containsExactly(entry("s1/a", 1, "a1"));
+        assertThat(directory.names()).isEmpty();
+    }
+
+    @Test
+    void concurrentUpdatesKeepACountRule() throws Exception {
+        // Eight threads each add 50 entries, one at a time, under a rule of at most 100: the check and the add are
+        // one step, so the rule holds however they interleave.
+        int limit = 100;
+        Thread[] threads = new Thread[8];
+        for (int t = 0; t < threads.length; t++) {
+            long owner = t + 1;
+            threads[t] = new Thread(() -> {
+                for (int i = 0; i < 50; i++) {
+                    String name = "s/" + owner + "-" + i;
+                    try {
+                        directory.update("s/", current -> {
+                            if (current.size() >= limit) {
+                                throw new IllegalStateException("full");
+                            }
+                            return new Changes<>(List.of(entry(name, owner, name)), List.of());
+                        });
+                    } catch (IllegalStateException full) {
+                        // refused, as the rule says
+                    }
+                }
+            });
+        }
+        for (Thread t : threads) {
+            t.start();
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+
+        assertThat(directory.scan("s/", "", 1000)).hasSize(limit);
     }
 }

@@ -61,6 +61,11 @@ class RelayedCallsTest {
             cancels.add(new Cancel(id, reason));
         }
 
+        @Override
+        public void notify(String method, JsonNode params) {
+            throw new AssertionError("the relay tells a provider nothing but requests and cancellations: " + method);
+        }
+
         void answer(long id, JsonNode result) {
             replies.get((int) id - 1).complete(new PeerRequests.Reply(new Message.Response(Id.of(id), result), 10));
         }
