@@ -27,19 +27,64 @@ public final class Session {
     private final java.util.Map<AttributeKey<?>, Object> attributes = new ConcurrentHashMap<>();
     private volatile long lastActivityNanos;
 
+    /**
+     * What every hub knows of a session, kept in the sessions' directory under its id (its members, activity and
+     * the features' values are each hub's own).
+     *
+     * @param owner the identity that created it
+     * @param ttlMillis its lifetime; 0 for ever
+     * @param idleMillis how long it may go without calls; 0 for ever
+     */
+    public record Info(String name, String owner, long createdAtMillis, long ttlMillis, long idleMillis) {}
+
     Session(String id, String name, String owner, long nowNanos, long ttlNanos, long idleNanos) {
+        this(id, name, owner, System.currentTimeMillis(), nowNanos, ttlNanos, idleNanos);
+    }
+
+    /** A session another hub created, as this hub first sees it at {@code nowNanos}. */
+    Session(String id, Info info, long nowNanos) {
+        this(
+                id,
+                info.name(),
+                info.owner(),
+                info.createdAtMillis(),
+                nowNanos
+                        - TimeUnit.MILLISECONDS.toNanos(
+                                Math.max(0, System.currentTimeMillis() - info.createdAtMillis())),
+                TimeUnit.MILLISECONDS.toNanos(info.ttlMillis()),
+                TimeUnit.MILLISECONDS.toNanos(info.idleMillis()));
+    }
+
+    private Session(
+            String id,
+            String name,
+            String owner,
+            long createdAtMillis,
+            long createdAtNanos,
+            long ttlNanos,
+            long idleNanos) {
         this.id = id;
         this.name = name;
         this.owner = owner;
-        this.createdAtMillis = System.currentTimeMillis();
-        this.createdAtNanos = nowNanos;
+        this.createdAtMillis = createdAtMillis;
+        this.createdAtNanos = createdAtNanos;
         this.ttlNanos = ttlNanos;
         this.idleNanos = idleNanos;
-        this.lastActivityNanos = nowNanos;
+        this.lastActivityNanos = createdAtNanos;
     }
 
     public String id() {
         return id;
+    }
+
+    /** What the directory keeps of it. */
+    public Info info() {
+        return new Info(
+                name,
+                owner,
+                createdAtMillis,
+                TimeUnit.NANOSECONDS.toMillis(ttlNanos),
+                TimeUnit.NANOSECONDS.toMillis(idleNanos));
     }
 
     public String name() {

@@ -7,6 +7,8 @@ import dev.agentwire.core.HubException;
 import dev.agentwire.core.Ticker;
 import dev.agentwire.core.auth.Scopes;
 import dev.agentwire.core.events.EventBus;
+import dev.agentwire.core.relay.Directory;
+import dev.agentwire.core.relay.LocalDirectory;
 import dev.agentwire.protocol.ErrorCode;
 import dev.agentwire.protocol.Json;
 import java.security.SecureRandom;
@@ -21,9 +23,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 
 /**
- * All sessions, and which connection is in which. Session ids are 128 random bits in hex. Expired sessions
- * (TTL, idle timeout) are closed by {@link #expireDue()}, which the hub calls every second and tests call
- * after moving the ticker. Thread safe; membership changes are serialized on this object.
+ * All sessions, and which connection is in which. A session is an entry of the sessions' {@link Directory} named by
+ * its id, owned by the hub that created it ({@link Directory#self()}), with its {@link Session.Info}; the
+ * {@link Session} objects (members here, activity, the features' values) are this hub's own, made when it first
+ * sees a session. The default session is every hub's own and not in the directory. Session ids are 128 random
+ * bits in hex. A hub expires the sessions it created (TTL, idle timeout) in {@link #expireDue()}, which the hub
+ * calls every second and tests call after moving the ticker; a session another hub ends ends here when the
+ * directory tells. Thread safe; membership changes are serialized on this object.
  */
 public final class SessionManager {
 
@@ -34,6 +40,7 @@ public final class SessionManager {
     private final Duration defaultTtl;
     private final Duration idleTimeout;
     private final int maxSessionsPerIdentity;
+    private final Directory<Session.Info> directory;
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     private final Session defaultSession;
     private final java.util.List<BiConsumer<Session, Connection>> onLeave =
@@ -42,8 +49,21 @@ public final class SessionManager {
             new java.util.concurrent.CopyOnWriteArrayList<>();
     private final java.util.List<BiConsumer<Session, String>> onEnd = new java.util.concurrent.CopyOnWriteArrayList<>();
 
+    /** The sessions of one hub ({@link LocalDirectory}). */
     public SessionManager(
             Ticker ticker, EventBus events, Duration defaultTtl, Duration idleTimeout, int maxSessionsPerIdentity) {
+        this(ticker, events, defaultTtl, idleTimeout, maxSessionsPerIdentity, new LocalDirectory<>());
+    }
+
+    /** @param directory where the sessions are kept (shared with other hubs, or not) */
+    public SessionManager(
+            Ticker ticker,
+            EventBus events,
+            Duration defaultTtl,
+            Duration idleTimeout,
+            int maxSessionsPerIdentity,
+            Directory<Session.Info> directory) {
+        this.directory = directory;
         this.ticker = ticker;
         this.events = events;
         this.defaultTtl = defaultTtl;
@@ -51,6 +71,17 @@ public final class SessionManager {
         this.maxSessionsPerIdentity = maxSessionsPerIdentity;
         this.defaultSession = new Session(Session.DEFAULT_ID, "default", "", ticker.nanoTime(), 0, 0);
         sessions.put(defaultSession.id(), defaultSession);
+        directory.listen(this::changed);
+    }
+
+    /** Another hub ended one of its sessions: it ends here too, for this hub's members of it. */
+    private void changed(Directory.Change change, Directory.Entry<Session.Info> entry) {
+        if (change == Directory.Change.UNREGISTERED && !entry.owner().hub().equals(directory.hub())) {
+            Session s = sessions.get(entry.name());
+            if (s != null) {
+                endHere(s, "closed", "ended on hub " + entry.owner().hub());
+            }
+        }
     }
 
     /** Tells {@code listener} when a connection leaves a session (so that its tools there go). */
@@ -105,21 +136,30 @@ public final class SessionManager {
                 ticker.nanoTime(),
                 life.toNanos(),
                 idleTimeout.toNanos());
-        synchronized (this) {
-            long held = sessions.values().stream()
-                    .filter(x -> x.owner().equals(owner))
-                    .count();
-            if (held >= maxSessionsPerIdentity) {
-                var data = HubException.reasonData("too_many_sessions");
-                data.put("limit", maxSessionsPerIdentity);
-                throw HubException.withData(
-                        ErrorCode.OVERLOADED,
-                        owner + " already has " + held + " sessions, the most one identity may hold"
-                                + " (limits.maxSessionsPerIdentity = " + maxSessionsPerIdentity
-                                + "); close one first",
-                        data);
-            }
-            sessions.put(id, s);
+        // Nobody knows the id before this returns, so the Session object may go in first; the count and the entry
+        // are one step of the directory, on every hub.
+        sessions.put(id, s);
+        try {
+            directory.update("", all -> {
+                long held = all.stream()
+                        .filter(e -> e.value().owner().equals(owner))
+                        .count();
+                if (held >= maxSessionsPerIdentity) {
+                    var data = HubException.reasonData("too_many_sessions");
+                    data.put("limit", maxSessionsPerIdentity);
+                    throw HubException.withData(
+                            ErrorCode.OVERLOADED,
+                            owner + " already has " + held + " sessions, the most one identity may hold"
+                                    + " (limits.maxSessionsPerIdentity = " + maxSessionsPerIdentity
+                                    + "); close one first",
+                            data);
+                }
+                return new Directory.Changes<>(
+                        List.of(new Directory.Entry<>(id, directory.self(), s.info())), List.of());
+            });
+        } catch (RuntimeException e) {
+            sessions.remove(id);
+            throw e;
         }
         events.publish("session", "created", describe(s), List.of());
         return s;
@@ -127,15 +167,30 @@ public final class SessionManager {
 
     /** The session with this id, or {@code -32007}. */
     public Session get(String id) {
-        Session s = id == null ? null : sessions.get(id);
-        if (s == null) {
-            throw HubException.of(ErrorCode.NOT_FOUND, "session_not_found", "no session " + id);
-        }
-        return s;
+        return find(id).orElseThrow(
+                        () -> HubException.of(ErrorCode.NOT_FOUND, "session_not_found", "no session " + id));
     }
 
+    private Optional<Session> find(String id) {
+        if (Session.DEFAULT_ID.equals(id)) {
+            return Optional.of(defaultSession);
+        }
+        List<Directory.Entry<Session.Info>> entries = id == null ? List.of() : directory.lookup(id);
+        if (entries.isEmpty()) {
+            return Optional.empty();
+        }
+        Session.Info info = entries.get(0).value();
+        return Optional.of(sessions.computeIfAbsent(id, k -> new Session(k, info, ticker.nanoTime())));
+    }
+
+    /** The default session, then every session in the directory, by id. */
     public Collection<Session> all() {
-        return List.copyOf(sessions.values());
+        List<Session> all = new ArrayList<>();
+        all.add(defaultSession);
+        for (String id : directory.names()) {
+            find(id).ifPresent(all::add);
+        }
+        return all;
     }
 
     /** Puts a new connection in the default session. */
@@ -206,11 +261,14 @@ public final class SessionManager {
         end(s, "expired".equals(reason) ? "expired" : "closed", reason);
     }
 
-    /** Closes every session whose TTL or idle time ran out. Returns how many. */
+    /** Closes every session this hub created whose TTL or idle time ran out. Returns how many. */
     public int expireDue() {
         long now = ticker.nanoTime();
         int n = 0;
         for (Session s : all()) {
+            if (!createdHere(s)) {
+                continue;
+            }
             String why = s.expiry(now);
             if (!why.isEmpty()) {
                 end(s, "expired", why);
@@ -220,7 +278,30 @@ public final class SessionManager {
         return n;
     }
 
+    private boolean createdHere(Session s) {
+        return directory.lookup(s.id()).stream().anyMatch(e -> e.owner().equals(directory.self()));
+    }
+
+    /** Ends {@code s} everywhere: its entry goes (other hubs hear of it), then it ends here. */
     private void end(Session s, String action, String reason) {
+        String id = s.id();
+        boolean removed = !directory
+                .update(
+                        id,
+                        current -> new Directory.Changes<>(
+                                List.of(),
+                                current.stream()
+                                        .filter(e -> e.name().equals(id))
+                                        .toList()))
+                .unregister()
+                .isEmpty();
+        if (removed) {
+            endHere(s, action, reason);
+        }
+    }
+
+    /** Ends {@code s} on this hub: its members here go back to the default session, the features hear of it. */
+    private void endHere(Session s, String action, String reason) {
         List<Connection> members;
         synchronized (this) {
             if (sessions.remove(s.id()) == null) {

@@ -4,6 +4,8 @@ import dev.agentwire.core.Feature;
 import dev.agentwire.core.HubContext;
 import dev.agentwire.core.Setting;
 import dev.agentwire.core.Setting.Kind;
+import dev.agentwire.core.relay.Directory;
+import dev.agentwire.core.relay.LocalDirectory;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -42,9 +44,17 @@ public final class SessionsFeature implements Feature {
     }
 
     private final Settings settings;
+    private final Directory<Session.Info> directory;
 
+    /** Sessions of one hub ({@link LocalDirectory}). */
     public SessionsFeature(Settings settings) {
+        this(settings, new LocalDirectory<>());
+    }
+
+    /** @param directory where the sessions are kept (shared with other hubs, or not) */
+    public SessionsFeature(Settings settings, Directory<Session.Info> directory) {
         this.settings = settings;
+        this.directory = directory;
     }
 
     @Override
@@ -54,7 +64,8 @@ public final class SessionsFeature implements Feature {
                 hub.events(),
                 settings.ttl(),
                 settings.idleTimeout(),
-                hub.settings().limits().maxSessionsPerIdentity());
+                hub.settings().limits().maxSessionsPerIdentity(),
+                directory);
         SessionMethods.register(
                 hub.registry(), sessions, hub.ticker(), hub.settings().limits().maxSessionTtl());
         hub.onOpened(sessions::enter);
