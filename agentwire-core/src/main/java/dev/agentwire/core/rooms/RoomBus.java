@@ -53,6 +53,15 @@ public interface RoomBus extends AutoCloseable {
     /** This hub has no members in {@code room} any more: other hubs' batches for it are not wanted. */
     void unfollow(String room);
 
+    /**
+     * How often the hub should check that its members have every message the store holds ({@link
+     * RoomService#catchUp}): for a bus that can lose the last messages before a quiet spell, as pub/sub can across
+     * a reconnect. Empty (the default) for a bus that loses nothing.
+     */
+    default java.util.Optional<java.time.Duration> catchUpEvery() {
+        return java.util.Optional.empty();
+    }
+
     /** Stops delivery; {@link #publish} after it throws {@link IllegalStateException}. */
     @Override
     void close();

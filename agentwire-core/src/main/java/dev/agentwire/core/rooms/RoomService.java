@@ -69,6 +69,24 @@ public final class RoomService implements AutoCloseable {
 
     private record Member(boolean echo) {}
 
+    /**
+     * Where a room this hub follows stands in what its members here were given: the epoch and the last offset. A
+     * batch is delivered in offset order against it (older offsets skipped, a gap filled from the store first, a
+     * new epoch adopted), so members hear one order whatever order the bus and this hub's own commits arrive in.
+     * The sequencer's alone.
+     */
+    private static final class Position {
+        long epoch;
+        long offset;
+
+        Position(long epoch, long offset) {
+            this.epoch = epoch;
+            this.offset = offset;
+        }
+    }
+
+    private final Map<String, Position> positions = new HashMap<>();
+
     /** A publish waiting for the next batch. */
     private record Publish(Store.Append append, Connection sender, CompletableFuture<JsonNode> ack)
             implements Runnable {
@@ -143,6 +161,8 @@ public final class RoomService implements AutoCloseable {
             }
             m.put(c, new Member(echo));
             Store.RoomState state = store.room(room);
+            // Followed before the state was read: what the bus brings from here on is after it or skipped.
+            positions.putIfAbsent(room, new Position(state.epoch(), state.lastOffset()));
             ObjectNode out = Json.mapper().createObjectNode();
             out.put("room", room);
             out.put("epoch", state.epoch());
@@ -183,7 +203,7 @@ public final class RoomService implements AutoCloseable {
                 }
                 presence(room, c, "left");
                 if (m.isEmpty()) {
-                    bus.unfollow(room);
+                    unfollow(room);
                 }
             }
             return Json.mapper().createObjectNode().put("room", room).put("left", was);
@@ -299,12 +319,35 @@ public final class RoomService implements AutoCloseable {
                 if (e.getValue().remove(c) != null) {
                     presence(e.getKey(), c, "left");
                     if (e.getValue().isEmpty()) {
-                        bus.unfollow(e.getKey());
+                        unfollow(e.getKey());
                     }
                 }
             }
             roomCounts.remove(c);
             memberships.remove(c);
+            return Json.mapper().nullNode();
+        });
+    }
+
+    private void unfollow(String room) {
+        positions.remove(room);
+        bus.unfollow(room);
+    }
+
+    /**
+     * Brings the members of every room this hub follows up to the store's newest message, for a bus that may lose
+     * the last messages before a quiet spell (a cluster's pub/sub: the hub calls it every
+     * {@link RoomBus#catchUpEvery}).
+     */
+    public void catchUp() {
+        submit(() -> {
+            for (var e : List.copyOf(positions.entrySet())) {
+                Store.RoomState state = store.room(e.getKey());
+                Position p = e.getValue();
+                if (state.epoch() == p.epoch && state.lastOffset() > p.offset) {
+                    deliver(new RoomBus.Batch(e.getKey(), List.of()), state.lastOffset());
+                }
+            }
             return Json.mapper().nullNode();
         });
     }
@@ -457,12 +500,21 @@ public final class RoomService implements AutoCloseable {
      * {@link dev.agentwire.core.Outbound#sendAll} (one write and flush for the whole batch, the bytes shared).
      */
     private void deliver(RoomBus.Batch batch) {
+        deliver(batch, 0);
+    }
+
+    /** Delivers {@code batch}, and anything missing up to offset {@code through} (0: nothing more) before it. */
+    private void deliver(RoomBus.Batch batch, long through) {
         Map<Connection, Member> m = members.get(batch.room());
-        if (m == null || m.isEmpty()) {
+        Position position = positions.get(batch.room());
+        if (m == null || m.isEmpty() || position == null) {
             return;
         }
-        List<RoomBus.Entry> entries = batch.entries();
+        List<RoomBus.Entry> entries = inOrder(batch, position, through);
         int n = entries.size();
+        if (n == 0) {
+            return;
+        }
         Encoded[] encoded = new Encoded[n];
         long[] senders = new long[n];
         for (int i = 0; i < n; i++) {
@@ -492,6 +544,68 @@ public final class RoomService implements AutoCloseable {
             }
         }
         all.release();
+    }
+
+    /**
+     * The batch's entries that come after {@code p}, with the messages between filled in from the store, and
+     * {@code p} moved past them. The usual batch (same epoch, the next offsets) comes back as it is.
+     */
+    private List<RoomBus.Entry> inOrder(RoomBus.Batch batch, Position p, long through) {
+        List<RoomBus.Entry> entries = batch.entries();
+        boolean next = through <= p.offset;
+        long expect = p.offset + 1;
+        for (RoomBus.Entry e : entries) {
+            next &= e.message().epoch() == p.epoch && e.message().offset() == expect++;
+        }
+        if (next) {
+            if (!entries.isEmpty()) {
+                p.offset = entries.get(entries.size() - 1).message().offset();
+            }
+            return entries;
+        }
+        List<RoomBus.Entry> out = new ArrayList<>(entries.size());
+        for (RoomBus.Entry e : entries) {
+            Store.Stored s = e.message();
+            if (s.epoch() != p.epoch) {
+                // The room's history was lost or reset (a Redis failover, say): its new epoch starts here, and the
+                // members see it on the message.
+                log.warn(
+                        "room {} moved from epoch {} to {} at offset {}", batch.room(), p.epoch, s.epoch(), s.offset());
+                p.epoch = s.epoch();
+                p.offset = s.offset() - 1;
+            }
+            if (s.offset() <= p.offset) {
+                continue; // delivered already (a gap filled before it, or this hub's own commit)
+            }
+            fill(batch.room(), p, s.offset() - 1, out);
+            out.add(e);
+            p.offset = s.offset();
+        }
+        fill(batch.room(), p, through, out);
+        return out;
+    }
+
+    /** Adds the stored messages after {@code p} up to offset {@code upTo}, at most {@code rooms.maxRecover}. */
+    private void fill(String room, Position p, long upTo, List<RoomBus.Entry> out) {
+        if (upTo <= p.offset) {
+            return;
+        }
+        int want = (int) Math.min(upTo - p.offset, settings.maxRecover());
+        for (Store.Stored s : store.after(room, p.offset, want)) {
+            if (s.offset() > upTo || s.epoch() != p.epoch) {
+                break;
+            }
+            out.add(new RoomBus.Entry(s, RoomBus.NO_SENDER));
+        }
+        if (upTo - p.offset > want) {
+            log.warn(
+                    "room {}: {} messages missed before offset {}; {} delivered, the rest is in its history",
+                    room,
+                    upTo - p.offset,
+                    upTo + 1,
+                    want);
+        }
+        p.offset = upTo;
     }
 
     private void presence(String room, Connection who, String action) {

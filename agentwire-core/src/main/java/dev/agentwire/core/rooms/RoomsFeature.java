@@ -39,6 +39,10 @@ public final class RoomsFeature implements Feature {
         hub.onClosed(rooms::connectionClosed);
         hub.describeConnections((c, out) -> rooms.roomsOf(c).forEach(out.putArray("rooms")::add));
         hub.timers().scheduleWithFixedDelay(rooms::trimAll, 1, 1, TimeUnit.MINUTES);
+        bus.catchUpEvery()
+                .ifPresent(every -> hub.timers()
+                        .scheduleWithFixedDelay(
+                                rooms::catchUp, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS));
         hub.onStop(rooms::close);
         hub.provide(RoomService.class, rooms);
     }

@@ -67,10 +67,58 @@ class RoomServiceBusTest {
         }
     }
 
+    /**
+     * A store that hubs share, as Redis is shared: the test commits to it from its own thread, as another hub would,
+     * while this hub's sequencer uses it.
+     */
+    static final class SharedStore implements Store {
+        final MemoryStore store = new MemoryStore();
+
+        @Override
+        public synchronized List<Stored> append(List<Append> batch) {
+            return store.append(batch);
+        }
+
+        @Override
+        public synchronized RoomState room(String room) {
+            return store.room(room);
+        }
+
+        @Override
+        public synchronized List<RoomState> rooms() {
+            return store.rooms();
+        }
+
+        @Override
+        public synchronized List<Stored> after(String room, long afterOffset, int limit) {
+            return store.after(room, afterOffset, limit);
+        }
+
+        @Override
+        public synchronized List<Stored> before(String room, long beforeOffset, int limit) {
+            return store.before(room, beforeOffset, limit);
+        }
+
+        @Override
+        public synchronized void trim(String room, int maxMessages, long minTs) {
+            store.trim(room, maxMessages, minTs);
+        }
+
+        @Override
+        public void close() {}
+
+        /** Another hub's publish: stored; its bus message is the test's to hand over, late or never. */
+        synchronized Stored commitElsewhere(String room, String text) {
+            return store.append(List.of(new Append(room, "id-" + text, "carol@other", text, null, 1, Optional.empty())))
+                    .get(0);
+        }
+    }
+
     private final RecordingBus bus = new RecordingBus();
+    private final SharedStore store = new SharedStore();
     private final HubCore core = HubCore.builder(
                     CoreSettings.defaults("secret-token-secret-token-secret"), Ticker.SYSTEM)
-            .feature(new RoomsFeature(new MemoryStore(), bus, RoomSettings.defaults()))
+            .feature(new RoomsFeature(store, bus, RoomSettings.defaults()))
             .build();
     private final RoomService rooms = core.require(RoomService.class);
 
@@ -157,6 +205,80 @@ class RoomServiceBusTest {
                 .untilAsserted(() -> assertThat(bus.follows)
                         .as("follows after the last member closed")
                         .containsExactly("+r", "-r"));
+    }
+
+    private static RoomBus.Entry fromElsewhere(Store.Stored s) {
+        return new RoomBus.Entry(s, RoomBus.NO_SENDER);
+    }
+
+    @Test
+    void aGapInTheBusIsFilledFromTheStoreBeforeTheMessageAfterIt() throws Exception {
+        Member bob = connect();
+        done(rooms.join(bob.connection(), "r", Optional.empty(), 0, false));
+        store.commitElsewhere("r", "one"); // its bus message is lost
+        Store.Stored two = store.commitElsewhere("r", "two");
+
+        bus.fromAnotherHub(new RoomBus.Batch("r", List.of(fromElsewhere(two))));
+
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(bob.messages()).containsExactly("one", "two"));
+    }
+
+    @Test
+    void anOffsetAlreadyDeliveredIsSkipped() throws Exception {
+        Member bob = connect();
+        done(rooms.join(bob.connection(), "r", Optional.empty(), 0, false));
+        Store.Stored one = store.commitElsewhere("r", "one");
+        Store.Stored two = store.commitElsewhere("r", "two");
+
+        bus.fromAnotherHub(new RoomBus.Batch("r", List.of(fromElsewhere(one), fromElsewhere(two))));
+        bus.fromAnotherHub(new RoomBus.Batch("r", List.of(fromElsewhere(one)))); // late, or twice
+        done(rooms.members("r")); // the sequencer has handled both
+
+        assertThat(bob.messages()).containsExactly("one", "two");
+    }
+
+    @Test
+    void aLocalPublishAfterAnotherHubsUnheardOneDeliversThatOneFirstAndItsLateBusMessageIsSkipped() throws Exception {
+        // Hub B commits offset 1; its bus message is still on the way when this hub commits offset 2.
+        Member alice = connect();
+        Member bob = connect();
+        done(rooms.join(alice.connection(), "r", Optional.empty(), 0, false));
+        done(rooms.join(bob.connection(), "r", Optional.empty(), 0, false));
+        Store.Stored theirs = store.commitElsewhere("r", "theirs");
+
+        done(rooms.publish(alice.connection(), "r", "mine", null, Optional.empty()));
+        bus.fromAnotherHub(new RoomBus.Batch("r", List.of(fromElsewhere(theirs))));
+        done(rooms.members("r"));
+
+        assertThat(bob.messages()).containsExactly("theirs", "mine");
+        assertThat(alice.messages()).as("alice's, without her own").containsExactly("theirs");
+    }
+
+    @Test
+    void catchUpDeliversWhatTheStoreHasAndTheBusNeverBrought() throws Exception {
+        Member bob = connect();
+        done(rooms.join(bob.connection(), "r", Optional.empty(), 0, false));
+        store.commitElsewhere("r", "one");
+        store.commitElsewhere("r", "two");
+
+        rooms.catchUp();
+        done(rooms.members("r"));
+
+        assertThat(bob.messages()).containsExactly("one", "two");
+    }
+
+    @Test
+    void messagesBeforeTheFirstJoinAreHistoryNotDelivered() throws Exception {
+        Store.Stored before = store.commitElsewhere("r", "before");
+        Member bob = connect();
+        done(rooms.join(bob.connection(), "r", Optional.empty(), 0, false));
+
+        bus.fromAnotherHub(new RoomBus.Batch("r", List.of(fromElsewhere(before))));
+        rooms.catchUp();
+        done(rooms.members("r"));
+
+        assertThat(bob.messages()).isEmpty();
     }
 
     private static RoomBus.Entry entry(String room, long offset, String text) {
