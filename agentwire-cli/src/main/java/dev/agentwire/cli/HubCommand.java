@@ -43,6 +43,12 @@ final class HubCommand implements Callable<Integer> {
             description = "bind the Linux abstract socket @NAME instead of a file")
     String abstractName;
 
+    @Option(
+            names = "--redis",
+            paramLabel = "URI",
+            description = "cluster mode on this Redis (cluster.redis), e.g. redis://host:6379")
+    String redis;
+
     @Option(names = "--port", paramLabel = "N", description = "TCP port (clientPort); 0 picks one, -1 turns TCP off")
     Integer port;
 
@@ -73,6 +79,9 @@ final class HubCommand implements Callable<Integer> {
         if (abstractName != null) {
             loader.set("server.socket.abstract", "true", "flag --abstract");
             loader.set("server.socket.path", abstractName, "flag --abstract");
+        }
+        if (redis != null) {
+            loader.set("cluster.redis", redis, "flag --redis");
         }
         if (port != null) {
             loader.set("clientPort", Integer.toString(port), "flag --port");

@@ -23,6 +23,10 @@ import dev.agentwire.core.tools.ToolsFeature;
 import dev.agentwire.netty.NettyTransport;
 import dev.agentwire.protocol.Json;
 import dev.agentwire.server.audit.FileAuditLog;
+import dev.agentwire.server.cluster.ClusterSettings;
+import dev.agentwire.server.cluster.RedisLink;
+import dev.agentwire.server.cluster.RedisRoomBus;
+import dev.agentwire.server.cluster.RedisStore;
 import dev.agentwire.server.config.ConfigLoader;
 import dev.agentwire.server.config.HubConfig;
 import dev.agentwire.server.home.FileRevocations;
@@ -109,6 +113,11 @@ public final class AgentwireHub implements AutoCloseable {
     private PrometheusMeterRegistry meters;
     private PreAuthBudget budget;
     private FileAuditLog auditLog;
+    /** With {@code cluster.redis}: the link to Redis, the rooms' bus on it, and this hub's id among the others. */
+    private RedisLink redis;
+
+    private RedisRoomBus roomBus;
+    private String hubId;
     private TerminalService terminals;
     private int tcpPort = -1;
     private String token;
@@ -155,6 +164,7 @@ public final class AgentwireHub implements AutoCloseable {
         }
         // Read before anything opens: a bad file stops the start with nothing to undo.
         var spendLedger = new FileSpendLedger(home.dir().resolve("router-spend.json"));
+        connectCluster();
         core = HubCore.builder(settings(owner), ticker)
                 .revocations(new FileRevocations(home.dir().resolve("revoked.json")))
                 .features(features(spendLedger))
@@ -270,13 +280,54 @@ public final class AgentwireHub implements AutoCloseable {
                 new SessionsFeature(config.section(SessionsFeature.Settings.class)),
                 new ToolsFeature(config.section(ToolsFeature.Settings.class)),
                 new ServicesFeature(config.section(ServicesFeature.Settings.class)),
-                new RoomsFeature(SqliteStore.open(home.dir().resolve("hub.db")), config.rooms()),
+                rooms(),
                 new GitFeature(),
                 new RouterFeature(config.router(), spendLedger),
                 new TerminalsFeature(
                         home.dir().resolve("control"),
                         new Pty4jLauncher(),
                         config.section(TerminalService.Settings.class)));
+    }
+
+    /** With {@code cluster.redis}: connects to Redis (or stops the start, naming it) and opens the rooms' bus. */
+    private void connectCluster() {
+        ClusterSettings cluster = config.section(ClusterSettings.class);
+        if (!cluster.enabled()) {
+            return;
+        }
+        hubId = cluster.hubId().isEmpty() ? defaultHubId() : cluster.hubId();
+        try {
+            redis = RedisLink.connect(cluster.redis(), cluster.timeout());
+        } catch (RuntimeException e) {
+            throw new HubStartException(e.getMessage(), e);
+        }
+        roomBus = new RedisRoomBus(redis, hubId, cluster.probe());
+        roomBus.start();
+        Log.LOG.info("cluster: hub {} on Redis {}", hubId, redis);
+    }
+
+    /** The host's name and a random suffix: unique among hubs that share a host. */
+    private static String defaultHubId() {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName().replaceAll("[^A-Za-z0-9_.\\-]", "-");
+        } catch (IOException e) {
+            host = "hub";
+        }
+        byte[] suffix = new byte[3];
+        new java.security.SecureRandom().nextBytes(suffix);
+        String id = host + "-" + java.util.HexFormat.of().formatHex(suffix);
+        return id.length() > 64 ? id.substring(id.length() - 64) : id;
+    }
+
+    /** Rooms in SQLite on one hub; in Redis, delivered through its pub/sub, in a cluster. */
+    private RoomsFeature rooms() {
+        if (redis == null) {
+            return new RoomsFeature(SqliteStore.open(home.dir().resolve("hub.db")), config.rooms());
+        }
+        ClusterSettings cluster = config.section(ClusterSettings.class);
+        return new RoomsFeature(
+                new RedisStore(redis, hubId, config.rooms()::maxMessages, cluster.timeout()), roomBus, config.rooms());
     }
 
     private CoreSettings settings(OptionalInt owner) {
@@ -439,6 +490,9 @@ public final class AgentwireHub implements AutoCloseable {
         }
         j.put("transport", transport.name().toLowerCase(java.util.Locale.ROOT));
         j.put("startedAt", core.startedAtMillis());
+        if (redis != null) {
+            j.putObject("cluster").put("hub", hubId).put("redis", redis.toString());
+        }
         return j;
     }
 
@@ -572,6 +626,12 @@ public final class AgentwireHub implements AutoCloseable {
         }
         if (core != null) {
             core.close();
+        }
+        if (roomBus != null) {
+            roomBus.close(); // closed by the rooms too, unless the start failed before they had it
+        }
+        if (redis != null) {
+            redis.close();
         }
         if (auditLog != null) {
             auditLog.close();
