@@ -186,6 +186,11 @@ public final class HubCore implements AutoCloseable {
         return ticker;
     }
 
+    /** The open connection numbered {@code id}, if there is one. */
+    public java.util.Optional<Connection> connection(long id) {
+        return java.util.Optional.ofNullable(connections.get(id));
+    }
+
     public Collection<Connection> connections() {
         return Collections.unmodifiableCollection(connections.values());
     }

@@ -19,11 +19,16 @@ import dev.agentwire.core.services.ServicesFeature;
 import dev.agentwire.core.sessions.SessionsFeature;
 import dev.agentwire.core.terminals.TerminalService;
 import dev.agentwire.core.terminals.TerminalsFeature;
+import dev.agentwire.core.tools.ToolRelay;
 import dev.agentwire.core.tools.ToolsFeature;
 import dev.agentwire.netty.NettyTransport;
 import dev.agentwire.protocol.Json;
 import dev.agentwire.server.audit.FileAuditLog;
+import dev.agentwire.server.cluster.ClusterCodecs;
 import dev.agentwire.server.cluster.ClusterSettings;
+import dev.agentwire.server.cluster.HubBeats;
+import dev.agentwire.server.cluster.Inbox;
+import dev.agentwire.server.cluster.RedisDirectory;
 import dev.agentwire.server.cluster.RedisLink;
 import dev.agentwire.server.cluster.RedisRoomBus;
 import dev.agentwire.server.cluster.RedisStore;
@@ -118,6 +123,10 @@ public final class AgentwireHub implements AutoCloseable {
 
     private RedisRoomBus roomBus;
     private String hubId;
+    private Inbox inbox;
+    private RedisDirectory<dev.agentwire.core.tools.ToolTable.Entry> toolDirectory;
+    private RedisDirectory<dev.agentwire.core.sessions.Session.Info> sessionDirectory;
+    private HubBeats beats;
     private TerminalService terminals;
     private int tcpPort = -1;
     private String token;
@@ -170,6 +179,7 @@ public final class AgentwireHub implements AutoCloseable {
                 .features(features(spendLedger))
                 .build();
         core.addStatusContributor(this::describeListeners);
+        joinCluster();
         auditLog = new FileAuditLog(
                         home.dir().resolve("audit.log"), config.auditMaxBytes(), 10, java.time.Clock.systemUTC())
                 .start();
@@ -277,8 +287,12 @@ public final class AgentwireHub implements AutoCloseable {
                 new HubFeature(),
                 new EventsFeature(),
                 new TokensFeature(),
-                new SessionsFeature(config.section(SessionsFeature.Settings.class)),
-                new ToolsFeature(config.section(ToolsFeature.Settings.class)),
+                sessionDirectory == null
+                        ? new SessionsFeature(config.section(SessionsFeature.Settings.class))
+                        : new SessionsFeature(config.section(SessionsFeature.Settings.class), sessionDirectory),
+                toolDirectory == null
+                        ? new ToolsFeature(config.section(ToolsFeature.Settings.class))
+                        : new ToolsFeature(config.section(ToolsFeature.Settings.class), toolDirectory),
                 new ServicesFeature(config.section(ServicesFeature.Settings.class)),
                 rooms(),
                 new GitFeature(),
@@ -303,7 +317,32 @@ public final class AgentwireHub implements AutoCloseable {
         }
         roomBus = new RedisRoomBus(redis, hubId, cluster.probe());
         roomBus.start();
+        inbox = new Inbox(redis, hubId, cluster.ack(), id -> core == null ? Optional.empty() : core.connection(id));
+        toolDirectory =
+                new RedisDirectory<>(redis, "tools", hubId, ClusterCodecs.tools(inbox), cluster.timeout()).start();
+        sessionDirectory =
+                new RedisDirectory<>(redis, "sessions", hubId, ClusterCodecs.sessions(), cluster.timeout()).start();
         Log.LOG.info("cluster: hub {} on Redis {}", hubId, redis);
+    }
+
+    /** Once the features are in: other hubs' calls reach them, and the heartbeat starts. */
+    private void joinCluster() {
+        if (redis == null) {
+            return;
+        }
+        ClusterSettings cluster = config.section(ClusterSettings.class);
+        inbox.serve("tools", core.require(ToolRelay.class)).start();
+        ObjectNode info = Json.mapper().createObjectNode();
+        info.put("pid", ProcessHandle.current().pid());
+        info.put("version", Version.current());
+        info.put("startedAt", core.startedAtMillis());
+        beats = new HubBeats(redis, hubId, cluster.heartbeat(), cluster.deadAfter(), info.toString())
+                .onDead(inbox::hubDied)
+                .onDead(toolDirectory::purgeHub)
+                .onDead(sessionDirectory::purgeHub)
+                .onRevived(toolDirectory::reassert)
+                .onRevived(sessionDirectory::reassert)
+                .start();
     }
 
     /** The host's name and a random suffix: unique among hubs that share a host. */
@@ -626,6 +665,17 @@ public final class AgentwireHub implements AutoCloseable {
         }
         if (core != null) {
             core.close();
+        }
+        if (beats != null) {
+            beats.close();
+        }
+        if (inbox != null) {
+            inbox.close();
+        }
+        for (RedisDirectory<?> d : new RedisDirectory<?>[] {toolDirectory, sessionDirectory}) {
+            if (d != null) {
+                d.close();
+            }
         }
         if (roomBus != null) {
             roomBus.close(); // closed by the rooms too, unless the start failed before they had it

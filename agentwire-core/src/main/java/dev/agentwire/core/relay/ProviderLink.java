@@ -21,6 +21,15 @@ public interface ProviderLink {
     void send(PeerRequests.Outgoing request, String method, JsonNode params);
 
     /**
+     * Sends a reserved request that its caller waits {@code timeoutMs} for: a link to another hub passes the
+     * deadline on, so that the far side gives up too. The same as {@link #send(PeerRequests.Outgoing, String,
+     * JsonNode)} unless a link overrides it.
+     */
+    default void send(PeerRequests.Outgoing request, String method, JsonNode params, long timeoutMs) {
+        send(request, method, params);
+    }
+
+    /**
      * Tells the provider that nobody waits for request {@code id} any more ({@code notifications/cancelled});
      * a late reply to it is dropped.
      */

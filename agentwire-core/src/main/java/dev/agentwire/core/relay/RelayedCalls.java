@@ -90,7 +90,7 @@ public final class RelayedCalls {
         byProvider.put(new ProviderKey(provider, out.id()), call);
         caller.requestId().ifPresent(id -> byCaller.put(new CallerKey(caller.connection(), id), call));
         call.arm();
-        provider.send(out, request.method(), params);
+        provider.send(out, request.method(), params, request.timeoutMs());
         out.reply().whenComplete(call::replied);
         return call.result();
     }

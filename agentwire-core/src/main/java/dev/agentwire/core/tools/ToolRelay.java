@@ -8,6 +8,7 @@ import dev.agentwire.core.PeerRequests;
 import dev.agentwire.core.relay.Caller;
 import dev.agentwire.core.relay.LocalProvider;
 import dev.agentwire.core.relay.ProviderLink;
+import dev.agentwire.core.relay.RelayEndpoint;
 import dev.agentwire.core.relay.RelayedCalls;
 import dev.agentwire.core.relay.Timeouts;
 import dev.agentwire.core.rpc.Call;
@@ -23,7 +24,7 @@ import java.util.concurrent.ScheduledExecutorService;
  * under the hub's own id, which is also the provider's progress token, and its answer becomes a
  * {@code CallToolResult} of at most {@code maxResultBytes}. Thread safe.
  */
-public final class ToolRelay {
+public final class ToolRelay implements RelayEndpoint {
 
     private final RelayedCalls calls;
     /** The calls in flight (with an id to cancel them by) of each session, so that they end with it. */
@@ -141,6 +142,43 @@ public final class ToolRelay {
     /** {@code notifications/progress} from a provider: relayed to the caller, and the timeout starts again. */
     public void progress(Connection provider, JsonNode params) {
         calls.progress(new LocalProvider(provider), params);
+    }
+
+    @Override
+    public void progress(ProviderLink provider, JsonNode params) {
+        calls.progress(provider, params);
+    }
+
+    @Override
+    public CompletableFuture<JsonNode> relayIn(Caller caller, Connection provider, JsonNode params, long timeoutMs) {
+        String tool = params.path("name").asText();
+        ObjectNode detail = Json.mapper().createObjectNode().put("tool", tool);
+        return calls.start(
+                caller,
+                new LocalProvider(provider),
+                new RelayedCalls.Request(
+                        "tools/call",
+                        hubId -> {
+                            ObjectNode p = params.deepCopy();
+                            p.withObject("/_meta").put("progressToken", hubId);
+                            return p;
+                        },
+                        RelayedCalls.checkTimeout(timeoutMs),
+                        new RelayedCalls.Label(
+                                "tools/call " + tool,
+                                detail,
+                                pending -> "provider " + provider + ", pending=" + pending)),
+                RelayEndpoint::raw);
+    }
+
+    @Override
+    public boolean cancelled(long caller, JsonNode params) {
+        return calls.cancelled(caller, params);
+    }
+
+    @Override
+    public void callerGone(long caller) {
+        calls.callerGone(caller);
     }
 
     /**

@@ -15,6 +15,9 @@ import java.util.regex.Pattern;
  * @param timeout how long a Redis command may take before it fails
  * @param probe how often the hub checks that its pub/sub connection still hears Redis, and that its rooms' members
  *     have every stored message
+ * @param heartbeat how often the hub beats
+ * @param deadAfter a hub that has not beaten this long is dead: its providers are gone, its calls fail
+ * @param ack how long a call to another hub waits for that hub's acknowledgement before it fails, not run
  */
 @Setting.Section("cluster")
 public record ClusterSettings(
@@ -40,11 +43,42 @@ public record ClusterSettings(
                 min = 50,
                 max = 600_000,
                 doc = "how often the pub/sub connection is checked and rooms caught up")
-        Duration probe) {
+        Duration probe,
+
+        @Setting(
+                key = "heartbeatMs",
+                value = "3000",
+                kind = Kind.MILLIS,
+                min = 50,
+                max = 600_000,
+                doc = "how often a hub beats")
+        Duration heartbeat,
+
+        @Setting(
+                key = "deadAfterMs",
+                value = "10000",
+                kind = Kind.MILLIS,
+                min = 100,
+                max = 3_600_000,
+                doc = "a hub that has not beaten this long is dead")
+        Duration deadAfter,
+
+        @Setting(
+                key = "ackMs",
+                value = "1000",
+                kind = Kind.MILLIS,
+                min = 10,
+                max = 600_000,
+                doc = "how long a call to another hub waits for its acknowledgement")
+        Duration ack) {
 
     private static final Pattern HUB_ID = Pattern.compile("[A-Za-z0-9_.\\-]{1,64}");
 
     public ClusterSettings {
+        if (deadAfter.compareTo(heartbeat.multipliedBy(2)) < 0) {
+            throw new IllegalArgumentException("cluster.deadAfterMs (" + deadAfter.toMillis()
+                    + ") must be at least twice cluster.heartbeatMs (" + heartbeat.toMillis() + ")");
+        }
         if (!hubId.isEmpty() && !HUB_ID.matcher(hubId).matches()) {
             throw new IllegalArgumentException(
                     "cluster.hubId is 1-64 letters, digits, _ . or -, got \"" + hubId + "\"");
@@ -53,7 +87,14 @@ public record ClusterSettings(
 
     /** The same values as the annotations say. */
     public static ClusterSettings defaults() {
-        return new ClusterSettings("", "", Duration.ofSeconds(2), Duration.ofSeconds(2));
+        return new ClusterSettings(
+                "",
+                "",
+                Duration.ofSeconds(2),
+                Duration.ofSeconds(2),
+                Duration.ofSeconds(3),
+                Duration.ofSeconds(10),
+                Duration.ofSeconds(1));
     }
 
     public boolean enabled() {

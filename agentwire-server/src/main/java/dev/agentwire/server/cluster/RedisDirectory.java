@@ -52,7 +52,10 @@ public final class RedisDirectory<V> implements Directory<V> {
     private final Codec<V> codec;
     private final Duration timeout;
     private final LocalDirectory<V> copy;
-    /** The values registered through this hub, by field: what its copy holds for them (they carry local links). */
+    /**
+     * The values registered through this hub and not unregistered by it, by field: what its copy holds for them
+     * (they carry local links), and what it registers again if the others purged them ({@link #reassert}).
+     */
     private final Map<String, V> own = new ConcurrentHashMap<>();
 
     private final String entriesKey;
@@ -152,7 +155,6 @@ public final class RedisDirectory<V> implements Directory<V> {
             copy.register(new Entry<>(k.name(), k.owner(), v));
         } else {
             copy.unregister(k.name(), k.owner());
-            own.remove(field);
         }
     }
 
@@ -234,6 +236,7 @@ public final class RedisDirectory<V> implements Directory<V> {
         Optional<Entry<V>> before = find(name, owner);
         List<Object> r = change("", List.<String[]>of(new String[] {"U", field(name, owner), ""}))
                 .orElseThrow();
+        own.remove(field(name, owner));
         return ((Long) r.get(2)) == 1 ? before : Optional.empty();
     }
 
@@ -249,6 +252,7 @@ public final class RedisDirectory<V> implements Directory<V> {
                 .map(e -> new String[] {"U", field(e.name(), e.owner()), ""})
                 .toList();
         List<Object> r = change("", ops).orElseThrow();
+        mine.forEach(e -> own.remove(field(e.name(), e.owner())));
         List<Entry<V>> removed = new ArrayList<>();
         for (int i = 0; i < mine.size(); i++) {
             if (((Long) r.get(2 + i)) == 1) {
@@ -256,6 +260,24 @@ public final class RedisDirectory<V> implements Directory<V> {
             }
         }
         return removed;
+    }
+
+    /**
+     * Registers again every entry of this hub that is not in the directory: the others purged them when they
+     * found it dead ({@link HubBeats#onRevived}).
+     */
+    public void reassert() {
+        List<String[]> ops = new ArrayList<>();
+        for (var e : own.entrySet()) {
+            Key k = key(e.getKey());
+            if (k.owner().hub().equals(hub) && find(k.name(), k.owner()).isEmpty()) {
+                ops.add(new String[] {"R", e.getKey(), codec.encode(e.getValue())});
+            }
+        }
+        if (!ops.isEmpty()) {
+            log.info("directory {}: registering {} entries of this hub again", kind, ops.size());
+            change("", ops);
+        }
     }
 
     /** Removes every entry of hub {@code dead}'s owners (it stopped beating); any hub may, and more than one may. */
@@ -302,6 +324,7 @@ public final class RedisDirectory<V> implements Directory<V> {
             }
             Optional<List<Object>> r = change(Long.toString(version), ops);
             if (r.isPresent()) {
+                changes.unregister().forEach(e -> own.remove(field(e.name(), e.owner())));
                 List<Entry<V>> removed = new ArrayList<>();
                 for (int i = 0; i < changes.unregister().size(); i++) {
                     if (((Long) r.get().get(2 + i)) == 1) {

@@ -1,0 +1,239 @@
+package dev.agentwire.server.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.agentwire.client.AgentwireClient;
+import dev.agentwire.client.RpcException;
+import dev.agentwire.client.ToolSpec;
+import dev.agentwire.protocol.Json;
+import dev.agentwire.server.testing.ChildHub;
+import dev.agentwire.server.testing.RawConnection;
+import dev.agentwire.server.testing.RedisProcess;
+import dev.agentwire.server.testing.TestHubs;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Tools and sessions across three {@code aw hub} processes on one real {@code redis-server} (docs/CLUSTER.md,
+ * "Calls across hubs"): an agent on hub A calls a tool a provider on hub C serves, with progress, a cancellation and
+ * many at once; no provider anywhere fails at once; hub C killed fails its calls with -32003 and its tools go.
+ */
+class ClusterToolsTest {
+
+    static Path dir;
+    static RedisProcess redis;
+    static final List<ChildHub> hubs = new ArrayList<>();
+    static final List<AgentwireClient> clients = new CopyOnWriteArrayList<>();
+
+    @BeforeAll
+    static void start() throws Exception {
+        RedisProcess.assumeInstalled();
+        dir = TestHubs.shortTempDir();
+        redis = RedisProcess.start(dir.resolve("redis"));
+        for (String id : List.of("hub-a", "hub-b", "hub-c")) {
+            hubs.add(ChildHub.start(
+                            dir.resolve(id),
+                            "cluster.redis=" + redis.uri(),
+                            "cluster.hubId=" + id,
+                            "cluster.heartbeatMs=300",
+                            "cluster.deadAfterMs=4000",
+                            "cluster.ackMs=10000")
+                    .warmUp());
+        }
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        for (AgentwireClient c : clients) {
+            c.close();
+        }
+        for (ChildHub h : hubs) {
+            h.close();
+        }
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    private static AgentwireClient connect(ChildHub hub) {
+        AgentwireClient c = AgentwireClient.builder()
+                .endpoint(hub.endpoint())
+                .requestTimeout(Duration.ofSeconds(30))
+                .connect();
+        clients.add(c);
+        return c;
+    }
+
+    private static JsonNode args(String key, Object value) {
+        return Json.mapper().valueToTree(java.util.Map.of(key, value));
+    }
+
+    /** A {@code CallToolResult} with one text item. */
+    private static CompletableFuture<JsonNode> answer(String text) {
+        com.fasterxml.jackson.databind.node.ObjectNode r = Json.mapper().createObjectNode();
+        r.putArray("content").addObject().put("type", "text").put("text", text);
+        return CompletableFuture.completedFuture(r);
+    }
+
+    private static String text(JsonNode callToolResult) {
+        return callToolResult.path("content").get(0).path("text").asText();
+    }
+
+    /** Until hub {@code on}'s tools/list shows {@code tool}. */
+    private static void awaitListed(AgentwireClient on, String tool) {
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> on.tools()
+                        .list(null)
+                        .get(10, TimeUnit.SECONDS)
+                        .path("tools")
+                        .findValuesAsText("name")
+                        .contains(tool));
+    }
+
+    @Test
+    void anAgentOnHubACallsAToolOnHubCWithProgress() throws Exception {
+        AgentwireClient provider = connect(hubs.get(2));
+        provider.tools()
+                .register(ToolSpec.of("c.upper", "upper-cases"), (arguments, ctx) -> {
+                    ctx.progress(1, 2.0, "half way");
+                    return answer(arguments.path("s").asText().toUpperCase());
+                })
+                .get(30, TimeUnit.SECONDS);
+        AgentwireClient agent = connect(hubs.get(0));
+        awaitListed(agent, "c.upper");
+        List<JsonNode> progress = new CopyOnWriteArrayList<>();
+
+        JsonNode result = agent.tools()
+                .call("c.upper", args("s", "hello"), Duration.ofSeconds(20), progress::add)
+                .get(30, TimeUnit.SECONDS);
+
+        assertThat(text(result)).isEqualTo("HELLO");
+        assertThat(progress).hasSize(1);
+        assertThat(progress.get(0).path("message").asText()).isEqualTo("half way");
+    }
+
+    @Test
+    void eightAgentsMakingTwoHundredCallsEachAcrossHubsEachGetTheirOwnAnswer() throws Exception {
+        AgentwireClient provider = connect(hubs.get(2));
+        provider.tools()
+                .register(
+                        ToolSpec.of("c.echo", "echoes"),
+                        (arguments, ctx) -> answer(arguments.path("n").asText()))
+                .get(30, TimeUnit.SECONDS);
+        List<AgentwireClient> agents = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            agents.add(connect(hubs.get(i % 2))); // hubs A and B
+        }
+        awaitListed(agents.get(0), "c.echo");
+        awaitListed(agents.get(1), "c.echo");
+
+        List<CompletableFuture<String>> answers = new ArrayList<>();
+        List<String> expected = new ArrayList<>();
+        for (int a = 0; a < agents.size(); a++) {
+            for (int i = 0; i < 200; i++) {
+                String n = a + "-" + i;
+                expected.add(n);
+                answers.add(agents.get(a).tools().call("c.echo", args("n", n)).thenApply(ClusterToolsTest::text));
+            }
+        }
+        CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+
+        assertThat(answers.stream().map(CompletableFuture::join).toList()).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    void aCallerThatGivesUpCancelsTheCallAtTheProviderOnTheOtherHub() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        CompletableFuture<Boolean> sawCancel = new CompletableFuture<>();
+        AgentwireClient provider = connect(hubs.get(2));
+        provider.tools()
+                .register(ToolSpec.of("c.slow", "never answers by itself"), (arguments, ctx) -> {
+                    started.countDown();
+                    return CompletableFuture.supplyAsync(() -> {
+                        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                        while (!ctx.isCancelled() && System.nanoTime() < until) {
+                            try {
+                                Thread.sleep(10);
+                            } catch (InterruptedException e) {
+                                break;
+                            }
+                        }
+                        sawCancel.complete(ctx.isCancelled());
+                        return Json.mapper().createObjectNode().put("text", "late");
+                    });
+                })
+                .get(30, TimeUnit.SECONDS);
+        AgentwireClient agentOnA = connect(hubs.get(0));
+        awaitListed(agentOnA, "c.slow");
+
+        try (RawConnection raw = RawConnection.unix(hubs.get(0).socket())) {
+            raw.request(1, "hub/hello", "{\"protocolVersion\":\"1.0\",\"clientInfo\":{\"name\":\"t\"}}");
+            raw.readJson(Duration.ofSeconds(10));
+            raw.request(2, "tools/call", "{\"name\":\"c.slow\",\"arguments\":{}}");
+            assertThat(started.await(20, TimeUnit.SECONDS)).isTrue();
+            raw.sendLine("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\","
+                    + "\"params\":{\"requestId\":2,\"reason\":\"changed my mind\"}}");
+            JsonNode reply = raw.readJson(Duration.ofSeconds(20));
+            assertThat(reply.path("error").path("code").asInt()).isEqualTo(-32009);
+        }
+        assertThat(sawCancel.get(20, TimeUnit.SECONDS))
+                .as("the provider on hub C was told")
+                .isTrue();
+    }
+
+    @Test
+    void aToolNobodyProvidesFailsAtOnceWithNoProvider() {
+        AgentwireClient agent = connect(hubs.get(1));
+        long start = System.nanoTime();
+
+        assertThatThrownBy(() ->
+                        agent.tools().call("nobody.has.this", args("x", 1)).get(30, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .cause()
+                .isInstanceOfSatisfying(
+                        RpcException.class, e -> assertThat(e.code()).isEqualTo(-32002));
+        // Not a timed assertion of speed: the call must not have waited for its 60 s timeout.
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void aSessionCreatedOnHubACanBeJoinedOnHubBAndItsToolsCalledThere() throws Exception {
+        AgentwireClient onA = connect(hubs.get(0));
+        String session = onA.request(
+                        "sessions/create", Json.mapper().createObjectNode().put("name", "shared"))
+                .get(30, TimeUnit.SECONDS)
+                .path("sessionId")
+                .asText();
+        onA.request("sessions/join", Json.mapper().createObjectNode().put("sessionId", session))
+                .get(30, TimeUnit.SECONDS);
+        onA.tools()
+                .register(ToolSpec.of("s.only", "in the shared session"), (arguments, ctx) -> answer("from A"))
+                .get(30, TimeUnit.SECONDS);
+
+        AgentwireClient onB = connect(hubs.get(1));
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(onB.request(
+                                        "sessions/join",
+                                        Json.mapper().createObjectNode().put("sessionId", session))
+                                .get(10, TimeUnit.SECONDS)
+                                .path("name")
+                                .asText())
+                        .isEqualTo("shared"));
+
+        assertThat(text(onB.tools().call("s.only", args("x", 1)).get(30, TimeUnit.SECONDS)))
+                .isEqualTo("from A");
+    }
+}
