@@ -124,6 +124,28 @@ class AwTest {
     }
 
     @Test
+    void hubWithARedisThatIsNotThereStopsNamingIt() throws Exception {
+        int nobody;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            nobody = s.getLocalPort();
+        }
+        AwRunner.Result r = aw(
+                "hub",
+                "--home",
+                dir.resolve("h3").toString(),
+                "--redis",
+                "redis://127.0.0.1:" + nobody,
+                "--port",
+                "-1");
+        assertThat(r.code()).isEqualTo(ExitCodes.ERROR);
+        assertThat(r.err())
+                .contains("cluster.redis redis://127.0.0.1:" + nobody)
+                .contains("not reachable");
+        AwRunner.Result bad = aw("hub", "--home", dir.resolve("h3").toString(), "--redis", "http://x", "--port", "-1");
+        assertThat(bad.err()).contains("cluster.redis http://x").contains("redis://host:port");
+    }
+
+    @Test
     void awHubRunsAsAProcessRefusesASecondAndStopsCleanlyOnSigterm() throws Exception {
         Path home = dir.resolve("proc");
         Process p = startAwHub(home);
