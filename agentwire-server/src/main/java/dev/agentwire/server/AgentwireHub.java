@@ -126,6 +126,7 @@ public final class AgentwireHub implements AutoCloseable {
     private Inbox inbox;
     private RedisDirectory<dev.agentwire.core.tools.ToolTable.Entry> toolDirectory;
     private RedisDirectory<dev.agentwire.core.sessions.Session.Info> sessionDirectory;
+    private RedisDirectory<dev.agentwire.core.services.Instance> serviceDirectory;
     private HubBeats beats;
     private TerminalService terminals;
     private int tcpPort = -1;
@@ -293,7 +294,9 @@ public final class AgentwireHub implements AutoCloseable {
                 toolDirectory == null
                         ? new ToolsFeature(config.section(ToolsFeature.Settings.class))
                         : new ToolsFeature(config.section(ToolsFeature.Settings.class), toolDirectory),
-                new ServicesFeature(config.section(ServicesFeature.Settings.class)),
+                serviceDirectory == null
+                        ? new ServicesFeature(config.section(ServicesFeature.Settings.class))
+                        : new ServicesFeature(config.section(ServicesFeature.Settings.class), serviceDirectory),
                 rooms(),
                 new GitFeature(),
                 new RouterFeature(config.router(), spendLedger),
@@ -320,6 +323,9 @@ public final class AgentwireHub implements AutoCloseable {
         inbox = new Inbox(redis, hubId, cluster.ack(), id -> core == null ? Optional.empty() : core.connection(id));
         toolDirectory =
                 new RedisDirectory<>(redis, "tools", hubId, ClusterCodecs.tools(inbox), cluster.timeout()).start();
+        serviceDirectory = new RedisDirectory<>(
+                        redis, "services", hubId, ClusterCodecs.services(inbox), cluster.timeout())
+                .start();
         sessionDirectory =
                 new RedisDirectory<>(redis, "sessions", hubId, ClusterCodecs.sessions(), cluster.timeout()).start();
         Log.LOG.info("cluster: hub {} on Redis {}", hubId, redis);
@@ -331,16 +337,21 @@ public final class AgentwireHub implements AutoCloseable {
             return;
         }
         ClusterSettings cluster = config.section(ClusterSettings.class);
-        inbox.serve("tools", core.require(ToolRelay.class)).start();
+        inbox.serve("tools", core.require(ToolRelay.class))
+                .serve("services", core.require(ServiceRelay.class))
+                .start();
         ObjectNode info = Json.mapper().createObjectNode();
         info.put("pid", ProcessHandle.current().pid());
         info.put("version", Version.current());
         info.put("startedAt", core.startedAtMillis());
         beats = new HubBeats(redis, hubId, cluster.heartbeat(), cluster.deadAfter(), info.toString())
-                .onDead(inbox::hubDied)
+                // Its entries go first: a caller told -32003 no longer finds the dead hub's tools.
                 .onDead(toolDirectory::purgeHub)
+                .onDead(serviceDirectory::purgeHub)
                 .onDead(sessionDirectory::purgeHub)
+                .onDead(inbox::hubDied)
                 .onRevived(toolDirectory::reassert)
+                .onRevived(serviceDirectory::reassert)
                 .onRevived(sessionDirectory::reassert)
                 .start();
     }
@@ -672,7 +683,7 @@ public final class AgentwireHub implements AutoCloseable {
         if (inbox != null) {
             inbox.close();
         }
-        for (RedisDirectory<?> d : new RedisDirectory<?>[] {toolDirectory, sessionDirectory}) {
+        for (RedisDirectory<?> d : new RedisDirectory<?>[] {toolDirectory, serviceDirectory, sessionDirectory}) {
             if (d != null) {
                 d.close();
             }

@@ -7,13 +7,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * One connection serving one service, with its load as this hub sees it, and the link that reaches it. Thread
- * safe.
+ * One connection serving one service, with its load as this hub sees it, and the link that reaches it: a
+ * connection of this hub, or of another hub of a cluster ({@link #remote}). Thread safe.
  */
 public final class Instance {
 
-    private final Connection connection;
+    /** Who serves, as {@code services/list} shows it: the connection's number, name, identity and transport. */
+    public record Server(long connectionId, String name, String identity, String transport) {}
+
     private final ProviderLink link;
+    private final Server server;
     private final String service;
     private final String group;
     private final String version;
@@ -21,15 +24,34 @@ public final class Instance {
     private final LongAdder handled = new LongAdder();
 
     Instance(Connection connection, String service, String group, String version) {
-        this.connection = connection;
-        this.link = new LocalProvider(connection);
+        this(
+                new LocalProvider(connection),
+                new Server(
+                        connection.id(),
+                        connection.name(),
+                        connection.identity(),
+                        connection.peer().transport().label()),
+                service,
+                group,
+                version);
+    }
+
+    private Instance(ProviderLink link, Server server, String service, String group, String version) {
+        this.link = link;
+        this.server = server;
         this.service = service;
         this.group = group == null ? "" : group;
         this.version = version == null ? "" : version;
     }
 
-    public Connection connection() {
-        return connection;
+    /** An instance on another hub, reached through {@code link}. */
+    public static Instance remote(ProviderLink link, Server server, String service, String group, String version) {
+        return new Instance(link, server, service, group, version);
+    }
+
+    /** Who serves. */
+    public Server server() {
+        return server;
     }
 
     /** How requests reach this instance: its connection on this hub. */

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.agentwire.core.Connection;
 import dev.agentwire.core.HubException;
 import dev.agentwire.core.events.EventBus;
 import dev.agentwire.core.rpc.Access;
@@ -145,13 +144,13 @@ public final class ServiceMethods {
     }
 
     private static ObjectNode describe(Instance i) {
-        Connection c = i.connection();
+        Instance.Server c = i.server();
         ObjectNode o = Json.mapper().createObjectNode();
         o.put("service", i.service());
-        o.put("connectionId", c.id());
+        o.put("connectionId", c.connectionId());
         o.put("name", c.name());
         o.put("identity", c.identity());
-        o.put("transport", c.peer().transport().label());
+        o.put("transport", c.transport());
         o.put("group", i.group());
         o.put("version", i.version());
         o.put("pending", i.pending());

@@ -32,6 +32,9 @@ public final class ServiceRegistry {
     /** A registry whose instances are kept in {@code directory}. */
     public ServiceRegistry(Directory<Instance> directory) {
         this.directory = directory;
+        // Services other hubs' instances serve are services here too.
+        directory.names().forEach(n -> services.computeIfAbsent(n, k -> new Service(k, directory)));
+        directory.listen((change, e) -> services.computeIfAbsent(e.name(), k -> new Service(k, directory)));
     }
 
     /** One service: its instances (from the directory), the round-robin position and the handling statistics. */

@@ -7,6 +7,9 @@ import dev.agentwire.core.HubException;
 import dev.agentwire.core.PeerRequests;
 import dev.agentwire.core.Ticker;
 import dev.agentwire.core.relay.Caller;
+import dev.agentwire.core.relay.LocalProvider;
+import dev.agentwire.core.relay.ProviderLink;
+import dev.agentwire.core.relay.RelayEndpoint;
 import dev.agentwire.core.relay.RelayedCalls;
 import dev.agentwire.core.relay.Timeouts;
 import dev.agentwire.protocol.ErrorCode;
@@ -24,7 +27,7 @@ import java.util.concurrent.ScheduledExecutorService;
  * timeout ({@code -32001}), the instance going away ({@code -32003}) or the caller's cancellation
  * ({@code -32009}, relayed to the instance) comes back. Thread safe.
  */
-public final class ServiceRelay {
+public final class ServiceRelay implements RelayEndpoint {
 
     private final ServiceRegistry registry;
     private final RelayedCalls calls;
@@ -137,5 +140,40 @@ public final class ServiceRelay {
 
     public ServiceRegistry registry() {
         return registry;
+    }
+
+    @Override
+    public CompletableFuture<JsonNode> relayIn(Caller caller, Connection provider, JsonNode params, long timeoutMs) {
+        String name =
+                params.path("service").asText() + "/" + params.path("action").asText();
+        return calls.start(
+                caller,
+                new LocalProvider(provider),
+                new RelayedCalls.Request(
+                        "services/handle",
+                        hubId -> params,
+                        RelayedCalls.checkTimeout(timeoutMs),
+                        new RelayedCalls.Label(
+                                "services/request " + name,
+                                Json.mapper()
+                                        .createObjectNode()
+                                        .put("service", params.path("service").asText()),
+                                pending -> "instance " + provider)),
+                RelayEndpoint::raw);
+    }
+
+    @Override
+    public void progress(ProviderLink provider, JsonNode params) {
+        calls.progress(provider, params);
+    }
+
+    @Override
+    public boolean cancelled(long caller, JsonNode params) {
+        return calls.cancelled(caller, params);
+    }
+
+    @Override
+    public void callerGone(long caller) {
+        calls.callerGone(caller);
     }
 }

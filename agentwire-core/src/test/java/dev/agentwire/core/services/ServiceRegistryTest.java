@@ -67,8 +67,8 @@ class ServiceRegistryTest {
                         tuple(new Directory.Owner("hub-a", b.id()), "", ""),
                         tuple(new Directory.Owner("hub-a", a.id()), "g2", "2.0"));
         assertThat(registry.find("echo").orElseThrow().instances())
-                .extracting(Instance::connection)
-                .containsExactly(b, a);
+                .extracting(i -> i.server().connectionId())
+                .containsExactly(b.id(), a.id());
         assertThat(registry.find("echo").orElseThrow().instances().get(1).link())
                 .as("how a request reaches it")
                 .isEqualTo(new LocalProvider(a));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentwire.core.relay.Directory;
+import dev.agentwire.core.services.Instance;
 import dev.agentwire.core.sessions.Session;
 import dev.agentwire.core.tools.ToolDef;
 import dev.agentwire.core.tools.ToolTable;
@@ -33,6 +34,39 @@ public final class ClusterCodecs {
                         ToolDef.parse(j.path("tool"), 0),
                         j.path("subject").asText(),
                         inbox.link(owner.hub(), owner.connection(), "tools"));
+            }
+        };
+    }
+
+    /** A service instance: its service, labels and who serves it; another hub's is reached through the inbox. */
+    public static RedisDirectory.Codec<Instance> services(Inbox inbox) {
+        return new RedisDirectory.Codec<>() {
+            @Override
+            public String encode(Instance value) {
+                ObjectNode j = Json.mapper().createObjectNode();
+                j.put("service", value.service());
+                j.put("group", value.group());
+                j.put("version", value.version());
+                j.put("connectionId", value.server().connectionId());
+                j.put("name", value.server().name());
+                j.put("identity", value.server().identity());
+                j.put("transport", value.server().transport());
+                return j.toString();
+            }
+
+            @Override
+            public Instance decode(Directory.Owner owner, String name, String text) {
+                JsonNode j = read(text);
+                return Instance.remote(
+                        inbox.link(owner.hub(), owner.connection(), "services"),
+                        new Instance.Server(
+                                j.path("connectionId").asLong(),
+                                j.path("name").asText(),
+                                j.path("identity").asText(),
+                                j.path("transport").asText() + " on hub " + owner.hub()),
+                        j.path("service").asText(),
+                        j.path("group").asText(),
+                        j.path("version").asText());
             }
         };
     }

@@ -236,4 +236,41 @@ class ClusterToolsTest {
         assertThat(text(onB.tools().call("s.only", args("x", 1)).get(30, TimeUnit.SECONDS)))
                 .isEqualTo("from A");
     }
+
+    @Test
+    void aServiceOnHubCAnswersRequestsMadeOnHubAAndIsListedThere() throws Exception {
+        AgentwireClient instance = connect(hubs.get(2));
+        instance.services()
+                .serve(
+                        "naming",
+                        (request, ctx) -> CompletableFuture.completedFuture(Json.mapper()
+                                .createObjectNode()
+                                .put("name", request.data().path("of").asText() + "-svc")
+                                .put("from", request.from().path("identity").asText())))
+                .get(30, TimeUnit.SECONDS);
+        AgentwireClient caller = connect(hubs.get(0));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> caller.services()
+                        .list()
+                        .get(10, TimeUnit.SECONDS)
+                        .path("services")
+                        .findValuesAsText("name")
+                        .contains("naming"));
+
+        JsonNode answer = caller.services()
+                .request("naming", "suggest", args("of", "billing"))
+                .get(30, TimeUnit.SECONDS);
+
+        assertThat(answer.path("name").asText()).isEqualTo("billing-svc");
+        assertThat(answer.path("from").asText())
+                .as("the caller's identity crossed hubs")
+                .startsWith("uid:");
+        JsonNode listed = caller.services().list().get(10, TimeUnit.SECONDS);
+        assertThat(listed.path("services").findValuesAsText("transport")).anyMatch(t -> t.endsWith("on hub hub-c"));
+        assertThatThrownBy(() ->
+                        caller.services().request("nobody", "x", args("x", 1)).get(30, TimeUnit.SECONDS))
+                .cause()
+                .isInstanceOfSatisfying(
+                        RpcException.class, e -> assertThat(e.code()).isEqualTo(-32002));
+    }
 }
