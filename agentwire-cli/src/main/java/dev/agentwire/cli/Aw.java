@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
             StatusCommand.class,
             PingCommand.class,
             SessionsCommand.class,
+            ClusterCommand.class,
             ToolsCommand.class,
             CallCommand.class,
             McpCommand.class,

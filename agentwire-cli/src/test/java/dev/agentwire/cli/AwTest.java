@@ -124,6 +124,20 @@ class AwTest {
     }
 
     @Test
+    void clusterSaysAHubWithoutRedisIsAlone() throws Exception {
+        AwRunner.Result r = aw("cluster", "--connect", hub.endpoint());
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).contains("this hub is alone");
+        AwRunner.Result json = aw("cluster", "--json", "--connect", hub.endpoint());
+        assertThat(dev.agentwire.protocol.Json.mapper()
+                        .readTree(json.out())
+                        .path("enabled")
+                        .isBoolean())
+                .isTrue();
+        assertThat(json.out()).contains("false");
+    }
+
+    @Test
     void hubWithARedisThatIsNotThereStopsNamingIt() throws Exception {
         int nobody;
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {

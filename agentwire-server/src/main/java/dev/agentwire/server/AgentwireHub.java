@@ -26,6 +26,7 @@ import dev.agentwire.protocol.Json;
 import dev.agentwire.server.audit.FileAuditLog;
 import dev.agentwire.server.cluster.ClusterCodecs;
 import dev.agentwire.server.cluster.ClusterSettings;
+import dev.agentwire.server.cluster.ClusterStatus;
 import dev.agentwire.server.cluster.HubBeats;
 import dev.agentwire.server.cluster.Inbox;
 import dev.agentwire.server.cluster.RedisDirectory;
@@ -50,6 +51,7 @@ import dev.agentwire.server.web.BrowserLogins;
 import dev.agentwire.server.web.HubPages;
 import dev.agentwire.server.web.LoginCodeMethod;
 import dev.agentwire.server.web.WebAccess;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
@@ -181,6 +183,7 @@ public final class AgentwireHub implements AutoCloseable {
                 .build();
         core.addStatusContributor(this::describeListeners);
         joinCluster();
+        describeCluster();
         auditLog = new FileAuditLog(
                         home.dir().resolve("audit.log"), config.auditMaxBytes(), 10, java.time.Clock.systemUTC())
                 .start();
@@ -193,6 +196,17 @@ public final class AgentwireHub implements AutoCloseable {
         }
         meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         core.bindMeters(meters);
+        if (beats != null) {
+            Gauge.builder("agentwire.cluster.hubs", beats, b -> b.live().size())
+                    .description("live hubs of the cluster, this one included")
+                    .register(meters);
+            Gauge.builder(
+                            "agentwire.cluster.heartbeat.ok",
+                            beats,
+                            b -> b.error().isEmpty() ? 1 : 0)
+                    .description("1 while this hub's heartbeats reach Redis")
+                    .register(meters);
+        }
         core.registry()
                 .register(
                         "services/socket",
@@ -354,6 +368,20 @@ public final class AgentwireHub implements AutoCloseable {
                 .onRevived(serviceDirectory::reassert)
                 .onRevived(sessionDirectory::reassert)
                 .start();
+    }
+
+    /** {@code hub/cluster} ({@code aw cluster}, {@code GET /api/cluster}), and the cluster in {@code hub/status}. */
+    private void describeCluster() {
+        ClusterStatus status = beats == null ? null : new ClusterStatus(redis, hubId, beats);
+        core.registry()
+                .register(
+                        "hub/cluster",
+                        dev.agentwire.core.rpc.Access.authenticated(),
+                        call -> java.util.concurrent.CompletableFuture.completedFuture(
+                                status == null ? ClusterStatus.alone() : status.describe()));
+        if (status != null) {
+            core.addStatusContributor(s -> s.set("cluster", status.summary()));
+        }
     }
 
     /** The host's name and a random suffix: unique among hubs that share a host. */

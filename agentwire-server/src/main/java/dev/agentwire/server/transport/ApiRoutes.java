@@ -44,6 +44,7 @@ final class ApiRoutes {
             get("/api/rooms", "rooms/list"),
             get("/api/services", "services/list"),
             get("/api/router", "router/budget"),
+            get("/api/cluster", "hub/cluster"),
             new Route(
                     HttpMethod.POST,
                     Pattern.compile("/api/services/" + NAME + "/" + NAME),

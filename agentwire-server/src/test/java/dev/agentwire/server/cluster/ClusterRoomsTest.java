@@ -159,4 +159,57 @@ class ClusterRoomsTest {
                         m.path("offset").asLong() + ":" + m.path("text").asText()));
         assertThat(recovered).containsExactly("4:missed-1", "5:missed-2", "6:missed-3", "7:missed-4");
     }
+
+    @Test
+    void eachHubDescribesTheClusterOverRpcHttpAndMetrics() throws Exception {
+        AgentwireClient onA = connect(hubs.get(0));
+        // A hub learns of the others at its next beat (cluster.heartbeatMs, 3 s here).
+        await().atMost(Duration.ofSeconds(15))
+                .until(() -> onA.request("hub/cluster")
+                                .get(30, TimeUnit.SECONDS)
+                                .path("hubs")
+                                .size()
+                        == 3);
+        JsonNode c = onA.request("hub/cluster").get(30, TimeUnit.SECONDS);
+
+        assertThat(c.path("enabled").asBoolean()).isTrue();
+        assertThat(c.path("hub").asText()).isEqualTo("hub-a");
+        assertThat(c.path("redis").path("state").asText()).isEqualTo("up");
+        assertThat(c.path("redis").path("uri").asText()).isEqualTo(redis.uri());
+        assertThat(c.path("hubs").findValuesAsText("hub")).containsExactlyInAnyOrder("hub-a", "hub-b", "hub-c");
+
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        ChildHub b = hubs.get(1);
+        java.net.http.HttpResponse<String> api = http.send(
+                java.net.http.HttpRequest.newBuilder(
+                                java.net.URI.create("http://127.0.0.1:" + b.port() + "/api/cluster"))
+                        .header("Authorization", "Bearer " + b.token())
+                        .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(api.statusCode()).isEqualTo(200);
+        assertThat(Json.mapper().readTree(api.body()).path("hub").asText()).isEqualTo("hub-b");
+        java.net.http.HttpResponse<String> anonymous = http.send(
+                java.net.http.HttpRequest.newBuilder(
+                                java.net.URI.create("http://127.0.0.1:" + b.port() + "/api/cluster"))
+                        .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(anonymous.statusCode()).as("no token, no cluster").isEqualTo(401);
+        await().atMost(Duration.ofSeconds(15))
+                .until(() -> http.send(
+                                java.net.http.HttpRequest.newBuilder(
+                                                java.net.URI.create("http://127.0.0.1:" + b.port() + "/api/cluster"))
+                                        .header("Authorization", "Bearer " + b.token())
+                                        .build(),
+                                java.net.http.HttpResponse.BodyHandlers.ofString())
+                        .body()
+                        .contains("hub-c"));
+        java.net.http.HttpResponse<String> metrics = http.send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + b.port() + "/metrics"))
+                        .header("Authorization", "Bearer " + b.token())
+                        .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(metrics.body())
+                .contains("agentwire_cluster_hubs 3.0")
+                .contains("agentwire_cluster_heartbeat_ok 1.0");
+    }
 }
