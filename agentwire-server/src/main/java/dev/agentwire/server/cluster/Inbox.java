@@ -155,7 +155,7 @@ public final class Inbox implements AutoCloseable {
                         ErrorCode.NO_PROVIDER,
                         "cluster_unavailable",
                         "the call could not reach hub " + provider.hub() + " through Redis: " + e.getMessage());
-            } else if (receivers == 0) {
+            } else if (receivers == 0 && !redis.isCluster()) {
                 fail(
                         request.id(),
                         ErrorCode.NO_PROVIDER,

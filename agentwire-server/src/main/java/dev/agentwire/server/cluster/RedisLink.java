@@ -59,8 +59,10 @@ public final class RedisLink implements AutoCloseable {
             if (uri.startsWith("redis-cluster://")) {
                 RedisClusterClient c = RedisClusterClient.create(clusterNodes(uri, timeout));
                 client = c;
+                // A cluster connects to each node when it is first used: rejecting commands while disconnected would
+                // refuse those first ones. They wait instead, within the timeout and a bounded queue.
                 c.setOptions(ClusterClientOptions.builder()
-                        .disconnectedBehavior(reject)
+                        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
                         .requestQueueSize(65_536)
                         .timeoutOptions(timeouts)
                         .build());
@@ -163,6 +165,14 @@ public final class RedisLink implements AutoCloseable {
             out.add(new String[] {host, port});
         }
         return out;
+    }
+
+    /**
+     * Whether this is a Redis Cluster: there a {@code PUBLISH} counts only the subscribers of the node that took it
+     * (the others hear it over the cluster bus), so its count says nothing about who listens.
+     */
+    public boolean isCluster() {
+        return client instanceof RedisClusterClient;
     }
 
     /** Pipelined commands (the hub's one command connection). */
