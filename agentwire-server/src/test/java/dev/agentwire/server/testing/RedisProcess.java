@@ -70,6 +70,52 @@ public final class RedisProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * A Sentinel on a free port watching the master {@code master} at {@code masterPort} (quorum 1, down after 1 s),
+     * its config in {@code dir}.
+     */
+    public static RedisProcess startSentinel(Path dir, String master, int masterPort)
+            throws IOException, InterruptedException {
+        assumeInstalled();
+        Files.createDirectories(dir);
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Path conf = dir.resolve("sentinel-" + port + ".conf");
+        Files.writeString(
+                conf,
+                String.join(
+                        "\n",
+                        "port " + port,
+                        "bind 127.0.0.1",
+                        "dir " + dir,
+                        "logfile " + dir.resolve("sentinel-" + port + ".log"),
+                        "sentinel monitor " + master + " 127.0.0.1 " + masterPort + " 1",
+                        "sentinel down-after-milliseconds " + master + " 1000",
+                        "sentinel failover-timeout " + master + " 5000",
+                        ""));
+        Process p = new ProcessBuilder(SERVER.toString(), conf.toString(), "--sentinel")
+                .redirectErrorStream(true)
+                .start();
+        RedisProcess r = new RedisProcess(p, port);
+        if (!r.awaitPing(10_000)) {
+            p.destroyForcibly().waitFor();
+            throw new IOException("redis-server --sentinel did not start on port " + port + "; see " + dir);
+        }
+        return r;
+    }
+
+    /** {@code redis-cli -p PORT ARGS...}: its whole output, for replies that are more than a line. */
+    public String cli(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("/usr/bin/redis-cli", "-p", Integer.toString(port)));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor();
+        return out;
+    }
+
     private boolean awaitPing(long millis) throws InterruptedException {
         long deadline = System.currentTimeMillis() + millis;
         while (System.currentTimeMillis() < deadline) {
