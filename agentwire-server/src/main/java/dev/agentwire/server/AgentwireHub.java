@@ -29,6 +29,8 @@ import dev.agentwire.server.cluster.ClusterSettings;
 import dev.agentwire.server.cluster.ClusterStatus;
 import dev.agentwire.server.cluster.HubBeats;
 import dev.agentwire.server.cluster.Inbox;
+import dev.agentwire.server.cluster.RedisAgentSettings;
+import dev.agentwire.server.cluster.RedisAgents;
 import dev.agentwire.server.cluster.RedisDirectory;
 import dev.agentwire.server.cluster.RedisLink;
 import dev.agentwire.server.cluster.RedisRoomBus;
@@ -130,6 +132,7 @@ public final class AgentwireHub implements AutoCloseable {
     private RedisDirectory<dev.agentwire.core.sessions.Session.Info> sessionDirectory;
     private RedisDirectory<dev.agentwire.core.services.Instance> serviceDirectory;
     private HubBeats beats;
+    private RedisAgents redisAgents;
     private TerminalService terminals;
     private int tcpPort = -1;
     private String token;
@@ -324,6 +327,10 @@ public final class AgentwireHub implements AutoCloseable {
     private void connectCluster() {
         ClusterSettings cluster = config.section(ClusterSettings.class);
         if (!cluster.enabled()) {
+            if (!config.section(RedisAgentSettings.class).redis().isEmpty()) {
+                throw new HubStartException(
+                        "services.redis (Redis agents) needs cluster.redis: the Redis they listen on");
+            }
             return;
         }
         hubId = cluster.hubId().isEmpty() ? defaultHubId() : cluster.hubId();
@@ -337,8 +344,9 @@ public final class AgentwireHub implements AutoCloseable {
         inbox = new Inbox(redis, hubId, cluster.ack(), id -> core == null ? Optional.empty() : core.connection(id));
         toolDirectory =
                 new RedisDirectory<>(redis, "tools", hubId, ClusterCodecs.tools(inbox), cluster.timeout()).start();
+        redisAgents = new RedisAgents(redis, hubId).start();
         serviceDirectory = new RedisDirectory<>(
-                        redis, "services", hubId, ClusterCodecs.services(inbox), cluster.timeout())
+                        redis, "services", hubId, ClusterCodecs.services(inbox, redisAgents), cluster.timeout())
                 .start();
         sessionDirectory =
                 new RedisDirectory<>(redis, "sessions", hubId, ClusterCodecs.sessions(), cluster.timeout()).start();
@@ -354,6 +362,9 @@ public final class AgentwireHub implements AutoCloseable {
         inbox.serve("tools", core.require(ToolRelay.class))
                 .serve("services", core.require(ServiceRelay.class))
                 .start();
+        redisAgents.register(
+                core.require(ServiceRelay.class).registry(),
+                config.section(RedisAgentSettings.class).redis());
         ObjectNode info = Json.mapper().createObjectNode();
         info.put("pid", ProcessHandle.current().pid());
         info.put("version", Version.current());
@@ -707,6 +718,9 @@ public final class AgentwireHub implements AutoCloseable {
         }
         if (beats != null) {
             beats.close();
+        }
+        if (redisAgents != null) {
+            redisAgents.close();
         }
         if (inbox != null) {
             inbox.close();

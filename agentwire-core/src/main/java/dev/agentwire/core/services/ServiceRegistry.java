@@ -114,6 +114,16 @@ public final class ServiceRegistry {
         return instance;
     }
 
+    /**
+     * Adds an instance that is not a connection of this hub (a Redis agent), owned by {@code owner}; registering the
+     * same name and owner again replaces it.
+     */
+    public Instance register(String name, Directory.Owner owner, Instance instance) {
+        services.computeIfAbsent(checkName(name), n -> new Service(n, directory));
+        directory.register(new Directory.Entry<>(name, owner, instance));
+        return instance;
+    }
+
     /** Removes {@code connection} from {@code name}; whether it was an instance. */
     public boolean unregister(Connection connection, String name) {
         return directory.unregister(name, directory.owner(connection.id())).isPresent();

@@ -39,7 +39,7 @@ public final class ClusterCodecs {
     }
 
     /** A service instance: its service, labels and who serves it; another hub's is reached through the inbox. */
-    public static RedisDirectory.Codec<Instance> services(Inbox inbox) {
+    public static RedisDirectory.Codec<Instance> services(Inbox inbox, RedisAgents agents) {
         return new RedisDirectory.Codec<>() {
             @Override
             public String encode(Instance value) {
@@ -57,6 +57,11 @@ public final class ClusterCodecs {
             @Override
             public Instance decode(Directory.Owner owner, String name, String text) {
                 JsonNode j = read(text);
+                if (owner.hub().equals(RedisAgents.OWNER.hub())) {
+                    RedisAgents.Agent agent =
+                            RedisAgents.Agent.parse(j.path("name").asText());
+                    return agents.instance(agent);
+                }
                 return Instance.remote(
                         inbox.link(owner.hub(), owner.connection(), "services"),
                         new Instance.Server(

@@ -185,6 +185,25 @@ public final class RedisLink implements AutoCloseable {
         return sync;
     }
 
+    /** A connection of its own for blocking reads ({@code BRPOP}): its commands, and closing it. */
+    public record Blocking(StatefulConnection<String, String> connection, RedisClusterCommands<String, String> sync)
+            implements AutoCloseable {
+        @Override
+        public void close() {
+            connection.close();
+        }
+    }
+
+    /** A new connection for blocking reads, so that they hold up nothing else; the caller closes it. */
+    public Blocking newBlocking() {
+        if (client instanceof RedisClusterClient c) {
+            var conn = c.connect(StringCodec.UTF8);
+            return new Blocking(conn, conn.sync());
+        }
+        var conn = ((RedisClient) client).connect(StringCodec.UTF8);
+        return new Blocking(conn, conn.sync());
+    }
+
     /** A new pub/sub connection; the caller closes it. */
     public StatefulRedisPubSubConnection<String, String> newPubSub() {
         if (client instanceof RedisClusterClient c) {
