@@ -48,6 +48,7 @@ class ScopeMatrixTest {
         row("hub/hello", OPEN, "{\"name\":\"matrix\"}");
         row("hub/ping", ANY, "{}");
         row("hub/status", ANY, "{}");
+        row("hub/cluster", ANY, "{}");
         row("hub/connections", "admin", "{}");
         row("hub/connection", "admin", "{\"id\":1}");
         row(

@@ -1,0 +1,143 @@
+package dev.agentwire.bench;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentwire.client.AgentwireClient;
+import dev.agentwire.protocol.Json;
+import dev.agentwire.server.AgentwireHub;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The cluster's tool call against a local one, in one run: two hubs on one {@code redis-server} (loopback, no
+ * persistence), a provider on hub A; an agent on hub A (local) and an agent on hub B (across hubs, through Redis
+ * pub/sub) call its echo tool in alternating rounds. Prints each round's p50s and the median of the per-round
+ * ratios with their min and max.
+ *
+ * <pre>java -cp agentwire-bench/target/bench.jar dev.agentwire.bench.ClusterBench [--rounds 5] [--calls 2000]</pre>
+ */
+public final class ClusterBench {
+
+    private static final ObjectNode ARGS = Json.mapper().createObjectNode().put("text", "ping");
+
+    private ClusterBench() {}
+
+    public static void main(String[] args) throws Exception {
+        int rounds = 5;
+        int calls = 2000;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                case "--calls" -> calls = Integer.parseInt(args[++i]);
+                default -> throw new IllegalArgumentException("usage: ClusterBench [--rounds N] [--calls N]");
+            }
+        }
+        Path dir = Files.createTempDirectory(Path.of("/tmp"), "awcb");
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Process redis = new ProcessBuilder(
+                        "/usr/bin/redis-server",
+                        "--port",
+                        Integer.toString(port),
+                        "--bind",
+                        "127.0.0.1",
+                        "--save",
+                        "",
+                        "--appendonly",
+                        "no",
+                        "--dir",
+                        dir.toString())
+                .redirectOutput(dir.resolve("redis.log").toFile())
+                .redirectErrorStream(true)
+                .start();
+        awaitListening(port);
+        String uri = "redis://127.0.0.1:" + port;
+        try (AgentwireHub a = hub(dir.resolve("a"), uri, "bench-a");
+                AgentwireHub b = hub(dir.resolve("b"), uri, "bench-b");
+                AgentwireClient provider = ToolCallBench.udsProvider(a);
+                AgentwireClient local = client(a);
+                AgentwireClient remote = client(b)) {
+            // Until hub B sees the tool, then warm both paths.
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!remote.tools()
+                    .list(null)
+                    .get(10, TimeUnit.SECONDS)
+                    .toString()
+                    .contains("\"echo\"")) {
+                if (System.nanoTime() > until) {
+                    throw new IllegalStateException("hub B never saw the tool");
+                }
+                Thread.sleep(50);
+            }
+            measure(local, calls);
+            measure(remote, calls);
+            double[] ratios = new double[rounds];
+            System.out.printf("%-6s %14s %14s %8s%n", "round", "local p50 µs", "cross p50 µs", "ratio");
+            for (int r = 0; r < rounds; r++) {
+                long l = measure(local, calls);
+                long c = measure(remote, calls);
+                ratios[r] = (double) c / l;
+                System.out.printf("%-6d %14.1f %14.1f %7.2f×%n", r + 1, l / 1e3, c / 1e3, ratios[r]);
+            }
+            Arrays.sort(ratios);
+            System.out.printf(
+                    "cross-hub tool call p50 ÷ local: median %.2f× (min %.2f×, max %.2f×) over %d rounds of %d calls;"
+                            + " goal ≤ 2×%n",
+                    ratios[rounds / 2], ratios[0], ratios[rounds - 1], rounds, calls);
+        } finally {
+            redis.destroyForcibly().waitFor();
+        }
+    }
+
+    private static AgentwireHub hub(Path home, String redis, String id) {
+        return AgentwireHub.builder()
+                .home(home)
+                .set("clientPort", "-1")
+                .set("cluster.redis", redis)
+                .set("cluster.hubId", id)
+                .set("limits.ratePerSecond", "0")
+                .build()
+                .start();
+    }
+
+    private static AgentwireClient client(AgentwireHub hub) {
+        return AgentwireClient.builder()
+                .endpoint(hub.endpoint())
+                .reconnect(false)
+                .connect();
+    }
+
+    /** The p50 of {@code calls} sequential calls, in ns. */
+    private static long measure(AgentwireClient agent, int calls) throws Exception {
+        List<Long> samples = new ArrayList<>(calls);
+        for (int i = 0; i < calls; i++) {
+            long t0 = System.nanoTime();
+            agent.tools().call("echo", ARGS).get(10, TimeUnit.SECONDS);
+            samples.add(System.nanoTime() - t0);
+        }
+        samples.sort(null);
+        return samples.get((samples.size() - 1) / 2);
+    }
+
+    private static void awaitListening(int port) throws Exception {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                return;
+            } catch (IOException e) {
+                if (System.nanoTime() > until) {
+                    throw e;
+                }
+                Thread.sleep(20);
+            }
+        }
+    }
+}
