@@ -30,9 +30,14 @@ final class Hooks {
     /** What the features provide to each other and the embedder ({@link HubContext#provide}). */
     final java.util.Map<Class<?>, Object> services = new java.util.concurrent.ConcurrentHashMap<>();
 
+    /** Tells each listener; one that throws is logged, and the others still hear (a close must not stop halfway). */
     static <T> void each(List<Consumer<T>> listeners, T value) {
         for (Consumer<T> l : listeners) {
-            l.accept(value);
+            try {
+                l.accept(value);
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(Hooks.class).warn("a hook failed for {}", value, e);
+            }
         }
     }
 

@@ -350,6 +350,11 @@ public final class AgentwireHub implements AutoCloseable {
                 .start();
         sessionDirectory =
                 new RedisDirectory<>(redis, "sessions", hubId, ClusterCodecs.sessions(), cluster.timeout()).start();
+        // A hub that restarts under the same id before the others found it dead: what its last run registered is
+        // stale (its connections are gone), and its connection numbers start again.
+        for (RedisDirectory<?> d : List.of(toolDirectory, serviceDirectory, sessionDirectory)) {
+            d.purgeHub(hubId);
+        }
         Log.LOG.info("cluster: hub {} on Redis {}", hubId, redis);
     }
 
@@ -378,6 +383,9 @@ public final class AgentwireHub implements AutoCloseable {
                 .onRevived(toolDirectory::reassert)
                 .onRevived(serviceDirectory::reassert)
                 .onRevived(sessionDirectory::reassert)
+                .afterBeat(toolDirectory::check)
+                .afterBeat(serviceDirectory::check)
+                .afterBeat(sessionDirectory::check)
                 .start();
     }
 

@@ -340,17 +340,35 @@ public final class RoomService implements AutoCloseable {
      * {@link RoomBus#catchUpEvery}).
      */
     public void catchUp() {
+        if (!catchingUp.compareAndSet(false, true)) {
+            return; // the last one has not run yet (a slow store): no pile of them on the sequencer
+        }
         submit(() -> {
-            for (var e : List.copyOf(positions.entrySet())) {
-                Store.RoomState state = store.room(e.getKey());
-                Position p = e.getValue();
-                if (state.epoch() == p.epoch && state.lastOffset() > p.offset) {
-                    deliver(new RoomBus.Batch(e.getKey(), List.of()), state.lastOffset());
+            try {
+                for (var e : List.copyOf(positions.entrySet())) {
+                    Store.RoomState state = store.room(e.getKey());
+                    Position p = e.getValue();
+                    if (state.epoch() == p.epoch && state.lastOffset() > p.offset) {
+                        deliver(new RoomBus.Batch(e.getKey(), List.of()), state.lastOffset());
+                    } else if (state.epoch() == p.epoch && state.lastOffset() < p.offset) {
+                        // The store lost its tail (a failover) and will hand these offsets out again: follow it.
+                        log.warn(
+                                "room {}: the store's newest offset {} is behind the {} delivered; following the store",
+                                e.getKey(),
+                                state.lastOffset(),
+                                p.offset);
+                        p.offset = state.lastOffset();
+                    }
                 }
+            } finally {
+                catchingUp.set(false);
             }
             return Json.mapper().nullNode();
         });
     }
+
+    private final java.util.concurrent.atomic.AtomicBoolean catchingUp =
+            new java.util.concurrent.atomic.AtomicBoolean();
 
     /** The rooms {@code c} is in now, sorted. */
     public java.util.List<String> roomsOf(Connection c) {
@@ -410,7 +428,16 @@ public final class RoomService implements AutoCloseable {
                 while (batch.size() < MAX_BATCH && tasks.peek() instanceof Publish) {
                     batch.add((Publish) tasks.poll());
                 }
-                commit(batch);
+                try {
+                    commit(batch);
+                } catch (RuntimeException e) {
+                    log.error("committing {} messages failed", batch.size(), e);
+                    batch.forEach(failed -> failed.ack()
+                            .completeExceptionally(HubException.of(
+                                    ErrorCode.INTERNAL_ERROR,
+                                    "store_failed",
+                                    "the publish failed: " + e.getMessage())));
+                }
                 batch.clear();
             } else {
                 try {
@@ -456,11 +483,15 @@ public final class RoomService implements AutoCloseable {
         for (var e : appendsSinceTrim.entrySet()) {
             String room = e.getKey();
             if (e.getValue() >= Math.max(100, settings.maxMessages(room) / 10)) {
-                store.trim(
-                        room,
-                        settings.maxMessages(room),
-                        System.currentTimeMillis() - settings.maxAgeSeconds(room) * 1000);
                 e.setValue(0);
+                try {
+                    store.trim(
+                            room,
+                            settings.maxMessages(room),
+                            System.currentTimeMillis() - settings.maxAgeSeconds(room) * 1000);
+                } catch (RuntimeException ex) {
+                    log.warn("trimming room {} failed; the next trim tries again: {}", room, ex.toString());
+                }
             }
         }
     }

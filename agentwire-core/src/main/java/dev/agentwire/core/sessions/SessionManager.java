@@ -271,8 +271,14 @@ public final class SessionManager {
             }
             String why = s.expiry(now);
             if (!why.isEmpty()) {
-                end(s, "expired", why);
-                n++;
+                try {
+                    end(s, "expired", why);
+                    n++;
+                } catch (RuntimeException e) {
+                    // A shared directory that failed (Redis away): the next run tries again; the others still go.
+                    org.slf4j.LoggerFactory.getLogger(SessionManager.class)
+                            .warn("ending expired session {} failed: {}", s.id(), e.toString());
+                }
             }
         }
         return n;

@@ -71,7 +71,7 @@ class RoomServiceBusTest {
      * A store that hubs share, as Redis is shared: the test commits to it from its own thread, as another hub would,
      * while this hub's sequencer uses it.
      */
-    static final class SharedStore implements Store {
+    static class SharedStore implements Store {
         final MemoryStore store = new MemoryStore();
 
         @Override
@@ -205,6 +205,32 @@ class RoomServiceBusTest {
                 .untilAsserted(() -> assertThat(bus.follows)
                         .as("follows after the last member closed")
                         .containsExactly("+r", "-r"));
+    }
+
+    @Test
+    void aTrimThatFailsDoesNotStopTheRooms() throws Exception {
+        SharedStore failing = new SharedStore() {
+            @Override
+            public synchronized void trim(String room, int maxMessages, long minTs) {
+                throw new IllegalStateException("Redis did not answer within 4000 ms");
+            }
+        };
+        try (HubCore other = HubCore.builder(CoreSettings.defaults("secret-token-secret-token-secret"), Ticker.SYSTEM)
+                .feature(new RoomsFeature(failing, new LocalRoomBus(), RoomHubs.settings(10, 3600, 0, 100)))
+                .build()) {
+            RoomService service = other.require(RoomService.class);
+            Peer peer = new Peer(
+                    Transport.UNIX, "/tmp/s", OptionalInt.of(1000), List.of(), OptionalLong.of(42), Optional.empty());
+            Connection c = other.open(peer, new RecordingOutbound());
+            for (int i = 0; i < 150; i++) { // a trim is due after 100 appends
+                done(service.publish(c, "r", "m" + i, null, Optional.empty()));
+            }
+
+            assertThat(done(service.publish(c, "r", "after the failed trim", null, Optional.empty()))
+                            .path("offset")
+                            .asLong())
+                    .isEqualTo(151);
+        }
     }
 
     private static RoomBus.Entry fromElsewhere(Store.Stored s) {

@@ -33,6 +33,7 @@ public final class HubBeats implements AutoCloseable {
     private final String info;
     private final List<Consumer<String>> onDead = new CopyOnWriteArrayList<>();
     private final List<Runnable> onRevived = new CopyOnWriteArrayList<>();
+    private final List<Runnable> afterBeat = new CopyOnWriteArrayList<>();
     private boolean beaten;
     private volatile Map<String, Long> live = Map.of();
     private volatile long redisNow;
@@ -62,6 +63,12 @@ public final class HubBeats implements AutoCloseable {
         return this;
     }
 
+    /** Runs {@code task} after each beat that reached Redis (the directories check their versions then). */
+    public HubBeats afterBeat(Runnable task) {
+        afterBeat.add(task);
+        return this;
+    }
+
     /** Beats once (so that the hubs are known when it returns), then every {@code every} on {@code aw-heartbeat}. */
     public HubBeats start() {
         beat();
@@ -75,13 +82,23 @@ public final class HubBeats implements AutoCloseable {
     }
 
     void beat() {
+        try {
+            beatOnce();
+        } catch (RuntimeException e) {
+            // Never out of the scheduled task: an exception there would stop every later beat.
+            log.warn("cluster heartbeat failed", e);
+            error = String.valueOf(e);
+        }
+    }
+
+    private void beatOnce() {
         List<Object> r;
         try {
             r = BEAT.run(redis.async(), KEYS, hub, Long.toString(deadAfter.toMillis()), info)
                     .get(every.toMillis() + 2000, TimeUnit.MILLISECONDS);
             error = "";
         } catch (Exception e) {
-            String why = e.getCause() != null ? e.getCause().getMessage() : e.getMessage();
+            String why = String.valueOf(e.getCause() != null ? e.getCause() : e);
             if (!why.equals(error)) {
                 log.warn("cluster heartbeat to Redis {} failed: {}", redis, why);
             }
@@ -98,13 +115,16 @@ public final class HubBeats implements AutoCloseable {
         for (int i = 0; i + 1 < beats.size(); i += 2) {
             now.put((String) beats.get(i), Long.parseLong((String) beats.get(i + 1)));
         }
+        boolean absent = ((Long) r.get(3)) == 1;
+        // A hub gone from the list is dead, unless this hub was gone too (Redis restarted empty, or this hub had
+        // been found dead): then the list says nothing about the others.
         for (String before : live.keySet()) {
-            if (!now.containsKey(before) && !before.equals(hub)) {
+            if (!now.containsKey(before) && !before.equals(hub) && !absent) {
                 dead.add(before);
             }
         }
         live = now;
-        boolean revived = beaten && ((Long) r.get(3)) == 1;
+        boolean revived = beaten && absent;
         beaten = true;
         if (revived) {
             log.warn("cluster: this hub ({}) had been found dead by the others; registering its entries again", hub);
@@ -116,6 +136,7 @@ public final class HubBeats implements AutoCloseable {
                 }
             }
         }
+        afterBeat.forEach(Runnable::run);
         for (String d : dead) {
             if (d.equals(hub)) {
                 continue;

@@ -21,7 +21,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -38,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * and result come back to this inbox. No acknowledgement within {@code ack} (or nobody subscribed to C's inbox)
  * fails the call with {@code -32002}: it was never run. C stopping its heartbeat fails the calls waiting on it with
  * {@code -32003} ({@link #hubDied}). Messages are JSON: {@code {t: call|ack|result|progress|cancel|notify, ...}}.
- * Handled on the inbox's own thread ({@code aw-inbox}), never on Redis's. Thread safe.
+ * Handled as they come, on the inbox connection's thread: nothing done with them blocks. Thread safe.
  */
 public final class Inbox implements AutoCloseable {
 
@@ -49,7 +48,8 @@ public final class Inbox implements AutoCloseable {
     private final Duration ack;
     private final LongFunction<Optional<Connection>> connections;
     private final Map<String, RelayEndpoint> endpoints = new ConcurrentHashMap<>();
-    private final AtomicLong ids = new AtomicLong();
+    /** From a random base: a hub restarted under the same id must not take a late answer meant for the last one. */
+    private final AtomicLong ids = new AtomicLong(new java.security.SecureRandom().nextInt() & 0x7fffffffL);
     /** Calls made here, waiting on another hub: by the id they went out under. */
     private final Map<Long, Waiting> waiting = new ConcurrentHashMap<>();
     /** A negative connection number for each other hub's callers, as the features' relays key calls by caller. */
@@ -57,7 +57,6 @@ public final class Inbox implements AutoCloseable {
 
     private final AtomicLong nextCallerId = new AtomicLong();
     private StatefulRedisPubSubConnection<String, String> pubsub;
-    private ExecutorService handler;
     private ScheduledExecutorService timers;
 
     private record Waiting(
@@ -83,7 +82,6 @@ public final class Inbox implements AutoCloseable {
 
     /** Subscribes to this hub's inbox ({@code aw-inbox} handles what comes). */
     public Inbox start() {
-        handler = Executors.newSingleThreadExecutor(r -> daemon(r, "aw-inbox"));
         timers = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "aw-inbox-timer"));
         pubsub = redis.newPubSub();
         pubsub.addListener(new RedisPubSubAdapter<>() {
@@ -208,8 +206,9 @@ public final class Inbox implements AutoCloseable {
     // --- what comes in ---------------------------------------------------------------------------------------
 
     /**
-     * On Redis's thread: read, acknowledge a call at once (the acknowledgement says this hub has it, however long
-     * the calls before it take here), and hand it to {@code aw-inbox}.
+     * On Redis's thread, in the order the inbox heard them: read, acknowledge a call at once, and handle it. Nothing
+     * here blocks: a call is handed to the feature's relay, which only writes to the provider's connection; answers
+     * complete futures; everything sent goes out asynchronously.
      */
     private void received(String text) {
         JsonNode m;
@@ -223,21 +222,14 @@ public final class Inbox implements AutoCloseable {
         if (type.equals("call")) {
             publish(m.path("from").asText(), message("ack", m.path("id").asLong()));
         } else if (type.equals("ack")) {
-            // Here too: an acknowledgement must not wait behind the results queued before it.
             acknowledged(m.path("id").asLong());
             return;
         }
-        int size = text.length();
-        handler.execute(() -> {
-            try {
-                switchOn(m, size);
-            } catch (RuntimeException e) {
-                log.warn(
-                        "inbox: a {} message could not be handled: {}",
-                        m.path("t").asText(),
-                        e.toString());
-            }
-        });
+        try {
+            switchOn(m, text.length());
+        } catch (RuntimeException e) {
+            log.warn("inbox: a {} message could not be handled: {}", type, e.toString());
+        }
     }
 
     private void switchOn(JsonNode m, int size) {
@@ -245,6 +237,9 @@ public final class Inbox implements AutoCloseable {
         long id = m.path("id").asLong();
         String from = m.path("from").asText();
         Waiting w = waiting.get(id);
+        if (w != null && !w.provider().hub().equals(from)) {
+            w = null; // an answer to this id from a hub the call did not go to
+        }
         switch (t) {
             case "call" -> called(from, id, m);
             case "result" -> {
@@ -411,9 +406,6 @@ public final class Inbox implements AutoCloseable {
     public void close() {
         if (pubsub != null) {
             pubsub.close();
-        }
-        if (handler != null) {
-            handler.shutdownNow();
         }
         if (timers != null) {
             timers.shutdownNow();

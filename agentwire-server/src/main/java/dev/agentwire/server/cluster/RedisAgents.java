@@ -70,7 +70,7 @@ public final class RedisAgents implements AutoCloseable {
 
     private final RedisLink redis;
     private final String hub;
-    private final AtomicLong ids = new AtomicLong();
+    private final AtomicLong ids = new AtomicLong(new java.security.SecureRandom().nextInt() & 0x7fffffffL);
     private final Map<Long, CompletableFuture<PeerRequests.Reply>> waiting = new ConcurrentHashMap<>();
     private RedisLink.Blocking blocking;
     private StatefulRedisPubSubConnection<String, String> pubsub;

@@ -146,15 +146,51 @@ public final class RedisDirectory<V> implements Directory<V> {
     }
 
     private void apply(String op, String field, String value) {
-        Key k = key(field);
-        if (op.equals("R")) {
-            V v = own.get(field);
-            if (v == null) {
-                v = codec.decode(k.owner(), k.name(), value);
+        Key k;
+        V v = null;
+        try {
+            k = key(field);
+            if (op.equals("R")) {
+                v = own.get(field);
+                if (v == null) {
+                    v = codec.decode(k.owner(), k.name(), value);
+                }
             }
+        } catch (RuntimeException e) {
+            // One entry this hub cannot read (another hub's version wrote it, or it is damaged) must not stop the
+            // directory: it is left out here, and the others go on.
+            log.warn(
+                    "directory {}: an entry cannot be read and is left out: {} ({})",
+                    kind,
+                    abbreviate(field),
+                    e.toString());
+            return;
+        }
+        if (op.equals("R")) {
             copy.register(new Entry<>(k.name(), k.owner(), v));
         } else {
             copy.unregister(k.name(), k.owner());
+        }
+    }
+
+    private static String abbreviate(String s) {
+        String one = s.replace('\n', '|');
+        return one.length() <= 120 ? one : one.substring(0, 120) + "…";
+    }
+
+    /** Reloads the copy if Redis's version is not the copy's (a change lost while nothing else changed). */
+    public void check() {
+        try {
+            String v = await(redis.async().get(versionKey).toCompletableFuture());
+            long version = v == null ? 0 : Long.parseLong(v);
+            synchronized (this) {
+                if (version != applied) {
+                    log.info("directory {}: at version {}, Redis at {}; reloading", kind, applied, version);
+                    reload();
+                }
+            }
+        } catch (RuntimeException e) {
+            log.debug("directory {}: checking the version failed: {}", kind, e.toString());
         }
     }
 
@@ -263,14 +299,14 @@ public final class RedisDirectory<V> implements Directory<V> {
     }
 
     /**
-     * Registers again every entry of this hub that is not in the directory: the others purged them when they
-     * found it dead ({@link HubBeats#onRevived}).
+     * Registers again every entry of this hub (registering is idempotent): the others purged them when they found
+     * it dead ({@link HubBeats#onRevived}), and their removals may not have reached this hub's copy yet.
      */
     public void reassert() {
         List<String[]> ops = new ArrayList<>();
         for (var e : own.entrySet()) {
             Key k = key(e.getKey());
-            if (k.owner().hub().equals(hub) && find(k.name(), k.owner()).isEmpty()) {
+            if (k.owner().hub().equals(hub)) {
                 ops.add(new String[] {"R", e.getKey(), codec.encode(e.getValue())});
             }
         }

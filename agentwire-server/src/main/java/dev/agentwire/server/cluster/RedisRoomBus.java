@@ -77,9 +77,14 @@ public final class RedisRoomBus implements RoomBus {
                 heard.incrementAndGet();
             }
         });
-        c.sync().subscribe(RoomKeys.probe(hub));
-        if (!followed.isEmpty()) {
-            c.sync().subscribe(followed.stream().map(RoomKeys::channel).toArray(String[]::new));
+        try {
+            c.sync().subscribe(RoomKeys.probe(hub));
+            if (!followed.isEmpty()) {
+                c.sync().subscribe(followed.stream().map(RoomKeys::channel).toArray(String[]::new));
+            }
+        } catch (RuntimeException e) {
+            c.closeAsync();
+            throw e;
         }
         return c;
     }
@@ -173,15 +178,20 @@ public final class RedisRoomBus implements RoomBus {
     }
 
     @Override
-    public void follow(String room) {
+    public synchronized void follow(String room) {
         if (followed.add(room)) {
             // Waited for (within the timeout), so that the room's state read after it misses nothing published.
-            pubsub.sync().subscribe(RoomKeys.channel(room));
+            try {
+                pubsub.sync().subscribe(RoomKeys.channel(room));
+            } catch (RuntimeException e) {
+                followed.remove(room);
+                throw e;
+            }
         }
     }
 
     @Override
-    public void unfollow(String room) {
+    public synchronized void unfollow(String room) {
         if (followed.remove(room)) {
             pubsub.async().unsubscribe(RoomKeys.channel(room));
         }

@@ -194,4 +194,34 @@ class RedisDirectoryTest extends DirectoryContract {
         await().atMost(Duration.ofSeconds(5))
                 .untilAsserted(() -> assertThat(b.names()).containsExactly("lost", "one", "two"));
     }
+
+    @Test
+    void anEntryThisHubCannotReadIsLeftOutAndTheOthersGoOn() {
+        String kind = newKind();
+        RedisDirectory<String> writer = open(kind, "hub-a");
+        writer.register(new Entry<>("good", writer.owner(1), "fine"));
+        writer.register(new Entry<>("bad", writer.owner(2), "unreadable"));
+        RedisDirectory.Codec<String> picky = new RedisDirectory.Codec<>() {
+            @Override
+            public String encode(String value) {
+                return value;
+            }
+
+            @Override
+            public String decode(Directory.Owner owner, String name, String text) {
+                if (text.equals("unreadable")) {
+                    throw new IllegalArgumentException("a declaration from another version");
+                }
+                return text;
+            }
+        };
+
+        RedisDirectory<String> reader = new RedisDirectory<>(link, kind, "hub-b", picky, Duration.ofSeconds(5)).start();
+        opened.add(reader);
+        writer.register(new Entry<>("later", writer.owner(3), "also fine"));
+        reader.register(new Entry<>("mine", reader.owner(1), "mine"));
+
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(reader.names()).containsExactly("good", "later", "mine"));
+    }
 }
