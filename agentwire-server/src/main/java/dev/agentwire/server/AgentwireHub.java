@@ -31,6 +31,7 @@ import dev.agentwire.server.cluster.HubBeats;
 import dev.agentwire.server.cluster.Inbox;
 import dev.agentwire.server.cluster.RedisAgentSettings;
 import dev.agentwire.server.cluster.RedisAgents;
+import dev.agentwire.server.cluster.RedisCallers;
 import dev.agentwire.server.cluster.RedisDirectory;
 import dev.agentwire.server.cluster.RedisLink;
 import dev.agentwire.server.cluster.RedisRoomBus;
@@ -133,6 +134,7 @@ public final class AgentwireHub implements AutoCloseable {
     private RedisDirectory<dev.agentwire.core.services.Instance> serviceDirectory;
     private HubBeats beats;
     private RedisAgents redisAgents;
+    private RedisCallers redisCallers;
     private TerminalService terminals;
     private int tcpPort = -1;
     private String token;
@@ -370,6 +372,7 @@ public final class AgentwireHub implements AutoCloseable {
         redisAgents.register(
                 core.require(ServiceRelay.class).registry(),
                 config.section(RedisAgentSettings.class).redis());
+        redisCallers = new RedisCallers(redis, core).start();
         ObjectNode info = Json.mapper().createObjectNode();
         info.put("pid", ProcessHandle.current().pid());
         info.put("version", Version.current());
@@ -729,6 +732,9 @@ public final class AgentwireHub implements AutoCloseable {
         }
         if (redisAgents != null) {
             redisAgents.close();
+        }
+        if (redisCallers != null) {
+            redisCallers.close();
         }
         if (inbox != null) {
             inbox.close();

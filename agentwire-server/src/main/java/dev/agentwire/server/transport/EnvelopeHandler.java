@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * envelope plus {@code timestamp} and {@code processing_time_ms}. Notifications (events, cancellations) are
  * not forwarded: the envelope has no form for them.
  */
-final class EnvelopeHandler extends ChannelInboundHandlerAdapter implements Outbound {
+public final class EnvelopeHandler extends ChannelInboundHandlerAdapter implements Outbound {
 
     private static final Logger log = LoggerFactory.getLogger(EnvelopeHandler.class);
 
@@ -195,33 +195,35 @@ final class EnvelopeHandler extends ChannelInboundHandlerAdapter implements Outb
         }
         if (message instanceof Message.ErrorResponse err) {
             Asked a = asked.remove(key(err.id()));
-            RpcError e = err.error();
-            String code = e.reason().isEmpty() ? "ERROR" : e.reason().toUpperCase(Locale.ROOT);
-            JsonNode data = e.data();
-            JsonNode details;
-            if (e.code() == SERVICE_ERROR && data.has("details")) {
-                details = data.get("details"); // the service's own details, as it gave them
-            } else {
-                ObjectNode d = Json.mapper().createObjectNode();
-                d.put("rpc_code", e.code());
-                if (data.isObject()) {
-                    data.properties().forEach(f -> {
-                        if (!f.getKey().equals("reason")) {
-                            d.set(f.getKey(), f.getValue());
-                        }
-                    });
-                }
-                details = d;
-            }
-            return Envelope.error(
-                    a == null ? Json.mapper().nullNode() : a.id(),
-                    code,
-                    e.message(),
-                    details,
-                    Instant.now(),
-                    a == null ? -1 : elapsedMs(a));
+            return errorEnvelope(
+                    a == null ? Json.mapper().nullNode() : a.id(), err.error(), a == null ? -1 : elapsedMs(a));
         }
         return null; // notifications: the envelope has no form for them
+    }
+
+    /**
+     * A hub error as the seed's error envelope: a service's own error keeps its code and details; the hub's own
+     * errors are named by their reason, with the JSON-RPC code in {@code details.rpc_code}.
+     */
+    public static ObjectNode errorEnvelope(JsonNode id, RpcError e, long processingMs) {
+        String code = e.reason().isEmpty() ? "ERROR" : e.reason().toUpperCase(Locale.ROOT);
+        JsonNode data = e.data();
+        JsonNode details;
+        if (e.code() == SERVICE_ERROR && data.has("details")) {
+            details = data.get("details"); // the service's own details, as it gave them
+        } else {
+            ObjectNode d = Json.mapper().createObjectNode();
+            d.put("rpc_code", e.code());
+            if (data.isObject()) {
+                data.properties().forEach(f -> {
+                    if (!f.getKey().equals("reason")) {
+                        d.set(f.getKey(), f.getValue());
+                    }
+                });
+            }
+            details = d;
+        }
+        return Envelope.error(id, code, e.message(), details, Instant.now(), processingMs);
     }
 
     /** The text of an id: the string itself, or the number. */

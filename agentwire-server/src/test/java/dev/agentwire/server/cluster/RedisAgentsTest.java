@@ -181,6 +181,67 @@ class RedisAgentsTest {
                 .isEqualTo("after-svc");
     }
 
+    /** What the Redis-only caller prints: the answer envelope it popped. */
+    private static JsonNode callFromRedis(String service, String request) throws Exception {
+        Path script = dir.resolve("redis_caller.py");
+        if (!Files.exists(script)) {
+            try (var in = RedisAgentsTest.class.getResourceAsStream("redis_caller.py")) {
+                Files.write(script, in.readAllBytes());
+            }
+        }
+        Process p = new ProcessBuilder(
+                        PYTHON.toString(), script.toString(), Integer.toString(redis.port()), service, request)
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        return Json.mapper().readTree(out);
+    }
+
+    @Test
+    void aCallerWithOnlyARedisClientReachesASocketServiceAndARedisAgent() throws Exception {
+        try (AgentwireClient instance =
+                AgentwireClient.builder().endpoint(hub.endpoint()).connect()) {
+            instance.services()
+                    .serve(
+                            "upper",
+                            (request, ctx) -> java.util.concurrent.CompletableFuture.completedFuture(Json.mapper()
+                                    .createObjectNode()
+                                    .put(
+                                            "text",
+                                            request.data().path("text").asText().toUpperCase())
+                                    .put(
+                                            "from",
+                                            request.from().path("interface").asText())))
+                    .get(30, TimeUnit.SECONDS);
+
+            JsonNode viaRedis =
+                    callFromRedis("upper", "{\"id\":\"r1\",\"action\":\"shout\",\"data\":{\"text\":\"hi\"}}");
+
+            assertThat(viaRedis.path("id").asText()).isEqualTo("r1");
+            assertThat(viaRedis.path("status").asText()).as(viaRedis.toString()).isEqualTo("success");
+            assertThat(viaRedis.path("data").path("text").asText()).isEqualTo("HI");
+            assertThat(viaRedis.path("data").path("from").asText()).isEqualTo("redis");
+            assertThat(viaRedis.has("processing_time_ms")).isTrue();
+        }
+        JsonNode toAgent = callFromRedis("naming", "{\"id\":2,\"action\":\"suggest\",\"data\":{\"of\":\"both\"}}");
+        assertThat(toAgent.path("data").path("name").asText())
+                .as("Redis in, Redis out")
+                .isEqualTo("both-svc");
+        JsonNode collision = callFromRedis("naming", "{\"id\":3,\"action\":\"suggest\",\"data\":{\"of\":\"taken\"}}");
+        assertThat(collision.path("status").asText()).isEqualTo("error");
+        assertThat(collision.path("error").path("code").asText()).isEqualTo("NAMESPACE_COLLISION");
+    }
+
+    @Test
+    void aRedisCallerWithABadEnvelopeGetsAnErrorEnvelope() throws Exception {
+        JsonNode bad = callFromRedis("naming", "{\"id\":\"b1\",\"data\":{}}");
+
+        assertThat(bad.path("status").asText()).isEqualTo("error");
+        assertThat(bad.path("error").path("code").asText()).isEqualTo("INVALID_ENVELOPE");
+        assertThat(bad.path("id").asText()).isEqualTo("b1");
+    }
+
     private static HttpRequest post(String path, String body) {
         return HttpRequest.newBuilder(
                         URI.create("http://127.0.0.1:" + hub.tcpPort().getAsInt() + path))
