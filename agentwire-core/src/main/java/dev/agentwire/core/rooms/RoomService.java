@@ -541,7 +541,23 @@ public final class RoomService implements AutoCloseable {
         if (m == null || m.isEmpty() || position == null) {
             return;
         }
-        List<RoomBus.Entry> entries = inOrder(batch, position, through);
+        long epochBefore = position.epoch;
+        long offsetBefore = position.offset;
+        List<RoomBus.Entry> entries;
+        try {
+            entries = inOrder(batch, position, through);
+        } catch (RuntimeException e) {
+            // Filling a gap failed (the store did not answer): nothing was sent, so the position stays where it
+            // was, and the next batch or catch-up delivers these messages.
+            position.epoch = epochBefore;
+            position.offset = offsetBefore;
+            log.warn(
+                    "room {}: delivering {} messages failed; they follow with the next ones: {}",
+                    batch.room(),
+                    batch.entries().size(),
+                    e.toString());
+            return;
+        }
         int n = entries.size();
         if (n == 0) {
             return;
