@@ -83,6 +83,7 @@ public final class RedisLink implements AutoCloseable {
             if (!"PONG".equals(pong)) {
                 throw new IllegalStateException("answered PING with " + pong);
             }
+            RedisScript.loadAll(link, "publish", "room", "trim", "directory", "snapshot", "heartbeat");
             return link;
         } catch (IllegalArgumentException e) {
             shutdown(client);

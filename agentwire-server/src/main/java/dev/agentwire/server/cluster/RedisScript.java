@@ -47,6 +47,21 @@ final class RedisScript {
         }
     }
 
+    /**
+     * Loads the scripts {@code names} into Redis's script cache ({@code SCRIPT LOAD}; on Redis Cluster, on every
+     * node) before the hub uses them: a pipelined batch whose first scripts met {@code NOSCRIPT} while later ones
+     * found the script (another hub had just loaded it) would store the first ones after the later ones.
+     */
+    static void loadAll(RedisLink redis, String... names) {
+        for (String name : names) {
+            RedisScript s = named(name);
+            String sha = redis.sync().scriptLoad(s.source);
+            if (!s.sha.equalsIgnoreCase(sha)) {
+                throw new IllegalStateException("Redis gave " + sha + " for " + s + ", not " + s.sha);
+            }
+        }
+    }
+
     /** Runs the script; its reply is a list (of strings, with the UTF-8 codec). */
     CompletableFuture<List<Object>> run(
             RedisClusterAsyncCommands<String, String> redis, String[] keys, String... args) {

@@ -112,6 +112,9 @@ class ClusterRoomsTest {
                         LongStream.rangeClosed(1, total).boxed().toList());
         assertThat(heard.get(1)).as("hub B's member, as hub A's").containsExactlyElementsOf(heard.get(0));
         assertThat(heard.get(2)).as("hub C's member, as hub A's").containsExactlyElementsOf(heard.get(0));
+        assertThat(heard.get(0))
+                .as("every message is one of the publishers'")
+                .allMatch(s -> s.matches("\\d+:p\\d-\\d+"));
         for (int p = 0; p < publishers.size(); p++) {
             String prefix = "p" + p + "-";
             List<String> own = heard.get(0).stream()
