@@ -55,6 +55,7 @@ class HubCallTest {
                         entry("aw sessions", "aw-sessions"),
                         entry("aw tools", "aw-tools"),
                         entry("aw call", "aw-call"),
+                        entry("aw cluster", "aw-cluster"),
                         entry("aw rooms", "aw-rooms"),
                         entry("aw send", "aw-send"),
                         entry("aw history", "aw-history"),

@@ -25,6 +25,7 @@ import dev.agentwire.netty.NettyTransport;
 import dev.agentwire.protocol.Json;
 import dev.agentwire.server.audit.FileAuditLog;
 import dev.agentwire.server.cluster.ClusterCodecs;
+import dev.agentwire.server.cluster.ClusterEvents;
 import dev.agentwire.server.cluster.ClusterSettings;
 import dev.agentwire.server.cluster.ClusterStatus;
 import dev.agentwire.server.cluster.HubBeats;
@@ -135,6 +136,7 @@ public final class AgentwireHub implements AutoCloseable {
     private HubBeats beats;
     private RedisAgents redisAgents;
     private RedisCallers redisCallers;
+    private ClusterEvents clusterEvents;
     private TerminalService terminals;
     private int tcpPort = -1;
     private String token;
@@ -373,6 +375,7 @@ public final class AgentwireHub implements AutoCloseable {
                 core.require(ServiceRelay.class).registry(),
                 config.section(RedisAgentSettings.class).redis());
         redisCallers = new RedisCallers(redis, core).start();
+        clusterEvents = new ClusterEvents(redis, hubId, core.events()).start();
         ObjectNode info = Json.mapper().createObjectNode();
         info.put("pid", ProcessHandle.current().pid());
         info.put("version", Version.current());
@@ -735,6 +738,9 @@ public final class AgentwireHub implements AutoCloseable {
         }
         if (redisCallers != null) {
             redisCallers.close();
+        }
+        if (clusterEvents != null) {
+            clusterEvents.close();
         }
         if (inbox != null) {
             inbox.close();

@@ -29,8 +29,35 @@ public final class EventBus {
         void onEvent(String category, String action, JsonNode data);
     }
 
+    /** The subscription of a peer that asked for a category's events from every hub of a cluster. */
+    public static String clusterWide(String category) {
+        return "cluster:" + category;
+    }
+
     private final Supplier<Collection<Connection>> connections;
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    private final List<java.util.function.Consumer<ObjectNode>> relays = new CopyOnWriteArrayList<>();
+    private volatile String hub;
+
+    /**
+     * In a cluster: every event says which hub it happened on ({@code hub}), and goes to {@code relay} to reach
+     * the other hubs' peers that asked for the whole cluster ({@link #fromAnotherHub}).
+     */
+    public void joinCluster(String hub, java.util.function.Consumer<ObjectNode> relay) {
+        this.hub = hub;
+        relays.add(relay);
+    }
+
+    /** Another hub's event ({@code events/event} params): to this hub's peers subscribed for the whole cluster. */
+    public void fromAnotherHub(ObjectNode params) {
+        String category = params.path("category").asText();
+        Message event = new Message.Notification("events/event", params);
+        for (Connection c : connections.get()) {
+            if (c.isOpen() && c.subscribedTo(clusterWide(category))) {
+                c.outbound().send(event);
+            }
+        }
+    }
 
     public EventBus(Supplier<Collection<Connection>> connections) {
         this.connections = connections;
@@ -47,11 +74,22 @@ public final class EventBus {
         params.put("action", action);
         params.set("data", data == null ? Json.mapper().createObjectNode() : data);
         params.put("ts", System.currentTimeMillis());
+        String from = hub;
+        if (from != null) {
+            params.put("hub", from);
+        }
         Message event = new Message.Notification("events/event", params);
         Set<Connection> to = new LinkedHashSet<>(alsoTo);
         for (Connection c : connections.get()) {
-            if (c.subscribedTo(category)) {
+            if (c.subscribedTo(category) || c.subscribedTo(clusterWide(category))) {
                 to.add(c);
+            }
+        }
+        for (java.util.function.Consumer<ObjectNode> r : relays) {
+            try {
+                r.accept(params);
+            } catch (RuntimeException e) {
+                log.warn("relaying event {}/{} to the cluster failed: {}", category, action, e.toString());
             }
         }
         for (Connection c : to) {

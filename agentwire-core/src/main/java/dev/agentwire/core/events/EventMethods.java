@@ -13,7 +13,10 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
-/** {@code events/subscribe {categories}} and {@code events/unsubscribe {categories}}. */
+/**
+ * {@code events/subscribe {categories, cluster?}} and {@code events/unsubscribe {categories, cluster?}}; with
+ * {@code cluster: true}, the categories' events of every hub of a cluster.
+ */
 public final class EventMethods {
 
     /** The categories DESIGN.md names. */
@@ -35,7 +38,9 @@ public final class EventMethods {
         registry.register("events/unsubscribe", Access.authenticated(), call -> change(call, false));
     }
 
-    record Categories(@JsonProperty("categories") List<String> categories) {}
+    record Categories(
+            @JsonProperty("categories") List<String> categories,
+            @JsonProperty("cluster") Boolean cluster) {}
 
     /** The categories a call names, each a known one; {@code -32602} otherwise. */
     private static List<String> categories(Call call) {
@@ -56,6 +61,10 @@ public final class EventMethods {
 
     private static CompletionStage<JsonNode> change(Call call, boolean subscribe) {
         List<String> categories = categories(call);
+        if (call.params().path("cluster").asBoolean(false)) {
+            // The same categories, from every hub of a cluster (a hub alone has only its own).
+            categories = categories.stream().map(EventBus::clusterWide).toList();
+        }
         if (subscribe) {
             call.connection().subscribe(categories);
         } else {

@@ -215,4 +215,41 @@ class ClusterRoomsTest {
                 .contains("agentwire_cluster_hubs 3.0")
                 .contains("agentwire_cluster_heartbeat_ok 1.0");
     }
+
+    @Test
+    void eventsSayTheirHubAndAClusterSubscriptionHearsEveryHub() throws Exception {
+        List<JsonNode> everyHub = new CopyOnWriteArrayList<>();
+        List<JsonNode> thisHub = new CopyOnWriteArrayList<>();
+        AgentwireClient watcher = connect(hubs.get(0));
+        watcher.onNotification("events/event", everyHub::add);
+        ObjectNode all = Json.mapper().createObjectNode().put("cluster", true);
+        all.putArray("categories").add("session");
+        watcher.request("events/subscribe", all).get(30, TimeUnit.SECONDS);
+        AgentwireClient local = connect(hubs.get(0));
+        local.onNotification("events/event", thisHub::add);
+        ObjectNode mine = Json.mapper().createObjectNode();
+        mine.putArray("categories").add("session");
+        local.request("events/subscribe", mine).get(30, TimeUnit.SECONDS);
+
+        connect(hubs.get(1))
+                .request("sessions/create", Json.mapper().createObjectNode().put("name", "made-on-b"))
+                .get(30, TimeUnit.SECONDS);
+        connect(hubs.get(0))
+                .request("sessions/create", Json.mapper().createObjectNode().put("name", "made-on-a"))
+                .get(30, TimeUnit.SECONDS);
+
+        await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(() -> assertThat(everyHub)
+                        .extracting(e -> e.path("data").path("name").asText() + "@"
+                                + e.path("hub").asText())
+                        .contains("made-on-b@hub-b", "made-on-a@hub-a"));
+        await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(() -> assertThat(thisHub)
+                        .extracting(e -> e.path("data").path("name").asText() + "@"
+                                + e.path("hub").asText())
+                        .contains("made-on-a@hub-a"));
+        assertThat(thisHub)
+                .as("without cluster: true, only this hub's events")
+                .noneMatch(e -> e.path("hub").asText().equals("hub-b"));
+    }
 }
