@@ -8,9 +8,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentwire.client.AgentwireClient;
 import dev.agentwire.protocol.Json;
 import dev.agentwire.server.testing.ChildHub;
+import dev.agentwire.server.testing.HubCluster;
 import dev.agentwire.server.testing.RedisProcess;
-import dev.agentwire.server.testing.TestHubs;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,46 +27,26 @@ import org.junit.jupiter.api.Test;
  */
 class ClusterRoomsTest {
 
-    static Path dir;
+    static HubCluster cluster;
     static RedisProcess redis;
-    static final List<ChildHub> hubs = new ArrayList<>();
-    static final List<AgentwireClient> clients = new CopyOnWriteArrayList<>();
+    static List<ChildHub> hubs;
 
     @BeforeAll
     static void start() throws Exception {
-        RedisProcess.assumeInstalled();
-        dir = TestHubs.shortTempDir();
-        redis = RedisProcess.start(dir.resolve("redis"));
-        for (String id : List.of("hub-a", "hub-b", "hub-c")) {
-            hubs.add(ChildHub.start(
-                            dir.resolve(id),
-                            "cluster.redis=" + redis.uri(),
-                            "cluster.hubId=" + id,
-                            "cluster.probeMs=300")
-                    .warmUp());
-        }
+        cluster = HubCluster.start(List.of("hub-a", "hub-b", "hub-c"), "cluster.probeMs=300");
+        redis = cluster.redis();
+        hubs = cluster.hubs();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        for (AgentwireClient c : clients) {
-            c.close();
-        }
-        for (ChildHub h : hubs) {
-            h.close();
-        }
-        if (redis != null) {
-            redis.close();
+        if (cluster != null) {
+            cluster.close();
         }
     }
 
     private static AgentwireClient connect(ChildHub hub) {
-        AgentwireClient c = AgentwireClient.builder()
-                .endpoint(hub.endpoint())
-                .requestTimeout(Duration.ofSeconds(30))
-                .connect();
-        clients.add(c);
-        return c;
+        return cluster.connect(hub);
     }
 
     /** What a member hears of a room, as {@code offset:text}. */

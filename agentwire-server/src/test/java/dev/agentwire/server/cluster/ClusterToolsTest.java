@@ -10,10 +10,9 @@ import dev.agentwire.client.RpcException;
 import dev.agentwire.client.ToolSpec;
 import dev.agentwire.protocol.Json;
 import dev.agentwire.server.testing.ChildHub;
+import dev.agentwire.server.testing.HubCluster;
 import dev.agentwire.server.testing.RawConnection;
 import dev.agentwire.server.testing.RedisProcess;
-import dev.agentwire.server.testing.TestHubs;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,48 +32,30 @@ import org.junit.jupiter.api.Test;
  */
 class ClusterToolsTest {
 
-    static Path dir;
+    static HubCluster cluster;
     static RedisProcess redis;
-    static final List<ChildHub> hubs = new ArrayList<>();
-    static final List<AgentwireClient> clients = new CopyOnWriteArrayList<>();
+    static List<ChildHub> hubs;
 
     @BeforeAll
     static void start() throws Exception {
-        RedisProcess.assumeInstalled();
-        dir = TestHubs.shortTempDir();
-        redis = RedisProcess.start(dir.resolve("redis"));
-        for (String id : List.of("hub-a", "hub-b", "hub-c")) {
-            hubs.add(ChildHub.start(
-                            dir.resolve(id),
-                            "cluster.redis=" + redis.uri(),
-                            "cluster.hubId=" + id,
-                            "cluster.heartbeatMs=300",
-                            "cluster.deadAfterMs=4000",
-                            "cluster.ackMs=10000")
-                    .warmUp());
-        }
+        cluster = HubCluster.start(
+                List.of("hub-a", "hub-b", "hub-c"),
+                "cluster.heartbeatMs=300",
+                "cluster.deadAfterMs=4000",
+                "cluster.ackMs=10000");
+        redis = cluster.redis();
+        hubs = cluster.hubs();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        for (AgentwireClient c : clients) {
-            c.close();
-        }
-        for (ChildHub h : hubs) {
-            h.close();
-        }
-        if (redis != null) {
-            redis.close();
+        if (cluster != null) {
+            cluster.close();
         }
     }
 
     private static AgentwireClient connect(ChildHub hub) {
-        AgentwireClient c = AgentwireClient.builder()
-                .endpoint(hub.endpoint())
-                .requestTimeout(Duration.ofSeconds(30))
-                .connect();
-        clients.add(c);
-        return c;
+        return cluster.connect(hub);
     }
 
     private static JsonNode args(String key, Object value) {
