@@ -219,18 +219,35 @@ public final class Inbox implements AutoCloseable {
             return;
         }
         String type = m.path("t").asText();
-        if (type.equals("call")) {
-            publish(m.path("from").asText(), message("ack", m.path("id").asLong()));
-        } else if (type.equals("ack")) {
+        if (type.equals("ack")) {
             acknowledged(m.path("id").asLong());
             return;
         }
-        try {
-            switchOn(m, text.length());
-        } catch (RuntimeException e) {
-            log.warn("inbox: a {} message could not be handled: {}", type, e.toString());
+        // A call runs only once its acknowledgement is in Redis: a hub that dies before that never ran it (the
+        // caller is told -32002, "not run"), one that dies after was acknowledged (the caller is told -32003).
+        // Messages are still handled in the order they came: each waits for the one before.
+        CompletableFuture<Boolean> go = type.equals("call")
+                ? publish(m.path("from").asText(), message("ack", m.path("id").asLong()))
+                        .handle((n, e) -> e == null)
+                : CompletableFuture.completedFuture(true);
+        int size = text.length();
+        synchronized (this) {
+            tail = tail.thenCompose(x -> go).thenAccept(ok -> {
+                if (!ok) {
+                    log.warn("inbox: the acknowledgement of a call could not be sent; the call is not run");
+                    return;
+                }
+                try {
+                    switchOn(m, size);
+                } catch (RuntimeException e) {
+                    log.warn("inbox: a {} message could not be handled: {}", type, e.toString());
+                }
+            });
         }
     }
+
+    /** The handling of the last message read: the next one waits for it. Guarded by {@code this}. */
+    private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
 
     private void switchOn(JsonNode m, int size) {
         String t = m.path("t").asText();
