@@ -22,9 +22,12 @@ public final class LocalDirectory<V> implements Directory<V> {
     private final ConcurrentSkipListMap<String, List<Entry<V>>> entries = new ConcurrentSkipListMap<>();
     private final List<Listener<V>> listeners = new CopyOnWriteArrayList<>();
 
-    /** A directory whose owners are on the hub named {@code "local"}. */
+    /** The hub name of a directory of a hub alone. */
+    public static final String ALONE = "local";
+
+    /** A directory whose owners are on the hub named {@link #ALONE}. */
     public LocalDirectory() {
-        this("local");
+        this(ALONE);
     }
 
     public LocalDirectory(String hub) {

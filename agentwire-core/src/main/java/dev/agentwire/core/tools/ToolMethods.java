@@ -132,12 +132,21 @@ public final class ToolMethods {
             }
         }
         ToolTable table = tables.of(call.connection());
-        List<ToolTable.Entry> page = table.page(after, pageSize);
+        List<ToolTable.Listed> page = table.listing(after, pageSize);
         ObjectNode out = Json.mapper().createObjectNode();
         ArrayNode tools = out.putArray("tools");
-        page.forEach(e -> tools.add(e.tool().declaration()));
-        if (!page.isEmpty() && table.hasAfter(page.get(page.size() - 1).tool().name())) {
-            String last = page.get(page.size() - 1).tool().name();
+        for (ToolTable.Listed l : page) {
+            ObjectNode declaration = l.entry().tool().declaration();
+            if (!l.hub().equals(dev.agentwire.core.relay.LocalDirectory.ALONE)) {
+                // In a cluster: which hub serves it (MCP lets a tool carry _meta).
+                declaration = declaration.deepCopy();
+                declaration.withObject("/_meta").put("agentwire/hub", l.hub());
+            }
+            tools.add(declaration);
+        }
+        if (!page.isEmpty()
+                && table.hasAfter(page.get(page.size() - 1).entry().tool().name())) {
+            String last = page.get(page.size() - 1).entry().tool().name();
             out.put(
                     "nextCursor",
                     Base64.getUrlEncoder().withoutPadding().encodeToString(last.getBytes(StandardCharsets.UTF_8)));

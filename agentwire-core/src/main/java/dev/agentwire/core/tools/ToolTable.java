@@ -142,6 +142,16 @@ public final class ToolTable {
         return entries.isEmpty() ? Optional.empty() : Optional.of(entries.get(0).value());
     }
 
+    /** A tool as {@code tools/list} shows it: the entry and the hub whose connection provides it. */
+    public record Listed(Entry entry, String hub) {}
+
+    /** Like {@link #page}, with each tool's hub. */
+    public List<Listed> listing(String after, int limit) {
+        return directory.scan(prefix, after, limit).stream()
+                .map(e -> new Listed(e.value(), e.owner().hub()))
+                .toList();
+    }
+
     /** Up to {@code limit} entries with names after {@code after} (exclusive; "" for the start), by name. */
     public List<Entry> page(String after, int limit) {
         return directory.scan(prefix, after, limit).stream()

@@ -102,6 +102,16 @@ class ClusterToolsTest {
                 .get(30, TimeUnit.SECONDS);
 
         assertThat(text(result)).isEqualTo("HELLO");
+        JsonNode listed = agent.tools().list(null).get(30, TimeUnit.SECONDS).path("tools");
+        assertThat(listed.findValues("name").stream().map(JsonNode::asText).toList())
+                .contains("c.upper");
+        for (JsonNode t : listed) {
+            if (t.path("name").asText().equals("c.upper")) {
+                assertThat(t.path("_meta").path("agentwire/hub").asText())
+                        .as("the hub that serves it")
+                        .isEqualTo("hub-c");
+            }
+        }
         assertThat(progress).hasSize(1);
         assertThat(progress.get(0).path("message").asText()).isEqualTo("half way");
     }
