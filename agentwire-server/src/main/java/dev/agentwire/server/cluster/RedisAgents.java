@@ -8,9 +8,7 @@ import dev.agentwire.core.relay.ProviderLink;
 import dev.agentwire.protocol.Envelope;
 import dev.agentwire.protocol.ErrorCode;
 import dev.agentwire.protocol.Id;
-import dev.agentwire.protocol.Json;
-import dev.agentwire.protocol.Message;
-import dev.agentwire.protocol.RpcError;
+import dev.agentwire.server.transport.EnvelopeHandler;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
@@ -34,9 +32,6 @@ import org.slf4j.LoggerFactory;
 public final class RedisAgents implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RedisAgents.class);
-    /** The error code a service's own error answer has (as on {@code agents/<name>.sock}). */
-    static final int SERVICE_ERROR = -32000;
-
     /** How an agent takes requests: from a list it pops, or a channel it subscribes to. */
     public enum Mode {
         LIST,
@@ -144,18 +139,7 @@ public final class RedisAgents implements AutoCloseable {
             log.info("a Redis agent answered {}, which nobody waits for (late, or not this hub's); dropped", a.id());
             return;
         }
-        Message m;
-        if (a.success()) {
-            m = new Message.Response(Id.of(id), a.data());
-        } else {
-            ObjectNode data = Json.mapper().createObjectNode();
-            data.put("reason", a.errorCode());
-            if (a.details() != null && !a.details().isMissingNode()) {
-                data.set("details", a.details());
-            }
-            m = new Message.ErrorResponse(Id.of(id), new RpcError(SERVICE_ERROR, a.errorMessage(), data));
-        }
-        reply.complete(new PeerRequests.Reply(m, text.length()));
+        reply.complete(new PeerRequests.Reply(EnvelopeHandler.reply(Id.of(id), a), text.length()));
     }
 
     private static String abbreviate(String text) {

@@ -430,18 +430,6 @@ public final class RedisDirectory<V> implements Directory<V> {
     }
 
     private <T> T await(CompletableFuture<T> f) {
-        try {
-            return f.get(timeout.toMillis() * 2, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted waiting for Redis " + redis, e);
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new IllegalStateException(
-                    "Redis " + redis + ": " + e.getCause().getMessage(), e.getCause());
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException(
-                    "Redis " + redis + " did not answer within " + timeout.toMillis() * 2 + " ms (cluster.timeoutMs)",
-                    e);
-        }
+        return redis.await(f, timeout);
     }
 }

@@ -205,6 +205,26 @@ public final class RedisLink implements AutoCloseable {
         return new Blocking(conn, conn.sync());
     }
 
+    /**
+     * Waits for a command's reply within twice {@code timeout}; a failure or a timeout becomes an
+     * {@link IllegalStateException} naming this Redis.
+     */
+    public <T> T await(java.util.concurrent.CompletableFuture<T> f, Duration timeout) {
+        try {
+            return f.get(timeout.toMillis() * 2, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted waiting for Redis " + display, e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(
+                    "Redis " + display + ": " + e.getCause().getMessage(), e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException(
+                    "Redis " + display + " did not answer within " + timeout.toMillis() * 2 + " ms (cluster.timeoutMs)",
+                    e);
+        }
+    }
+
     /** A new pub/sub connection; the caller closes it. */
     public StatefulRedisPubSubConnection<String, String> newPubSub() {
         if (client instanceof RedisClusterClient c) {

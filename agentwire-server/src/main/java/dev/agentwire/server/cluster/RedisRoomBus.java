@@ -1,5 +1,6 @@
 package dev.agentwire.server.cluster;
 
+import dev.agentwire.core.rooms.LocalRoomBus;
 import dev.agentwire.core.rooms.RoomBus;
 import dev.agentwire.core.rooms.Store;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
@@ -9,7 +10,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -36,7 +36,9 @@ public final class RedisRoomBus implements RoomBus {
     private final RedisLink redis;
     private final String hub;
     private final Duration probe;
-    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    /** This hub's listeners: its own batches go through it at once, other hubs' as they come. */
+    private final LocalRoomBus local = new LocalRoomBus();
+
     private final Set<String> followed = ConcurrentHashMap.newKeySet();
     private final AtomicLong heard = new AtomicLong();
     private final AtomicLong rebuilds = new AtomicLong();
@@ -116,9 +118,8 @@ public final class RedisRoomBus implements RoomBus {
             log.warn("room {}: a message on its channel could not be read ({}); dropped", room, e.getMessage());
             return;
         }
-        Batch batch = new Batch(room, List.of(new Entry(s, NO_SENDER)));
-        for (Listener l : listeners) {
-            l.received(batch);
+        if (!closed) {
+            local.publish(new Batch(room, List.of(new Entry(s, NO_SENDER))));
         }
     }
 
@@ -163,18 +164,13 @@ public final class RedisRoomBus implements RoomBus {
 
     @Override
     public void subscribe(Listener listener) {
-        listeners.add(listener);
+        local.subscribe(listener);
     }
 
+    /** The script already published it to the other hubs: only this hub's members are left to hear it. */
     @Override
     public void publish(Batch batch) {
-        if (closed) {
-            throw new IllegalStateException("the room bus is closed; "
-                    + batch.entries().size() + " messages of room " + batch.room() + " were not delivered here");
-        }
-        for (Listener l : listeners) {
-            l.received(batch);
-        }
+        local.publish(batch);
     }
 
     @Override
@@ -205,6 +201,7 @@ public final class RedisRoomBus implements RoomBus {
     @Override
     public synchronized void close() {
         closed = true;
+        local.close();
         if (prober != null) {
             prober.shutdownNow();
         }

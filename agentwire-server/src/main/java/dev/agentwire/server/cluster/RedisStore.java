@@ -14,9 +14,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.ToIntFunction;
 
 /**
@@ -218,18 +215,6 @@ public final class RedisStore implements Store {
     }
 
     private <T> T await(CompletableFuture<T> f) {
-        try {
-            return f.get(timeout.toMillis() * 2, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted waiting for Redis " + redis, e);
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause();
-            throw new IllegalStateException("Redis " + redis + ": " + c.getMessage(), c);
-        } catch (TimeoutException e) {
-            throw new IllegalStateException(
-                    "Redis " + redis + " did not answer within " + timeout.toMillis() * 2 + " ms (cluster.timeoutMs)",
-                    e);
-        }
+        return redis.await(f, timeout);
     }
 }

@@ -42,7 +42,7 @@ public final class EnvelopeHandler extends ChannelInboundHandlerAdapter implemen
     private static final Logger log = LoggerFactory.getLogger(EnvelopeHandler.class);
 
     /** The JSON-RPC code of an error a service answered in the envelope (the seed's codes are strings). */
-    static final int SERVICE_ERROR = -32000;
+    public static final int SERVICE_ERROR = -32000;
 
     private final HubCore core;
     private final String service;
@@ -121,19 +121,24 @@ public final class EnvelopeHandler extends ChannelInboundHandlerAdapter implemen
         } catch (NumberFormatException e) {
             id = Id.of(a.id()); // never one the hub sent: dropped and counted as unmatched
         }
-        Message reply;
+        connection.receive(new Parsed.Valid(reply(id, a)), size);
+    }
+
+    /**
+     * An instance's answer envelope as the reply to request {@code id}: its data, or its error as {@code -32000}
+     * with the seed's code in {@code data.reason} and its details (wherever the instance is: a socket, Redis).
+     */
+    public static Message reply(Id id, Envelope.Answer a) {
         if (a.success()) {
-            reply = new Message.Response(
+            return new Message.Response(
                     id, a.data().isMissingNode() ? Json.mapper().nullNode() : a.data());
-        } else {
-            ObjectNode data = Json.mapper().createObjectNode();
-            data.put("reason", a.errorCode());
-            if (a.details() != null && !a.details().isMissingNode()) {
-                data.set("details", a.details());
-            }
-            reply = new Message.ErrorResponse(id, new RpcError(SERVICE_ERROR, a.errorMessage(), data));
         }
-        connection.receive(new Parsed.Valid(reply), size);
+        ObjectNode data = Json.mapper().createObjectNode();
+        data.put("reason", a.errorCode());
+        if (a.details() != null && !a.details().isMissingNode()) {
+            data.set("details", a.details());
+        }
+        return new Message.ErrorResponse(id, new RpcError(SERVICE_ERROR, a.errorMessage(), data));
     }
 
     /** A request line: this peer is a caller; its request goes to the service. */
