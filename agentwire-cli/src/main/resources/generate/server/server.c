@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -40,6 +41,10 @@ static int listening_socket(void) {
     int size = BUFFER_SIZE, one = 1;
     setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
     setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
+    /* A signal that lands between the check of `running` and a blocking accept or recvfrom would not
+     * interrupt it; waking every 500 ms bounds how long a stop can wait (poll and epoll use the same). */
+    struct timeval wake = {.tv_sec = 0, .tv_usec = 500000};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wake, sizeof wake);
 #if USE_UNIX
     struct sockaddr_un addr;
     memset(&addr, 0, sizeof addr);
@@ -131,7 +136,7 @@ int main(void) {
 #else
     while (running) {
         int client = accept(server, NULL, NULL);
-        if (client < 0) { if (errno == EINTR) continue; die("accept"); }
+        if (client < 0) { if (errno == EINTR || errno == EAGAIN) continue; die("accept"); }
         configure(client);
         if (fork() == 0) { close(server); while (echo_once(client) == 0) {} _exit(0); }
         close(client);

@@ -41,10 +41,19 @@ def configure(conn):
         conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
+# A signal that lands just before a blocking call would not interrupt it, so every wait for a client
+# wakes after half a second; the stop handler then runs.
+WAKE_SECONDS = 0.5
+
+
 def serve_blocking(server):
+    server.settimeout(WAKE_SECONDS)
     if TYPE == "udp":
         while True:
-            data, peer = server.recvfrom(BUFFER_SIZE)
+            try:
+                data, peer = server.recvfrom(BUFFER_SIZE)
+            except socket.timeout:
+                continue
             server.sendto(data, peer)
     def echo(conn):
         with conn:
@@ -54,7 +63,10 @@ def serve_blocking(server):
                     return
                 conn.sendall(data)
     while True:
-        conn, _ = server.accept()
+        try:
+            conn, _ = server.accept()
+        except socket.timeout:
+            continue
         configure(conn)
         threading.Thread(target=echo, args=(conn,), daemon=True).start()
 
@@ -63,7 +75,7 @@ def serve_selectors(server, selector):
     server.setblocking(False)
     selector.register(server, selectors.EVENT_READ)
     while True:
-        for key, _ in selector.select():
+        for key, _ in selector.select(WAKE_SECONDS):
             sock = key.fileobj
             try:
                 if TYPE == "udp":

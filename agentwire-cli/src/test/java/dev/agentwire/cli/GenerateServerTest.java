@@ -163,7 +163,7 @@ class GenerateServerTest {
         } finally {
             server.destroy(); // SIGTERM: a clean shutdown
             assertThat(server.waitFor(20, TimeUnit.SECONDS))
-                    .as("stops on SIGTERM")
+                    .as("%s %s %s stops on SIGTERM", language, type, model)
                     .isTrue();
         }
         if (type.equals("unix")) {
