@@ -26,8 +26,10 @@ import dev.agentwire.protocol.Json;
 import dev.agentwire.server.audit.FileAuditLog;
 import dev.agentwire.server.cluster.ClusterCodecs;
 import dev.agentwire.server.cluster.ClusterEvents;
+import dev.agentwire.server.cluster.ClusterHealth;
 import dev.agentwire.server.cluster.ClusterSettings;
 import dev.agentwire.server.cluster.ClusterStatus;
+import dev.agentwire.server.cluster.FallbackStore;
 import dev.agentwire.server.cluster.HubBeats;
 import dev.agentwire.server.cluster.Inbox;
 import dev.agentwire.server.cluster.RedisAgentSettings;
@@ -137,6 +139,9 @@ public final class AgentwireHub implements AutoCloseable {
     private RedisAgents redisAgents;
     private RedisCallers redisCallers;
     private ClusterEvents clusterEvents;
+    /** Whether Redis is reachable now (cluster mode only). */
+    private ClusterHealth clusterHealth;
+
     private TerminalService terminals;
     private int tcpPort = -1;
     private String token;
@@ -212,6 +217,12 @@ public final class AgentwireHub implements AutoCloseable {
                             beats,
                             b -> b.error().isEmpty() ? 1 : 0)
                     .description("1 while this hub's heartbeats reach Redis")
+                    .register(meters);
+            Gauge.builder("agentwire.cluster.degraded", clusterHealth, h -> h.degraded() ? 1 : 0)
+                    .description("1 while Redis is unreachable and the hub serves its own connections alone")
+                    .register(meters);
+            Gauge.builder("agentwire.cluster.outages", clusterHealth, ClusterHealth::outages)
+                    .description("times Redis was lost since the hub started")
                     .register(meters);
         }
         core.registry()
@@ -343,17 +354,21 @@ public final class AgentwireHub implements AutoCloseable {
         } catch (RuntimeException e) {
             throw new HubStartException(e.getMessage(), e);
         }
+        clusterHealth = new ClusterHealth();
         roomBus = new RedisRoomBus(redis, hubId, cluster.probe());
         roomBus.start();
         inbox = new Inbox(redis, hubId, cluster.ack(), id -> core == null ? Optional.empty() : core.connection(id));
-        toolDirectory =
-                new RedisDirectory<>(redis, "tools", hubId, ClusterCodecs.tools(inbox), cluster.timeout()).start();
+        toolDirectory = new RedisDirectory<>(redis, "tools", hubId, ClusterCodecs.tools(inbox), cluster.timeout())
+                .degradeWith(clusterHealth)
+                .start();
         redisAgents = new RedisAgents(redis, hubId).start();
         serviceDirectory = new RedisDirectory<>(
                         redis, "services", hubId, ClusterCodecs.services(inbox, redisAgents), cluster.timeout())
+                .degradeWith(clusterHealth)
                 .start();
-        sessionDirectory =
-                new RedisDirectory<>(redis, "sessions", hubId, ClusterCodecs.sessions(), cluster.timeout()).start();
+        sessionDirectory = new RedisDirectory<>(redis, "sessions", hubId, ClusterCodecs.sessions(), cluster.timeout())
+                .degradeWith(clusterHealth)
+                .start();
         // A hub that restarts under the same id before the others found it dead: what its last run registered is
         // stale (its connections are gone), and its connection numbers start again.
         for (RedisDirectory<?> d : List.of(toolDirectory, serviceDirectory, sessionDirectory)) {
@@ -380,7 +395,29 @@ public final class AgentwireHub implements AutoCloseable {
         info.put("pid", ProcessHandle.current().pid());
         info.put("version", Version.current());
         info.put("startedAt", core.startedAtMillis());
+        clusterHealth
+                .onDegraded(why -> core.events()
+                        .publish(
+                                "cluster",
+                                "degraded",
+                                Json.mapper()
+                                        .createObjectNode()
+                                        .put("hub", hubId)
+                                        .put("reason", why)))
+                // Back in order: this hub's entries, its rooms' subscriptions, the outbox and the rooms' members.
+                .onRestored(toolDirectory::rejoin)
+                .onRestored(serviceDirectory::rejoin)
+                .onRestored(sessionDirectory::rejoin)
+                .onRestored(roomBus::resubscribe)
+                .onRestored(() ->
+                        core.require(dev.agentwire.core.rooms.RoomService.class).catchUp())
+                .onRestored(() -> core.events()
+                        .publish(
+                                "cluster",
+                                "restored",
+                                Json.mapper().createObjectNode().put("hub", hubId)));
         beats = new HubBeats(redis, hubId, cluster.heartbeat(), cluster.deadAfter(), info.toString())
+                .health(clusterHealth)
                 // Its entries go first: a caller told -32003 no longer finds the dead hub's tools.
                 .onDead(toolDirectory::purgeHub)
                 .onDead(serviceDirectory::purgeHub)
@@ -397,7 +434,7 @@ public final class AgentwireHub implements AutoCloseable {
 
     /** {@code hub/cluster} ({@code aw cluster}, {@code GET /api/cluster}), and the cluster in {@code hub/status}. */
     private void describeCluster() {
-        ClusterStatus status = beats == null ? null : new ClusterStatus(redis, hubId, beats);
+        ClusterStatus status = beats == null ? null : new ClusterStatus(redis, hubId, beats, clusterHealth);
         core.registry()
                 .register(
                         "hub/cluster",
@@ -429,8 +466,15 @@ public final class AgentwireHub implements AutoCloseable {
             return new RoomsFeature(SqliteStore.open(home.dir().resolve("hub.db")), config.rooms());
         }
         ClusterSettings cluster = config.section(ClusterSettings.class);
-        return new RoomsFeature(
-                new RedisStore(redis, hubId, config.rooms()::maxMessages, cluster.timeout()), roomBus, config.rooms());
+        var shared = new RedisStore(redis, hubId, config.rooms()::maxMessages, cluster.timeout());
+        var store = new FallbackStore(
+                        shared,
+                        redis,
+                        () -> SqliteStore.open(home.dir().resolve("cluster-outbox.db")),
+                        clusterHealth,
+                        cluster.timeout())
+                .recover();
+        return new RoomsFeature(store, roomBus, config.rooms());
     }
 
     private CoreSettings settings(OptionalInt owner) {
@@ -636,6 +680,9 @@ public final class AgentwireHub implements AutoCloseable {
                         .toString());
         h.put("agents", core.require(ServiceRelay.class).registry().instanceCount());
         h.put("connections", core.connections().size());
+        if (clusterHealth != null) {
+            h.put("cluster", clusterHealth.state());
+        }
         var interfaces = h.putArray("interfaces");
         interfaces.add("unix-sockets");
         interfaces.add("websocket");

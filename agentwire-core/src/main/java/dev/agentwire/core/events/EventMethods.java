@@ -21,7 +21,17 @@ public final class EventMethods {
 
     /** The categories DESIGN.md names. */
     public static final Set<String> CATEGORIES = Set.of(
-            "auth", "system", "session", "session-monitor", "input", "git", "heartbeat", "tools", "rooms", "services");
+            "auth",
+            "system",
+            "session",
+            "session-monitor",
+            "input",
+            "git",
+            "heartbeat",
+            "tools",
+            "rooms",
+            "services",
+            "cluster");
 
     private EventMethods() {}
 

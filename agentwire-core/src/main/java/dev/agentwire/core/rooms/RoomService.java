@@ -73,15 +73,28 @@ public final class RoomService implements AutoCloseable {
      * Where a room this hub follows stands in what its members here were given: the epoch and the last offset. A
      * batch is delivered in offset order against it (older offsets skipped, a gap filled from the store first, a
      * new epoch adopted), so members hear one order whatever order the bus and this hub's own commits arrive in.
-     * The sequencer's alone.
+     * The epoch before the current one is remembered with where members stood in it: a store that comes back to it
+     * (a cluster's Redis, after the hub served its rooms from a local outbox) goes on from there, gap filled. The
+     * sequencer's alone.
      */
     private static final class Position {
         long epoch;
         long offset;
+        long previousEpoch = -1;
+        long previousOffset;
 
         Position(long epoch, long offset) {
             this.epoch = epoch;
             this.offset = offset;
+        }
+
+        /** Moves to {@code next}, whose newest message is at {@code top}; from where members were, if they were. */
+        void adopt(long next, long top) {
+            long from = next == previousEpoch ? Math.min(previousOffset, top) : top;
+            previousEpoch = epoch;
+            previousOffset = offset;
+            epoch = next;
+            offset = from;
         }
     }
 
@@ -345,10 +358,22 @@ public final class RoomService implements AutoCloseable {
         }
         submit(() -> {
             try {
+                try {
+                    store.resume();
+                } catch (RuntimeException e) {
+                    log.warn(
+                            "the room store could not finish its pending work; the next catch-up tries again: {}",
+                            e.toString());
+                }
                 for (var e : List.copyOf(positions.entrySet())) {
                     Store.RoomState state = store.room(e.getKey());
                     Position p = e.getValue();
-                    if (state.epoch() == p.epoch && state.lastOffset() > p.offset) {
+                    if (state.epoch() != p.epoch && state.epoch() == p.previousEpoch) {
+                        // Back in the epoch the members had before (Redis again, after the outbox): from there.
+                        log.info("room {}: back in epoch {}; catching its members up", e.getKey(), state.epoch());
+                        p.adopt(state.epoch(), state.lastOffset());
+                        deliver(new RoomBus.Batch(e.getKey(), List.of()), state.lastOffset());
+                    } else if (state.epoch() == p.epoch && state.lastOffset() > p.offset) {
                         deliver(new RoomBus.Batch(e.getKey(), List.of()), state.lastOffset());
                     } else if (state.epoch() == p.epoch && state.lastOffset() < p.offset) {
                         // The store lost its tail (a failover) and will hand these offsets out again: follow it.
@@ -543,6 +568,8 @@ public final class RoomService implements AutoCloseable {
         }
         long epochBefore = position.epoch;
         long offsetBefore = position.offset;
+        long previousEpochBefore = position.previousEpoch;
+        long previousOffsetBefore = position.previousOffset;
         List<RoomBus.Entry> entries;
         try {
             entries = inOrder(batch, position, through);
@@ -551,6 +578,8 @@ public final class RoomService implements AutoCloseable {
             // was, and the next batch or catch-up delivers these messages.
             position.epoch = epochBefore;
             position.offset = offsetBefore;
+            position.previousEpoch = previousEpochBefore;
+            position.previousOffset = previousOffsetBefore;
             log.warn(
                     "room {}: delivering {} messages failed; they follow with the next ones: {}",
                     batch.room(),
@@ -618,8 +647,7 @@ public final class RoomService implements AutoCloseable {
                 // members see it on the message.
                 log.warn(
                         "room {} moved from epoch {} to {} at offset {}", batch.room(), p.epoch, s.epoch(), s.offset());
-                p.epoch = s.epoch();
-                p.offset = s.offset() - 1;
+                p.adopt(s.epoch(), s.offset() - 1);
             }
             if (s.offset() <= p.offset) {
                 continue; // delivered already (a gap filled before it, or this hub's own commit)
@@ -639,7 +667,13 @@ public final class RoomService implements AutoCloseable {
         }
         int want = (int) Math.min(upTo - p.offset, settings.maxRecover());
         for (Store.Stored s : store.after(room, p.offset, want)) {
-            if (s.offset() > upTo || s.epoch() != p.epoch) {
+            if (s.epoch() != p.epoch) {
+                // The store is in another epoch than these messages (a cluster hub still on its outbox when Redis's
+                // messages come back): nothing is skipped; the next batch or catch-up fills the gap.
+                throw new IllegalStateException(
+                        "the store holds epoch " + s.epoch() + " of room " + room + ", not " + p.epoch);
+            }
+            if (s.offset() > upTo) {
                 break;
             }
             out.add(new RoomBus.Entry(s, RoomBus.NO_SENDER));

@@ -56,6 +56,12 @@ public interface Store extends AutoCloseable {
     /** Drops the oldest messages beyond {@code maxMessages} and those older than {@code minTs}. */
     void trim(String room, int maxMessages, long minTs);
 
+    /**
+     * Finishes work the store could not finish when it was asked (a cluster's outbox, kept while Redis was gone,
+     * goes to Redis now). The rooms call it at each catch-up; it throws if the work still cannot be done.
+     */
+    default void resume() {}
+
     @Override
     void close();
 }

@@ -14,11 +14,13 @@ public final class ClusterStatus {
     private final RedisLink redis;
     private final String hub;
     private final HubBeats beats;
+    private final ClusterHealth health;
 
-    public ClusterStatus(RedisLink redis, String hub, HubBeats beats) {
+    public ClusterStatus(RedisLink redis, String hub, HubBeats beats, ClusterHealth health) {
         this.redis = redis;
         this.hub = hub;
         this.beats = beats;
+        this.health = health;
     }
 
     /** A hub alone: {@code {enabled: false}}. */
@@ -31,6 +33,7 @@ public final class ClusterStatus {
         ObjectNode out = Json.mapper().createObjectNode();
         out.put("enabled", true);
         out.put("hub", hub);
+        state(out);
         ObjectNode r = out.putObject("redis");
         r.put("uri", redis.toString());
         long start = System.nanoTime();
@@ -54,10 +57,21 @@ public final class ClusterStatus {
         return out;
     }
 
+    /** {@code state} ({@code up} or {@code degraded}), and while degraded why and since when. */
+    private void state(ObjectNode out) {
+        out.put("state", health.state());
+        if (health.degraded()) {
+            out.put("reason", health.reason());
+            out.put("degradedSince", health.sinceMillis());
+        }
+        out.put("outages", health.outages());
+    }
+
     /** The short form {@code hub/status} carries. */
     public ObjectNode summary() {
         ObjectNode out = Json.mapper().createObjectNode();
         out.put("hub", hub);
+        state(out);
         out.put("redis", redis.toString());
         out.put("hubs", beats.live().size());
         out.put("heartbeat", beats.error().isEmpty() ? "ok" : beats.error());

@@ -39,6 +39,7 @@ public final class HubBeats implements AutoCloseable {
     private volatile long redisNow;
     private volatile String error = "";
     private ScheduledExecutorService beater;
+    private volatile ClusterHealth health = new ClusterHealth();
 
     public HubBeats(RedisLink redis, String hub, Duration every, Duration deadAfter, String info) {
         this.redis = redis;
@@ -60,6 +61,12 @@ public final class HubBeats implements AutoCloseable {
      */
     public HubBeats onRevived(Runnable listener) {
         onRevived.add(listener);
+        return this;
+    }
+
+    /** A beat that fails makes the hub degraded; the next that reaches Redis restores it (before anything else). */
+    public HubBeats health(ClusterHealth health) {
+        this.health = health;
         return this;
     }
 
@@ -103,8 +110,12 @@ public final class HubBeats implements AutoCloseable {
                 log.warn("cluster heartbeat to Redis {} failed: {}", redis, why);
             }
             error = String.valueOf(why);
+            if (ClusterHealth.unreachable(e)) {
+                health.lost("heartbeat: " + why);
+            }
             return;
         }
+        health.reached();
         redisNow = Long.parseLong((String) r.get(0));
         Set<String> dead = new HashSet<>();
         for (Object d : (List<?>) r.get(1)) {

@@ -65,6 +65,8 @@ public final class RedisDirectory<V> implements Directory<V> {
     private StatefulRedisPubSubConnection<String, String> pubsub;
     /** The version this hub's copy is at; guarded by {@code this}. */
     private long applied = -1;
+    /** Whether Redis is reachable: while it is not, changes are made in the copy alone ({@link #rejoin}). */
+    private volatile ClusterHealth health = new ClusterHealth();
 
     public RedisDirectory(RedisLink redis, String kind, String hub, Codec<V> codec, Duration timeout) {
         this.redis = redis;
@@ -96,6 +98,16 @@ public final class RedisDirectory<V> implements Directory<V> {
         });
         pubsub.sync().subscribe(channel);
         CompletableFuture.runAsync(this::reload, applier).join();
+        return this;
+    }
+
+    /**
+     * Shares {@code health} with the rest of the hub: a change that cannot reach Redis makes the hub degraded, and
+     * while it is, changes are made in this hub's copy alone, for its own connections; {@link #rejoin} when Redis
+     * is back.
+     */
+    public RedisDirectory<V> degradeWith(ClusterHealth health) {
+        this.health = health;
         return this;
     }
 
@@ -260,6 +272,25 @@ public final class RedisDirectory<V> implements Directory<V> {
 
     @Override
     public Optional<Entry<V>> register(Entry<V> entry) {
+        if (health.degraded()) {
+            return registerHere(entry);
+        }
+        try {
+            return registerShared(entry);
+        } catch (RuntimeException e) {
+            if (!lost(e)) {
+                throw e;
+            }
+            return registerHere(entry);
+        }
+    }
+
+    private Optional<Entry<V>> registerHere(Entry<V> entry) {
+        own.put(field(entry.name(), entry.owner()), entry.value());
+        return copy.register(entry);
+    }
+
+    private Optional<Entry<V>> registerShared(Entry<V> entry) {
         Optional<Entry<V>> before = find(entry.name(), entry.owner());
         String field = field(entry.name(), entry.owner());
         own.put(field, entry.value());
@@ -269,6 +300,20 @@ public final class RedisDirectory<V> implements Directory<V> {
 
     @Override
     public Optional<Entry<V>> unregister(String name, Owner owner) {
+        if (!health.degraded()) {
+            try {
+                return unregisterShared(name, owner);
+            } catch (RuntimeException e) {
+                if (!lost(e)) {
+                    throw e;
+                }
+            }
+        }
+        own.remove(field(name, owner));
+        return copy.unregister(name, owner);
+    }
+
+    private Optional<Entry<V>> unregisterShared(String name, Owner owner) {
         Optional<Entry<V>> before = find(name, owner);
         List<Object> r = change("", List.<String[]>of(new String[] {"U", field(name, owner), ""}))
                 .orElseThrow();
@@ -278,6 +323,21 @@ public final class RedisDirectory<V> implements Directory<V> {
 
     @Override
     public List<Entry<V>> unregisterAll(Owner owner) {
+        if (!health.degraded()) {
+            try {
+                return unregisterAllShared(owner);
+            } catch (RuntimeException e) {
+                if (!lost(e)) {
+                    throw e;
+                }
+            }
+        }
+        List<Entry<V>> removed = copy.unregisterAll(owner);
+        removed.forEach(e -> own.remove(field(e.name(), e.owner())));
+        return removed;
+    }
+
+    private List<Entry<V>> unregisterAllShared(Owner owner) {
         List<Entry<V>> mine = copy.scan("", "", Integer.MAX_VALUE).stream()
                 .filter(e -> e.owner().equals(owner))
                 .toList();
@@ -316,6 +376,31 @@ public final class RedisDirectory<V> implements Directory<V> {
         }
     }
 
+    /**
+     * Redis is back after an outage: Redis gets this hub's entries as they are now (those registered meanwhile, and
+     * not those removed meanwhile), then the copy is reloaded with every hub's.
+     */
+    public void rejoin() {
+        List<Object> snap = await(SNAPSHOT.run(redis.async(), new String[] {entriesKey, versionKey}));
+        List<String[]> ops = new ArrayList<>();
+        for (int i = 1; i + 1 < snap.size(); i += 2) {
+            String f = (String) snap.get(i);
+            if (key(f).owner().hub().equals(hub) && !own.containsKey(f)) {
+                ops.add(new String[] {"U", f, ""});
+            }
+        }
+        for (var e : own.entrySet()) {
+            if (key(e.getKey()).owner().hub().equals(hub)) {
+                ops.add(new String[] {"R", e.getKey(), codec.encode(e.getValue())});
+            }
+        }
+        if (!ops.isEmpty()) {
+            log.info("directory {}: {} changes of this hub made while Redis was gone go to Redis", kind, ops.size());
+            change("", ops);
+        }
+        reload();
+    }
+
     /** Removes every entry of hub {@code dead}'s owners (it stopped beating); any hub may, and more than one may. */
     public void purgeHub(String dead) {
         List<String[]> ops = copy.scan("", "", Integer.MAX_VALUE).stream()
@@ -329,6 +414,31 @@ public final class RedisDirectory<V> implements Directory<V> {
 
     @Override
     public Changes<V> update(String prefix, Function<List<Entry<V>>, Changes<V>> plan) {
+        if (!health.degraded()) {
+            try {
+                return updateShared(prefix, plan);
+            } catch (RuntimeException e) {
+                if (!lost(e)) {
+                    throw e;
+                }
+            }
+        }
+        Changes<V> done = copy.update(prefix, plan);
+        done.unregister().forEach(e -> own.remove(field(e.name(), e.owner())));
+        done.register().forEach(e -> own.put(field(e.name(), e.owner()), e.value()));
+        return done;
+    }
+
+    /** Whether {@code e} says Redis is unreachable; if so the hub is degraded from now on. */
+    private boolean lost(RuntimeException e) {
+        if (!ClusterHealth.unreachable(e)) {
+            return false;
+        }
+        health.lost(e.getMessage());
+        return true;
+    }
+
+    private Changes<V> updateShared(String prefix, Function<List<Entry<V>>, Changes<V>> plan) {
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             long version;
             List<Entry<V>> current;

@@ -54,7 +54,9 @@ public final class RedisLink implements AutoCloseable {
         AbstractRedisClient client = null;
         try {
             ClientOptions.DisconnectedBehavior reject = ClientOptions.DisconnectedBehavior.REJECT_COMMANDS;
-            TimeoutOptions timeouts = TimeoutOptions.enabled(timeout);
+            TimeoutOptions timeouts = TimeoutOptions.builder()
+                    .timeoutSource(new BlockingAware(timeout))
+                    .build();
             RedisLink link;
             if (uri.startsWith("redis-cluster://")) {
                 RedisClusterClient c = RedisClusterClient.create(clusterNodes(uri, timeout));
@@ -92,6 +94,33 @@ public final class RedisLink implements AutoCloseable {
             shutdown(client);
             throw new IllegalStateException(
                     "cluster.redis " + display + ": Redis is not reachable or not Redis (" + reason(e) + ")", e);
+        }
+    }
+
+    /**
+     * Every command's timeout is {@code cluster.timeoutMs}, but a blocking pop's: it waits up to its own block time
+     * (a second, in this hub) before Redis answers, so it gets that much more.
+     */
+    private static final class BlockingAware extends TimeoutOptions.TimeoutSource {
+        private static final long BLOCK_MS = 5_000;
+        private final long millis;
+
+        BlockingAware(Duration timeout) {
+            this.millis = timeout.toMillis();
+        }
+
+        @Override
+        public long getTimeout(io.lettuce.core.protocol.RedisCommand<?, ?, ?> command) {
+            var type = command.getType();
+            return type == io.lettuce.core.protocol.CommandType.BRPOP
+                            || type == io.lettuce.core.protocol.CommandType.BLPOP
+                    ? millis + BLOCK_MS
+                    : millis;
+        }
+
+        @Override
+        public java.util.concurrent.TimeUnit getTimeUnit() {
+            return java.util.concurrent.TimeUnit.MILLISECONDS;
         }
     }
 

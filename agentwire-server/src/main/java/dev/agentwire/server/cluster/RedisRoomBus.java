@@ -157,6 +157,15 @@ public final class RedisRoomBus implements RoomBus {
         old.closeAsync();
     }
 
+    /** Redis is back after an outage: a new pub/sub connection, subscribed to every room followed meanwhile too. */
+    public void resubscribe() {
+        try {
+            rebuild();
+        } catch (RuntimeException e) {
+            log.warn("resubscribing the rooms failed; the probe tries again: {}", e.getMessage());
+        }
+    }
+
     /** How many times the pub/sub connection was found stale and rebuilt. */
     public long rebuilds() {
         return rebuilds.get();
@@ -180,8 +189,12 @@ public final class RedisRoomBus implements RoomBus {
             try {
                 pubsub.sync().subscribe(RoomKeys.channel(room));
             } catch (RuntimeException e) {
-                followed.remove(room);
-                throw e;
+                if (!ClusterHealth.unreachable(e)) {
+                    followed.remove(room);
+                    throw e;
+                }
+                // Redis is gone: the room is served from the outbox here, and subscribed when Redis is back.
+                log.info("room {}: not subscribed while Redis is unreachable ({})", room, e.getMessage());
             }
         }
     }

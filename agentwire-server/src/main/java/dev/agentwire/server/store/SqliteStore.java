@@ -250,6 +250,50 @@ public final class SqliteStore implements Store {
         return out;
     }
 
+    /**
+     * Up to {@code limit} messages of {@code room} after {@code afterOffset}, oldest first, as they were appended
+     * (with their client message ids): what a cluster's outbox hands to Redis when it is back.
+     */
+    public List<Append> appendsAfter(String room, long afterOffset, int limit) {
+        List<Append> out = new ArrayList<>();
+        try (PreparedStatement q = db.prepareStatement("SELECT id, sender, text, data, ts, client_id FROM messages"
+                + " WHERE room=? AND offset>? ORDER BY offset LIMIT ?")) {
+            q.setString(1, room);
+            q.setLong(2, afterOffset);
+            q.setInt(3, limit);
+            try (ResultSet r = q.executeQuery()) {
+                while (r.next()) {
+                    out.add(new Append(
+                            room,
+                            r.getString(1),
+                            r.getString(2),
+                            r.getString(3),
+                            parse(r.getString(4)),
+                            r.getLong(5),
+                            Optional.ofNullable(r.getString(6))));
+                }
+            }
+            db.commit();
+        } catch (SQLException e) {
+            rollback();
+            throw new IllegalStateException("reading room " + room + " failed: " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    /** Removes every room and message (an outbox, once Redis has them all). */
+    public void clear() {
+        try (Statement s = db.createStatement()) {
+            s.executeUpdate("DELETE FROM messages");
+            s.executeUpdate("DELETE FROM rooms");
+            db.commit();
+            rooms.clear();
+        } catch (SQLException e) {
+            rollback();
+            throw new IllegalStateException("clearing the store failed: " + e.getMessage(), e);
+        }
+    }
+
     @Override
     public void trim(String room, int maxMessages, long minTs) {
         RoomState s = room(room);

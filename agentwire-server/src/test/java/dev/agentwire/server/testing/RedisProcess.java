@@ -36,38 +36,50 @@ public final class RedisProcess implements AutoCloseable {
 
     /** Starts one without persistence, with {@code options} ({@code --name value} pairs) after the defaults. */
     public static RedisProcess start(Path dir, String... options) throws IOException, InterruptedException {
-        assumeInstalled();
         for (int attempt = 0; ; attempt++) {
             int port;
             try (ServerSocket s = new ServerSocket(0)) {
                 port = s.getLocalPort();
             }
-            List<String> cmd = new ArrayList<>(List.of(
-                    SERVER.toString(),
-                    "--port",
-                    Integer.toString(port),
-                    "--bind",
-                    "127.0.0.1",
-                    "--save",
-                    "",
-                    "--appendonly",
-                    "no",
-                    "--dir",
-                    dir.toString(),
-                    "--logfile",
-                    dir.resolve("redis-" + port + ".log").toString()));
-            cmd.addAll(List.of(options));
-            Files.createDirectories(dir);
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            RedisProcess r = new RedisProcess(p, port);
-            if (r.awaitPing(10_000)) {
-                return r;
-            }
-            p.destroyForcibly().waitFor();
-            if (attempt == 2) {
-                throw new IOException("redis-server did not start on port " + port + "; see " + dir);
+            try {
+                return startOn(dir, port, options);
+            } catch (IOException e) {
+                if (attempt == 2) {
+                    throw e;
+                }
             }
         }
+    }
+
+    /**
+     * Starts one on {@code port} (a Redis started again where a killed one was), without persistence unless
+     * {@code options} say otherwise.
+     */
+    public static RedisProcess startOn(Path dir, int port, String... options) throws IOException, InterruptedException {
+        assumeInstalled();
+        List<String> cmd = new ArrayList<>(List.of(
+                SERVER.toString(),
+                "--port",
+                Integer.toString(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                dir.toString(),
+                "--logfile",
+                dir.resolve("redis-" + port + ".log").toString()));
+        cmd.addAll(List.of(options));
+        Files.createDirectories(dir);
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        RedisProcess r = new RedisProcess(p, port);
+        if (r.awaitPing(10_000)) {
+            return r;
+        }
+        p.destroyForcibly().waitFor();
+        throw new IOException("redis-server did not start on port " + port + "; see " + dir);
     }
 
     /**
