@@ -493,6 +493,14 @@ public final class RoomService implements AutoCloseable {
         for (int i = 0; i < batch.size(); i++) {
             Publish p = batch.get(i);
             Store.Stored s = stored.get(i);
+            if (s.refused() != null) {
+                p.ack()
+                        .completeExceptionally(HubException.of(
+                                ErrorCode.INTERNAL_ERROR,
+                                "store_refused",
+                                "the message was not stored: " + s.refused()));
+                continue;
+            }
             if (!s.duplicate()) {
                 appendsSinceTrim.merge(s.room(), 1, Integer::sum);
             }
@@ -526,7 +534,7 @@ public final class RoomService implements AutoCloseable {
         Map<String, List<RoomBus.Entry>> byRoom = new LinkedHashMap<>();
         for (int i = 0; i < batch.size(); i++) {
             Store.Stored s = stored.get(i);
-            if (!s.duplicate()) {
+            if (!s.duplicate() && s.refused() == null) {
                 byRoom.computeIfAbsent(s.room(), r -> new ArrayList<>())
                         .add(new RoomBus.Entry(s, batch.get(i).sender().id()));
             }

@@ -20,7 +20,11 @@ public interface Store extends AutoCloseable {
             long ts,
             Optional<String> clientMessageId) {}
 
-    /** A stored message; {@code duplicate} when the append matched an earlier one by client message id. */
+    /**
+     * A stored message; {@code duplicate} when the append matched an earlier one by client message id. Or, with
+     * {@code refused} set, one the store refused alone (Redis answered that one with an error) while the rest of its
+     * batch was stored: its publisher gets the reason, the others their acknowledgements.
+     */
     record Stored(
             String room,
             long offset,
@@ -30,7 +34,27 @@ public interface Store extends AutoCloseable {
             String text,
             JsonNode data,
             long ts,
-            boolean duplicate) {}
+            boolean duplicate,
+            String refused) {
+
+        public Stored(
+                String room,
+                long offset,
+                long epoch,
+                String id,
+                String from,
+                String text,
+                JsonNode data,
+                long ts,
+                boolean duplicate) {
+            this(room, offset, epoch, id, from, text, data, ts, duplicate, null);
+        }
+
+        /** {@code a}, refused by the store for {@code reason}. */
+        public static Stored refused(Append a, String reason) {
+            return new Stored(a.room(), 0, 0, a.id(), a.from(), a.text(), a.data(), a.ts(), false, reason);
+        }
+    }
 
     /**
      * A room's state: {@code epoch} changes when its history is lost or reset; {@code lastOffset} is the

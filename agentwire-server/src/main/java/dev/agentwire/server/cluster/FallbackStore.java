@@ -166,7 +166,12 @@ public final class FallbackStore implements Store {
                 }
                 List<Append> send = unseen(r.room(), page);
                 if (!send.isEmpty()) {
-                    redis.append(send);
+                    for (Stored s : redis.append(send)) {
+                        if (s.refused() != null) {
+                            // Kept, all of it: the next catch-up tries again (what went in is not repeated).
+                            throw new IllegalStateException("the outbox could not be sent: " + s.refused());
+                        }
+                    }
                 }
                 n += send.size();
                 after += page.size();

@@ -75,7 +75,17 @@ public final class RedisStore implements Store {
         List<CompletableFuture<?>> added = new ArrayList<>();
         for (int i = 0; i < batch.size(); i++) {
             Append a = batch.get(i);
-            List<Object> r = await(replies.get(i));
+            List<Object> r;
+            try {
+                r = await(replies.get(i));
+            } catch (IllegalStateException e) {
+                if (!(e.getCause() instanceof io.lettuce.core.RedisCommandExecutionException refusal)) {
+                    throw e; // Redis did not answer: the batch's fate is unknown, the caller decides
+                }
+                // Redis answered this one with an error (out of memory, say): the others were stored all the same.
+                out.add(Stored.refused(a, "Redis " + redis + " answered: " + refusal.getMessage()));
+                continue;
+            }
             long offset = Long.parseLong((String) r.get(0));
             long epoch = Long.parseLong((String) r.get(1));
             if ("1".equals(r.get(2))) {
