@@ -20,7 +20,12 @@ import java.util.concurrent.TimeUnit;
  * pub/sub) call its echo tool in alternating rounds. Prints each round's p50s and the median of the per-round
  * ratios with their min and max.
  *
- * <pre>java -cp agentwire-bench/target/bench.jar dev.agentwire.bench.ClusterBench [--rounds 5] [--calls 2000]</pre>
+ * <p>With {@code --publishes N}: acknowledged room publishes per second through hub A (one client, 64 in flight)
+ * against {@code redis-benchmark} running the same publish script on the same Redis with 50 connections (what Redis
+ * alone can do), in alternating rounds.
+ *
+ * <pre>java -cp agentwire-bench/target/bench.jar dev.agentwire.bench.ClusterBench [--rounds 5] [--calls 2000]
+ *     [--publishes 20000]</pre>
  */
 public final class ClusterBench {
 
@@ -31,11 +36,14 @@ public final class ClusterBench {
     public static void main(String[] args) throws Exception {
         int rounds = 5;
         int calls = 2000;
+        int publishes = 0;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--calls" -> calls = Integer.parseInt(args[++i]);
-                default -> throw new IllegalArgumentException("usage: ClusterBench [--rounds N] [--calls N]");
+                case "--publishes" -> publishes = Integer.parseInt(args[++i]);
+                default ->
+                    throw new IllegalArgumentException("usage: ClusterBench [--rounds N] [--calls N] [--publishes N]");
             }
         }
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "awcb");
@@ -76,6 +84,10 @@ public final class ClusterBench {
                     throw new IllegalStateException("hub B never saw the tool");
                 }
                 Thread.sleep(50);
+            }
+            if (publishes > 0) {
+                publishRounds(local, port, rounds, publishes);
+                return;
             }
             measure(local, calls);
             measure(remote, calls);
@@ -125,6 +137,97 @@ public final class ClusterBench {
         }
         samples.sort(null);
         return samples.get((samples.size() - 1) / 2);
+    }
+
+    /** Acked publishes/s through the hub against redis-benchmark driving the same script, alternating. */
+    private static void publishRounds(AgentwireClient client, int port, int rounds, int n) throws Exception {
+        String sha = loadPublishScript(port);
+        hubPublishes(client, n / 4);
+        scriptPublishes(port, sha, n / 4);
+        double[] ratios = new double[rounds];
+        System.out.printf("%-6s %16s %16s %8s%n", "round", "hub acked/s", "script alone/s", "ratio");
+        for (int r = 0; r < rounds; r++) {
+            double hub = hubPublishes(client, n);
+            double alone = scriptPublishes(port, sha, n);
+            ratios[r] = hub / alone;
+            System.out.printf("%-6d %16.0f %16.0f %7.2f×%n", r + 1, hub, alone, ratios[r]);
+        }
+        Arrays.sort(ratios);
+        System.out.printf(
+                "acked cluster publishes/s ÷ the publish script under redis-benchmark: median %.2f× (min %.2f×,"
+                        + " max %.2f×) over %d rounds of %d; goal ≥ 0.7×%n",
+                ratios[rounds / 2], ratios[0], ratios[rounds - 1], rounds, n);
+    }
+
+    private static double hubPublishes(AgentwireClient client, int n) throws Exception {
+        java.util.concurrent.Semaphore window = new java.util.concurrent.Semaphore(64);
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(n);
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            window.acquire();
+            client.rooms()
+                    .publish("bench-hub", "a message of about sixty bytes for the bench " + i, null)
+                    .whenComplete((r, e) -> {
+                        window.release();
+                        done.countDown();
+                    });
+        }
+        if (!done.await(300, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("publishes did not finish");
+        }
+        return n / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    private static String loadPublishScript(int port) throws Exception {
+        String lua;
+        try (var in = ClusterBench.class.getResourceAsStream("/dev/agentwire/server/cluster/publish.lua")) {
+            lua = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        return run("/usr/bin/redis-cli", "-p", Integer.toString(port), "SCRIPT", "LOAD", lua)
+                .strip();
+    }
+
+    /** redis-benchmark's requests/s for the publish script with the arguments a hub sends. */
+    private static double scriptPublishes(int port, String sha, int n) throws Exception {
+        String out = run(
+                "/usr/bin/redis-benchmark",
+                "-p",
+                Integer.toString(port),
+                "-c",
+                "50",
+                "-n",
+                Integer.toString(n),
+                "-q",
+                "EVALSHA",
+                sha,
+                "3",
+                "agentwire:{room:bench-alone}:meta",
+                "agentwire:{room:bench-alone}:stream",
+                "agentwire:{room:bench-alone}:meta",
+                "12345",
+                "10000",
+                "agentwire:{room:bench-alone}:live",
+                "bench-a",
+                "{\"id\":\"0b6c3c1e-8d7e-4f7e-9f1a-2b3c4d5e6f70\",\"from\":\"uid:1000\","
+                        + "\"text\":\"a message of about sixty bytes for the bench 1\",\"ts\":1764000000000}",
+                "1764000000000",
+                "0b6c3c1e-8d7e-4f7e-9f1a-2b3c4d5e6f70",
+                "");
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("([0-9.]+) requests per second").matcher(out);
+        if (!m.find()) {
+            throw new IllegalStateException("redis-benchmark said: " + out);
+        }
+        return Double.parseDouble(m.group(1));
+    }
+
+    private static String run(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (!p.waitFor(300, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IllegalStateException(String.join(" ", command[0]) + " failed: " + out);
+        }
+        return out;
     }
 
     private static void awaitListening(int port) throws Exception {
