@@ -328,7 +328,16 @@ public final class AgentwireHub implements AutoCloseable {
                         : new ToolsFeature(config.section(ToolsFeature.Settings.class), toolDirectory),
                 serviceDirectory == null
                         ? new ServicesFeature(config.section(ServicesFeature.Settings.class))
-                        : new ServicesFeature(config.section(ServicesFeature.Settings.class), serviceDirectory),
+                        : new ServicesFeature(
+                                config.section(ServicesFeature.Settings.class),
+                                serviceDirectory,
+                                new dev.agentwire.server.cluster.RedisLoadShare(
+                                        redis,
+                                        hubId,
+                                        () -> beats == null
+                                                ? List.of(hubId)
+                                                : beats.live().keySet(),
+                                        clusterHealth)),
                 rooms(),
                 new GitFeature(),
                 new RouterFeature(config.router(), spendLedger),

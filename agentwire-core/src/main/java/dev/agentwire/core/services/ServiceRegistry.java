@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
@@ -23,33 +24,42 @@ public final class ServiceRegistry {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.\\-]{0,63}");
 
     private final Directory<Instance> directory;
+    private final LoadShare loads;
     private final Map<String, Service> services = new ConcurrentHashMap<>();
 
     public ServiceRegistry() {
-        this(new LocalDirectory<>());
+        this(new LocalDirectory<>(), LoadShare.local());
     }
 
-    /** A registry whose instances are kept in {@code directory}. */
+    /** A registry whose instances are kept in {@code directory}, their loads counted on this hub. */
     public ServiceRegistry(Directory<Instance> directory) {
+        this(directory, LoadShare.local());
+    }
+
+    /** A registry whose instances are kept in {@code directory}, their loads counted in {@code loads}. */
+    public ServiceRegistry(Directory<Instance> directory, LoadShare loads) {
         this.directory = directory;
+        this.loads = loads;
         // Services other hubs' instances serve are services here too.
-        directory.names().forEach(n -> services.computeIfAbsent(n, k -> new Service(k, directory)));
-        directory.listen((change, e) -> services.computeIfAbsent(e.name(), k -> new Service(k, directory)));
+        directory.names().forEach(n -> services.computeIfAbsent(n, k -> new Service(k, directory, loads)));
+        directory.listen((change, e) -> services.computeIfAbsent(e.name(), k -> new Service(k, directory, loads)));
     }
 
     /** One service: its instances (from the directory), the round-robin position and the handling statistics. */
     public static final class Service {
         private final String name;
         private final Directory<Instance> directory;
+        private final LoadShare loads;
         private final AtomicInteger next = new AtomicInteger();
         /** A round-robin position per group, so that a group's members take turns among themselves. */
         private final java.util.Map<String, AtomicInteger> nextInGroup = new java.util.concurrent.ConcurrentHashMap<>();
 
         private final ServiceStats stats = new ServiceStats();
 
-        Service(String name, Directory<Instance> directory) {
+        Service(String name, Directory<Instance> directory, LoadShare loads) {
             this.name = name;
             this.directory = directory;
+            this.loads = loads;
         }
 
         public String name() {
@@ -65,32 +75,29 @@ public final class ServiceRegistry {
         }
 
         /**
-         * The instance with the fewest pending requests; among equals, the next in round-robin order (within the
-         * group, when one is asked for: the rotation counts only its members).
+         * The instance with the fewest pending requests (as the {@link LoadShare} counts them: on this hub, or on
+         * every hub of a cluster); among equals, the next in round-robin order (within the group, when one is asked
+         * for: the rotation counts only its members). Empty when no instance is live.
          */
-        Optional<Instance> pick(Optional<String> group) {
+        Optional<CompletableFuture<Directory.Entry<Instance>>> pick(Optional<String> group) {
             List<Directory.Entry<Instance>> live = directory.lookup(name);
             if (group.isPresent()) {
                 live = live.stream()
                         .filter(e -> group.get().equals(e.value().group()))
                         .toList();
             }
-            int n = live.size();
-            if (n == 0) {
+            if (live.isEmpty()) {
                 return Optional.empty();
             }
             // Only groups some instance has get a position: the names a caller asks for cannot grow the map.
             AtomicInteger turn =
                     group.isPresent() ? nextInGroup.computeIfAbsent(group.get(), g -> new AtomicInteger()) : next;
-            int start = Math.floorMod(turn.getAndIncrement(), n);
-            Instance best = null;
-            for (int i = 0; i < n; i++) {
-                Instance candidate = live.get((start + i) % n).value();
-                if (best == null || candidate.pending() < best.pending()) {
-                    best = candidate;
-                }
-            }
-            return Optional.ofNullable(best);
+            return Optional.of(loads.pick(name, live, turn.getAndIncrement()));
+        }
+
+        /** The request {@link #pick} counted on {@code picked} ended. */
+        void finished(Directory.Entry<Instance> picked) {
+            loads.finished(name, picked);
         }
     }
 
@@ -108,7 +115,7 @@ public final class ServiceRegistry {
 
     /** Makes {@code connection} an instance of {@code name} (again, if it was one: the labels are replaced). */
     public Instance register(Connection connection, String name, String group, String version) {
-        services.computeIfAbsent(checkName(name), n -> new Service(n, directory));
+        services.computeIfAbsent(checkName(name), n -> new Service(n, directory, loads));
         Instance instance = new Instance(connection, name, group, version);
         directory.register(new Directory.Entry<>(name, directory.owner(connection.id()), instance));
         return instance;
@@ -119,7 +126,7 @@ public final class ServiceRegistry {
      * same name and owner again replaces it.
      */
     public Instance register(String name, Directory.Owner owner, Instance instance) {
-        services.computeIfAbsent(checkName(name), n -> new Service(n, directory));
+        services.computeIfAbsent(checkName(name), n -> new Service(n, directory, loads));
         directory.register(new Directory.Entry<>(name, owner, instance));
         return instance;
     }

@@ -7,6 +7,7 @@ import dev.agentwire.core.HubException;
 import dev.agentwire.core.PeerRequests;
 import dev.agentwire.core.Ticker;
 import dev.agentwire.core.relay.Caller;
+import dev.agentwire.core.relay.Directory;
 import dev.agentwire.core.relay.LocalProvider;
 import dev.agentwire.core.relay.ProviderLink;
 import dev.agentwire.core.relay.RelayEndpoint;
@@ -59,7 +60,8 @@ public final class ServiceRelay implements RelayEndpoint {
         }
         long timeout = RelayedCalls.checkTimeout(ask.timeoutMs().orElse(defaultTimeout.toMillis()));
         ServiceRegistry.Service service = registry.find(name).orElseThrow(() -> noResponders(name, ask.group()));
-        Instance instance = service.pick(ask.group()).orElseThrow(() -> noResponders(name, ask.group()));
+        CompletableFuture<Directory.Entry<Instance>> picked =
+                service.pick(ask.group()).orElseThrow(() -> noResponders(name, ask.group()));
         ObjectNode params = Json.mapper().createObjectNode();
         params.put("service", name);
         params.put("action", ask.action());
@@ -71,30 +73,34 @@ public final class ServiceRelay implements RelayEndpoint {
         from.put("interface", callerInterface);
         ObjectNode detail =
                 Json.mapper().createObjectNode().put("service", name).put("action", ask.action());
-        instance.started();
-        return calls.start(
-                Caller.of(caller, Optional.ofNullable(callerId), Optional.empty()),
-                instance.link(),
-                new RelayedCalls.Request(
-                        "services/handle",
-                        hubId -> params,
-                        timeout,
-                        new RelayedCalls.Label(
-                                "services/request " + name + "/" + ask.action(),
-                                detail,
-                                pending -> "instance " + instance.link())),
-                new Handled(service, instance, ticker.nanoTime()));
+        // A hub alone has picked already (the future is done) and goes on here; a cluster goes on when Redis answers.
+        return picked.thenCompose(entry -> {
+            Instance instance = entry.value();
+            instance.started();
+            return calls.start(
+                    Caller.of(caller, Optional.ofNullable(callerId), Optional.empty()),
+                    instance.link(),
+                    new RelayedCalls.Request(
+                            "services/handle",
+                            hubId -> params,
+                            timeout,
+                            new RelayedCalls.Label(
+                                    "services/request " + name + "/" + ask.action(),
+                                    detail,
+                                    pending -> "instance " + instance.link())),
+                    new Handled(service, entry, ticker.nanoTime()));
+        });
     }
 
     /** An instance's reply passed on as it is, and counted in the instance's load and the service's stats. */
     private final class Handled implements RelayedCalls.Answer {
         private final ServiceRegistry.Service service;
-        private final Instance instance;
+        private final Directory.Entry<Instance> picked;
         private final long startedNanos;
 
-        Handled(ServiceRegistry.Service service, Instance instance, long startedNanos) {
+        Handled(ServiceRegistry.Service service, Directory.Entry<Instance> picked, long startedNanos) {
             this.service = service;
-            this.instance = instance;
+            this.picked = picked;
             this.startedNanos = startedNanos;
         }
 
@@ -108,7 +114,8 @@ public final class ServiceRelay implements RelayEndpoint {
 
         @Override
         public void finished(boolean answered) {
-            instance.finished(answered);
+            picked.value().finished(answered);
+            service.finished(picked);
             if (answered) {
                 service.stats().handled(ticker.nanoTime() - startedNanos);
             } else {

@@ -39,22 +39,27 @@ public final class ServicesFeature implements Feature {
 
     private final Settings settings;
     private final Directory<Instance> directory;
+    private final LoadShare loads;
 
     /** Services of one hub ({@link LocalDirectory}). */
     public ServicesFeature(Settings settings) {
-        this(settings, new LocalDirectory<>());
+        this(settings, new LocalDirectory<>(), LoadShare.local());
     }
 
-    /** @param directory where the instances are kept (shared with other hubs, or not) */
-    public ServicesFeature(Settings settings, Directory<Instance> directory) {
+    /**
+     * @param directory where the instances are kept (shared with other hubs, or not)
+     * @param loads where their requests in flight are counted (every hub's, or this one's)
+     */
+    public ServicesFeature(Settings settings, Directory<Instance> directory, LoadShare loads) {
         this.settings = settings;
         this.directory = directory;
+        this.loads = loads;
     }
 
     @Override
     public void install(HubContext hub) {
-        ServiceRelay relay =
-                new ServiceRelay(new ServiceRegistry(directory), hub.timers(), hub.ticker(), settings.requestTimeout());
+        ServiceRelay relay = new ServiceRelay(
+                new ServiceRegistry(directory, loads), hub.timers(), hub.ticker(), settings.requestTimeout());
         ServiceMethods.register(hub.registry(), relay, hub.events());
         hub.onCancelled(relay::cancelled);
         hub.onClosed(c -> {

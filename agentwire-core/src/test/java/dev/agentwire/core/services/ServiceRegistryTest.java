@@ -105,8 +105,13 @@ class ServiceRegistryTest {
         registry.register(connect(), "echo", "red", null);
         ia.started();
 
-        assertThat(registry.find("echo").orElseThrow().pick(Optional.of("blue")))
-                .contains(ib);
+        assertThat(registry.find("echo")
+                        .orElseThrow()
+                        .pick(Optional.of("blue"))
+                        .orElseThrow()
+                        .join()
+                        .value())
+                .isSameAs(ib);
         assertThat(registry.find("echo").orElseThrow().pick(Optional.of("green")))
                 .isEmpty();
     }

@@ -85,7 +85,8 @@ public final class RedisLink implements AutoCloseable {
             if (!"PONG".equals(pong)) {
                 throw new IllegalStateException("answered PING with " + pong);
             }
-            RedisScript.loadAll(link, "publish", "room", "trim", "directory", "snapshot", "heartbeat");
+            RedisScript.loadAll(
+                    link, "publish", "room", "trim", "directory", "snapshot", "heartbeat", "seen", "pick", "finish");
             return link;
         } catch (IllegalArgumentException e) {
             shutdown(client);

@@ -264,4 +264,52 @@ class ClusterToolsTest {
                 .isInstanceOfSatisfying(
                         RpcException.class, e -> assertThat(e.code()).isEqualTo(-32002));
     }
+
+    private static int instancesListed(AgentwireClient on, String service) throws Exception {
+        for (JsonNode s : on.services().list().get(10, TimeUnit.SECONDS).path("services")) {
+            if (s.path("name").asText().equals(service)) {
+                return s.path("instances").size();
+            }
+        }
+        return 0;
+    }
+
+    @Test
+    void callersOnDifferentHubsPickTheLeastLoadedInstanceOverEveryHubsRequests() throws Exception {
+        List<CompletableFuture<JsonNode>> holds = new CopyOnWriteArrayList<>();
+        AgentwireClient callerA = connect(hubs.get(0));
+        AgentwireClient callerB = connect(hubs.get(1));
+        for (int round = 0; round < 3; round++) {
+            String service = "busy-" + round;
+            // Four instances, two on hub A and two on hub B, each holding what it is sent until the end.
+            List<List<String>> held = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                List<String> mine = new CopyOnWriteArrayList<>();
+                held.add(mine);
+                connect(hubs.get(i < 2 ? 0 : 1))
+                        .services()
+                        .serve(service, (request, ctx) -> {
+                            mine.add(request.action());
+                            CompletableFuture<JsonNode> hold = new CompletableFuture<>();
+                            holds.add(hold);
+                            return hold;
+                        })
+                        .get(30, TimeUnit.SECONDS);
+            }
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> instancesListed(callerA, service) == 4 && instancesListed(callerB, service) == 4);
+            for (int i = 0; i < 3; i++) {
+                callerA.services().request(service, "a" + i, args("i", i), Duration.ofSeconds(60));
+                int sent = i + 1;
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> held.stream().mapToInt(List::size).sum() == sent);
+            }
+            // Hub B has sent nothing yet: only counts over every hub show which instance is still free.
+            callerB.services().request(service, "b", args("i", 3), Duration.ofSeconds(60));
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> held.stream().mapToInt(List::size).sum() == 4);
+            assertThat(held).as("round %d: one request on each instance", round).allMatch(h -> h.size() == 1);
+        }
+        holds.forEach(h -> h.complete(Json.mapper().createObjectNode()));
+    }
 }
