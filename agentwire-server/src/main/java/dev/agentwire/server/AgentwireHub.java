@@ -142,6 +142,9 @@ public final class AgentwireHub implements AutoCloseable {
     /** Whether Redis is reachable now (cluster mode only). */
     private ClusterHealth clusterHealth;
 
+    private RedisDirectory<String> terminalDirectory;
+    private dev.agentwire.server.cluster.ClusterTerminals clusterTerminals;
+
     private TerminalService terminals;
     private int tcpPort = -1;
     private String token;
@@ -344,7 +347,10 @@ public final class AgentwireHub implements AutoCloseable {
                 new TerminalsFeature(
                         home.dir().resolve("control"),
                         new Pty4jLauncher(),
-                        config.section(TerminalService.Settings.class)));
+                        config.section(TerminalService.Settings.class),
+                        clusterTerminals == null
+                                ? dev.agentwire.core.terminals.RemoteTerminals.NONE
+                                : clusterTerminals));
     }
 
     /** With {@code cluster.redis}: connects to Redis (or stops the start, naming it) and opens the rooms' bus. */
@@ -378,9 +384,22 @@ public final class AgentwireHub implements AutoCloseable {
         sessionDirectory = new RedisDirectory<>(redis, "sessions", hubId, ClusterCodecs.sessions(), cluster.timeout())
                 .degradeWith(clusterHealth)
                 .start();
+        terminalDirectory = new RedisDirectory<>(
+                        redis,
+                        "terminals",
+                        hubId,
+                        dev.agentwire.server.cluster.ClusterTerminals.CODEC,
+                        cluster.timeout())
+                .degradeWith(clusterHealth)
+                .start();
+        clusterTerminals = new dev.agentwire.server.cluster.ClusterTerminals(
+                inbox,
+                terminalDirectory,
+                hubId,
+                () -> beats == null ? java.util.Set.of(hubId) : beats.live().keySet());
         // A hub that restarts under the same id before the others found it dead: what its last run registered is
         // stale (its connections are gone), and its connection numbers start again.
-        for (RedisDirectory<?> d : List.of(toolDirectory, serviceDirectory, sessionDirectory)) {
+        for (RedisDirectory<?> d : List.of(toolDirectory, serviceDirectory, sessionDirectory, terminalDirectory)) {
             d.purgeHub(hubId);
         }
         Log.LOG.info("cluster: hub {} on Redis {}", hubId, redis);
@@ -392,9 +411,15 @@ public final class AgentwireHub implements AutoCloseable {
             return;
         }
         ClusterSettings cluster = config.section(ClusterSettings.class);
+        clusterTerminals.start(core);
         inbox.serve("tools", core.require(ToolRelay.class))
                 .serve("services", core.require(ServiceRelay.class))
                 .start();
+        core.events().addListener((category, action, data) -> {
+            if (category.equals("session")) {
+                clusterTerminals.syncSoon(); // a terminal started or ended: the others find it sooner
+            }
+        });
         redisAgents.register(
                 core.require(ServiceRelay.class).registry(),
                 config.section(RedisAgentSettings.class).redis());
@@ -417,6 +442,7 @@ public final class AgentwireHub implements AutoCloseable {
                 .onRestored(toolDirectory::rejoin)
                 .onRestored(serviceDirectory::rejoin)
                 .onRestored(sessionDirectory::rejoin)
+                .onRestored(terminalDirectory::rejoin)
                 .onRestored(roomBus::resubscribe)
                 .onRestored(() ->
                         core.require(dev.agentwire.core.rooms.RoomService.class).catchUp())
@@ -431,13 +457,17 @@ public final class AgentwireHub implements AutoCloseable {
                 .onDead(toolDirectory::purgeHub)
                 .onDead(serviceDirectory::purgeHub)
                 .onDead(sessionDirectory::purgeHub)
+                .onDead(terminalDirectory::purgeHub)
                 .onDead(inbox::hubDied)
                 .onRevived(toolDirectory::reassert)
                 .onRevived(serviceDirectory::reassert)
                 .onRevived(sessionDirectory::reassert)
+                .onRevived(terminalDirectory::reassert)
                 .afterBeat(toolDirectory::check)
                 .afterBeat(serviceDirectory::check)
                 .afterBeat(sessionDirectory::check)
+                .afterBeat(terminalDirectory::check)
+                .afterBeat(clusterTerminals::sync)
                 .start();
     }
 
@@ -801,7 +831,11 @@ public final class AgentwireHub implements AutoCloseable {
         if (inbox != null) {
             inbox.close();
         }
-        for (RedisDirectory<?> d : new RedisDirectory<?>[] {toolDirectory, serviceDirectory, sessionDirectory}) {
+        if (clusterTerminals != null) {
+            clusterTerminals.close();
+        }
+        for (RedisDirectory<?> d :
+                new RedisDirectory<?>[] {toolDirectory, serviceDirectory, sessionDirectory, terminalDirectory}) {
             if (d != null) {
                 d.close();
             }

@@ -21,34 +21,66 @@ public final class TerminalMethods {
     private TerminalMethods() {}
 
     public static void register(MethodRegistry methods, TerminalService terminals) {
+        register(methods, terminals, RemoteTerminals.NONE);
+    }
+
+    /**
+     * With {@code remote}: {@code terminals/list} shows other hubs' terminals too, and kill, resize, title, input,
+     * key, read and wait on a terminal of another hub are relayed there.
+     */
+    public static void register(MethodRegistry methods, TerminalService terminals, RemoteTerminals remote) {
         add(methods, "terminals/spawn", call -> now(terminals.spawn(spawn(call))));
-        add(methods, "terminals/list", call -> now(terminals.list()));
-        add(methods, "terminals/kill", call -> now(terminals.kill(id(call), (int) number(call, "signal", 15))));
+        add(methods, "terminals/list", call -> {
+            com.fasterxml.jackson.databind.node.ObjectNode local = terminals.list();
+            return remote.list().thenApply(others -> {
+                local.withArray("terminals").addAll(others);
+                return (JsonNode) local;
+            });
+        });
+        Function<Function<Call, CompletionStage<JsonNode>>, Function<Call, CompletionStage<JsonNode>>> anyHub =
+                body -> call -> {
+                    String id = id(call);
+                    if (!terminals.has(id)) {
+                        Optional<CompletableFuture<JsonNode>> there = remote.relay(id, call.method(), call.params());
+                        if (there.isPresent()) {
+                            return there.get();
+                        }
+                    }
+                    return body.apply(call);
+                };
+        add(
+                methods,
+                "terminals/kill",
+                anyHub.apply(call -> now(terminals.kill(id(call), (int) number(call, "signal", 15)))));
         add(
                 methods,
                 "terminals/resize",
-                call -> now(terminals.resize(id(call), (int) required(call, "cols"), (int) required(call, "rows"))));
-        add(methods, "terminals/title", call -> now(terminals.title(id(call), text(call, "title", true))));
-        add(methods, "terminals/input", call -> now(terminals.input(id(call), text(call, "text", true))));
-        add(methods, "terminals/key", call -> now(terminals.key(id(call), text(call, "key", true))));
-        add(methods, "terminals/read", call -> {
+                anyHub.apply(call ->
+                        now(terminals.resize(id(call), (int) required(call, "cols"), (int) required(call, "rows")))));
+        add(
+                methods,
+                "terminals/title",
+                anyHub.apply(call -> now(terminals.title(id(call), text(call, "title", true)))));
+        add(methods, "terminals/input", anyHub.apply(call -> now(terminals.input(id(call), text(call, "text", true)))));
+        add(methods, "terminals/key", anyHub.apply(call -> now(terminals.key(id(call), text(call, "key", true)))));
+        add(methods, "terminals/read", anyHub.apply(call -> {
             try {
                 return now(terminals.read(id(call)));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw HubException.of(ErrorCode.INTERNAL_ERROR, "interrupted", "interrupted");
             }
-        });
+        }));
         // Returns at once; the pattern is matched on the terminals' match threads (see TerminalService.waitFor).
         add(
                 methods,
                 "terminals/wait",
-                call -> terminals.waitFor(
+                anyHub.apply(call -> terminals.waitFor(
                         id(call),
                         text(call, "pattern", true),
                         number(call, "timeoutMs", 10_000),
                         call.connection(),
-                        call.id()));
+                        call.id())));
         add(
                 methods,
                 "terminals/register",

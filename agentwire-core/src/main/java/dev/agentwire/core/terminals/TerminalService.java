@@ -479,6 +479,11 @@ public final class TerminalService {
         return s;
     }
 
+    /** Whether terminal {@code id} is this hub's. */
+    public boolean has(String id) {
+        return id != null && sessions.containsKey(id);
+    }
+
     public ObjectNode list() {
         ObjectNode out = Json.mapper().createObjectNode();
         ArrayNode arr = out.putArray("terminals");

@@ -13,17 +13,25 @@ public final class TerminalsFeature implements Feature {
     private final Path controlDir;
     private final PtyLauncher launcher;
     private final TerminalService.Settings settings;
+    private final RemoteTerminals remote;
 
     public TerminalsFeature(Path controlDir, PtyLauncher launcher, TerminalService.Settings settings) {
+        this(controlDir, launcher, settings, RemoteTerminals.NONE);
+    }
+
+    /** @param remote other hubs' terminals (a cluster's), which this hub's callers reach too */
+    public TerminalsFeature(
+            Path controlDir, PtyLauncher launcher, TerminalService.Settings settings, RemoteTerminals remote) {
         this.controlDir = controlDir;
         this.launcher = launcher;
         this.settings = settings;
+        this.remote = remote;
     }
 
     @Override
     public void install(HubContext hub) {
         TerminalService terminals = new TerminalService(controlDir, launcher, hub.events(), hub.timers(), settings);
-        TerminalMethods.register(hub.registry(), terminals);
+        TerminalMethods.register(hub.registry(), terminals, remote);
         hub.onCancelled(terminals::cancelled);
         hub.onClosed(terminals::connectionClosed);
         hub.onStop(terminals::close);

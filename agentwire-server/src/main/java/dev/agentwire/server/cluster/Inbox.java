@@ -76,6 +76,46 @@ public final class Inbox implements AutoCloseable {
         return this;
     }
 
+    /** What this hub itself answers for other hubs (not one of its connections): a method and its params. */
+    @FunctionalInterface
+    public interface HubCalls {
+        /** Answers {@code method} with {@code params} for hub {@code from}: its result, or fails as a call would. */
+        CompletableFuture<JsonNode> call(String from, String method, JsonNode params, long timeoutMs);
+    }
+
+    private final Map<String, HubCalls> hubCalls = new ConcurrentHashMap<>();
+
+    /** Calls of kind {@code kind} addressed to this hub itself go to {@code calls}. */
+    public Inbox serveHub(String kind, HubCalls calls) {
+        hubCalls.put(kind, calls);
+        return this;
+    }
+
+    /**
+     * Calls hub {@code other} itself ({@link #serveHub} there), acknowledged as any call: its result, or a failure
+     * as the far hub answered ({@code -32002} if it did not acknowledge, {@code -32003} if it died meanwhile).
+     */
+    public CompletableFuture<JsonNode> callHub(
+            String other, String kind, String method, JsonNode params, long timeoutMs) {
+        RemoteProvider to = link(other, dev.agentwire.core.relay.Directory.Owner.HUB, kind);
+        PeerRequests.Outgoing request = reserve(to);
+        ScheduledFuture<?> deadline = timers.schedule(
+                () -> fail(
+                        request.id(),
+                        ErrorCode.TIMEOUT,
+                        "timeout",
+                        method + " on hub " + other + " did not answer within " + timeoutMs + " ms"),
+                timeoutMs,
+                TimeUnit.MILLISECONDS);
+        send(to, request, method, params, timeoutMs);
+        return request.reply().whenComplete((r, e) -> deadline.cancel(false)).thenApply(reply -> {
+            if (reply.message() instanceof Message.Response r) {
+                return r.result();
+            }
+            throw HubException.relayed(((Message.ErrorResponse) reply.message()).error());
+        });
+    }
+
     static String channel(String hub) {
         return "agentwire:hub:" + hub + ":inbox";
     }
@@ -311,8 +351,34 @@ public final class Inbox implements AutoCloseable {
         }
     }
 
-    /** A call from hub {@code from} for one of this hub's connections. */
+    /** A call from hub {@code from} for one of this hub's connections, or for this hub itself. */
     private void called(String from, long id, JsonNode m) {
+        HubCalls itself = m.path("connection").asLong(-1) == dev.agentwire.core.relay.Directory.Owner.HUB
+                ? hubCalls.get(m.path("kind").asText())
+                : null;
+        if (itself != null) {
+            CompletableFuture<JsonNode> answer;
+            try {
+                answer = itself.call(
+                        from,
+                        m.path("method").asText(),
+                        m.path("params"),
+                        Math.max(1, Math.min(m.path("timeoutMs").asLong(1), 86_400_000L)));
+            } catch (RuntimeException e) {
+                reply(from, id, e);
+                return;
+            }
+            answer.whenComplete((result, e) -> {
+                if (e != null) {
+                    reply(from, id, e);
+                } else {
+                    ObjectNode r = message("result", id);
+                    r.putObject("reply").set("result", result);
+                    publish(from, r);
+                }
+            });
+            return;
+        }
         RelayEndpoint ep = endpoints.get(m.path("kind").asText());
         Optional<Connection> provider = connections.apply(m.path("connection").asLong());
         if (ep == null || provider.isEmpty() || !provider.get().isOpen()) {
