@@ -24,8 +24,12 @@ import java.util.concurrent.TimeUnit;
  * against {@code redis-benchmark} running the same publish script on the same Redis with 50 connections (what Redis
  * alone can do), in alternating rounds.
  *
+ * <p>With {@code --fanout N}: a publisher on hub A sends N room messages (64 in flight) and 100 members, 50 on hub
+ * B and 50 on hub C, receive them; deliveries per second against Redis pub/sub alone (one Lettuce connection
+ * publishing the same payloads, 100 Lettuce subscriber connections), in alternating rounds.
+ *
  * <pre>java -cp agentwire-bench/target/bench.jar dev.agentwire.bench.ClusterBench [--rounds 5] [--calls 2000]
- *     [--publishes 20000]</pre>
+ *     [--publishes 20000] [--fanout 2000]</pre>
  */
 public final class ClusterBench {
 
@@ -37,11 +41,13 @@ public final class ClusterBench {
         int rounds = 5;
         int calls = 2000;
         int publishes = 0;
+        int fanout = 0;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--calls" -> calls = Integer.parseInt(args[++i]);
                 case "--publishes" -> publishes = Integer.parseInt(args[++i]);
+                case "--fanout" -> fanout = Integer.parseInt(args[++i]);
                 default ->
                     throw new IllegalArgumentException("usage: ClusterBench [--rounds N] [--calls N] [--publishes N]");
             }
@@ -87,6 +93,12 @@ public final class ClusterBench {
             }
             if (publishes > 0) {
                 publishRounds(local, port, rounds, publishes);
+                return;
+            }
+            if (fanout > 0) {
+                try (AgentwireHub c = hub(dir.resolve("c"), uri, "bench-c")) {
+                    fanoutRounds(local, b, c, uri, rounds, fanout);
+                }
                 return;
             }
             measure(local, calls);
@@ -157,6 +169,96 @@ public final class ClusterBench {
                 "acked cluster publishes/s ÷ the publish script under redis-benchmark: median %.2f× (min %.2f×,"
                         + " max %.2f×) over %d rounds of %d; goal ≥ 0.7×%n",
                 ratios[rounds / 2], ratios[0], ratios[rounds - 1], rounds, n);
+    }
+
+    private static final int MEMBERS = 100;
+    private static final String PAYLOAD = "a message of about sixty bytes for the fan-out bench, padded";
+
+    /** Deliveries/s to 100 members on hubs B and C of what hub A's publisher sends, against Redis pub/sub alone. */
+    private static void fanoutRounds(
+            AgentwireClient publisher, AgentwireHub b, AgentwireHub c, String uri, int rounds, int n) throws Exception {
+        java.util.concurrent.atomic.AtomicLong heard = new java.util.concurrent.atomic.AtomicLong();
+        List<AgentwireClient> members = new ArrayList<>();
+        for (int i = 0; i < MEMBERS; i++) {
+            AgentwireClient m = client(i % 2 == 0 ? b : c);
+            m.rooms().join("fanout", x -> heard.incrementAndGet()).get(30, TimeUnit.SECONDS);
+            members.add(m);
+        }
+        io.lettuce.core.RedisClient redis = io.lettuce.core.RedisClient.create(uri);
+        List<io.lettuce.core.pubsub.StatefulRedisPubSubConnection<String, String>> subs = new ArrayList<>();
+        java.util.concurrent.atomic.AtomicLong heardAlone = new java.util.concurrent.atomic.AtomicLong();
+        try (var pub = redis.connect()) {
+            for (int i = 0; i < MEMBERS; i++) {
+                var sub = redis.connectPubSub();
+                sub.addListener(new io.lettuce.core.pubsub.RedisPubSubAdapter<>() {
+                    @Override
+                    public void message(String channel, String message) {
+                        heardAlone.incrementAndGet();
+                    }
+                });
+                sub.sync().subscribe("fanout-alone");
+                subs.add(sub);
+            }
+            hubFanout(publisher, heard, n / 4);
+            redisFanout(pub, heardAlone, n / 4);
+            double[] ratios = new double[rounds];
+            System.out.printf("%-6s %18s %18s %8s%n", "round", "cluster deliv./s", "pub/sub deliv./s", "ratio");
+            for (int r = 0; r < rounds; r++) {
+                double hub = hubFanout(publisher, heard, n);
+                double alone = redisFanout(pub, heardAlone, n);
+                ratios[r] = hub / alone;
+                System.out.printf("%-6d %18.0f %18.0f %7.2f×%n", r + 1, hub, alone, ratios[r]);
+            }
+            Arrays.sort(ratios);
+            System.out.printf(
+                    "cross-hub fan-out deliveries/s ÷ Redis pub/sub alone (%d members): median %.2f× (min %.2f×,"
+                            + " max %.2f×) over %d rounds of %d messages; goal ≥ 0.8×%n",
+                    MEMBERS, ratios[rounds / 2], ratios[0], ratios[rounds - 1], rounds, n);
+        } finally {
+            subs.forEach(io.lettuce.core.pubsub.StatefulRedisPubSubConnection::close);
+            redis.shutdown();
+            members.forEach(AgentwireClient::close);
+        }
+    }
+
+    private static double hubFanout(AgentwireClient publisher, java.util.concurrent.atomic.AtomicLong heard, int n)
+            throws Exception {
+        long start = heard.get();
+        long want = start + (long) n * MEMBERS;
+        java.util.concurrent.Semaphore window = new java.util.concurrent.Semaphore(64);
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            window.acquire();
+            publisher.rooms().publish("fanout", PAYLOAD, null).whenComplete((r, e) -> window.release());
+        }
+        awaitCount(heard, want);
+        return (double) n * MEMBERS / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    private static double redisFanout(
+            io.lettuce.core.api.StatefulRedisConnection<String, String> pub,
+            java.util.concurrent.atomic.AtomicLong heard,
+            int n)
+            throws Exception {
+        long want = heard.get() + (long) n * MEMBERS;
+        java.util.concurrent.Semaphore window = new java.util.concurrent.Semaphore(64);
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            window.acquire();
+            pub.async().publish("fanout-alone", PAYLOAD).whenComplete((r, e) -> window.release());
+        }
+        awaitCount(heard, want);
+        return (double) n * MEMBERS / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    private static void awaitCount(java.util.concurrent.atomic.AtomicLong count, long want) throws Exception {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
+        while (count.get() < want) {
+            if (System.nanoTime() > until) {
+                throw new IllegalStateException("only " + count.get() + " of " + want + " deliveries");
+            }
+            Thread.sleep(1);
+        }
     }
 
     private static double hubPublishes(AgentwireClient client, int n) throws Exception {
