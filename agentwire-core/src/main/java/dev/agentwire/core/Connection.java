@@ -129,7 +129,18 @@ public final class Connection {
         return java.util.Set.copyOf(subscriptions);
     }
 
-    /** Tells the hub the transport closed. Idempotent. */
+    private final java.util.concurrent.CompletableFuture<Void> released =
+            new java.util.concurrent.CompletableFuture<>();
+
+    /**
+     * Completes once the hub has let this connection go after {@link #closed}: every feature's close hook has run
+     * (on the connection's queue, after the calls it had queued) and the calls it was answering have failed.
+     */
+    public java.util.concurrent.CompletableFuture<Void> released() {
+        return released;
+    }
+
+    /** Tells the hub the transport closed. Idempotent; the features let it go soon after ({@link #released}). */
     public void closed() {
         if (open) {
             open = false;

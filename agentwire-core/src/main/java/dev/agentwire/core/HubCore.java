@@ -161,9 +161,23 @@ public final class HubCore implements AutoCloseable {
         connections.remove(c.id());
         logins.loggedOut(c);
         // The features let it go first (its tools, its services), then the calls it was answering fail: a caller
-        // that hears -32003 finds the tool gone.
-        Hooks.each(hooks.closed, c);
-        c.requests().closeAll();
+        // that hears -32003 finds the tool gone. On the connection's own queue: after the calls it had queued (a
+        // registration queued before the close is undone, not left behind), and off the transport's I/O thread,
+        // which must not wait (a cluster's directory asks Redis).
+        Runnable letGo = () -> {
+            try {
+                Hooks.each(hooks.closed, c);
+                c.requests().closeAll();
+            } finally {
+                c.released().complete(null);
+            }
+        };
+        try {
+            c.serial().resume();
+            c.serial().execute(letGo);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            letGo.run(); // the hub is stopping: its workers are gone
+        }
     }
 
     InFlight calls() {

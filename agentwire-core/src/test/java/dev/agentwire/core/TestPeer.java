@@ -139,9 +139,13 @@ public final class TestPeer {
         receive("{\"jsonrpc\":\"2.0\",\"id\":" + request.id() + ",\"result\":" + result + "}");
     }
 
-    /** The transport closed. */
+    /** The transport closed; returns once the hub has let the connection go (its close hooks ran). */
     public void close() {
         connection.closed();
+        connection
+                .released()
+                .orTimeout(WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+                .join();
     }
 
     /** Parses JSON text (test data). */
