@@ -128,6 +128,7 @@ public final class ClusterBench {
                 .set("cluster.redis", redis)
                 .set("cluster.hubId", id)
                 .set("limits.ratePerSecond", "0")
+                .set("rooms.publishesPerMinute", "0")
                 .build()
                 .start();
     }
@@ -225,13 +226,20 @@ public final class ClusterBench {
             throws Exception {
         long start = heard.get();
         long want = start + (long) n * MEMBERS;
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure =
+                new java.util.concurrent.atomic.AtomicReference<>();
         java.util.concurrent.Semaphore window = new java.util.concurrent.Semaphore(64);
         long t0 = System.nanoTime();
         for (int i = 0; i < n; i++) {
             window.acquire();
-            publisher.rooms().publish("fanout", PAYLOAD, null).whenComplete((r, e) -> window.release());
+            publisher.rooms().publish("fanout", PAYLOAD, null).whenComplete((r, e) -> {
+                if (e != null) {
+                    failure.compareAndSet(null, e);
+                }
+                window.release();
+            });
         }
-        awaitCount(heard, want);
+        awaitCount(heard, want, failure);
         return (double) n * MEMBERS / ((System.nanoTime() - t0) / 1e9);
     }
 
@@ -247,13 +255,21 @@ public final class ClusterBench {
             window.acquire();
             pub.async().publish("fanout-alone", PAYLOAD).whenComplete((r, e) -> window.release());
         }
-        awaitCount(heard, want);
+        awaitCount(heard, want, new java.util.concurrent.atomic.AtomicReference<>());
         return (double) n * MEMBERS / ((System.nanoTime() - t0) / 1e9);
     }
 
-    private static void awaitCount(java.util.concurrent.atomic.AtomicLong count, long want) throws Exception {
+    private static void awaitCount(
+            java.util.concurrent.atomic.AtomicLong count,
+            long want,
+            java.util.concurrent.atomic.AtomicReference<Throwable> failure)
+            throws Exception {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
         while (count.get() < want) {
+            if (failure.get() != null) {
+                throw new IllegalStateException(
+                        "a publish failed: " + failure.get().getMessage(), failure.get());
+            }
             if (System.nanoTime() > until) {
                 throw new IllegalStateException("only " + count.get() + " of " + want + " deliveries");
             }
@@ -262,6 +278,7 @@ public final class ClusterBench {
     }
 
     private static double hubPublishes(AgentwireClient client, int n) throws Exception {
+        java.util.concurrent.atomic.AtomicLong failed = new java.util.concurrent.atomic.AtomicLong();
         java.util.concurrent.Semaphore window = new java.util.concurrent.Semaphore(64);
         java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(n);
         long t0 = System.nanoTime();
@@ -276,6 +293,9 @@ public final class ClusterBench {
         }
         if (!done.await(300, TimeUnit.SECONDS)) {
             throw new IllegalStateException("publishes did not finish");
+        }
+        if (failed.get() > 0) {
+            throw new IllegalStateException(failed.get() + " publishes failed: only acknowledged ones count");
         }
         return n / ((System.nanoTime() - t0) / 1e9);
     }
