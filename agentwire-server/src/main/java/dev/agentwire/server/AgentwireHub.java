@@ -365,33 +365,40 @@ public final class AgentwireHub implements AutoCloseable {
         }
         hubId = cluster.hubId().isEmpty() ? defaultHubId() : cluster.hubId();
         try {
-            redis = RedisLink.connect(cluster.redis(), cluster.timeout());
+            redis = cluster.required()
+                    ? RedisLink.connect(cluster.redis(), cluster.timeout())
+                    : RedisLink.connectWhenReachable(cluster.redis(), cluster.timeout());
         } catch (RuntimeException e) {
             throw new HubStartException(e.getMessage(), e);
         }
         clusterHealth = new ClusterHealth();
+        if (!redis.connected()) {
+            // cluster.required: false and Redis away: alone (degraded) until a heartbeat reaches it.
+            clusterHealth.lost("Redis " + redis + " was not reachable at start");
+        }
         roomBus = new RedisRoomBus(redis, hubId, cluster.probe());
-        roomBus.start();
+        whenRedis(roomBus::start);
         inbox = new Inbox(redis, hubId, cluster.ack(), id -> core == null ? Optional.empty() : core.connection(id));
         toolDirectory = new RedisDirectory<>(redis, "tools", hubId, ClusterCodecs.tools(inbox), cluster.timeout())
-                .degradeWith(clusterHealth)
-                .start();
-        redisAgents = new RedisAgents(redis, hubId).start();
+                .degradeWith(clusterHealth);
+        whenRedis(toolDirectory::start);
+        redisAgents = new RedisAgents(redis, hubId);
+        whenRedis(redisAgents::start);
         serviceDirectory = new RedisDirectory<>(
                         redis, "services", hubId, ClusterCodecs.services(inbox, redisAgents), cluster.timeout())
-                .degradeWith(clusterHealth)
-                .start();
+                .degradeWith(clusterHealth);
+        whenRedis(serviceDirectory::start);
         sessionDirectory = new RedisDirectory<>(redis, "sessions", hubId, ClusterCodecs.sessions(), cluster.timeout())
-                .degradeWith(clusterHealth)
-                .start();
+                .degradeWith(clusterHealth);
+        whenRedis(sessionDirectory::start);
         terminalDirectory = new RedisDirectory<>(
                         redis,
                         "terminals",
                         hubId,
                         dev.agentwire.server.cluster.ClusterTerminals.CODEC,
                         cluster.timeout())
-                .degradeWith(clusterHealth)
-                .start();
+                .degradeWith(clusterHealth);
+        whenRedis(terminalDirectory::start);
         clusterTerminals = new dev.agentwire.server.cluster.ClusterTerminals(
                 inbox,
                 terminalDirectory,
@@ -400,9 +407,32 @@ public final class AgentwireHub implements AutoCloseable {
         // A hub that restarts under the same id before the others found it dead: what its last run registered is
         // stale (its connections are gone), and its connection numbers start again.
         for (RedisDirectory<?> d : List.of(toolDirectory, serviceDirectory, sessionDirectory, terminalDirectory)) {
-            d.purgeHub(hubId);
+            whenRedis(() -> d.purgeHub(hubId));
         }
         Log.LOG.info("cluster: hub {} on Redis {}", hubId, redis);
+    }
+
+    /** What waits for Redis: a hub started without it runs these, in order, when a heartbeat first reaches it. */
+    private final List<Runnable> untilRedis = new java.util.ArrayList<>();
+
+    /** Runs {@code start} now if Redis is connected, else once it is (before everything else that is restored). */
+    private void whenRedis(Runnable start) {
+        if (redis.connected()) {
+            start.run();
+        } else {
+            untilRedis.add(start);
+        }
+    }
+
+    private synchronized void joinLate() {
+        if (untilRedis.isEmpty()) {
+            return;
+        }
+        Log.LOG.info("cluster: Redis {} answers; joining the cluster", redis);
+        for (Runnable r : List.copyOf(untilRedis)) {
+            r.run();
+        }
+        untilRedis.clear();
     }
 
     /** Once the features are in: other hubs' calls reach them, and the heartbeat starts. */
@@ -414,7 +444,8 @@ public final class AgentwireHub implements AutoCloseable {
         clusterTerminals.start(core);
         inbox.serve("tools", core.require(ToolRelay.class))
                 .serve("services", core.require(ServiceRelay.class))
-                .start();
+                .startTimers();
+        whenRedis(inbox::subscribe);
         core.events().addListener((category, action, data) -> {
             if (category.equals("session")) {
                 clusterTerminals.syncSoon(); // a terminal started or ended: the others find it sooner
@@ -423,13 +454,17 @@ public final class AgentwireHub implements AutoCloseable {
         redisAgents.register(
                 core.require(ServiceRelay.class).registry(),
                 config.section(RedisAgentSettings.class).redis());
-        redisCallers = new RedisCallers(redis, core).start();
-        clusterEvents = new ClusterEvents(redis, hubId, core.events()).start();
+        redisCallers = new RedisCallers(redis, core);
+        whenRedis(redisCallers::start);
+        clusterEvents = new ClusterEvents(redis, hubId, core.events());
+        whenRedis(clusterEvents::start);
         ObjectNode info = Json.mapper().createObjectNode();
         info.put("pid", ProcessHandle.current().pid());
         info.put("version", Version.current());
         info.put("startedAt", core.startedAtMillis());
         clusterHealth
+                // First what a hub started without Redis has not started yet.
+                .onRestored(this::joinLate)
                 .onDegraded(why -> core.events()
                         .publish(
                                 "cluster",

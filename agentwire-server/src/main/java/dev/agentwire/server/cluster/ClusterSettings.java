@@ -18,6 +18,8 @@ import java.util.regex.Pattern;
  * @param heartbeat how often the hub beats
  * @param deadAfter a hub that has not beaten this long is dead: its providers are gone, its calls fail
  * @param ack how long a call to another hub waits for that hub's acknowledgement before it fails, not run
+ * @param required whether a Redis that cannot be reached at start stops the start; if not, the hub starts alone
+ *     (degraded) and joins the cluster when Redis answers
  */
 @Setting.Section("cluster")
 public record ClusterSettings(
@@ -70,7 +72,13 @@ public record ClusterSettings(
                 min = 10,
                 max = 600_000,
                 doc = "how long a call to another hub waits for its acknowledgement")
-        Duration ack) {
+        Duration ack,
+
+        @Setting(
+                value = "true",
+                kind = Kind.BOOLEAN,
+                doc = "whether an unreachable Redis stops the start (false: start alone, join when it answers)")
+        boolean required) {
 
     private static final Pattern HUB_ID = Pattern.compile("[A-Za-z0-9_.\\-]{1,64}");
 
@@ -94,7 +102,8 @@ public record ClusterSettings(
                 Duration.ofSeconds(2),
                 Duration.ofSeconds(3),
                 Duration.ofSeconds(10),
-                Duration.ofSeconds(1));
+                Duration.ofSeconds(1),
+                true);
     }
 
     public boolean enabled() {

@@ -99,6 +99,11 @@ public final class HubBeats implements AutoCloseable {
     }
 
     private void beatOnce() {
+        if (!redis.ensureConnected()) {
+            error = "Redis " + redis + " is not reachable yet";
+            health.lost("Redis " + redis + " is not reachable");
+            return;
+        }
         List<Object> r;
         try {
             r = BEAT.run(redis.async(), KEYS, hub, Long.toString(deadAfter.toMillis()), info)

@@ -120,9 +120,22 @@ public final class Inbox implements AutoCloseable {
         return "agentwire:hub:" + hub + ":inbox";
     }
 
-    /** Subscribes to this hub's inbox ({@code aw-inbox} handles what comes). */
+    /** Starts the calls' timers, then subscribes to this hub's inbox. */
     public Inbox start() {
-        timers = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "aw-inbox-timer"));
+        startTimers();
+        return subscribe();
+    }
+
+    /** Starts the calls' timers ({@code aw-inbox-timer}): calls made here fail in time from now on. */
+    public synchronized Inbox startTimers() {
+        if (timers == null) {
+            timers = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "aw-inbox-timer"));
+        }
+        return this;
+    }
+
+    /** Subscribes to this hub's inbox: other hubs' calls and answers reach it from now on. */
+    public synchronized Inbox subscribe() {
         pubsub = redis.newPubSub();
         pubsub.addListener(new RedisPubSubAdapter<>() {
             @Override

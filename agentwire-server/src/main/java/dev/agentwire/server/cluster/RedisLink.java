@@ -24,23 +24,31 @@ import java.util.concurrent.TimeUnit;
  */
 public final class RedisLink implements AutoCloseable {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RedisLink.class);
+    private static final String[] SCRIPTS = {
+        "publish", "room", "trim", "directory", "snapshot", "heartbeat", "seen", "pick", "finish"
+    };
+
+    /**
+     * How long Lettuce waits between attempts to reconnect: from 50 ms, doubling, at most a second. Its default
+     * grows to 30 s, so a hub whose first attempts failed could stay cut off from a Redis that was back long before.
+     */
+    private static final io.lettuce.core.resource.Delay RECONNECT = io.lettuce.core.resource.Delay.equalJitter(
+            Duration.ofMillis(50), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS);
+
     private final String display;
     private final AbstractRedisClient client;
-    private final StatefulConnection<String, String> commands;
-    private final RedisClusterAsyncCommands<String, String> async;
-    private final RedisClusterCommands<String, String> sync;
+    private final io.lettuce.core.resource.ClientResources resources;
+    private volatile StatefulConnection<String, String> commands;
+    private volatile RedisClusterAsyncCommands<String, String> async;
+    private volatile RedisClusterCommands<String, String> sync;
 
-    private RedisLink(
-            String display,
-            AbstractRedisClient client,
-            StatefulConnection<String, String> commands,
-            RedisClusterAsyncCommands<String, String> async,
-            RedisClusterCommands<String, String> sync) {
+    private RedisLink(String display, AbstractRedisClient client, io.lettuce.core.resource.ClientResources resources) {
         this.display = display;
         this.client = client;
-        this.commands = commands;
-        this.async = async;
-        this.sync = sync;
+        this.resources = resources;
+        this.async = down(RedisClusterAsyncCommands.class, display);
+        this.sync = down(RedisClusterCommands.class, display);
     }
 
     /**
@@ -50,17 +58,46 @@ public final class RedisLink implements AutoCloseable {
      * @throws IllegalStateException if Redis cannot be reached or does not answer as Redis, naming the URI
      */
     public static RedisLink connect(String uri, Duration timeout) {
+        RedisLink link = unconnected(uri, timeout);
+        try {
+            link.open();
+            return link;
+        } catch (RuntimeException e) {
+            link.shutdownAll();
+            throw new IllegalStateException(
+                    "cluster.redis " + link.display + ": Redis is not reachable or not Redis (" + reason(e) + ")", e);
+        }
+    }
+
+    /**
+     * A link to {@code uri} that connects now if it can, else later ({@link #ensureConnected}): until then every
+     * command fails at once as while disconnected ({@code cluster.required: false}).
+     *
+     * @throws IllegalArgumentException if {@code uri} is not one of the forms {@code cluster.redis} takes
+     */
+    public static RedisLink connectWhenReachable(String uri, Duration timeout) {
+        RedisLink link = unconnected(uri, timeout);
+        if (!link.ensureConnected()) {
+            log.warn("cluster.redis {}: not reachable at start; the hub starts alone and joins when it is", link);
+        }
+        return link;
+    }
+
+    private static RedisLink unconnected(String uri, Duration timeout) {
         String display = uri.replaceAll("//[^@/]*@", "//***@");
-        AbstractRedisClient client = null;
+        io.lettuce.core.resource.ClientResources resources = null;
         try {
             ClientOptions.DisconnectedBehavior reject = ClientOptions.DisconnectedBehavior.REJECT_COMMANDS;
             TimeoutOptions timeouts = TimeoutOptions.builder()
                     .timeoutSource(new BlockingAware(timeout))
                     .build();
-            RedisLink link;
-            if (uri.startsWith("redis-cluster://")) {
-                RedisClusterClient c = RedisClusterClient.create(clusterNodes(uri, timeout));
-                client = c;
+            List<RedisURI> nodes = uri.startsWith("redis-cluster://") ? clusterNodes(uri, timeout) : null;
+            RedisURI one = nodes == null ? single(uri, timeout) : null;
+            resources = io.lettuce.core.resource.DefaultClientResources.builder()
+                    .reconnectDelay(RECONNECT)
+                    .build();
+            if (nodes != null) {
+                RedisClusterClient c = RedisClusterClient.create(resources, nodes);
                 // A cluster connects to each node when it is first used: rejecting commands while disconnected would
                 // refuse those first ones. They wait instead, within the timeout and a bounded queue.
                 c.setOptions(ClusterClientOptions.builder()
@@ -68,33 +105,114 @@ public final class RedisLink implements AutoCloseable {
                         .requestQueueSize(65_536)
                         .timeoutOptions(timeouts)
                         .build());
-                var conn = c.connect(StringCodec.UTF8);
-                link = new RedisLink(display, c, conn, conn.async(), conn.sync());
-            } else {
-                RedisClient c = RedisClient.create(single(uri, timeout));
-                client = c;
-                c.setOptions(ClientOptions.builder()
-                        .disconnectedBehavior(reject)
-                        .requestQueueSize(65_536)
-                        .timeoutOptions(timeouts)
-                        .build());
-                var conn = c.connect(StringCodec.UTF8);
-                link = new RedisLink(display, c, conn, conn.async(), conn.sync());
+                return new RedisLink(display, c, resources);
             }
-            String pong = link.sync.ping();
+            RedisClient c = RedisClient.create(resources, one);
+            c.setOptions(ClientOptions.builder()
+                    .disconnectedBehavior(reject)
+                    .requestQueueSize(65_536)
+                    .timeoutOptions(timeouts)
+                    .build());
+            return new RedisLink(display, c, resources);
+        } catch (IllegalArgumentException e) {
+            if (resources != null) {
+                resources.shutdown(0, 2, TimeUnit.SECONDS);
+            }
+            throw new IllegalArgumentException("cluster.redis " + display + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether the command connection is open (Lettuce reconnects it on its own after that). */
+    public boolean connected() {
+        return commands != null;
+    }
+
+    /**
+     * Opens the command connection if it is not open yet (a link made while Redis was unreachable); whether it is
+     * open now. Never throws.
+     */
+    public synchronized boolean ensureConnected() {
+        if (commands != null) {
+            return true;
+        }
+        try {
+            open();
+            log.info("cluster.redis {}: connected", display);
+            return true;
+        } catch (RuntimeException e) {
+            log.debug("cluster.redis {}: not reachable yet ({})", display, reason(e));
+            return false;
+        }
+    }
+
+    /** Connects the command connection, checks it answers as Redis, loads the scripts; then the link uses it. */
+    private synchronized void open() {
+        StatefulConnection<String, String> conn;
+        RedisClusterAsyncCommands<String, String> a;
+        RedisClusterCommands<String, String> y;
+        if (client instanceof RedisClusterClient c) {
+            var cc = c.connect(StringCodec.UTF8);
+            conn = cc;
+            a = cc.async();
+            y = cc.sync();
+        } else {
+            var sc = ((RedisClient) client).connect(StringCodec.UTF8);
+            conn = sc;
+            a = sc.async();
+            y = sc.sync();
+        }
+        try {
+            String pong = y.ping();
             if (!"PONG".equals(pong)) {
                 throw new IllegalStateException("answered PING with " + pong);
             }
-            RedisScript.loadAll(
-                    link, "publish", "room", "trim", "directory", "snapshot", "heartbeat", "seen", "pick", "finish");
-            return link;
-        } catch (IllegalArgumentException e) {
-            shutdown(client);
-            throw new IllegalArgumentException("cluster.redis " + display + ": " + e.getMessage(), e);
+            for (String name : SCRIPTS) {
+                RedisScript.load(y, name);
+            }
         } catch (RuntimeException e) {
-            shutdown(client);
-            throw new IllegalStateException(
-                    "cluster.redis " + display + ": Redis is not reachable or not Redis (" + reason(e) + ")", e);
+            conn.closeAsync();
+            throw e;
+        }
+        async = a;
+        sync = y;
+        commands = conn;
+    }
+
+    /** Commands that fail at once, as Lettuce's do while disconnected: a link that has not connected yet. */
+    @SuppressWarnings("unchecked")
+    private static <T> T down(Class<?> type, String display) {
+        return (T) java.lang.reflect.Proxy.newProxyInstance(
+                type.getClassLoader(), new Class<?>[] {type}, (proxy, method, args) -> {
+                    if (method.getDeclaringClass() == Object.class) {
+                        return switch (method.getName()) {
+                            case "toString" -> "unconnected " + display;
+                            case "hashCode" -> System.identityHashCode(proxy);
+                            case "equals" -> proxy == args[0];
+                            default -> throw new UnsupportedOperationException(method.getName());
+                        };
+                    }
+                    var e = new io.lettuce.core.RedisConnectionException(
+                            "Redis " + display + " is not connected yet: commands are rejected");
+                    if (io.lettuce.core.RedisFuture.class.isAssignableFrom(method.getReturnType())) {
+                        Failed<Object> f = new Failed<>();
+                        f.completeExceptionally(e);
+                        return f;
+                    }
+                    throw e;
+                });
+    }
+
+    /** A command's future that failed before it was sent. */
+    private static final class Failed<V> extends java.util.concurrent.CompletableFuture<V>
+            implements io.lettuce.core.RedisFuture<V> {
+        @Override
+        public String getError() {
+            return "not connected";
+        }
+
+        @Override
+        public boolean await(long timeout, TimeUnit unit) {
+            return true;
         }
     }
 
@@ -120,8 +238,8 @@ public final class RedisLink implements AutoCloseable {
         }
 
         @Override
-        public java.util.concurrent.TimeUnit getTimeUnit() {
-            return java.util.concurrent.TimeUnit.MILLISECONDS;
+        public TimeUnit getTimeUnit() {
+            return TimeUnit.MILLISECONDS;
         }
     }
 
@@ -271,8 +389,16 @@ public final class RedisLink implements AutoCloseable {
 
     @Override
     public void close() {
-        commands.close();
+        if (commands != null) {
+            commands.close();
+        }
+        shutdownAll();
+    }
+
+    /** The client, then the resources it was given (the client leaves those to whoever made them). */
+    private void shutdownAll() {
         shutdown(client);
+        resources.shutdown(0, 2, TimeUnit.SECONDS);
     }
 
     private static void shutdown(AbstractRedisClient client) {

@@ -54,7 +54,10 @@ public final class RedisRoomBus implements RoomBus {
         this.probe = probe;
     }
 
-    /** Opens the pub/sub connection and starts the prober ({@code aw-redis-probe}). */
+    /**
+     * Opens the pub/sub connection, subscribed to every room followed so far, and starts the prober
+     * ({@code aw-redis-probe}). Until then (a hub started while Redis was unreachable) rooms are followed here only.
+     */
     public synchronized void start() {
         pubsub = connect();
         prober = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -160,6 +163,9 @@ public final class RedisRoomBus implements RoomBus {
     /** Redis is back after an outage: a new pub/sub connection, subscribed to every room followed meanwhile too. */
     public void resubscribe() {
         try {
+            if (pubsub == null) {
+                return; // not started: its start subscribes them all
+            }
             rebuild();
         } catch (RuntimeException e) {
             log.warn("resubscribing the rooms failed; the probe tries again: {}", e.getMessage());
@@ -184,7 +190,7 @@ public final class RedisRoomBus implements RoomBus {
 
     @Override
     public synchronized void follow(String room) {
-        if (followed.add(room)) {
+        if (followed.add(room) && pubsub != null) {
             // Waited for (within the timeout), so that the room's state read after it misses nothing published.
             try {
                 pubsub.sync().subscribe(RoomKeys.channel(room));
@@ -201,7 +207,7 @@ public final class RedisRoomBus implements RoomBus {
 
     @Override
     public synchronized void unfollow(String room) {
-        if (followed.remove(room)) {
+        if (followed.remove(room) && pubsub != null) {
             pubsub.async().unsubscribe(RoomKeys.channel(room));
         }
     }

@@ -54,11 +54,16 @@ final class RedisScript {
      */
     static void loadAll(RedisLink redis, String... names) {
         for (String name : names) {
-            RedisScript s = named(name);
-            String sha = redis.sync().scriptLoad(s.source);
-            if (!s.sha.equalsIgnoreCase(sha)) {
-                throw new IllegalStateException("Redis gave " + sha + " for " + s + ", not " + s.sha);
-            }
+            load(redis.sync(), name);
+        }
+    }
+
+    /** Loads script {@code name} into the Redis {@code redis} talks to, checking the SHA it gives. */
+    static void load(io.lettuce.core.cluster.api.sync.RedisClusterCommands<String, String> redis, String name) {
+        RedisScript s = named(name);
+        String sha = redis.scriptLoad(s.source);
+        if (!s.sha.equalsIgnoreCase(sha)) {
+            throw new IllegalStateException("Redis gave " + sha + " for " + s + ", not " + s.sha);
         }
     }
 

@@ -55,15 +55,20 @@ class ClusterRedisLossTest {
     }
 
     private ChildHub hub(String id) throws Exception {
-        ChildHub h = ChildHub.start(
-                        dir.resolve(id),
-                        "cluster.redis=" + redis.uri(),
-                        "cluster.hubId=" + id,
-                        "cluster.heartbeatMs=300",
-                        "cluster.deadAfterMs=30000",
-                        "cluster.probeMs=300",
-                        "cluster.timeoutMs=500")
-                .warmUp();
+        return hubOn(id, redis.uri());
+    }
+
+    private ChildHub hubOn(String id, String uri, String... more) throws Exception {
+        List<String> settings = new ArrayList<>(List.of(
+                "cluster.redis=" + uri,
+                "cluster.hubId=" + id,
+                "cluster.heartbeatMs=300",
+                "cluster.deadAfterMs=30000",
+                "cluster.probeMs=300",
+                "cluster.timeoutMs=500"));
+        settings.addAll(List.of(more));
+        ChildHub h =
+                ChildHub.start(dir.resolve(id), settings.toArray(String[]::new)).warmUp();
         hubs.add(h);
         return h;
     }
@@ -176,8 +181,15 @@ class ClusterRedisLossTest {
         }
         // The member on the other hub heard every message exactly once; the one on hub A saw the epoch change.
         await().atMost(Duration.ofSeconds(30))
-                .untilAsserted(() ->
-                        assertThat(heardOnB).as("hub B's member").hasSize(total).doesNotHaveDuplicates());
+                .untilAsserted(() -> assertThat(heardOnB)
+                        .as(
+                                "hub B's member; missing %s",
+                                java.util.stream.IntStream.range(0, total)
+                                        .mapToObj(i -> "m-" + i)
+                                        .filter(t -> !heardOnB.contains(t))
+                                        .toList())
+                        .hasSize(total)
+                        .doesNotHaveDuplicates());
         assertThat(heardOnA.stream()
                         .map(s -> s.substring(0, s.indexOf(':')))
                         .distinct()
@@ -192,5 +204,56 @@ class ClusterRedisLossTest {
                                 .get(30, TimeUnit.SECONDS)
                                 .toString())
                         .contains("local.echo"));
+    }
+
+    @Test
+    void aHubStartedWhileRedisIsDownServesAloneAndJoinsWhenRedisAnswers() throws Exception {
+        RedisProcess.assumeInstalled();
+        dir = TestHubs.shortTempDir();
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        String uri = "redis://127.0.0.1:" + port;
+        ChildHub a = hubOn("hub-a", uri, "cluster.required=false");
+        AgentwireClient onA = connect(a);
+        assertThat(state(onA)).isEqualTo("degraded");
+        JsonNode early = onA.rooms().publish("early", "before Redis", null).get(30, TimeUnit.SECONDS);
+        assertThat(early.path("offset").asLong()).isEqualTo(1);
+        AgentwireClient provider = connect(a);
+        provider.tools()
+                .register(
+                        ToolSpec.of("early.echo", "registered before Redis"),
+                        (args, ctx) -> CompletableFuture.completedFuture(args))
+                .get(30, TimeUnit.SECONDS);
+        assertThat(connect(a)
+                        .tools()
+                        .call("early.echo", Json.mapper().createObjectNode().put("x", 2))
+                        .get(30, TimeUnit.SECONDS)
+                        .toString())
+                .contains("\"x\":2");
+
+        redis = RedisProcess.startOn(dir.resolve("redis"), port);
+        await().atMost(Duration.ofSeconds(30)).until(() -> state(onA).equals("up"));
+
+        ChildHub b = hubOn("hub-b", uri);
+        AgentwireClient onB = connect(b);
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(
+                                onB.tools().list(null).get(30, TimeUnit.SECONDS).toString())
+                        .contains("early.echo"));
+        assertThat(onB.tools()
+                        .call("early.echo", Json.mapper().createObjectNode().put("y", 3))
+                        .get(30, TimeUnit.SECONDS)
+                        .toString())
+                .as("hub B calls the tool registered on hub A before Redis was there")
+                .contains("\"y\":3");
+        List<String> history = new ArrayList<>();
+        JsonNode joined = onB.request(
+                        "rooms/join",
+                        Json.mapper().createObjectNode().put("room", "early").put("history", 10))
+                .get(30, TimeUnit.SECONDS);
+        joined.path("messages").forEach(m -> history.add(m.path("text").asText()));
+        assertThat(history).as("the room's history on hub B").containsExactly("before Redis");
     }
 }
