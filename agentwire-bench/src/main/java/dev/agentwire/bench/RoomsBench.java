@@ -176,6 +176,17 @@ final class RoomsBench {
      * requests per second from {@code redis-benchmark} (one client, pipelined 16), times the subscribers.
      */
     static Optional<Double> redisFanOut(Path dir, int subscribers, int messages) throws Exception {
+        try {
+            return redisFanOutOnce(dir, subscribers, messages);
+        } catch (IllegalStateException e) {
+            // Seen once in a full build: redis-benchmark's one client was disconnected ("All clients disconnected")
+            // and it printed no rate. This is the baseline, not the hub: say so, and measure it again once.
+            System.err.println("the Redis fan-out baseline failed; measuring it again: " + e.getMessage());
+            return redisFanOutOnce(dir, subscribers, messages);
+        }
+    }
+
+    private static Optional<Double> redisFanOutOnce(Path dir, int subscribers, int messages) throws Exception {
         if (!Files.isExecutable(Path.of("/usr/bin/redis-benchmark"))) {
             return Optional.empty();
         }
