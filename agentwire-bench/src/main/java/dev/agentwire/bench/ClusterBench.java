@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  * pub/sub) call its echo tool in alternating rounds. Prints each round's p50s and the median of the per-round
  * ratios with their min and max.
  *
- * <p>With {@code --publishes N}: acknowledged room publishes per second through hub A (one client, 64 in flight)
+ * <p>With {@code --publishes N}: acknowledged room publishes per second through hub A ({@code --publishers K}
+ * clients, default 1, each with 64 in flight)
  * against {@code redis-benchmark} running the same publish script on the same Redis with 50 connections (what Redis
  * alone can do), in alternating rounds.
  *
@@ -42,12 +43,14 @@ public final class ClusterBench {
         int calls = 2000;
         int publishes = 0;
         int fanout = 0;
+        int publisherCount = 1;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--calls" -> calls = Integer.parseInt(args[++i]);
                 case "--publishes" -> publishes = Integer.parseInt(args[++i]);
                 case "--fanout" -> fanout = Integer.parseInt(args[++i]);
+                case "--publishers" -> publisherCount = Integer.parseInt(args[++i]);
                 default ->
                     throw new IllegalArgumentException("usage: ClusterBench [--rounds N] [--calls N] [--publishes N]");
             }
@@ -92,7 +95,15 @@ public final class ClusterBench {
                 Thread.sleep(50);
             }
             if (publishes > 0) {
-                publishRounds(local, port, rounds, publishes);
+                List<AgentwireClient> publishers = new ArrayList<>(List.of(local));
+                for (int i = 1; i < publisherCount; i++) {
+                    publishers.add(client(a));
+                }
+                try {
+                    publishRounds(publishers, port, rounds, publishes);
+                } finally {
+                    publishers.subList(1, publishers.size()).forEach(AgentwireClient::close);
+                }
                 return;
             }
             if (fanout > 0) {
@@ -153,14 +164,14 @@ public final class ClusterBench {
     }
 
     /** Acked publishes/s through the hub against redis-benchmark driving the same script, alternating. */
-    private static void publishRounds(AgentwireClient client, int port, int rounds, int n) throws Exception {
+    private static void publishRounds(List<AgentwireClient> clients, int port, int rounds, int n) throws Exception {
         String sha = loadPublishScript(port);
-        hubPublishes(client, n / 4);
+        hubPublishes(clients, n / 4);
         scriptPublishes(port, sha, n / 4);
         double[] ratios = new double[rounds];
         System.out.printf("%-6s %16s %16s %8s%n", "round", "hub acked/s", "script alone/s", "ratio");
         for (int r = 0; r < rounds; r++) {
-            double hub = hubPublishes(client, n);
+            double hub = hubPublishes(clients, n);
             double alone = scriptPublishes(port, sha, n);
             ratios[r] = hub / alone;
             System.out.printf("%-6d %16.0f %16.0f %7.2f×%n", r + 1, hub, alone, ratios[r]);
@@ -277,19 +288,35 @@ public final class ClusterBench {
         }
     }
 
-    private static double hubPublishes(AgentwireClient client, int n) throws Exception {
+    /** Acknowledged publishes/s of {@code n} spread over {@code clients}, each with 64 in flight. */
+    private static double hubPublishes(List<AgentwireClient> clients, int n) throws Exception {
         java.util.concurrent.atomic.AtomicLong failed = new java.util.concurrent.atomic.AtomicLong();
-        java.util.concurrent.Semaphore window = new java.util.concurrent.Semaphore(64);
         java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(n);
+        List<Thread> senders = new ArrayList<>();
         long t0 = System.nanoTime();
-        for (int i = 0; i < n; i++) {
-            window.acquire();
-            client.rooms()
-                    .publish("bench-hub", "a message of about sixty bytes for the bench " + i, null)
-                    .whenComplete((r, e) -> {
-                        window.release();
-                        done.countDown();
-                    });
+        for (int c = 0; c < clients.size(); c++) {
+            AgentwireClient client = clients.get(c);
+            int share = n / clients.size() + (c < n % clients.size() ? 1 : 0);
+            Thread t = new Thread(() -> {
+                java.util.concurrent.Semaphore window = new java.util.concurrent.Semaphore(64);
+                for (int i = 0; i < share; i++) {
+                    window.acquireUninterruptibly();
+                    client.rooms()
+                            .publish("bench-hub", "a message of about sixty bytes for the bench " + i, null)
+                            .whenComplete((r, e) -> {
+                                if (e != null) {
+                                    failed.incrementAndGet();
+                                }
+                                window.release();
+                                done.countDown();
+                            });
+                }
+            });
+            t.start();
+            senders.add(t);
+        }
+        for (Thread t : senders) {
+            t.join();
         }
         if (!done.await(300, TimeUnit.SECONDS)) {
             throw new IllegalStateException("publishes did not finish");
