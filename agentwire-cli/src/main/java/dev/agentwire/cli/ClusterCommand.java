@@ -22,6 +22,11 @@ final class ClusterCommand extends HubCall {
             out.println("this hub is alone (no cluster.redis; see docs/CLUSTER.md)");
             return;
         }
+        out.printf(
+                "this hub %s: %s%s%n",
+                c.path("hub").asText(),
+                c.path("state").asText("up"),
+                c.has("reason") ? " (" + c.path("reason").asText() + ")" : "");
         JsonNode r = c.path("redis");
         out.printf(
                 "redis %s: %s%s%n",

@@ -33,6 +33,16 @@ final class StatusCommand extends HubCall {
                 conns.path("unix").asInt(),
                 conns.path("tcp").asInt());
         out.printf("  in flight    %d%n", s.path("inflight").asInt());
+        JsonNode cluster = s.path("cluster");
+        if (cluster.isObject()) {
+            out.printf(
+                    "  cluster      hub %s on %s: %s, %d hubs live%s%n",
+                    cluster.path("hub").asText(),
+                    cluster.path("redis").asText(),
+                    cluster.path("state").asText("up"),
+                    cluster.path("hubs").asInt(),
+                    cluster.has("reason") ? " (" + cluster.path("reason").asText() + ")" : "");
+        }
     }
 
     static String human(long ms) {

@@ -138,6 +138,33 @@ class AwTest {
     }
 
     @Test
+    void statusAndClusterSayAHubWhoseRedisIsAwayIsDegraded() throws Exception {
+        int nobody;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            nobody = s.getLocalPort();
+        }
+        try (AgentwireHub alone = AgentwireHub.builder()
+                .home(dir.resolve("degraded"))
+                .set("clientPort", "-1")
+                .set("cluster.redis", "redis://127.0.0.1:" + nobody)
+                .set("cluster.hubId", "hub-away")
+                .set("cluster.required", "false")
+                .build()
+                .start()) {
+            AwRunner.Result status = aw("status", "--connect", alone.endpoint());
+            assertThat(status.code()).isZero();
+            assertThat(status.out())
+                    .contains("cluster      hub hub-away on redis://127.0.0.1:" + nobody + ": degraded")
+                    .contains("not reachable");
+            AwRunner.Result cluster = aw("cluster", "--connect", alone.endpoint());
+            assertThat(cluster.code()).isZero();
+            assertThat(cluster.out())
+                    .contains("this hub hub-away: degraded")
+                    .contains("redis redis://127.0.0.1:" + nobody + ": down");
+        }
+    }
+
+    @Test
     void hubWithARedisThatIsNotThereStopsNamingIt() throws Exception {
         int nobody;
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
