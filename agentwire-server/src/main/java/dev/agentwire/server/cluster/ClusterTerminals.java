@@ -223,6 +223,18 @@ public final class ClusterTerminals implements RemoteTerminals, AutoCloseable {
                     "not_relayed",
                     method + " is not one that other hubs make on this hub's terminals");
         }
+        TerminalService terminals = core.require(TerminalService.class);
+        // Answered from this hub's terminals only, never passed on: a call that came from another hub must not go
+        // back out (two hubs with terminals would otherwise ask each other for their lists without end).
+        if (method.equals("terminals/list")) {
+            return CompletableFuture.completedFuture(terminals.list());
+        }
+        String id = params.path("id").asText("");
+        if (!terminals.has(id)) {
+            var data = HubException.reasonData("terminal_not_found");
+            data.put("id", id);
+            throw HubException.withData(ErrorCode.NOT_FOUND, "no terminal " + id + " on hub " + hub, data);
+        }
         String key = "c-" + keys.incrementAndGet();
         CompletableFuture<JsonNode> answer = new CompletableFuture<>();
         asked.put(key, answer);

@@ -114,6 +114,21 @@ class ClusterTerminalsTest {
                 .as("a terminal no hub has")
                 .isEqualTo(-32007);
 
+        // A terminal on each hub: each hub lists both (a list asked by another hub is answered there, not passed on:
+        // passed on, the two hubs asked each other without end and every list timed out without the other's).
+        ObjectNode onBSpawn = Json.mapper().createObjectNode();
+        onBSpawn.putArray("command").add("sleep").add("30");
+        String u = call(onB, "terminals/spawn", onBSpawn).path("id").asText();
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+            String fromA = call(onA, "terminals/list", Json.mapper().createObjectNode())
+                    .toString();
+            String fromB = call(onB, "terminals/list", Json.mapper().createObjectNode())
+                    .toString();
+            assertThat(fromA).contains(t).contains(u);
+            assertThat(fromB).contains(t).contains(u);
+        });
+        call(onA, "terminals/kill", id(u).put("signal", 9));
+
         call(onB, "terminals/kill", id(t).put("signal", 9));
         await().atMost(Duration.ofSeconds(15))
                 .until(() -> call(onA, "terminals/list", Json.mapper().createObjectNode())
