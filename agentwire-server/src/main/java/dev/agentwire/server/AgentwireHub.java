@@ -424,15 +424,25 @@ public final class AgentwireHub implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts what waited for Redis, each step once: a step that fails stays for the next restore, and the hub is
+     * degraded again so that the next heartbeat that reaches Redis retries it.
+     */
     private synchronized void joinLate() {
         if (untilRedis.isEmpty()) {
             return;
         }
         Log.LOG.info("cluster: Redis {} answers; joining the cluster", redis);
-        for (Runnable r : List.copyOf(untilRedis)) {
-            r.run();
+        while (!untilRedis.isEmpty()) {
+            try {
+                untilRedis.get(0).run();
+            } catch (RuntimeException e) {
+                Log.LOG.warn("cluster: joining failed; the next heartbeat tries again: {}", e.toString());
+                clusterHealth.lost("joining the cluster failed: " + e.getMessage());
+                return;
+            }
+            untilRedis.remove(0);
         }
-        untilRedis.clear();
     }
 
     /** Once the features are in: other hubs' calls reach them, and the heartbeat starts. */

@@ -38,7 +38,13 @@ public final class ClusterEvents implements AutoCloseable {
                 received(message);
             }
         });
-        pubsub.sync().subscribe(CHANNEL);
+        try {
+            pubsub.sync().subscribe(CHANNEL);
+        } catch (RuntimeException e) {
+            pubsub.closeAsync(); // nothing left half open: the next try subscribes once
+            pubsub = null;
+            throw e;
+        }
         events.joinCluster(hub, params -> redis.async().publish(CHANNEL, params.toString()));
         return this;
     }

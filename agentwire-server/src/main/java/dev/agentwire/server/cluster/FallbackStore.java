@@ -84,7 +84,15 @@ public final class FallbackStore implements Store {
         if (!health.degraded()) {
             boolean sent = false;
             try {
-                resume();
+                try {
+                    resume();
+                } catch (RuntimeException e) {
+                    if (ClusterHealth.unreachable(e)) {
+                        throw e;
+                    }
+                    log.warn("cluster: the outbox could not be sent yet; this batch joins it: {}", e.getMessage());
+                    return outbox().append(batch);
+                }
                 sent = true;
                 return redis.append(batch);
             } catch (RuntimeException e) {
@@ -215,7 +223,17 @@ public final class FallbackStore implements Store {
     private <T> T either(Supplier<T> inRedis, Supplier<T> inOutbox) {
         if (!health.degraded()) {
             try {
-                resume();
+                try {
+                    resume();
+                } catch (RuntimeException e) {
+                    if (ClusterHealth.unreachable(e)) {
+                        throw e;
+                    }
+                    // Redis refused part of the outbox (out of memory, say): the rooms are served from the outbox,
+                    // as while degraded, until a catch-up sends it; publishes join it, so the rooms' order holds.
+                    log.warn("cluster: the outbox could not be sent yet: {}", e.getMessage());
+                    return inOutbox.get();
+                }
                 return inRedis.get();
             } catch (RuntimeException e) {
                 if (!ClusterHealth.unreachable(e)) {

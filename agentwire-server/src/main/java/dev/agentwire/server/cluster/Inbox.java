@@ -143,7 +143,13 @@ public final class Inbox implements AutoCloseable {
                 received(message);
             }
         });
-        pubsub.sync().subscribe(channel(hub));
+        try {
+            pubsub.sync().subscribe(channel(hub));
+        } catch (RuntimeException e) {
+            pubsub.closeAsync(); // nothing left half open: the next try subscribes once
+            pubsub = null;
+            throw e;
+        }
         return this;
     }
 

@@ -84,16 +84,27 @@ public final class RedisAgents implements AutoCloseable {
 
     /** Starts popping and hearing answers. */
     public synchronized RedisAgents start() {
-        running = true;
         blocking = redis.newBlocking();
-        pubsub = redis.newPubSub();
-        pubsub.addListener(new RedisPubSubAdapter<>() {
-            @Override
-            public void message(String channel, String message) {
-                answered(message);
+        try {
+            pubsub = redis.newPubSub();
+            pubsub.addListener(new RedisPubSubAdapter<>() {
+                @Override
+                public void message(String channel, String message) {
+                    answered(message);
+                }
+            });
+            pubsub.sync().subscribe(replyTo());
+        } catch (RuntimeException e) {
+            // Nothing left half open: a start that failed (Redis away again) is tried again whole.
+            if (pubsub != null) {
+                pubsub.closeAsync();
+                pubsub = null;
             }
-        });
-        pubsub.sync().subscribe(replyTo());
+            blocking.close();
+            blocking = null;
+            throw e;
+        }
+        running = true;
         popper = new Thread(this::pop, "aw-redis-agents");
         popper.setDaemon(true);
         popper.start();

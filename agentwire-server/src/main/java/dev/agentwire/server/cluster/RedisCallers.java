@@ -60,6 +60,7 @@ public final class RedisCallers implements Outbound, AutoCloseable {
 
     /** Opens the callers' connection and starts popping. */
     public synchronized RedisCallers start() {
+        blocking = redis.newBlocking(); // first: if Redis is away again, nothing else was opened
         connection = core.open(
                 new Peer(
                         Transport.TCP,
@@ -71,7 +72,6 @@ public final class RedisCallers implements Outbound, AutoCloseable {
                 this);
         connection.introduce("redis-callers", "caller");
         core.authenticate(connection, new TokenService.Grant("redis", Set.of("services:request")));
-        blocking = redis.newBlocking();
         running = true;
         popper = new Thread(this::pop, "aw-redis-callers");
         popper.setDaemon(true);

@@ -96,8 +96,17 @@ public final class RedisDirectory<V> implements Directory<V> {
                 }
             }
         });
-        pubsub.sync().subscribe(channel);
-        CompletableFuture.runAsync(this::reload, applier).join();
+        try {
+            pubsub.sync().subscribe(channel);
+            CompletableFuture.runAsync(this::reload, applier).join();
+        } catch (RuntimeException e) {
+            // Nothing left half open: a start that failed (Redis away again) is tried again whole.
+            pubsub.closeAsync();
+            applier.shutdownNow();
+            pubsub = null;
+            applier = null;
+            throw e;
+        }
         return this;
     }
 

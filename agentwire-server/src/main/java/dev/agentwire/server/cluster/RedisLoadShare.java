@@ -29,6 +29,9 @@ public final class RedisLoadShare implements LoadShare {
     private final String hub;
     private final Supplier<Collection<String>> liveHubs;
     private final ClusterHealth health;
+    /** The picks counted in Redis, by identity: exactly these are taken off when they end, whatever happens between. */
+    private final java.util.Set<Directory.Entry<Instance>> counted = java.util.Collections.synchronizedSet(
+            java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
 
     /** @param liveHubs the hubs that beat now (this one among them) */
     public RedisLoadShare(RedisLink redis, String hub, Supplier<Collection<String>> liveHubs, ClusterHealth health) {
@@ -66,7 +69,11 @@ public final class RedisLoadShare implements LoadShare {
                     if (e == null) {
                         int place = Integer.parseInt((String) r.get(0));
                         if (place >= 1 && place <= live.size()) {
-                            return live.get(place - 1);
+                            Directory.Entry<Instance> e0 = live.get(place - 1);
+                            // An entry of its own, so that its finish knows the count it made.
+                            Directory.Entry<Instance> picked = new Directory.Entry<>(e0.name(), e0.owner(), e0.value());
+                            counted.add(picked);
+                            return picked;
                         }
                         log.warn("service {}: pick.lua answered {} for {} instances", service, place, live.size());
                     } else {
@@ -75,21 +82,21 @@ public final class RedisLoadShare implements LoadShare {
                         }
                         log.debug("service {}: picking in Redis failed ({}); picking here", service, e.toString());
                     }
-                    // Not counted in Redis: its finish takes one off a count that may not have it, which finish.lua
-                    // bounds at 0 (the field goes), so the counts come right as requests end.
+                    // Not counted in Redis: its finish takes nothing off there.
                     return ((Local) LoadShare.local()).pickNow(live, turn);
                 });
     }
 
     @Override
     public void finished(String service, Directory.Entry<Instance> picked) {
-        if (health.degraded()) {
-            return;
+        if (!counted.remove(picked)) {
+            return; // picked here while Redis could not be asked: nothing was counted there
         }
         FINISH.run(redis.async(), new String[] {loads(service)}, member(picked) + "|" + hub)
                 .whenComplete((r, e) -> {
                     if (e != null) {
-                        log.debug("service {}: uncounting a request failed: {}", service, e.toString());
+                        // The count stays one too high until the field goes (finish.lua at 0): logged, not retried.
+                        log.info("service {}: taking a request off its count failed: {}", service, e.toString());
                     }
                 });
     }
