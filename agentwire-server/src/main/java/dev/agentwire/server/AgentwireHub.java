@@ -11,12 +11,14 @@ import dev.agentwire.core.events.EventsFeature;
 import dev.agentwire.core.git.GitFeature;
 import dev.agentwire.core.hub.HubFeature;
 import dev.agentwire.core.policy.PeerPolicy;
+import dev.agentwire.core.rooms.RoomService;
 import dev.agentwire.core.rooms.RoomsFeature;
 import dev.agentwire.core.router.LlmRouter;
 import dev.agentwire.core.router.RouterFeature;
 import dev.agentwire.core.services.ServiceRelay;
 import dev.agentwire.core.services.ServicesFeature;
 import dev.agentwire.core.sessions.SessionsFeature;
+import dev.agentwire.core.terminals.RemoteTerminals;
 import dev.agentwire.core.terminals.TerminalService;
 import dev.agentwire.core.terminals.TerminalsFeature;
 import dev.agentwire.core.tools.ToolRelay;
@@ -29,6 +31,7 @@ import dev.agentwire.server.cluster.ClusterEvents;
 import dev.agentwire.server.cluster.ClusterHealth;
 import dev.agentwire.server.cluster.ClusterSettings;
 import dev.agentwire.server.cluster.ClusterStatus;
+import dev.agentwire.server.cluster.ClusterTerminals;
 import dev.agentwire.server.cluster.FallbackStore;
 import dev.agentwire.server.cluster.HubBeats;
 import dev.agentwire.server.cluster.Inbox;
@@ -37,6 +40,7 @@ import dev.agentwire.server.cluster.RedisAgents;
 import dev.agentwire.server.cluster.RedisCallers;
 import dev.agentwire.server.cluster.RedisDirectory;
 import dev.agentwire.server.cluster.RedisLink;
+import dev.agentwire.server.cluster.RedisLoadShare;
 import dev.agentwire.server.cluster.RedisRoomBus;
 import dev.agentwire.server.cluster.RedisStore;
 import dev.agentwire.server.config.ConfigLoader;
@@ -143,7 +147,7 @@ public final class AgentwireHub implements AutoCloseable {
     private ClusterHealth clusterHealth;
 
     private RedisDirectory<String> terminalDirectory;
-    private dev.agentwire.server.cluster.ClusterTerminals clusterTerminals;
+    private ClusterTerminals clusterTerminals;
 
     private TerminalService terminals;
     private int tcpPort = -1;
@@ -334,7 +338,7 @@ public final class AgentwireHub implements AutoCloseable {
                         : new ServicesFeature(
                                 config.section(ServicesFeature.Settings.class),
                                 serviceDirectory,
-                                new dev.agentwire.server.cluster.RedisLoadShare(
+                                new RedisLoadShare(
                                         redis,
                                         hubId,
                                         () -> beats == null
@@ -348,9 +352,7 @@ public final class AgentwireHub implements AutoCloseable {
                         home.dir().resolve("control"),
                         new Pty4jLauncher(),
                         config.section(TerminalService.Settings.class),
-                        clusterTerminals == null
-                                ? dev.agentwire.core.terminals.RemoteTerminals.NONE
-                                : clusterTerminals));
+                        clusterTerminals == null ? RemoteTerminals.NONE : clusterTerminals));
     }
 
     /** With {@code cluster.redis}: connects to Redis (or stops the start, naming it) and opens the rooms' bus. */
@@ -391,15 +393,10 @@ public final class AgentwireHub implements AutoCloseable {
         sessionDirectory = new RedisDirectory<>(redis, "sessions", hubId, ClusterCodecs.sessions(), cluster.timeout())
                 .degradeWith(clusterHealth);
         whenRedis(sessionDirectory::start);
-        terminalDirectory = new RedisDirectory<>(
-                        redis,
-                        "terminals",
-                        hubId,
-                        dev.agentwire.server.cluster.ClusterTerminals.CODEC,
-                        cluster.timeout())
+        terminalDirectory = new RedisDirectory<>(redis, "terminals", hubId, ClusterTerminals.CODEC, cluster.timeout())
                 .degradeWith(clusterHealth);
         whenRedis(terminalDirectory::start);
-        clusterTerminals = new dev.agentwire.server.cluster.ClusterTerminals(
+        clusterTerminals = new ClusterTerminals(
                 inbox,
                 terminalDirectory,
                 hubId,
@@ -489,8 +486,7 @@ public final class AgentwireHub implements AutoCloseable {
                 .onRestored(sessionDirectory::rejoin)
                 .onRestored(terminalDirectory::rejoin)
                 .onRestored(roomBus::resubscribe)
-                .onRestored(() ->
-                        core.require(dev.agentwire.core.rooms.RoomService.class).catchUp())
+                .onRestored(() -> core.require(RoomService.class).catchUp())
                 .onRestored(() -> core.events()
                         .publish(
                                 "cluster",

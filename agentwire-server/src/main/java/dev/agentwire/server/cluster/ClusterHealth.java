@@ -106,8 +106,10 @@ public final class ClusterHealth {
     public static boolean unreachable(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof io.lettuce.core.RedisCommandExecutionException) {
-                return false; // Redis answered, with an error
+                return false; // Redis answered, with an error (whatever the words around it say)
             }
+        }
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof io.lettuce.core.RedisConnectionException
                     || t instanceof io.lettuce.core.RedisCommandTimeoutException
                     || t instanceof java.util.concurrent.TimeoutException
@@ -117,7 +119,7 @@ public final class ClusterHealth {
             // Lettuce's own words when the connection is gone: "Currently not connected", "Connection closed",
             // "Connection disconnected", "Unable to connect"; and RedisLink's "did not answer".
             String m = String.valueOf(t.getMessage()).toLowerCase(java.util.Locale.ROOT);
-            if (m.contains("connect") || m.contains("connection") || m.contains("did not answer")) {
+            if (m.contains("connect") || m.contains("did not answer")) {
                 return true;
             }
         }

@@ -84,14 +84,8 @@ public final class FallbackStore implements Store {
         if (!health.degraded()) {
             boolean sent = false;
             try {
-                try {
-                    resume();
-                } catch (RuntimeException e) {
-                    if (ClusterHealth.unreachable(e)) {
-                        throw e;
-                    }
-                    log.warn("cluster: the outbox could not be sent yet; this batch joins it: {}", e.getMessage());
-                    return outbox().append(batch);
+                if (!outboxSent()) {
+                    return outbox().append(batch); // after what waits there, so that the rooms' order holds
                 }
                 sent = true;
                 return redis.append(batch);
@@ -220,21 +214,28 @@ public final class FallbackStore implements Store {
         return out;
     }
 
+    /**
+     * Sends the outbox if it holds anything: whether Redis has it all now. False when Redis refused part of it (out
+     * of memory, say): the rooms are served from the outbox, as while degraded, until a catch-up sends it. Throws
+     * when Redis cannot be reached.
+     */
+    private boolean outboxSent() {
+        try {
+            resume();
+            return true;
+        } catch (RuntimeException e) {
+            if (ClusterHealth.unreachable(e)) {
+                throw e;
+            }
+            log.warn("cluster: the outbox could not be sent yet: {}", e.getMessage());
+            return false;
+        }
+    }
+
     private <T> T either(Supplier<T> inRedis, Supplier<T> inOutbox) {
         if (!health.degraded()) {
             try {
-                try {
-                    resume();
-                } catch (RuntimeException e) {
-                    if (ClusterHealth.unreachable(e)) {
-                        throw e;
-                    }
-                    // Redis refused part of the outbox (out of memory, say): the rooms are served from the outbox,
-                    // as while degraded, until a catch-up sends it; publishes join it, so the rooms' order holds.
-                    log.warn("cluster: the outbox could not be sent yet: {}", e.getMessage());
-                    return inOutbox.get();
-                }
-                return inRedis.get();
+                return outboxSent() ? inRedis.get() : inOutbox.get();
             } catch (RuntimeException e) {
                 if (!ClusterHealth.unreachable(e)) {
                     throw e;

@@ -52,12 +52,6 @@ final class RedisScript {
      * node) before the hub uses them: a pipelined batch whose first scripts met {@code NOSCRIPT} while later ones
      * found the script (another hub had just loaded it) would store the first ones after the later ones.
      */
-    static void loadAll(RedisLink redis, String... names) {
-        for (String name : names) {
-            load(redis.sync(), name);
-        }
-    }
-
     /** Loads script {@code name} into the Redis {@code redis} talks to, checking the SHA it gives. */
     static void load(io.lettuce.core.cluster.api.sync.RedisClusterCommands<String, String> redis, String name) {
         RedisScript s = named(name);
