@@ -1,54 +1,84 @@
 package dev.agentwire.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.agentwire.protocol.Json;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.HdrHistogram.Histogram;
 
-/** Compiles {@code uds_pingpong.c} with the system C compiler and runs it: the floor of this machine. */
+/**
+ * The C floors of this machine ({@code uds_bench.c}, compiled with the system C compiler): a ping-pong to an echo
+ * process, the same through a relay process (two hops), and a C client against a server already listening.
+ */
 final class CFloor {
+
+    /** The program's modes. */
+    enum Mode {
+        PINGPONG,
+        RELAY,
+        CLIENT
+    }
 
     private CFloor() {}
 
     /** Compiles the C program into {@code dir}; fails with the compiler's output. */
     static Path compile(String cc, Path dir) throws IOException, InterruptedException {
-        Path source = dir.resolve("uds_pingpong.c");
-        try (InputStream in = CFloor.class.getResourceAsStream("/bench/uds_pingpong.c")) {
+        Path source = dir.resolve("uds_bench.c");
+        try (InputStream in = CFloor.class.getResourceAsStream("/bench/uds_bench.c")) {
             if (in == null) {
-                throw new IllegalStateException("uds_pingpong.c is missing from the bench jar");
+                throw new IllegalStateException("uds_bench.c is missing from the bench jar");
             }
             Files.copy(in, source);
         }
-        Path binary = dir.resolve("uds_pingpong");
+        Path binary = dir.resolve("uds_bench");
         Process p = new ProcessBuilder(cc, "-O2", "-o", binary.toString(), source.toString())
                 .redirectErrorStream(true)
                 .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IllegalStateException(cc + " failed to compile uds_pingpong.c:\n" + out);
+            throw new IllegalStateException(cc + " failed to compile uds_bench.c:\n" + out);
         }
         return binary;
     }
 
+    /** The one-hop floor: a socket path for the echo process. */
     static Stats run(Path binary, Path socket, int iterations, int warmup) throws IOException, InterruptedException {
+        return run(binary, Mode.PINGPONG, socket, iterations, warmup);
+    }
+
+    /**
+     * Runs one mode: {@code target} is the echo socket ({@link Mode#PINGPONG}), a directory for the two sockets
+     * ({@link Mode#RELAY}) or the socket of a server already listening ({@link Mode#CLIENT}).
+     */
+    static Stats run(Path binary, Mode mode, Path target, int iterations, int warmup)
+            throws IOException, InterruptedException {
         Process p = new ProcessBuilder(List.of(
-                        binary.toString(), socket.toString(), Integer.toString(iterations), Integer.toString(warmup)))
+                        binary.toString(),
+                        mode.name().toLowerCase(java.util.Locale.ROOT),
+                        target.toString(),
+                        Integer.toString(iterations),
+                        Integer.toString(warmup)))
                 .redirectError(ProcessBuilder.Redirect.INHERIT)
                 .start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        byte[] out = p.getInputStream().readAllBytes();
         if (!p.waitFor(300, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IllegalStateException("uds_pingpong failed: " + out);
+            throw new IllegalStateException("uds_bench " + mode + " failed (exit " + p.exitValue() + ")");
         }
-        JsonNode j = Json.mapper().readTree(out);
-        return new Stats(
-                j.path("p50Nanos").asLong(),
-                j.path("p99Nanos").asLong(),
-                j.path("p999Nanos").asLong(),
-                j.path("roundTripsPerSecond").asDouble());
+        if (out.length != 8L * (iterations + 1)) {
+            throw new IllegalStateException(
+                    "uds_bench " + mode + " wrote " + out.length + " bytes for " + iterations + " samples");
+        }
+        ByteBuffer samples = ByteBuffer.wrap(out).order(ByteOrder.nativeOrder());
+        long total = samples.getLong();
+        Histogram h = Stats.newHistogram();
+        while (samples.hasRemaining()) {
+            Stats.record(h, samples.getLong());
+        }
+        return Stats.of(h, total);
     }
 }

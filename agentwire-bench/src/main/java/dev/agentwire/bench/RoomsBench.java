@@ -28,6 +28,9 @@ final class RoomsBench {
     /** The payload of every message: 64 bytes. */
     static final String PAYLOAD = "x".repeat(64);
 
+    /** Subscribers of a fan-out (and of the Redis and NATS baselines). */
+    static final int SUBSCRIBERS = 100;
+
     private RoomsBench() {}
 
     /**
@@ -37,19 +40,16 @@ final class RoomsBench {
     public static void main(String[] args) throws Exception {
         int messages = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "awrooms");
-        try (AgentwireHub hub = RoundTripBench.benchHub(dir)) {
-            rawFanOut(hub, RoundTripBench.SUBSCRIBERS, messages / 4);
-            double raw = rawFanOut(hub, RoundTripBench.SUBSCRIBERS, messages);
+        try (AgentwireHub hub = BenchContext.benchHub(dir)) {
+            rawFanOut(hub, SUBSCRIBERS, messages / 4);
+            double raw = rawFanOut(hub, SUBSCRIBERS, messages);
             System.out.printf(
-                    java.util.Locale.ROOT,
-                    "rooms fan-out, %d raw subscribers: %.0f deliveries/s%n",
-                    RoundTripBench.SUBSCRIBERS,
-                    raw);
-            Optional<Double> redis = redisFanOut(dir, RoundTripBench.SUBSCRIBERS, messages);
+                    java.util.Locale.ROOT, "rooms fan-out, %d raw subscribers: %.0f deliveries/s%n", SUBSCRIBERS, raw);
+            Optional<Double> redis = redisFanOut(dir, SUBSCRIBERS, messages);
             redis.ifPresent(r -> System.out.printf(
                     java.util.Locale.ROOT,
                     "redis pub/sub, %d subscribers: %.0f deliveries/s; ratio %.2f×%n",
-                    RoundTripBench.SUBSCRIBERS,
+                    SUBSCRIBERS,
                     r,
                     raw / r));
         }

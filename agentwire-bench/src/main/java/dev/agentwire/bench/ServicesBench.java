@@ -44,6 +44,12 @@ final class ServicesBench {
 
     /** Requests per second and latency percentiles of a load run. */
     record Load(double requestsPerSecond, long p50Nanos, long p99Nanos) {
+        /** From every request's latency and the load's total time. */
+        static Load of(long[] samples, long totalNanos) {
+            Stats s = Stats.of(samples, totalNanos);
+            return new Load(s.roundTripsPerSecond(), s.p50Nanos(), s.p99Nanos());
+        }
+
         String describe() {
             return String.format(
                     Locale.ROOT,
@@ -58,7 +64,7 @@ final class ServicesBench {
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "awsvc");
-        try (AgentwireHub hub = RoundTripBench.benchHub(dir)) {
+        try (AgentwireHub hub = BenchContext.benchHub(dir)) {
             System.out.println("service request, UDS:  " + describe(udsRoundTrip(hub, n, n)));
             System.out.println("service request, HTTP: " + describe(httpRoundTrip(hub, n, n)));
             load(hub, INSTANCES, CALLERS, Math.max(20, n / CALLERS / 4)); // warm-up
@@ -245,8 +251,7 @@ final class ServicesBench {
         for (int c = 0; c < callers; c++) {
             System.arraycopy(samples[c], 0, all, c * each, each);
         }
-        java.util.Arrays.sort(all);
-        return new Load(all.length * 1e9 / total, Stats.pct(all, 0.50), Stats.pct(all, 0.99));
+        return Load.of(all, total);
     }
 
     private static void next(Call call, int caller, int i, int each, long[] samples, CompletableFuture<Void> finished) {
@@ -294,6 +299,7 @@ final class ServicesBench {
         if (!Files.isExecutable(Path.of("/usr/bin/redis-server"))) {
             return Optional.empty();
         }
+        Files.deleteIfExists(sock); // a previous round's: waiting for the file must wait for this server
         Process server = new ProcessBuilder(
                         "/usr/bin/redis-server",
                         "--port",

@@ -54,7 +54,7 @@ final class TerminalBench {
     public static void main(String[] args) throws Exception {
         int mb = args.length > 0 ? Integer.parseInt(args[0]) : 32;
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "awterm");
-        try (AgentwireHub hub = RoundTripBench.benchHub(dir)) {
+        try (AgentwireHub hub = BenchContext.benchHub(dir)) {
             run(hub, dir, 4); // warm-up
             System.out.println(run(hub, dir, mb).describe());
         }

@@ -1,6 +1,7 @@
 package dev.agentwire.bench;
 
 import java.io.IOException;
+import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -34,6 +35,11 @@ final class ThinLoad {
         /** Whether the server answers the hello with one line (the hub's register) before requests come. */
         boolean helloAnswered();
 
+        /** How many lines the server sends an instance before requests come (its answer to the hello, a greeting). */
+        default int helloLines() {
+            return helloAnswered() ? 1 : 0;
+        }
+
         /**
          * Consumes whole replies for a caller from {@code in} (from its position); returns how many requests
          * they completed.
@@ -58,20 +64,32 @@ final class ThinLoad {
     }
 
     static SocketChannel connect(Path socket) throws IOException {
-        SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
-        ch.connect(UnixDomainSocketAddress.of(socket));
+        return connect(UnixDomainSocketAddress.of(socket));
+    }
+
+    static SocketChannel connect(SocketAddress address) throws IOException {
+        SocketChannel ch = address instanceof UnixDomainSocketAddress
+                ? SocketChannel.open(StandardProtocolFamily.UNIX)
+                : SocketChannel.open();
+        ch.connect(address);
         return ch;
     }
 
     /** Runs {@code callers} callers of {@code each} requests against {@code instances} instances. */
     static ServicesBench.Load run(Path socket, Protocol p, int instances, int callers, int each) throws Exception {
+        return run(UnixDomainSocketAddress.of(socket), p, instances, callers, each);
+    }
+
+    /** The same at any address the JDK connects to (NATS listens on TCP only). */
+    static ServicesBench.Load run(SocketAddress socket, Protocol p, int instances, int callers, int each)
+            throws Exception {
         Selector instanceSelector = Selector.open();
         List<Peer> instancePeers = new ArrayList<>();
         for (int i = 0; i < instances; i++) {
             SocketChannel ch = connect(socket);
             writeFully(ch, p.instanceHello());
-            if (p.helloAnswered()) {
-                ByteBuffer one = ByteBuffer.allocate(1);
+            ByteBuffer one = ByteBuffer.allocate(1);
+            for (int line = 0; line < p.helloLines(); line++) {
                 do {
                     one.clear();
                     if (ch.read(one) < 0) {
@@ -135,9 +153,7 @@ final class ThinLoad {
                 callerSelector.selectedKeys().clear();
             }
             long total = System.nanoTime() - start;
-            long[] all = Arrays.copyOf(samples, recorded[0]);
-            Arrays.sort(all);
-            return new ServicesBench.Load(all.length * 1e9 / total, Stats.pct(all, 0.50), Stats.pct(all, 0.99));
+            return ServicesBench.Load.of(Arrays.copyOf(samples, recorded[0]), total);
         } finally {
             for (Peer peer : callerPeers) {
                 peer.channel.close();

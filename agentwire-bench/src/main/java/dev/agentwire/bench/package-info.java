@@ -1,6 +1,7 @@
 /**
- * Benchmarks. {@link dev.agentwire.bench.RoundTripBench} measures, in one run and side by side, the C Unix-socket
- * ping-pong floor, a raw Java NIO ping-pong, and {@code hub/ping} through the real hub and client over UDS and
- * TCP, and reports each as a ratio to the floor. {@code docs/BENCHMARKS.md} records the figures.
+ * Benchmarks. {@link dev.agentwire.bench.BenchCommand} ({@code aw bench}) runs every subject beside the floor or
+ * baseline it is compared with (C over Unix sockets, a C relay, Redis, nats-server, a bare PTY, a JVM printing
+ * hi), in interleaved rounds, and reports each figure as the median of its per-round ratios with their min–max.
+ * {@code docs/BENCHMARKS.md} records the figures.
  */
 package dev.agentwire.bench;

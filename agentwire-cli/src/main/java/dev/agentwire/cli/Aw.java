@@ -40,6 +40,7 @@ import picocli.CommandLine.Command;
             ApiSocketCommands.Unfollow.class,
             TokenCommands.class,
             OpenCommand.class,
+            dev.agentwire.bench.BenchCommand.class,
             CommandLine.HelpCommand.class
         },
         exitCodeListHeading = "%nExit codes:%n",
