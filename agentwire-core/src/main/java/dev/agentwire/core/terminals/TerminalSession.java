@@ -127,7 +127,6 @@ final class TerminalSession {
         SessionFiles.privateDirectory(dir.getParent());
         SessionFiles.privateDirectory(dir);
         this.cast = CastFile.create(id, dir.resolve("output.cast"), cols, rows, startedAt, command, name);
-        this.waits = new TerminalWaits(id, waitSettings, this::screenText);
         this.screen = new Screen(cols, rows, new Screen.Events() {
             @Override
             public void title(String t) {
@@ -154,6 +153,7 @@ final class TerminalSession {
                 waits.screenSettled();
             }
         });
+        this.waits = new TerminalWaits(id, waitSettings, this::screenText, screen::eager);
     }
 
     /**
