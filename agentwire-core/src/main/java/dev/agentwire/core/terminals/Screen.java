@@ -55,6 +55,44 @@ final class Screen implements AutoCloseable {
 
     static final long IDLE_NANOS = 2_000_000;
 
+    static final long LAZY_IDLE_NANOS = 50_000_000;
+
+    /**
+     * Whether {@code chunk} holds something that must not wait for the emulator to be lazy: a bell, or an escape
+     * other than those {@link #findCut} may drop (a query the program waits to have answered, a title, a mode).
+     * A sequence cut at the chunk's end counts as one.
+     */
+    static boolean wantsAttention(char[] chunk) {
+        for (int i = 0; i < chunk.length; i++) {
+            char c = chunk[i];
+            if (c == 0x07) {
+                return true;
+            }
+            if (c != 0x1b) {
+                continue;
+            }
+            if (i + 1 >= chunk.length) {
+                return true;
+            }
+            char next = chunk[++i];
+            if (next == 'M' || next == 'D' || next == 'E') {
+                continue;
+            }
+            if (next != '[') {
+                return true;
+            }
+            int j = i + 1;
+            while (j < chunk.length && ((chunk[j] >= '0' && chunk[j] <= '9') || chunk[j] == ';')) {
+                j++;
+            }
+            if (j >= chunk.length || "mHfABCDEFGdKJr".indexOf(chunk[j]) < 0) {
+                return true;
+            }
+            i = j;
+        }
+        return false;
+    }
+
     private final TerminalTextBuffer buffer;
     private final TrackedTerminal terminal;
     private final Feed feed = new Feed();
@@ -82,6 +120,8 @@ final class Screen implements AutoCloseable {
         private long nextLookAt;
         /** Someone waits for something on the screen: draw output as it comes. */
         private boolean eager;
+        /** {@link #putChars} after the last chunk that {@link #wantsAttention}. */
+        private long lastAttentionEnd;
         /** When the last chunk came (System.nanoTime). */
         private long lastPutNanos;
         /** Someone waits for the screen: draw at least up to here without gathering. */
@@ -96,6 +136,9 @@ final class Screen implements AutoCloseable {
             }
             pendingChars += chunk.length;
             putChars += chunk.length;
+            if (wantsAttention(chunk)) {
+                lastAttentionEnd = putChars;
+            }
             lastPutNanos = System.nanoTime();
             chunks.add(chunk);
             notifyAll();
@@ -104,13 +147,15 @@ final class Screen implements AutoCloseable {
         /**
          * Waits, between emulator steps with its chunk drawn, while output keeps coming, nobody needs the screen and
          * less than {@link #LAZY_CHARS} of it is queued: the emulator draws only when the output pauses for
-         * {@link #IDLE_NANOS} (a program that waits for the answer to a query pauses), when someone reads or waits
-         * for the screen ({@link #drawAtOnce}, {@link #eager}), or when it is that far behind, and then it skips
-         * what {@link #findCut} allows first.
+         * {@link #IDLE_NANOS} after something that {@link #wantsAttention} (a program that waits for the answer to a
+         * query pauses) or for {@link #LAZY_IDLE_NANOS} after anything else, when someone reads or waits for the
+         * screen ({@link #drawAtOnce}, {@link #eager}), or when it is that far behind, and then it skips what
+         * {@link #findCut} allows first.
          */
         synchronized void gather() throws InterruptedException {
             while (!endQueued && !eager && pendingChars < LAZY_CHARS && takenChars >= drawAtOnceUntil) {
-                long left = lastPutNanos + IDLE_NANOS - System.nanoTime();
+                long idle = lastAttentionEnd > takenChars ? IDLE_NANOS : LAZY_IDLE_NANOS;
+                long left = lastPutNanos + idle - System.nanoTime();
                 if (left <= 0) {
                     return; // the output paused: draw it (answers to queries, bells and titles go out)
                 }

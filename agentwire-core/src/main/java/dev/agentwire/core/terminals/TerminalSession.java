@@ -246,6 +246,8 @@ final class TerminalSession {
             scrollback.append(text);
             Message note = null;
             dev.agentwire.protocol.Frame frame = null;
+            // One encoding per read, shared by every sink and frame viewer.
+            byte[] utf8 = sinks.isEmpty() && viewers.isEmpty() ? null : text.getBytes(StandardCharsets.UTF_8);
             for (var e : viewers.entrySet()) {
                 Connection v = e.getKey();
                 Viewer how = e.getValue();
@@ -255,7 +257,7 @@ final class TerminalSession {
                     continue; // paused: it gets the screen anew when it catches up
                 } else if (how.frames()) {
                     if (frame == null) {
-                        frame = stdoutFrame(text);
+                        frame = stdoutFrame(utf8);
                     }
                     v.outbound().sendFrame(frame);
                 } else {
@@ -266,7 +268,7 @@ final class TerminalSession {
                 }
             }
             for (TerminalSink sink : sinks) {
-                sink.output(text);
+                sink.output(text, utf8);
             }
         }
         waits.output(text);
@@ -295,7 +297,7 @@ final class TerminalSession {
                 String anew = "\u001bc" + scrollback.text();
                 how.flow().resent(anew.length());
                 if (how.frames()) {
-                    viewer.outbound().sendFrame(stdoutFrame(anew));
+                    viewer.outbound().sendFrame(stdoutFrame(anew.getBytes(StandardCharsets.UTF_8)));
                 } else {
                     viewer.outbound().send(outputNote(anew, true));
                 }
@@ -308,9 +310,8 @@ final class TerminalSession {
      * A StdoutData frame for a connection that may watch several sessions: the 32-character session id, then
      * the output's UTF-8 bytes.
      */
-    private dev.agentwire.protocol.Frame stdoutFrame(String text) {
+    private dev.agentwire.protocol.Frame stdoutFrame(byte[] data) {
         byte[] idBytes = id.getBytes(StandardCharsets.US_ASCII);
-        byte[] data = text.getBytes(StandardCharsets.UTF_8);
         byte[] payload = new byte[idBytes.length + data.length];
         System.arraycopy(idBytes, 0, payload, 0, idBytes.length);
         System.arraycopy(data, 0, payload, idBytes.length, data.length);

@@ -337,4 +337,24 @@ class ScreenSkipTest {
                     .untilAsserted(() -> assertThat(answers).hasSize(1));
         }
     }
+
+    @Test
+    void queriesBellsTitlesAndModesAreDrawnSoonWhatACutMayDropMayWait() {
+        for (String now : List.of(
+                "text\u001b[6n",
+                "\u001b[c",
+                "\u001b[>c",
+                "ring\u0007",
+                "\u001b]0;title\u0007",
+                "\u001b[?1049h",
+                "\u001b[2;5r\u001b",
+                "\u001b[12",
+                "\u001b7")) {
+            assertThat(Screen.wantsAttention(now.toCharArray())).as(now).isTrue();
+        }
+        for (String later : List.of(
+                "plain\r\n", "\u001b[38;5;200mred\u001b[0m", "\u001b[5;10Hx\u001b[K\u001b[2J", "\u001b[3;20r\u001bM")) {
+            assertThat(Screen.wantsAttention(later.toCharArray())).as(later).isFalse();
+        }
+    }
 }
