@@ -196,7 +196,7 @@ final class TerminalSession {
                 .newDecoder()
                 .onMalformedInput(CodingErrorAction.REPLACE)
                 .onUnmappableCharacter(CodingErrorAction.REPLACE);
-        byte[] buf = new byte[16 * 1024];
+        byte[] buf = new byte[64 * 1024]; // a PTY reader may give more than one tty buffer at once
         ByteBuffer in = ByteBuffer.allocate(buf.length + 8);
         CharBuffer out = CharBuffer.allocate(buf.length + 8);
         try (InputStream stream = pty.output()) {
