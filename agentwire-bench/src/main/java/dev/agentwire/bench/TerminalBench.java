@@ -23,7 +23,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Terminal output throughput: a PTY running {@code cat} of a large file, watched by 5 raw {@code ipc.sock}
- * viewers (StdoutData frames), against {@code cat} of the same file to {@code /dev/null} in the same run.
+ * viewers (StdoutData frames), against {@code cat} of the same file to {@code /dev/null} and through a bare PTY in
+ * the same run. Two files: plain text ({@link #run}) and a vtebench-like mix of escapes ({@link #runMix}, made by
+ * {@link VteMix}).
  */
 final class TerminalBench {
 
@@ -50,20 +52,52 @@ final class TerminalBench {
         }
     }
 
-    /** {@code java -cp bench.jar dev.agentwire.bench.TerminalBench [MB]}. */
+    /** What the terminal's program prints. */
+    enum Workload {
+        /** Lines of 40-100 letters, like a build log. */
+        PLAIN,
+        /** Dense coloured text, scrolling regions, cursor motion, erases ({@link VteMix}). */
+        MIX
+    }
+
+    /**
+     * {@code java -cp bench.jar dev.agentwire.bench.TerminalBench [MB] [plain|mix|both]}: one line per workload,
+     * each ending with its hub ÷ bare PTY ratio.
+     */
     public static void main(String[] args) throws Exception {
         int mb = args.length > 0 ? Integer.parseInt(args[0]) : 32;
+        String which = args.length > 1 ? args[1] : "both";
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "awterm");
         try (AgentwireHub hub = BenchContext.benchHub(dir)) {
             run(hub, dir, 4); // warm-up
-            System.out.println(run(hub, dir, mb).describe());
+            if (!which.equals("mix")) {
+                System.out.println("plain: " + run(hub, dir, mb).describe());
+            }
+            if (!which.equals("plain")) {
+                runMix(hub, dir, 4); // warm-up
+                System.out.println("mix: " + runMix(hub, dir, mb).describe());
+            }
         }
     }
 
+    /** {@code cat} of {@code megabytes} of plain text. */
     static Result run(AgentwireHub hub, Path dir, int megabytes) throws Exception {
-        Path file = dir.resolve("output-" + megabytes + ".txt");
+        return run(hub, dir, Workload.PLAIN, megabytes);
+    }
+
+    /** {@code cat} of {@code megabytes} of the vtebench-like mix ({@link VteMix}). */
+    static Result runMix(AgentwireHub hub, Path dir, int megabytes) throws Exception {
+        return run(hub, dir, Workload.MIX, megabytes);
+    }
+
+    static Result run(AgentwireHub hub, Path dir, Workload workload, int megabytes) throws Exception {
+        Path file = dir.resolve("output-" + workload.name().toLowerCase(Locale.ROOT) + "-" + megabytes + ".txt");
         if (!Files.exists(file)) {
-            writeText(file, (long) megabytes << 20);
+            if (workload == Workload.PLAIN) {
+                writeText(file, (long) megabytes << 20);
+            } else {
+                VteMix.write(file, (long) megabytes << 20, 120, 40);
+            }
         }
         long bytes = Files.size(file);
         double cat = timed(bytes, "cat", file.toString());

@@ -28,6 +28,7 @@ final class CastFile implements AutoCloseable {
     private final LongSupplier nanoTime;
     private final long start;
     private boolean closed; // guarded by this
+    private final StringBuilder line = new StringBuilder(); // guarded by this
 
     private CastFile(String id, Writer out, LongSupplier nanoTime) {
         this.id = id;
@@ -78,19 +79,46 @@ final class CastFile implements AutoCloseable {
         if (closed) {
             return;
         }
-        String line = Json.mapper()
-                        .createArrayNode()
-                        .add((nanoTime.getAsLong() - start) / 1e9)
-                        .add(kind)
-                        .add(data)
-                        .toString()
-                + "\n";
+        // Written by hand into one reused buffer: a JSON tree per read of the terminal cost more than the write.
+        line.setLength(0);
+        line.append('[')
+                .append((nanoTime.getAsLong() - start) / 1e9)
+                .append(", \"")
+                .append(kind)
+                .append("\", ");
+        appendJsonString(line, data);
+        line.append("]\n");
         try {
-            out.write(line);
+            out.append(line);
             out.flush();
         } catch (IOException e) {
             log.debug("terminal {}: output.cast: {}", id, e.toString());
         }
+    }
+
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+    /** {@code text} as a JSON string, quotes included. */
+    static void appendJsonString(StringBuilder to, String text) {
+        to.append('"');
+        int from = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c >= 0x20 && c != '"' && c != '\\') {
+                continue;
+            }
+            to.append(text, from, i);
+            from = i + 1;
+            switch (c) {
+                case '"' -> to.append("\\\"");
+                case '\\' -> to.append("\\\\");
+                case '\n' -> to.append("\\n");
+                case '\r' -> to.append("\\r");
+                case '\t' -> to.append("\\t");
+                default -> to.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 15]); // c < 0x20
+            }
+        }
+        to.append(text, from, text.length()).append('"');
     }
 
     /** Flushes and closes the file; later events are dropped. Idempotent. */

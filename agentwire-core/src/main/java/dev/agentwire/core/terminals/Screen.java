@@ -46,13 +46,52 @@ final class Screen implements AutoCloseable {
     static final long SKIP_AFTER = 4L << 10;
 
     /**
-     * While plain text pours in, the emulator lets up to this many characters gather (or this long pass) before
-     * drawing, so that {@link #findCut} has whole screenfuls to skip. Anything else (an escape, a bell) is drawn
-     * at once, and so is everything when someone reads the screen ({@link #settle}).
+     * While output pours in and nobody looks at the screen, the emulator lets up to this many characters gather
+     * before drawing, so that {@link #findCut} has many screenfuls to skip: the emulator is lazy. It draws at once
+     * when someone reads the screen ({@link #settle}) or waits for it ({@link #eager}), and when the output pauses
+     * for {@link #IDLE_NANOS}.
      */
-    static final long GATHER_CHARS = 64L << 10;
+    static final long LAZY_CHARS = 1L << 20;
 
-    static final long GATHER_NANOS = 2_000_000;
+    static final long IDLE_NANOS = 2_000_000;
+
+    static final long LAZY_IDLE_NANOS = 50_000_000;
+
+    /**
+     * Whether {@code chunk} holds something that must not wait for the emulator to be lazy: a bell, or an escape
+     * other than those {@link #findCut} may drop (a query the program waits to have answered, a title, a mode).
+     * A sequence cut at the chunk's end counts as one.
+     */
+    static boolean wantsAttention(char[] chunk) {
+        for (int i = 0; i < chunk.length; i++) {
+            char c = chunk[i];
+            if (c == 0x07) {
+                return true;
+            }
+            if (c != 0x1b) {
+                continue;
+            }
+            if (i + 1 >= chunk.length) {
+                return true;
+            }
+            char next = chunk[++i];
+            if (next == 'M' || next == 'D' || next == 'E') {
+                continue;
+            }
+            if (next != '[') {
+                return true;
+            }
+            int j = i + 1;
+            while (j < chunk.length && ((chunk[j] >= '0' && chunk[j] <= '9') || chunk[j] == ';')) {
+                j++;
+            }
+            if (j >= chunk.length || "mHfABCDEFGdKJr".indexOf(chunk[j]) < 0) {
+                return true;
+            }
+            i = j;
+        }
+        return false;
+    }
 
     private final TerminalTextBuffer buffer;
     private final TrackedTerminal terminal;
@@ -79,8 +118,10 @@ final class Screen implements AutoCloseable {
         private long takenChars;
         /** {@link #progress()} must reach this before the next look for a cut. */
         private long nextLookAt;
-        /** {@link #putChars} after the last chunk with a character that is not {@link #plain}. */
-        private long lastNotPlainEnd;
+        /** Someone waits for something on the screen: draw output as it comes. */
+        private boolean eager;
+        /** {@link #putChars} after the last chunk that {@link #wantsAttention}. */
+        private long lastAttentionEnd;
         /** When the last chunk came (System.nanoTime). */
         private long lastPutNanos;
         /** Someone waits for the screen: draw at least up to here without gathering. */
@@ -95,11 +136,8 @@ final class Screen implements AutoCloseable {
             }
             pendingChars += chunk.length;
             putChars += chunk.length;
-            for (char c : chunk) {
-                if (!plain(c)) {
-                    lastNotPlainEnd = putChars;
-                    break;
-                }
+            if (wantsAttention(chunk)) {
+                lastAttentionEnd = putChars;
             }
             lastPutNanos = System.nanoTime();
             chunks.add(chunk);
@@ -107,22 +145,28 @@ final class Screen implements AutoCloseable {
         }
 
         /**
-         * Waits, between emulator steps with its chunk drawn, while only plain text is coming fast and less than
-         * {@link #GATHER_CHARS} of it is queued: at most {@link #GATHER_NANOS}.
+         * Waits, between emulator steps with its chunk drawn, while output keeps coming, nobody needs the screen and
+         * less than {@link #LAZY_CHARS} of it is queued: the emulator draws only when the output pauses for
+         * {@link #IDLE_NANOS} after something that {@link #wantsAttention} (a program that waits for the answer to a
+         * query pauses) or for {@link #LAZY_IDLE_NANOS} after anything else, when someone reads or waits for the
+         * screen ({@link #drawAtOnce}, {@link #eager}), or when it is that far behind, and then it skips what
+         * {@link #findCut} allows first.
          */
         synchronized void gather() throws InterruptedException {
-            long deadline = System.nanoTime() + GATHER_NANOS;
-            while (!endQueued
-                    && pendingChars < GATHER_CHARS
-                    && lastNotPlainEnd <= takenChars
-                    && takenChars >= drawAtOnceUntil) {
-                long now = System.nanoTime();
-                long left = Math.min(deadline, lastPutNanos + GATHER_NANOS) - now;
+            while (!endQueued && !eager && pendingChars < LAZY_CHARS && takenChars >= drawAtOnceUntil) {
+                long idle = lastAttentionEnd > takenChars ? IDLE_NANOS : LAZY_IDLE_NANOS;
+                long left = lastPutNanos + idle - System.nanoTime();
                 if (left <= 0) {
-                    return; // the output paused, or it is time to draw
+                    return; // the output paused: draw it (answers to queries, bells and titles go out)
                 }
                 wait(left / 1_000_000, (int) (left % 1_000_000));
             }
+        }
+
+        /** Draw output as it comes ({@code true}: someone waits for the screen) or lazily. */
+        synchronized void eager(boolean on) {
+            eager = on;
+            notifyAll();
         }
 
         /** Someone reads the screen: draw all that came so far without gathering. */
@@ -156,7 +200,7 @@ final class Screen implements AutoCloseable {
          * Drops the queued plain text that {@link #findCut} says cannot change what the screen ends up showing;
          * the characters dropped. Called on the emulator's thread between steps.
          */
-        synchronized long skipAhead(int rows) {
+        synchronized long skipAhead(int rows, boolean regionFull) {
             if (progress() < nextLookAt) {
                 return 0;
             }
@@ -164,13 +208,19 @@ final class Screen implements AutoCloseable {
             List<char[]> ahead = new ArrayList<>(chunks.size() + 1);
             ahead.add(current);
             ahead.addAll(chunks);
-            Look look = findCut(ahead, pos, rows);
+            Look look = findCut(ahead, pos, rows, regionFull);
             if (!look.found()) {
                 // Look again only after as many characters have been drawn or queued as this look read: text
                 // without a cut (one huge line) is not read again at every step, so looking costs about as
                 // much as the output itself at most.
                 nextLookAt = progress() + look.scanned();
                 return 0;
+            }
+            if (look.regionSet()) {
+                // The dropped text set scrolling regions and left the whole screen as the region: so must the
+                // emulator (DECSTBM also homes the cursor, which the cut makes irrelevant).
+                char[] reset = {0x1b, '[', 'r'};
+                pushBackBuffer(reset, reset.length);
             }
             if (look.chunk() == 0) {
                 long dropped = look.offset() - pos;
@@ -283,26 +333,44 @@ final class Screen implements AutoCloseable {
         return c >= 0x20 ? c < 0x7f || c > 0x9f : c == '\r' || c == '\n' || c == '\t' || c == '\b';
     }
 
-    /** The outcome of {@link #findCut}: where to cut ({@code chunk} -1 for nowhere) and the characters read. */
-    record Look(int chunk, int offset, long scanned) {
+    /**
+     * The outcome of {@link #findCut}: where to cut ({@code chunk} -1 for nowhere), the characters read, and whether
+     * the text before the cut set a scrolling region (the emulator must then be told the region is the whole
+     * screen again, as it is at the cut).
+     */
+    record Look(int chunk, int offset, long scanned, boolean regionSet) {
+        Look(int chunk, int offset, long scanned) {
+            this(chunk, offset, scanned, false);
+        }
+
         boolean found() {
             return chunk >= 0;
         }
     }
 
+    static Look findCut(List<char[]> chunks, int from, int rows) {
+        return findCut(chunks, from, rows, true);
+    }
+
     /**
      * Where queued output may start without changing the screen it ends in: the chunk and offset of a
-     * {@code \r} that begins {@code \r\n} ({@code from} is where the emulator is in the first chunk). The text
-     * before it and the {@code 2 × rows + 2} line feeds after it must all be {@link #plain}. Why that is safe, with the scrolling region the whole screen: the
-     * {@code \r} puts the cursor in column 0 either way; plain text cannot change modes, tab stops or the
-     * scrolling region; within {@code rows} line feeds the cursor is on the bottom line either way, and
-     * {@code rows} line feeds later every line on the screen was scrolled in blank and written by the same
-     * text. So the dropped text, and where it left the cursor, can no longer be seen.
+     * {@code \r} that begins {@code \r\n} ({@code from} is where the emulator is in the first chunk,
+     * {@code regionFull} whether its scrolling region is the whole screen there).
+     *
+     * <p>The text before the cut may only change what is on the screen, the cursor's place and the colours: plain
+     * characters ({@link #plain}), SGR, cursor moves (CUP, HVP, CUU/CUD/CUF/CUB, CNL/CPL, CHA, VPA), erases (EL, ED),
+     * index and reverse index (IND, RI, NEL) and scrolling regions (DECSTBM). At the cut the scrolling region must be
+     * the whole screen, and the {@code 2 × rows + 2} line feeds after it must come with plain characters and SGR
+     * only. Why that is safe: the {@code \r} puts the cursor in column 0 either way; none of those sequences
+     * changes a mode, a tab stop or the character set; within {@code rows} line feeds the cursor is on the bottom
+     * line either way, and {@code rows} line feeds later every line on the screen was scrolled in blank and written
+     * by the same text. So the dropped text, and where it left the cursor, can no longer be seen; colours are not
+     * part of the text a reader gets. A query (DSR, DA), a bell, a title, a mode or anything unknown ends the look:
+     * it is always drawn.
      */
-    static Look findCut(List<char[]> chunks, int from, int rows) {
+    static Look findCut(List<char[]> chunks, int from, int rows, boolean regionFull) {
         int need = 2 * rows + 2;
-        // The plain run at the front: its length and its line feeds.
-        long feeds = 0;
+        CutScan scan = new CutScan(rows, need, regionFull);
         long scanned = 0;
         outer:
         for (int ci = 0; ci < chunks.size(); ci++) {
@@ -311,44 +379,147 @@ final class Screen implements AutoCloseable {
                 break;
             }
             for (int i = ci == 0 ? from : 0; i < chunk.length; i++) {
-                char c = chunk[i];
                 scanned++;
-                if (!plain(c)) {
+                if (!scan.step(chunk[i], ci, i)) {
                     break outer;
                 }
-                if (c == '\n') {
-                    feeds++;
-                }
             }
         }
-        long last = feeds - need; // the line feed the cut may be at most: at least `need` of them from it on
+        return new Look(scan.cutChunk, scan.cutOffset, scanned, scan.cutAfterRegion);
+    }
+
+    /** {@link #findCut}'s reader: one character at a time, the escapes it may drop parsed as they come. */
+    private static final class CutScan {
+        private final int rows;
+        private final int need;
+        private boolean regionFull;
+        /** A scrolling region was set since the scan began. */
+        private boolean regionSet;
+
+        private static final int TEXT = 0;
+        private static final int ESC = 1;
+        private static final int CSI = 2;
+        private int state = TEXT;
+        private final StringBuilder params = new StringBuilder();
+
+        /** Line feeds in the current run of plain text and SGR with the region the whole screen; -1: no run. */
+        private long runFeeds;
+        /** Cut candidates in the run: chunk, offset, line feeds in the run before it; oldest first. */
+        private final java.util.ArrayDeque<long[]> candidates = new java.util.ArrayDeque<>();
+
+        private char prev;
+        private int prevChunk = -1;
+        private int prevIndex = -1;
+
         int cutChunk = -1;
         int cutOffset = -1;
-        char prev = 0;
-        int prevChunk = -1;
-        int prevIndex = -1;
-        long seen = 0;
-        scan:
-        for (int ci = 0; ci < chunks.size() && last >= 1; ci++) {
-            char[] chunk = chunks.get(ci);
-            for (int i = ci == 0 ? from : 0; i < chunk.length; i++) {
-                char c = chunk[i];
-                if (c == '\n') {
-                    if (seen > last) {
-                        break scan;
+        boolean cutAfterRegion;
+
+        CutScan(int rows, int need, boolean regionFull) {
+            this.rows = rows;
+            this.need = need;
+            this.regionFull = regionFull;
+            this.runFeeds = regionFull ? 0 : -1;
+        }
+
+        /** Reads {@code c} (at chunk {@code ci}, index {@code i}); false when the look must stop before it. */
+        boolean step(char c, int ci, int i) {
+            switch (state) {
+                case ESC -> {
+                    if (c == '[') {
+                        state = CSI;
+                        params.setLength(0);
+                        return true;
                     }
-                    if (prev == '\r') {
-                        cutChunk = prevChunk;
-                        cutOffset = prevIndex;
+                    if (c == 'M' || c == 'D' || c == 'E') { // RI, IND, NEL: the screen and the cursor only
+                        state = TEXT;
+                        prev = 0;
+                        endRun();
+                        return true;
                     }
-                    seen++;
+                    return false;
                 }
-                prev = c;
-                prevChunk = ci;
-                prevIndex = i;
+                case CSI -> {
+                    if ((c >= '0' && c <= '9') || c == ';') {
+                        if (params.length() > 32) {
+                            return false;
+                        }
+                        params.append(c);
+                        return true;
+                    }
+                    state = TEXT;
+                    return csi(c);
+                }
+                default -> {
+                    if (c == 0x1b) {
+                        state = ESC;
+                        return true;
+                    }
+                    if (!plain(c)) {
+                        return false;
+                    }
+                    if (c == '\n' && runFeeds >= 0) {
+                        if (prev == '\r') {
+                            candidates.add(new long[] {prevChunk, prevIndex, runFeeds});
+                        }
+                        runFeeds++;
+                        while (!candidates.isEmpty() && runFeeds - candidates.peekFirst()[2] >= need) {
+                            long[] cut = candidates.pollFirst();
+                            cutChunk = (int) cut[0];
+                            cutOffset = (int) cut[1];
+                            cutAfterRegion = regionSet;
+                        }
+                    }
+                    prev = c;
+                    prevChunk = ci;
+                    prevIndex = i;
+                    return true;
+                }
             }
         }
-        return new Look(cutChunk, cutOffset, scanned);
+
+        /** A CSI sequence ended by {@code fin}: whether it may be dropped (and what it did to the run). */
+        private boolean csi(char fin) {
+            prev = 0; // a cut is a \r right before a \n
+            switch (fin) {
+                case 'm' -> {
+                    return true; // colours: the run goes on
+                }
+                case 'H', 'f', 'A', 'B', 'C', 'D', 'E', 'F', 'G', 'd', 'K', 'J' -> {
+                    endRun();
+                    return true;
+                }
+                case 'r' -> {
+                    String p = params.toString();
+                    if (p.isEmpty()) {
+                        regionFull = true;
+                    } else {
+                        String[] tb = p.split(";", -1);
+                        if (tb.length != 2 || tb[0].isEmpty() || tb[1].isEmpty()) {
+                            return false;
+                        }
+                        int top = Integer.parseInt(tb[0]);
+                        int bottom = Integer.parseInt(tb[1]);
+                        if (top < 1 || top >= bottom || bottom > rows) {
+                            return false; // what the emulator makes of it is not worth guessing
+                        }
+                        regionFull = top == 1 && bottom == rows;
+                    }
+                    regionSet = true;
+                    endRun();
+                    return true;
+                }
+                default -> {
+                    return false;
+                }
+            }
+        }
+
+        /** The cursor moved or the region changed: a new run starts (if the region is the whole screen). */
+        private void endRun() {
+            candidates.clear();
+            runFeeds = regionFull ? 0 : -1;
+        }
     }
 
     /** JediTerm's terminal, telling whether its scrolling region is the whole screen. */
@@ -422,8 +593,9 @@ final class Screen implements AutoCloseable {
                             if (gather && feed.atChunkEnd()) {
                                 feed.gather();
                             }
-                            if (feed.ahead() > skipAfter && feed.nothingPushedBack() && terminal.fullScrollRegion) {
-                                skipped.addAndGet(feed.skipAhead(terminal.getTerminalHeight()));
+                            if (feed.ahead() > skipAfter && feed.nothingPushedBack()) {
+                                skipped.addAndGet(
+                                        feed.skipAhead(terminal.getTerminalHeight(), terminal.fullScrollRegion));
                             }
                             emulator.next();
                             countProcessed();
@@ -472,6 +644,14 @@ final class Screen implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * Whether the emulator draws output as it comes ({@code true}, while someone waits for a pattern on the screen)
+     * or lazily (see {@link #LAZY_CHARS}).
+     */
+    void eager(boolean on) {
+        feed.eager(on);
     }
 
     /** Waits (at most {@code millis}) until everything fed so far is on the screen. */

@@ -15,7 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
-/** {@code terminals/spawn|list|kill|resize|title|input|key|read|wait|attach|detach} (scope {@code terminals}). */
+/** {@code terminals/spawn|list|kill|resize|title|input|key|read|wait|attach|detach|ack} (scope {@code terminals}). */
 public final class TerminalMethods {
 
     private TerminalMethods() {}
@@ -103,8 +103,25 @@ public final class TerminalMethods {
             if (frames != null && !frames.isBoolean()) {
                 throw HubException.of(ErrorCode.INVALID_PARAMS, "invalid_params", "frames must be true or false");
             }
+            JsonNode flow = call.params().get("flowControl");
+            if (flow != null && !flow.isBoolean()) {
+                throw HubException.of(ErrorCode.INVALID_PARAMS, "invalid_params", "flowControl must be true or false");
+            }
             return now(terminals.attach(
-                    id(call), call.connection(), Optional.ofNullable(frames).map(JsonNode::booleanValue)));
+                    id(call),
+                    call.connection(),
+                    Optional.ofNullable(frames).map(JsonNode::booleanValue),
+                    flow != null && flow.booleanValue()));
+        });
+        add(methods, "terminals/ack", call -> {
+            JsonNode chars = call.params().get("chars");
+            if (chars == null || !chars.canConvertToLong() || chars.longValue() < 0) {
+                throw HubException.of(
+                        ErrorCode.INVALID_PARAMS,
+                        "invalid_params",
+                        "terminals/ack needs chars: the characters drawn since the last ack (an integer >= 0)");
+            }
+            return now(terminals.ack(id(call), call.connection(), chars.longValue()));
         });
         add(methods, "terminals/detach", call -> now(terminals.detach(id(call), call.connection())));
     }

@@ -562,13 +562,41 @@ public final class TerminalService {
      * by default on typed-framing connections) or {@code terminals/output} notifications.
      */
     public ObjectNode attach(String id, Connection viewer, Optional<Boolean> frames) {
+        return attach(id, viewer, frames, false);
+    }
+
+    /**
+     * {@code terminals/attach}, flow-controlled if {@code flowControl}: the viewer acknowledges what it drew with
+     * {@link #ack}; past {@code highWater} unacknowledged characters it is sent nothing, and when it is back under
+     * {@code lowWater} it is sent the screen anew (a reset and the scrollback, {@code anew} true). The answer gives
+     * both water marks.
+     */
+    public ObjectNode attach(String id, Connection viewer, Optional<Boolean> frames, boolean flowControl) {
         TerminalSession s = find(id);
         boolean binary = frames.orElse(
                 viewer.outbound().takesFrames() && viewer.peer().transport() != dev.agentwire.core.Transport.WEBSOCKET);
         ObjectNode out = s.describe();
-        out.put("scrollback", s.attach(viewer, binary));
+        out.put("scrollback", s.attach(viewer, binary, flowControl));
         out.put("frames", binary && viewer.outbound().takesFrames());
+        if (flowControl) {
+            out.putObject("flowControl").put("highWater", ViewerFlow.HIGH).put("lowWater", ViewerFlow.LOW);
+        }
         return out;
+    }
+
+    /**
+     * {@code terminals/ack}: a flow-controlled viewer drew {@code chars} more characters of the output.
+     *
+     * @throws HubException {@code -32602} if {@code viewer} is not attached to {@code id} with flow control
+     */
+    public ObjectNode ack(String id, Connection viewer, long chars) {
+        if (!find(id).ack(viewer, chars)) {
+            throw HubException.of(
+                    ErrorCode.INVALID_PARAMS,
+                    "not_flow_controlled",
+                    "this connection is not attached to terminal " + id + " with flowControl true");
+        }
+        return Json.mapper().createObjectNode().put("id", id);
     }
 
     public ObjectNode detach(String id, Connection viewer) {

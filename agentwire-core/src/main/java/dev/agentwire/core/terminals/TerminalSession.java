@@ -53,8 +53,11 @@ final class TerminalSession {
     private final Scrollback scrollback;
     /** {@code output.cast}: its only writer. */
     private final CastFile cast;
-    /** Viewers, and whether each gets StdoutData frames (else {@code terminals/output} notifications). */
-    private final Map<Connection, Boolean> viewers = new ConcurrentHashMap<>();
+    /** Viewers: whether each gets StdoutData frames (else {@code terminals/output} notifications), its flow control. */
+    private final Map<Connection, Viewer> viewers = new ConcurrentHashMap<>();
+
+    /** A viewer: frames or notifications; {@code flow} null when it does not acknowledge what it drew. */
+    private record Viewer(boolean frames, ViewerFlow flow) {}
 
     private final Set<TerminalSink> sinks = ConcurrentHashMap.newKeySet();
     private final TerminalWaits waits;
@@ -127,7 +130,6 @@ final class TerminalSession {
         SessionFiles.privateDirectory(dir.getParent());
         SessionFiles.privateDirectory(dir);
         this.cast = CastFile.create(id, dir.resolve("output.cast"), cols, rows, startedAt, command, name);
-        this.waits = new TerminalWaits(id, waitSettings, this::screenText);
         this.screen = new Screen(cols, rows, new Screen.Events() {
             @Override
             public void title(String t) {
@@ -154,6 +156,7 @@ final class TerminalSession {
                 waits.screenSettled();
             }
         });
+        this.waits = new TerminalWaits(id, waitSettings, this::screenText, screen::eager);
     }
 
     /**
@@ -193,7 +196,7 @@ final class TerminalSession {
                 .newDecoder()
                 .onMalformedInput(CodingErrorAction.REPLACE)
                 .onUnmappableCharacter(CodingErrorAction.REPLACE);
-        byte[] buf = new byte[16 * 1024];
+        byte[] buf = new byte[64 * 1024]; // a PTY reader may give more than one tty buffer at once
         ByteBuffer in = ByteBuffer.allocate(buf.length + 8);
         CharBuffer out = CharBuffer.allocate(buf.length + 8);
         try (InputStream stream = pty.output()) {
@@ -235,42 +238,80 @@ final class TerminalSession {
             return;
         }
         screen.feed(text);
-        scrollback.append(text);
         marks.feed(text);
         cast.output(text);
-        Message note = null;
-        dev.agentwire.protocol.Frame frame = null;
-        for (var e : viewers.entrySet()) {
-            Connection v = e.getKey();
-            if (!v.isOpen()) {
-                viewers.remove(v);
-            } else if (e.getValue()) {
-                if (frame == null) {
-                    frame = stdoutFrame(text);
+        // Under the scrollback's lock: a viewer that attaches or is sent the screen anew gets the scrollback and
+        // then exactly the output after it.
+        synchronized (scrollback) {
+            scrollback.append(text);
+            Message note = null;
+            dev.agentwire.protocol.Frame frame = null;
+            // One encoding per read, shared by every sink and frame viewer.
+            byte[] utf8 = sinks.isEmpty() && viewers.isEmpty() ? null : text.getBytes(StandardCharsets.UTF_8);
+            for (var e : viewers.entrySet()) {
+                Connection v = e.getKey();
+                Viewer how = e.getValue();
+                if (!v.isOpen()) {
+                    viewers.remove(v);
+                } else if (how.flow() != null && !how.flow().offer(text.length())) {
+                    continue; // paused: it gets the screen anew when it catches up
+                } else if (how.frames()) {
+                    if (frame == null) {
+                        frame = stdoutFrame(utf8);
+                    }
+                    v.outbound().sendFrame(frame);
+                } else {
+                    if (note == null) {
+                        note = outputNote(text, false);
+                    }
+                    v.outbound().send(note);
                 }
-                v.outbound().sendFrame(frame);
-            } else {
-                if (note == null) {
-                    note = new Message.Notification(
-                            "terminals/output",
-                            Json.mapper().createObjectNode().put("id", id).put("data", text));
-                }
-                v.outbound().send(note);
+            }
+            for (TerminalSink sink : sinks) {
+                sink.output(text, utf8);
             }
         }
-        for (TerminalSink sink : sinks) {
-            sink.output(text);
-        }
         waits.output(text);
+    }
+
+    private Message outputNote(String text, boolean anew) {
+        ObjectNode p = Json.mapper().createObjectNode().put("id", id).put("data", text);
+        if (anew) {
+            p.put("anew", true);
+        }
+        return new Message.Notification("terminals/output", p);
+    }
+
+    /**
+     * A flow-controlled viewer drew {@code chars} more characters; if it was paused and has caught up, it is sent
+     * the screen anew: a reset ({@code ESC c}) and the scrollback, in one {@code terminals/output} with {@code anew}
+     * true (or one StdoutData frame). False if {@code viewer} is not a flow-controlled viewer of this session.
+     */
+    boolean ack(Connection viewer, long chars) {
+        synchronized (scrollback) {
+            Viewer how = viewers.get(viewer);
+            if (how == null || how.flow() == null) {
+                return false;
+            }
+            if (how.flow().ack(chars)) {
+                String anew = "\u001bc" + scrollback.text();
+                how.flow().resent(anew.length());
+                if (how.frames()) {
+                    viewer.outbound().sendFrame(stdoutFrame(anew.getBytes(StandardCharsets.UTF_8)));
+                } else {
+                    viewer.outbound().send(outputNote(anew, true));
+                }
+            }
+            return true;
+        }
     }
 
     /**
      * A StdoutData frame for a connection that may watch several sessions: the 32-character session id, then
      * the output's UTF-8 bytes.
      */
-    private dev.agentwire.protocol.Frame stdoutFrame(String text) {
+    private dev.agentwire.protocol.Frame stdoutFrame(byte[] data) {
         byte[] idBytes = id.getBytes(StandardCharsets.US_ASCII);
-        byte[] data = text.getBytes(StandardCharsets.UTF_8);
         byte[] payload = new byte[idBytes.length + data.length];
         System.arraycopy(idBytes, 0, payload, 0, idBytes.length);
         System.arraycopy(data, 0, payload, idBytes.length, data.length);
@@ -356,9 +397,23 @@ final class TerminalSession {
 
     /** Starts streaming output to {@code viewer}; the scrollback so far. */
     String attach(Connection viewer, boolean frames) {
+        return attach(viewer, frames, false);
+    }
+
+    /**
+     * Starts streaming output to {@code viewer}, flow-controlled if {@code flowControl} ({@link ViewerFlow}: the
+     * scrollback counts as sent); the scrollback so far.
+     */
+    String attach(Connection viewer, boolean frames, boolean flowControl) {
         synchronized (scrollback) {
-            viewers.put(viewer, frames && viewer.outbound().takesFrames());
-            return scrollback.text();
+            String text = scrollback.text();
+            ViewerFlow flow = null;
+            if (flowControl) {
+                flow = new ViewerFlow(ViewerFlow.HIGH, ViewerFlow.LOW);
+                flow.offer(text.length());
+            }
+            viewers.put(viewer, new Viewer(frames && viewer.outbound().takesFrames(), flow));
+            return text;
         }
     }
 

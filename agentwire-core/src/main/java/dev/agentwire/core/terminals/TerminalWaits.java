@@ -35,12 +35,28 @@ final class TerminalWaits {
     private final Supplier<String> screen;
     private final List<TerminalWait> waits = new CopyOnWriteArrayList<>();
     private HubException ended; // guarded by this
+    /** Told whether any wait is waiting, whenever that may have changed (under this object's lock). */
+    private final java.util.function.Consumer<Boolean> waiting;
 
     /** @param screen the visible screen as text, lines joined by {@code \n} */
     TerminalWaits(String terminalId, Settings settings, Supplier<String> screen) {
+        this(terminalId, settings, screen, any -> {});
+    }
+
+    /**
+     * @param screen the visible screen as text, lines joined by {@code \n}
+     * @param waiting told {@code true} when a wait starts and {@code false} when the last one ends (the screen then
+     *     draws as output comes, so that a wait sees the screens it passes through)
+     */
+    TerminalWaits(
+            String terminalId,
+            Settings settings,
+            Supplier<String> screen,
+            java.util.function.Consumer<Boolean> waiting) {
         this.terminalId = terminalId;
         this.settings = settings;
         this.screen = screen;
+        this.waiting = waiting;
     }
 
     /** Starts {@code wait}: a first look at the screen, then at what changes. */
@@ -58,9 +74,15 @@ final class TerminalWaits {
                         data);
             }
             waits.add(wait);
+            waiting.accept(true);
             exit = ended;
         }
-        wait.result().whenComplete((r, e) -> waits.remove(wait));
+        wait.result().whenComplete((r, e) -> {
+            synchronized (this) {
+                waits.remove(wait);
+                waiting.accept(!waits.isEmpty());
+            }
+        });
         if (exit != null ? wait.ended(exit) : wait.screenChanged()) {
             startRound(wait);
         }

@@ -145,4 +145,19 @@ class CastFileTest {
             assertThat(Files.readString(file)).as("nothing after close").isEqualTo(closedWith);
         }
     }
+
+    @Test
+    void outputIsWrittenAsTheJsonStringJacksonReadsBack() throws Exception {
+        StringBuilder all = new StringBuilder("quote \" backslash \\ slash / é 中 \ud83d\ude00 ");
+        for (char c = 0; c < 0x20; c++) {
+            all.append(c);
+        }
+        all.append('\u007f').append("\u001b[31mred\u001b[0m\r\n");
+        StringBuilder line = new StringBuilder();
+        CastFile.appendJsonString(line, all.toString());
+        assertThat(dev.agentwire.protocol.Json.mapper()
+                        .readTree(line.toString())
+                        .textValue())
+                .isEqualTo(all.toString());
+    }
 }

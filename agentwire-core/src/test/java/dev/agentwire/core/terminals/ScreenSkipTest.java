@@ -233,4 +233,128 @@ class ScreenSkipTest {
                 .as("too few lines to hide anything")
                 .isFalse();
     }
+
+    /**
+     * Output like vtebench's: coloured text, cursor moves and erases, scrolling regions and reverse index, and
+     * plain lines, in random pieces; each piece leaves the whole screen as the scrolling region.
+     */
+    private static String mix(Random r, int pieces) {
+        StringBuilder b = new StringBuilder();
+        for (int p = 0; p < pieces; p++) {
+            switch (r.nextInt(5)) {
+                case 0 -> {
+                    for (int i = 0, n = 1 + r.nextInt(2 * ROWS); i < n; i++) {
+                        b.append("\u001b[3").append(r.nextInt(8)).append(r.nextBoolean() ? ";1m" : "m");
+                        b.append(line(r)).append("\u001b[0m").append(r.nextInt(8) == 0 ? "\n" : "\r\n");
+                    }
+                }
+                case 1 -> {
+                    int top = 1 + r.nextInt(ROWS / 2);
+                    int bottom = top + 1 + r.nextInt(ROWS - top);
+                    b.append("\u001b[").append(top).append(';').append(bottom).append('r');
+                    b.append("\u001b[").append(bottom).append(";1H");
+                    for (int i = 0, n = r.nextInt(2 * ROWS); i < n; i++) {
+                        b.append(line(r)).append("\r\n");
+                    }
+                    b.append("\u001b[").append(top).append(";1H\u001bMup\u001bMup");
+                    b.append(r.nextBoolean() ? "\u001b[r" : "\u001b[1;" + ROWS + "r");
+                }
+                case 2 -> {
+                    for (int i = 0, n = r.nextInt(20); i < n; i++) {
+                        b.append("\u001b[")
+                                .append(1 + r.nextInt(ROWS + 2))
+                                .append(';')
+                                .append(1 + r.nextInt(COLS + 2))
+                                .append(r.nextBoolean() ? 'H' : 'f');
+                        b.append("\u001b[").append(r.nextInt(4)).append("ABCDEFGdKJ".charAt(r.nextInt(10)));
+                        b.append((char) ('a' + r.nextInt(26)));
+                    }
+                }
+                default -> {
+                    for (int i = 0, n = r.nextInt(3 * ROWS); i < n; i++) {
+                        b.append(line(r)).append("\r\n");
+                    }
+                }
+            }
+        }
+        return b.toString();
+    }
+
+    private static List<char[]> chunks(Random r, String text) {
+        List<char[]> chunks = new ArrayList<>();
+        char[] all = text.toCharArray();
+        for (int at = 0; at < all.length; ) {
+            int n = Math.min(all.length - at, 1 + r.nextInt(600));
+            chunks.add(java.util.Arrays.copyOfRange(all, at, at + n));
+            at += n;
+        }
+        return chunks;
+    }
+
+    @Test
+    void cutsInColouredOutputWithCursorMovesAndScrollingRegionsDrawTheSameScreen() throws Exception {
+        long skipped = 0;
+        for (long seed = 1; seed <= 150; seed++) {
+            Random r = new Random(seed);
+            String first = before(r);
+            List<char[]> chunks = chunks(r, mix(r, 5 + r.nextInt(40)) + (r.nextBoolean() ? "\u001b[6n" : ""));
+            try (Screen drawn = screen(Long.MAX_VALUE);
+                    Screen skipping = screen(r.nextInt(4000))) {
+                for (Screen s : List.of(drawn, skipping)) {
+                    s.feed(first);
+                    feed(s, chunks);
+                    s.feed("$ ");
+                }
+                drawn.start();
+                skipping.start();
+                assertSame(drawn, skipping, "seed " + seed);
+                skipped += skipping.skipped();
+            }
+        }
+        assertThat(skipped).as("characters skipped in 150 mixes").isGreaterThan(100_000);
+    }
+
+    @Test
+    void aLazyScreenFedAMixAsItComesShowsWhatDrawingEverythingShows() throws Exception {
+        Random r = new Random(11);
+        String text = mix(r, 3_000);
+        List<String> answers = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (Screen drawn = screen(Long.MAX_VALUE);
+                Screen lazy = new Screen(COLS, ROWS, Screen.ignoring(answers::add))) {
+            lazy.start();
+            for (int at = 0; at < text.length(); at += 4000) {
+                String part = text.substring(at, Math.min(text.length(), at + 4000));
+                drawn.feed(part);
+                lazy.feed(part);
+            }
+            drawn.feed("\u001b[6n");
+            lazy.feed("\u001b[6n"); // a query: answered although nobody reads the screen
+            drawn.start();
+            assertSame(drawn, lazy, "a mix of " + text.length() + " characters");
+            assertThat(lazy.skipped()).as("characters skipped").isGreaterThan(text.length() / 2);
+            org.awaitility.Awaitility.await()
+                    .atMost(java.time.Duration.ofSeconds(10))
+                    .untilAsserted(() -> assertThat(answers).hasSize(1));
+        }
+    }
+
+    @Test
+    void queriesBellsTitlesAndModesAreDrawnSoonWhatACutMayDropMayWait() {
+        for (String now : List.of(
+                "text\u001b[6n",
+                "\u001b[c",
+                "\u001b[>c",
+                "ring\u0007",
+                "\u001b]0;title\u0007",
+                "\u001b[?1049h",
+                "\u001b[2;5r\u001b",
+                "\u001b[12",
+                "\u001b7")) {
+            assertThat(Screen.wantsAttention(now.toCharArray())).as(now).isTrue();
+        }
+        for (String later : List.of(
+                "plain\r\n", "\u001b[38;5;200mred\u001b[0m", "\u001b[5;10Hx\u001b[K\u001b[2J", "\u001b[3;20r\u001bM")) {
+            assertThat(Screen.wantsAttention(later.toCharArray())).as(later).isFalse();
+        }
+    }
 }

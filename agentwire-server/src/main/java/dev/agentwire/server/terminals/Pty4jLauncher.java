@@ -43,9 +43,10 @@ public final class Pty4jLauncher implements PtyLauncher {
     /** A pty4j process as the core's {@link Pty}. */
     private record Pty4j(PtyProcess process) implements Pty {
 
+        /** Read from the master descriptor directly where that works ({@link PtyMasterInput}). */
         @Override
         public InputStream output() {
-            return process.getInputStream();
+            return PtyMasterInput.of(process).orElseGet(process::getInputStream);
         }
 
         @Override

@@ -100,7 +100,13 @@ final class IpcHandler extends ChannelInboundHandlerAdapter implements TerminalS
 
     @Override
     public void output(String text) {
-        send(Frame.of(FrameType.STDOUT_DATA, text.getBytes(StandardCharsets.UTF_8)));
+        output(text, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The session's bytes for this read, shared with its other viewers (never changed). */
+    @Override
+    public void output(String text, byte[] utf8) {
+        send(Frame.of(FrameType.STDOUT_DATA, utf8));
     }
 
     @Override

@@ -99,6 +99,7 @@ class ScopeMatrixTest {
                 "spawn", "list", "kill", "resize", "title", "input", "key", "read", "wait", "attach", "detach")) {
             row("terminals/" + t, "terminals", "{\"id\":\"nothing\"}");
         }
+        row("terminals/ack", "terminals", "{\"id\":\"nothing\",\"chars\":0}");
         row("terminals/register", "terminals", "{\"id\":\"nothing\"}");
         row("terminals/forward-output", "terminals", "{\"id\":\"nothing\",\"data\":\"\"}");
         row("terminals/forward-exit", "terminals", "{\"id\":\"nothing\",\"exitCode\":0}");
