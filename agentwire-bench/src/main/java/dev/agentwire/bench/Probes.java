@@ -132,6 +132,12 @@ final class Probes {
                     Measure.rate("pty-cat", r.ptyMegabytesPerSecond() * 1e6),
                     Measure.rate("cat", r.catMegabytesPerSecond() * 1e6));
         }));
+        probes.add(probe("terminal-mix", c -> {
+            TerminalBench.Result r = TerminalBench.runMix(c.hub, c.dir, c.sizes.terminalMegabytes());
+            return List.of(
+                    Measure.rate("terminal-mix-5-viewers", r.hubMegabytesPerSecond() * 1e6),
+                    Measure.rate("pty-cat-mix", r.ptyMegabytesPerSecond() * 1e6));
+        }));
         probes.add(probe("aw-status", CommandStart::measure));
         return probes;
     }
@@ -146,6 +152,7 @@ final class Probes {
                 Figure.atLeast("room fan-out ÷ Redis pub/sub", "rooms-fanout", "redis-pubsub", 2.0),
                 Figure.atLeast("room fan-out ÷ nats-server", "rooms-fanout", "nats-pubsub", 1.0),
                 Figure.atLeast("terminal to 5 viewers ÷ cat via PTY", "terminal-5-viewers", "pty-cat", 0.5),
+                Figure.atLeast("terminal, vtebench-like mix ÷ via PTY", "terminal-mix-5-viewers", "pty-cat-mix", 0.5),
                 Figure.atMost("aw status ÷ a JVM printing hi", "aw-status", "jvm-hi", 3.0),
                 Figure.info("hub/ping p50, TCP ÷ C floor", "hub-ping-tcp", "c-floor"),
                 Figure.info("Java NIO ping-pong ÷ C floor", "java-nio", "c-floor"),
