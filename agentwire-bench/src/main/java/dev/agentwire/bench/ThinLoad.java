@@ -75,6 +75,22 @@ final class ThinLoad {
         return ch;
     }
 
+    /**
+     * Every request of one run, in the order answered: its caller, when it was sent ({@link System#nanoTime}) and
+     * how long its answer took, with the run's start on both clocks so that moments line up with a server's logs.
+     */
+    record Recorded(
+            ServicesBench.Load load,
+            long startNanos,
+            long startEpochMillis,
+            int[] caller,
+            long[] sentNanos,
+            long[] latencyNanos) {
+        int size() {
+            return caller.length;
+        }
+    }
+
     /** Runs {@code callers} callers of {@code each} requests against {@code instances} instances. */
     static ServicesBench.Load run(Path socket, Protocol p, int instances, int callers, int each) throws Exception {
         return run(UnixDomainSocketAddress.of(socket), p, instances, callers, each);
@@ -83,6 +99,16 @@ final class ThinLoad {
     /** The same at any address the JDK connects to (NATS listens on TCP only). */
     static ServicesBench.Load run(SocketAddress socket, Protocol p, int instances, int callers, int each)
             throws Exception {
+        return record(socket, p, instances, callers, each).load();
+    }
+
+    /** {@link #run}, keeping every request's caller, send time and latency. */
+    static Recorded record(Path socket, Protocol p, int instances, int callers, int each) throws Exception {
+        return record(UnixDomainSocketAddress.of(socket), p, instances, callers, each);
+    }
+
+    /** {@link #run} at any address, keeping every request's caller, send time and latency. */
+    static Recorded record(SocketAddress socket, Protocol p, int instances, int callers, int each) throws Exception {
         Selector instanceSelector = Selector.open();
         List<Peer> instancePeers = new ArrayList<>();
         for (int i = 0; i < instances; i++) {
@@ -107,6 +133,8 @@ final class ThinLoad {
         serving.start();
         Selector callerSelector = Selector.open();
         long[] samples = new long[callers * each];
+        long[] sent = new long[callers * each];
+        int[] callerOf = new int[callers * each];
         int[] recorded = {0};
         List<Peer> callerPeers = new ArrayList<>();
         try {
@@ -118,6 +146,7 @@ final class ThinLoad {
                 ch.register(callerSelector, SelectionKey.OP_READ, peer);
                 callerPeers.add(peer);
             }
+            long startEpochMillis = System.currentTimeMillis();
             long start = System.nanoTime();
             for (Peer peer : callerPeers) {
                 peer.sentAt = System.nanoTime();
@@ -140,6 +169,8 @@ final class ThinLoad {
                     peer.in.compact();
                     for (int a = 0; a < answers; a++) {
                         long now = System.nanoTime();
+                        sent[recorded[0]] = peer.sentAt;
+                        callerOf[recorded[0]] = peer.caller;
                         samples[recorded[0]++] = now - peer.sentAt;
                         peer.done++;
                         if (peer.done == each) {
@@ -153,7 +184,14 @@ final class ThinLoad {
                 callerSelector.selectedKeys().clear();
             }
             long total = System.nanoTime() - start;
-            return ServicesBench.Load.of(Arrays.copyOf(samples, recorded[0]), total);
+            int n = recorded[0];
+            return new Recorded(
+                    ServicesBench.Load.of(Arrays.copyOf(samples, n), total),
+                    start,
+                    startEpochMillis,
+                    Arrays.copyOf(callerOf, n),
+                    Arrays.copyOf(sent, n),
+                    Arrays.copyOf(samples, n));
         } finally {
             for (Peer peer : callerPeers) {
                 peer.channel.close();
