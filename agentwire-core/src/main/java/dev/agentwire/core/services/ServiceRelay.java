@@ -12,7 +12,6 @@ import dev.agentwire.core.relay.LocalProvider;
 import dev.agentwire.core.relay.ProviderLink;
 import dev.agentwire.core.relay.RelayEndpoint;
 import dev.agentwire.core.relay.RelayedCalls;
-import dev.agentwire.core.relay.Timeouts;
 import dev.agentwire.protocol.ErrorCode;
 import dev.agentwire.protocol.Id;
 import dev.agentwire.protocol.Json;
@@ -30,6 +29,9 @@ import java.util.concurrent.ScheduledExecutorService;
  */
 public final class ServiceRelay implements RelayEndpoint {
 
+    /** How late a request's timeout may fire: its sweep's period. */
+    private static final Duration TIMEOUT_TICK = Duration.ofMillis(10);
+
     private final ServiceRegistry registry;
     private final RelayedCalls calls;
     private final Ticker ticker;
@@ -38,7 +40,8 @@ public final class ServiceRelay implements RelayEndpoint {
     public ServiceRelay(
             ServiceRegistry registry, ScheduledExecutorService timers, Ticker ticker, Duration defaultTimeout) {
         this.registry = registry;
-        this.calls = new RelayedCalls(Timeouts.on(timers));
+        // On the system clock, as the timer thread it replaces: a hub's injected ticker only times the statistics.
+        this.calls = new RelayedCalls(new SweptTimeouts(timers, Ticker.SYSTEM, TIMEOUT_TICK));
         this.ticker = ticker;
         this.defaultTimeout = defaultTimeout;
     }
@@ -73,23 +76,40 @@ public final class ServiceRelay implements RelayEndpoint {
         from.put("interface", callerInterface);
         ObjectNode detail =
                 Json.mapper().createObjectNode().put("service", name).put("action", ask.action());
-        // A hub alone has picked already (the future is done) and goes on here; a cluster goes on when Redis answers.
-        return picked.thenCompose(entry -> {
-            Instance instance = entry.value();
-            instance.started();
-            return calls.start(
-                    Caller.of(caller, Optional.ofNullable(callerId), Optional.empty()),
-                    instance.link(),
-                    new RelayedCalls.Request(
-                            "services/handle",
-                            hubId -> params,
-                            timeout,
-                            new RelayedCalls.Label(
-                                    "services/request " + name + "/" + ask.action(),
-                                    detail,
-                                    pending -> "instance " + instance.link())),
-                    new Handled(service, entry, ticker.nanoTime()));
-        });
+        Caller asker = Caller.of(caller, Optional.ofNullable(callerId), Optional.empty());
+        String what = "services/request " + name + "/" + ask.action();
+        // A hub alone has picked already (the future is done) and goes on at once, without a stage in between; a
+        // cluster goes on when Redis answers.
+        if (picked.isDone() && !picked.isCompletedExceptionally()) {
+            try {
+                return send(asker, service, picked.join(), params, timeout, what, detail);
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e); // as the stage below would have failed
+            }
+        }
+        return picked.thenCompose(entry -> send(asker, service, entry, params, timeout, what, detail));
+    }
+
+    /** Sends one request to the picked instance, counted on it until it ends. */
+    private CompletableFuture<JsonNode> send(
+            Caller caller,
+            ServiceRegistry.Service service,
+            Directory.Entry<Instance> entry,
+            ObjectNode params,
+            long timeout,
+            String what,
+            ObjectNode detail) {
+        Instance instance = entry.value();
+        instance.started();
+        return calls.start(
+                caller,
+                instance.link(),
+                new RelayedCalls.Request(
+                        "services/handle",
+                        hubId -> params,
+                        timeout,
+                        new RelayedCalls.Label(what, detail, pending -> "instance " + instance.link())),
+                new Handled(service, entry, ticker.nanoTime()));
     }
 
     /** An instance's reply passed on as it is, and counted in the instance's load and the service's stats. */
