@@ -100,8 +100,11 @@ final class SplitBench {
                     ThinLoad.Recorded run = ThinLoad.record(
                             s.socket(), s.protocol(), ServicesBench.INSTANCES, ServicesBench.CALLERS, each);
                     long wall = System.nanoTime() - t0;
-                    String serverSched = SchedStat.between(
-                            serverBefore, SchedStat.of(s.process().pid()), wall);
+                    Map<String, long[]> serverAfter = SchedStat.of(s.process().pid());
+                    String serverSched = SchedStat.between(serverBefore, serverAfter, wall);
+                    cpuPerRequest
+                            .computeIfAbsent(s.name(), k -> new ArrayList<>())
+                            .add(SchedStat.ranBetween(serverBefore, serverAfter) / 1e3 / run.size());
                     String loadSched = SchedStat.between(loadBefore, SchedStat.of(self), wall);
                     loads.computeIfAbsent(s.name(), k -> new ArrayList<>()).add(run.load());
                     System.out.printf(
