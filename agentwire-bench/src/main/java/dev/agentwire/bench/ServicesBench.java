@@ -31,7 +31,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Services under load: a request's round trip over the Unix socket and over HTTP (keep-alive), requests per
  * second with 3 instances and 50 callers, and the same load through Redis lists (the orchestrator seed's
- * baseline) when {@code redis-server} is installed.
+ * baseline) when {@code redis-server} is installed. {@link SplitBench} runs the raw-client load with the servers in
+ * their own processes, pinned or not, and shows where its slow requests come from.
  */
 final class ServicesBench {
 
