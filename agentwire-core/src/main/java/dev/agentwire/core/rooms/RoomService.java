@@ -64,6 +64,10 @@ public final class RoomService implements AutoCloseable {
     private final Map<String, TokenBucket> rates = new ConcurrentHashMap<>();
     private final Map<String, Integer> appendsSinceTrim = new HashMap<>();
     private volatile boolean started;
+    /** Group commits made and the publishes they held (written by the sequencer only). */
+    private volatile long commits;
+
+    private volatile long committed;
     /** Set by {@link #start()}, cleared by {@link #close()}. */
     private volatile boolean running;
 
@@ -474,6 +478,14 @@ public final class RoomService implements AutoCloseable {
         }
     }
 
+    /** How many group commits the sequencer made, and how many publishes they held. */
+    public record Commits(long batches, long messages) {}
+
+    /** The group commits so far: what a benchmark reads to know the batch sizes publishers produce. */
+    public Commits commits() {
+        return new Commits(commits, committed);
+    }
+
     private void commit(List<Publish> batch) {
         List<Store.Stored> stored;
         try {
@@ -489,6 +501,8 @@ public final class RoomService implements AutoCloseable {
             }
             return;
         }
+        commits++;
+        committed += batch.size();
         publish(batch, stored);
         for (int i = 0; i < batch.size(); i++) {
             Publish p = batch.get(i);

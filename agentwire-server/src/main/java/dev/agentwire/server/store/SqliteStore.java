@@ -21,6 +21,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -40,11 +41,13 @@ public final class SqliteStore implements Store {
     private static final int OPEN_READWRITE = 0x00000002;
     /** SQLite's {@code SQLITE_OPEN_NOFOLLOW} (3.31): the database path may not be a link. */
     private static final int OPEN_NOFOLLOW = 0x01000000;
+    /** Client message ids looked up by one query. */
+    private static final int LOOKUP_CHUNK = 64;
 
     private final Connection db;
     private final Map<String, RoomState> rooms = new HashMap<>();
     private final PreparedStatement insert;
-    private final PreparedStatement findClientId;
+    private final PreparedStatement findClientIds;
     private final PreparedStatement saveRoom;
 
     private SqliteStore(Connection db) throws SQLException {
@@ -62,8 +65,8 @@ public final class SqliteStore implements Store {
         db.setAutoCommit(false);
         insert = db.prepareStatement(
                 "INSERT INTO messages (room, offset, id, sender, text, data, ts, client_id) VALUES (?,?,?,?,?,?,?,?)");
-        findClientId = db.prepareStatement(
-                "SELECT offset, id, sender, text, data, ts FROM messages WHERE room=? AND sender=? AND client_id=?");
+        findClientIds = db.prepareStatement("SELECT client_id, offset, id, sender, text, data, ts FROM messages"
+                + " WHERE room=? AND sender=? AND client_id IN (" + "?,".repeat(LOOKUP_CHUNK - 1) + "?)");
         saveRoom = db.prepareStatement(
                 "INSERT INTO rooms (name, epoch, last_offset, first_offset) VALUES (?,?,?,?) ON CONFLICT(name) DO UPDATE"
                         + " SET epoch=excluded.epoch, last_offset=excluded.last_offset, first_offset=excluded.first_offset");
@@ -104,6 +107,9 @@ public final class SqliteStore implements Store {
             }
             Properties props = new Properties();
             props.setProperty("open_mode", Integer.toString(OPEN_READWRITE | OPEN_NOFOLLOW));
+            // Nothing reads generated keys; with them on, sqlite-jdbc runs "SELECT last_insert_rowid()" (a statement
+            // prepared anew) after every insert.
+            props.setProperty("jdbc.get_generated_keys", "false");
             return new SqliteStore(DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath(), props));
         } catch (IOException | SQLException e) {
             throw new HubStartException("cannot open the room store " + file + ": " + e.getMessage(), e);
@@ -115,63 +121,111 @@ public final class SqliteStore implements Store {
         List<Stored> out = new ArrayList<>(batch.size());
         Map<String, RoomState> touched = new HashMap<>();
         try {
+            // New rooms are created (and committed) before the batch's first insert, never in the middle of it.
             for (Append a : batch) {
-                RoomState state = touched.getOrDefault(a.room(), room(a.room()));
-                Optional<Stored> earlier =
-                        a.clientMessageId().isPresent() ? findByClientId(a, state) : Optional.empty();
-                if (earlier.isPresent()) {
-                    out.add(earlier.get());
+                touched.computeIfAbsent(a.room(), this::room);
+            }
+            Map<ClientKey, Stored> earlier = stored(batch, touched);
+            int inserts = 0;
+            for (Append a : batch) {
+                Optional<ClientKey> key = a.clientMessageId().map(id -> new ClientKey(a.room(), a.from(), id));
+                Stored before = key.map(earlier::get).orElse(null);
+                if (before != null) {
+                    out.add(before);
                     continue;
                 }
+                RoomState state = touched.get(a.room());
                 long offset = state.lastOffset() + 1;
+                JsonNode data = a.data() == null ? Json.mapper().missingNode() : a.data();
                 insert.setString(1, a.room());
                 insert.setLong(2, offset);
                 insert.setString(3, a.id());
                 insert.setString(4, a.from());
                 insert.setString(5, a.text());
-                insert.setString(
-                        6,
-                        a.data() == null || a.data().isMissingNode()
-                                ? null
-                                : a.data().toString());
+                insert.setString(6, data.isMissingNode() ? null : data.toString());
                 insert.setLong(7, a.ts());
                 insert.setString(8, a.clientMessageId().orElse(null));
-                insert.executeUpdate();
-                RoomState next = new RoomState(a.room(), state.epoch(), offset, state.firstOffset());
-                touched.put(a.room(), next);
+                insert.addBatch();
+                inserts++;
+                touched.put(a.room(), new RoomState(a.room(), state.epoch(), offset, state.firstOffset()));
                 out.add(new Stored(
                         a.room(), offset, state.epoch(), a.id(), a.from(), a.text(), a.data(), a.ts(), false));
+                // The same client message id again in this batch (a retry sent before the first was acknowledged):
+                // the duplicate reads as it would from the table.
+                key.ifPresent(k -> earlier.put(
+                        k,
+                        new Stored(a.room(), offset, state.epoch(), a.id(), a.from(), a.text(), data, a.ts(), true)));
+            }
+            if (inserts > 0) {
+                insert.executeBatch();
             }
             for (RoomState s : touched.values()) {
-                save(s);
+                if (s != rooms.get(s.room())) {
+                    save(s);
+                }
             }
             db.commit();
             rooms.putAll(touched);
             return out;
-        } catch (SQLException e) {
+        } catch (SQLException | RuntimeException e) {
+            clearBatch();
             rollback();
             throw new IllegalStateException("storing " + batch.size() + " messages failed: " + e.getMessage(), e);
         }
     }
 
-    private Optional<Stored> findByClientId(Append a, RoomState state) throws SQLException {
-        findClientId.setString(1, a.room());
-        findClientId.setString(2, a.from());
-        findClientId.setString(3, a.clientMessageId().get());
-        try (ResultSet r = findClientId.executeQuery()) {
-            if (!r.next()) {
-                return Optional.empty();
+    /** A message's idempotency key: its room, its sender and the client message id the sender gave it. */
+    private record ClientKey(String room, String sender, String clientMessageId) {}
+
+    /**
+     * The messages already stored under the batch's client message ids, as duplicates: one query per room and
+     * sender for up to {@link #LOOKUP_CHUNK} ids (the index on room, sender and client id answers each id).
+     */
+    private Map<ClientKey, Stored> stored(List<Append> batch, Map<String, RoomState> states) throws SQLException {
+        Map<List<String>, List<String>> ids = new LinkedHashMap<>();
+        for (Append a : batch) {
+            a.clientMessageId()
+                    .ifPresent(id -> ids.computeIfAbsent(List.of(a.room(), a.from()), k -> new ArrayList<>())
+                            .add(id));
+        }
+        Map<ClientKey, Stored> found = new HashMap<>();
+        for (var e : ids.entrySet()) {
+            String room = e.getKey().get(0);
+            String sender = e.getKey().get(1);
+            List<String> list = e.getValue();
+            for (int from = 0; from < list.size(); from += LOOKUP_CHUNK) {
+                findClientIds.setString(1, room);
+                findClientIds.setString(2, sender);
+                for (int i = 0; i < LOOKUP_CHUNK; i++) {
+                    // Unused places are NULL, which no client_id IN (...) matches.
+                    findClientIds.setString(3 + i, from + i < list.size() ? list.get(from + i) : null);
+                }
+                try (ResultSet r = findClientIds.executeQuery()) {
+                    while (r.next()) {
+                        found.put(
+                                new ClientKey(room, sender, r.getString(1)),
+                                new Stored(
+                                        room,
+                                        r.getLong(2),
+                                        states.get(room).epoch(),
+                                        r.getString(3),
+                                        r.getString(4),
+                                        r.getString(5),
+                                        parse(r.getString(6)),
+                                        r.getLong(7),
+                                        true));
+                    }
+                }
             }
-            return Optional.of(new Stored(
-                    a.room(),
-                    r.getLong(1),
-                    state.epoch(),
-                    r.getString(2),
-                    r.getString(3),
-                    r.getString(4),
-                    parse(r.getString(5)),
-                    r.getLong(6),
-                    true));
+        }
+        return found;
+    }
+
+    private void clearBatch() {
+        try {
+            insert.clearBatch();
+        } catch (SQLException ignored) {
+            // the original failure is what matters
         }
     }
 
@@ -351,7 +405,7 @@ public final class SqliteStore implements Store {
     public void close() {
         try {
             insert.close();
-            findClientId.close();
+            findClientIds.close();
             saveRoom.close();
             db.close();
         } catch (SQLException e) {
