@@ -88,8 +88,9 @@ final class Dispatcher {
             if (call.isEmpty()) {
                 return;
             }
-            boolean inline =
-                    registry.find(call.get().method()).map(Method::inline).orElse(true);
+            boolean inline = registry.find(call.get().method())
+                    .map(method -> method.inline(call.get()))
+                    .orElse(true);
             if (inline && c.serial().isIdle()) {
                 runOne(call.get());
             } else {
