@@ -88,9 +88,8 @@ final class Dispatcher {
             if (call.isEmpty()) {
                 return;
             }
-            boolean inline = registry.find(call.get().method())
-                    .map(method -> method.inline(call.get()))
-                    .orElse(true);
+            boolean inline =
+                    registry.find(call.get().method()).map(Method::inline).orElse(true);
             if (inline && c.serial().isIdle()) {
                 runOne(call.get());
             } else {

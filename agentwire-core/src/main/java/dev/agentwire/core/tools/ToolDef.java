@@ -19,13 +19,11 @@ public final class ToolDef {
     private final String name;
     private final ObjectNode declaration;
     private final JsonSchema inputSchema;
-    private final boolean quickSchema;
 
-    private ToolDef(String name, ObjectNode declaration, JsonSchema inputSchema, boolean quickSchema) {
+    private ToolDef(String name, ObjectNode declaration, JsonSchema inputSchema) {
         this.name = name;
         this.declaration = declaration;
         this.inputSchema = inputSchema;
-        this.quickSchema = quickSchema;
     }
 
     /**
@@ -68,7 +66,7 @@ public final class ToolDef {
         if (output != null) {
             SchemaCheck.compile(name, "outputSchema", output);
         }
-        return new ToolDef(name, ((ObjectNode) node).deepCopy(), compiled, QuickSchema.test(input));
+        return new ToolDef(name, ((ObjectNode) node).deepCopy(), compiled);
     }
 
     public String name() {
@@ -78,14 +76,6 @@ public final class ToolDef {
     /** The declaration as {@code tools/list} shows it. */
     public ObjectNode declaration() {
         return declaration.deepCopy();
-    }
-
-    /**
-     * Whether validating arguments takes time in proportion to their size alone ({@link QuickSchema}): then a
-     * small call may run on the I/O thread.
-     */
-    public boolean quickSchema() {
-        return quickSchema;
     }
 
     /** Validates call arguments: {@code -32602} with {@code data.path} when they do not fit. */

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentwire.core.Connection;
 import dev.agentwire.core.HubException;
-import dev.agentwire.core.relay.LocalProvider;
 import dev.agentwire.core.rpc.Access;
 import dev.agentwire.core.rpc.Call;
 import dev.agentwire.core.rpc.Method;
@@ -35,9 +34,6 @@ public final class ToolMethods {
     private final ToolTables tables;
     private final int pageSize;
 
-    /** The largest {@code tools/call} that may run on the I/O thread (see {@link #quick}). */
-    static final int QUICK_CALL_BYTES = 8 * 1024;
-
     private ToolMethods(ToolRelay relay, ToolTables tables, int pageSize) {
         this.relay = relay;
         this.tables = tables;
@@ -49,9 +45,8 @@ public final class ToolMethods {
         registry.register("tools/register", Access.scope("tools:provide"), m::registerTools);
         registry.register("tools/unregister", Access.scope("tools:provide"), m::unregisterTools);
         registry.register("tools/list", Access.scope("tools:call"), m::list);
-        // On a worker unless the call is small and its tool's schema quick to check: validating the arguments runs
-        // the provider's schema (patterns included).
-        registry.register(Method.inlineWhen("tools/call", Access.scope("tools:call"), m::quick, m::call));
+        // On a worker, never inline: validating the arguments runs the provider's schema (patterns included).
+        registry.register("tools/call", Access.scope("tools:call"), m::call);
         registry.register(Method.inline("notifications/progress", Access.scope("tools:provide"), m::progress));
     }
 
@@ -163,26 +158,6 @@ public final class ToolMethods {
             @JsonProperty("name") String name,
             @JsonProperty("arguments") JsonNode arguments,
             @JsonProperty("timeoutMs") Long timeoutMs) {}
-
-    /**
-     * Whether {@code call} may run on the I/O thread: at most {@link #QUICK_CALL_BYTES}, for a tool of this session
-     * whose schema is {@link ToolDef#quickSchema quick}, so that validating it takes a few microseconds, provided
-     * on this hub (a provider on another hub is reached through the cluster's client, not a channel).
-     */
-    private boolean quick(Call call) {
-        if (call.sizeBytes() > QUICK_CALL_BYTES || call.params() == null) {
-            return false;
-        }
-        JsonNode name = call.params().get("name");
-        Session session = SessionManager.sessionOf(call.connection());
-        if (name == null || !name.isTextual() || session == null) {
-            return false;
-        }
-        return tables.of(session)
-                .find(name.textValue())
-                .map(e -> e.tool().quickSchema() && e.provider() instanceof LocalProvider)
-                .orElse(false);
-    }
 
     private CompletionStage<JsonNode> call(Call call) {
         CallParams p = call.params(CallParams.class);
