@@ -3,6 +3,7 @@ package dev.agentwire.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentwire.client.AgentwireClient;
+import dev.agentwire.client.BlockingClient;
 import dev.agentwire.client.ToolSpec;
 import dev.agentwire.protocol.Json;
 import dev.agentwire.server.AgentwireHub;
@@ -57,6 +58,37 @@ final class ToolCallBench {
             for (int i = 0; i < iterations; i++) {
                 long t0 = System.nanoTime();
                 agent.tools().call("echo", ARGS).get(10, TimeUnit.SECONDS);
+                samples[i] = System.nanoTime() - t0;
+            }
+            return Stats.of(samples, System.nanoTime() - start);
+        }
+    }
+
+    /**
+     * The fast path for blocking callers: the agent is a {@link BlockingClient} (the call is written and its
+     * answer read on the calling thread) and the provider's echo runs on its I/O thread
+     * ({@link dev.agentwire.client.Tools#registerOnIoThread}).
+     */
+    static Stats udsSync(AgentwireHub hub, int iterations, int warmup) throws Exception {
+        try (AgentwireClient provider = AgentwireClient.builder()
+                        .endpoint(hub.endpoint())
+                        .name("bench-io-provider")
+                        .reconnect(false)
+                        .connect();
+                BlockingClient agent =
+                        AgentwireClient.builder().endpoint(hub.endpoint()).connectBlocking()) {
+            provider.tools()
+                    .registerOnIoThread(
+                            ToolSpec.of("io-echo", "echoes"), (a, ctx) -> CompletableFuture.completedFuture(a))
+                    .get(10, TimeUnit.SECONDS);
+            for (int i = 0; i < warmup; i++) {
+                agent.callTool("io-echo", ARGS);
+            }
+            long[] samples = new long[iterations];
+            long start = System.nanoTime();
+            for (int i = 0; i < iterations; i++) {
+                long t0 = System.nanoTime();
+                agent.callTool("io-echo", ARGS);
                 samples[i] = System.nanoTime() - t0;
             }
             return Stats.of(samples, System.nanoTime() - start);

@@ -501,8 +501,9 @@ public final class AgentwireClient implements AutoCloseable {
         String key = r.id() instanceof Id.Str s ? s.value() : r.id().toString();
         RequestContext ctx = new RequestContext(r.params(), this::notify);
         serving.put(key, ctx);
-        // No handler threads: the handler runs here, on the I/O thread (for handlers that never block).
-        java.util.concurrent.Executor run = handlers == null ? Runnable::run : handlers;
+        // No handler threads, or a handler that asks for it: it runs here, on the I/O thread (it never blocks).
+        java.util.concurrent.Executor run =
+                handlers == null || handler.onIoThread(r.params()) ? Runnable::run : handlers;
         run.execute(() -> {
             CompletionStage<JsonNode> stage;
             try {
@@ -770,6 +771,36 @@ public final class AgentwireClient implements AutoCloseable {
             AgentwireClient client = new AgentwireClient(this);
             client.connectNow();
             return client;
+        }
+
+        /**
+         * Connects a {@link BlockingClient}: requests are written and answered on the caller's thread, for
+         * callers that wait for each answer anyway. The same endpoint, identity check, {@code hub/hello} and
+         * timeouts as {@link #connect()}; no reconnection, handler threads or tools to provide.
+         *
+         * @throws HubUnavailableException when nothing answers at the endpoint
+         * @throws UntrustedHubException when another user serves the Unix socket
+         * @throws RpcException when the hub refuses (bad token)
+         */
+        public BlockingClient connectBlocking() {
+            Path home = Endpoint.home(env);
+            if (endpoint == null) {
+                endpoint = Endpoint.discover(home);
+            }
+            if (endpoint.kind() == Endpoint.Kind.TCP && token.isEmpty()) {
+                token = readToken(home);
+            }
+            return BlockingClient.connect(new BlockingClient.Settings(
+                    endpoint,
+                    name,
+                    role,
+                    token,
+                    session,
+                    requestTimeout,
+                    connectTimeout,
+                    maxMessageBytes,
+                    identity,
+                    List.copyOf(notificationListeners)));
         }
 
         private static Optional<String> readToken(Path home) {

@@ -24,11 +24,23 @@ public final class Tools {
     private final Map<String, Consumer<JsonNode>> progressListeners = new ConcurrentHashMap<>();
     private final AtomicLong tokens = new AtomicLong();
 
-    private record Provided(ToolSpec spec, ToolHandler handler) {}
+    /** A tool this client provides; {@code ioThread}: its handler runs on the I/O thread. */
+    private record Provided(ToolSpec spec, ToolHandler handler, boolean ioThread) {}
 
     Tools(AgentwireClient client) {
         this.client = client;
-        client.onRequest("tools/call", this::serve);
+        client.onRequest("tools/call", new RequestHandler() {
+            @Override
+            public CompletableFuture<JsonNode> handle(JsonNode params, RequestContext context) {
+                return serve(params, context);
+            }
+
+            @Override
+            public boolean onIoThread(JsonNode params) {
+                Provided p = provided.get(params.path("name").asText());
+                return p != null && p.ioThread();
+            }
+        });
         client.onNotification("notifications/progress", p -> {
             Consumer<JsonNode> l = progressListeners.get(p.path("progressToken").asText());
             if (l != null) {
@@ -47,7 +59,20 @@ public final class Tools {
 
     /** Provides {@code spec}; with {@code replace} it takes the name over from another provider. */
     public CompletableFuture<JsonNode> register(ToolSpec spec, ToolHandler handler, boolean replace) {
-        Provided p = new Provided(spec, handler);
+        return register(new Provided(spec, handler, false), replace);
+    }
+
+    /**
+     * Provides {@code spec} with a handler that runs on the connection's I/O thread, not on a handler thread
+     * (as with {@code handlerThreads(0)}, for this tool only): one thread hand-off fewer each call. Only for a
+     * handler that answers at once and never blocks: while it runs, the connection reads nothing else.
+     */
+    public CompletableFuture<JsonNode> registerOnIoThread(ToolSpec spec, ToolHandler handler) {
+        return register(new Provided(spec, handler, true), false);
+    }
+
+    private CompletableFuture<JsonNode> register(Provided p, boolean replace) {
+        ToolSpec spec = p.spec();
         provided.put(spec.name(), p);
         return send(List.of(p), replace).whenComplete((r, e) -> {
             if (e != null) {
