@@ -75,7 +75,7 @@ public final class DurableBench {
             throws Exception {
         Path dir = Files.createTempDirectory(under, "awdurable");
         List<Round> measured = new ArrayList<>();
-        try (AgentwireHub hub = RoundTripBench.benchHub(dir);
+        try (AgentwireHub hub = BenchContext.benchHub(dir);
                 JdbcFloor floor = JdbcFloor.open(dir.resolve("floor.db"))) {
             round(hub, floor, publishers, Math.max(publishers, messages / 4));
             out.printf(

@@ -42,6 +42,13 @@ final class Probes {
                         Measure.latency("hub-ping-uds", HubPing.run(uds, c.sizes.iterations(), c.sizes.warmup())));
             }
         }));
+        probes.add(probe("hub-ping-sync", c -> {
+            try (var blocking =
+                    AgentwireClient.builder().endpoint(c.hub.endpoint()).connectBlocking()) {
+                return List.of(Measure.latency(
+                        "hub-ping-sync", HubPing.runBlocking(blocking, c.sizes.iterations(), c.sizes.warmup())));
+            }
+        }));
         probes.add(probe("hub-ping-c", c -> List.of(Measure.latency("hub-ping-c", cFloor(c, CFloor.Mode.CLIENT)))));
         probes.add(probe("hub-ping-tcp", c -> {
             try (AgentwireClient tcp = AgentwireClient.builder()
@@ -63,6 +70,10 @@ final class Probes {
                 "tool-call-uds",
                 c -> List.of(Measure.latency(
                         "tool-call-uds", ToolCallBench.uds(c.hub, c.sizes.iterations(), c.sizes.warmup())))));
+        probes.add(probe(
+                "tool-call-sync",
+                c -> List.of(Measure.latency(
+                        "tool-call-sync", ToolCallBench.udsSync(c.hub, c.sizes.iterations(), c.sizes.warmup())))));
         probes.add(probe(
                 "tool-call-ws",
                 c -> List.of(Measure.latency(
@@ -120,11 +131,14 @@ final class Probes {
                         ? List.of()
                         : List.of(Measure.rate(
                                 "nats-pubsub", c.nats.get().fanOut(RoomsBench.SUBSCRIBERS, c.sizes.messages())))));
-        probes.add(probe(
-                "rooms-acked",
-                c -> List.of(
-                        Measure.rate("rooms-acked-1", RoomsBench.acked(c.hub, 1, c.sizes.messages() / 2)),
-                        Measure.rate("rooms-acked-16", RoomsBench.acked(c.hub, 16, c.sizes.messages())))));
+        probes.add(probe("rooms-acked", c -> {
+            try (JdbcFloor floor = JdbcFloor.open(c.dir.resolve("jdbc-floor.db"))) {
+                DurableBench.Round r = DurableBench.round(c.hub, floor, 16, c.sizes.messages());
+                return List.of(
+                        Measure.rate("rooms-acked-16", r.hubPerSecond()),
+                        Measure.rate("jdbc-floor-16", r.floorPerSecond()));
+            }
+        }));
         probes.add(probe("terminal", c -> {
             TerminalBench.Result r = TerminalBench.run(c.hub, c.dir, c.sizes.terminalMegabytes());
             return List.of(
@@ -146,13 +160,16 @@ final class Probes {
         return List.of(
                 Figure.atMost("hub/ping p50, Java client ÷ C floor", "hub-ping-uds", "c-floor", 1.5),
                 Figure.atMost("hub/ping p50, C client ÷ C floor", "hub-ping-c", "c-floor", 1.5),
+                Figure.atMost("hub/ping p50, blocking client ÷ C floor", "hub-ping-sync", "c-floor", 1.5),
                 Figure.atMost("tool call p50 (UDS) ÷ C relay", "tool-call-uds", "c-relay", 1.5),
+                Figure.atMost("tool call p50, blocking + I/O thread ÷ C relay", "tool-call-sync", "c-relay", 1.5),
                 Figure.atLeast("services 3×50 raw ÷ Redis lists", "services-hub", "services-redis", 2.0),
                 Figure.atMost("services 3×50 raw, p99 ms", "services-hub-p99", null, 2.0),
                 Figure.atLeast("room fan-out ÷ Redis pub/sub", "rooms-fanout", "redis-pubsub", 2.0),
                 Figure.atLeast("room fan-out ÷ nats-server", "rooms-fanout", "nats-pubsub", 1.0),
                 Figure.atLeast("terminal to 5 viewers ÷ cat via PTY", "terminal-5-viewers", "pty-cat", 0.5),
                 Figure.atLeast("terminal, vtebench-like mix ÷ via PTY", "terminal-mix-5-viewers", "pty-cat-mix", 0.5),
+                Figure.atLeast("acked publishes, 16 publishers ÷ plain JDBC", "rooms-acked-16", "jdbc-floor-16", 0.8),
                 Figure.atMost("aw status ÷ a JVM printing hi", "aw-status", "jvm-hi", 3.0),
                 Figure.info("hub/ping p50, TCP ÷ C floor", "hub-ping-tcp", "c-floor"),
                 Figure.info("Java NIO ping-pong ÷ C floor", "java-nio", "c-floor"),

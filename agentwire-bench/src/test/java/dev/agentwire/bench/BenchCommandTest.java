@@ -70,6 +70,10 @@ class BenchCommandTest {
                 "hub/ping p50, Java client ÷ C floor",
                 "hub/ping p50, C client ÷ C floor",
                 "tool call p50 (UDS) ÷ C relay",
+                "hub/ping p50, blocking client ÷ C floor",
+                "tool call p50, blocking + I/O thread ÷ C relay",
+                "acked publishes, 16 publishers ÷ plain JDBC",
+                "terminal, vtebench-like mix ÷ via PTY",
                 "services 3×50 raw, p99 ms",
                 "terminal to 5 viewers ÷ cat via PTY",
                 "C relay ÷ C floor"));
