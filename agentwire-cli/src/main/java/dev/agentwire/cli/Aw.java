@@ -2,46 +2,16 @@ package dev.agentwire.cli;
 
 import dev.agentwire.server.Version;
 import java.io.PrintWriter;
+import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code aw} command. */
+/** The {@code aw} command. Its subcommands are added by {@link Subcommands}, only those a command line needs. */
 @Command(
         name = "aw",
         mixinStandardHelpOptions = true,
         versionProvider = Aw.VersionProvider.class,
         description = "agentwire: a local socket hub for AI agents.",
-        subcommands = {
-            HubCommand.class,
-            StatusCommand.class,
-            PingCommand.class,
-            SessionsCommand.class,
-            ClusterCommand.class,
-            ToolsCommand.class,
-            CallCommand.class,
-            McpCommand.class,
-            RoomsCommands.List.class,
-            RoomsCommands.Send.class,
-            RoomsCommands.Tail.class,
-            RoomsCommands.History.class,
-            ServicesCommands.List.class,
-            ServicesCommands.Request.class,
-            ServicesCommands.Serve.class,
-            ServicesCommands.RouteLlm.class,
-            RunCommand.class,
-            ErrnoCommand.class,
-            SocketsCommand.class,
-            DoctorCommand.class,
-            AuditCommand.class,
-            GenerateCommand.class,
-            ApiSocketCommands.Title.class,
-            ApiSocketCommands.Terminals.class,
-            ApiSocketCommands.Follow.class,
-            ApiSocketCommands.Unfollow.class,
-            TokenCommands.class,
-            OpenCommand.class,
-            CommandLine.HelpCommand.class
-        },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:ok",
@@ -70,6 +40,7 @@ public final class Aw implements Runnable {
     /** Runs {@code aw} writing to the given streams (for tests); returns the exit code. */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cl = new CommandLine(new Aw());
+        Subcommands.addTo(cl, args.length == 0 ? Optional.empty() : Optional.of(args[0]));
         cl.setOut(out);
         cl.setErr(err);
         cl.setExitCodeExceptionMapper(Failures::exitCode);
