@@ -29,6 +29,11 @@ public final class Aw implements Runnable {
     public static void main(String[] args) {
         // pty4j says where it unpacked its native library at info level; that is not the user's business.
         System.setProperty("org.slf4j.simpleLogger.log.com.pty4j", "warn");
+        if (args.length == 0 || !args[0].equals("hub")) {
+            // Netty's buffer events start JFR's event machinery: a third of a client command's start, for
+            // events nobody records from a command line. The hub keeps them.
+            System.setProperty("io.netty.jfr.enabled", System.getProperty("io.netty.jfr.enabled", "false"));
+        }
         System.exit(run(args));
     }
 

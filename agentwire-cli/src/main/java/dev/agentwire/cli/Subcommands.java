@@ -51,9 +51,8 @@ final class Subcommands {
     /** Adds to {@code aw} the commands that a command line starting with {@code first} can need. */
     static void addTo(CommandLine aw, Optional<String> first) {
         // No lambdas here: each costs a bootstrap at every start.
-        Optional<Class<?>> only = first.isPresent() && !first.get().equals("help")
-                ? commandClass(first.get())
-                : Optional.empty();
+        Optional<Class<?>> only =
+                first.isPresent() && !first.get().equals("help") ? commandClass(first.get()) : Optional.empty();
         if (only.isPresent()) {
             aw.addSubcommand(first.get(), only.get());
             return;
@@ -65,39 +64,38 @@ final class Subcommands {
 
     /** The class of the command called {@code name}; loading it is the caller's choice, not this table's. */
     static Optional<Class<?>> commandClass(String name) {
-        Class<?> c =
-                switch (name) {
-                    case "hub" -> HubCommand.class;
-                    case "status" -> StatusCommand.class;
-                    case "ping" -> PingCommand.class;
-                    case "sessions" -> SessionsCommand.class;
-                    case "cluster" -> ClusterCommand.class;
-                    case "tools" -> ToolsCommand.class;
-                    case "call" -> CallCommand.class;
-                    case "mcp" -> McpCommand.class;
-                    case "rooms" -> RoomsCommands.List.class;
-                    case "send" -> RoomsCommands.Send.class;
-                    case "tail" -> RoomsCommands.Tail.class;
-                    case "history" -> RoomsCommands.History.class;
-                    case "services" -> ServicesCommands.List.class;
-                    case "request" -> ServicesCommands.Request.class;
-                    case "serve" -> ServicesCommands.Serve.class;
-                    case "route-llm" -> ServicesCommands.RouteLlm.class;
-                    case "run" -> RunCommand.class;
-                    case "errno" -> ErrnoCommand.class;
-                    case "sockets" -> SocketsCommand.class;
-                    case "doctor" -> DoctorCommand.class;
-                    case "audit" -> AuditCommand.class;
-                    case "generate" -> GenerateCommand.class;
-                    case "title" -> ApiSocketCommands.Title.class;
-                    case "terminals" -> ApiSocketCommands.Terminals.class;
-                    case "follow" -> ApiSocketCommands.Follow.class;
-                    case "unfollow" -> ApiSocketCommands.Unfollow.class;
-                    case "token" -> TokenCommands.class;
-                    case "open" -> OpenCommand.class;
-                    case "help" -> CommandLine.HelpCommand.class;
-                    default -> null;
-                };
+        Class<?> c = switch (name) {
+            case "hub" -> HubCommand.class;
+            case "status" -> StatusCommand.class;
+            case "ping" -> PingCommand.class;
+            case "sessions" -> SessionsCommand.class;
+            case "cluster" -> ClusterCommand.class;
+            case "tools" -> ToolsCommand.class;
+            case "call" -> CallCommand.class;
+            case "mcp" -> McpCommand.class;
+            case "rooms" -> RoomsCommands.List.class;
+            case "send" -> RoomsCommands.Send.class;
+            case "tail" -> RoomsCommands.Tail.class;
+            case "history" -> RoomsCommands.History.class;
+            case "services" -> ServicesCommands.List.class;
+            case "request" -> ServicesCommands.Request.class;
+            case "serve" -> ServicesCommands.Serve.class;
+            case "route-llm" -> ServicesCommands.RouteLlm.class;
+            case "run" -> RunCommand.class;
+            case "errno" -> ErrnoCommand.class;
+            case "sockets" -> SocketsCommand.class;
+            case "doctor" -> DoctorCommand.class;
+            case "audit" -> AuditCommand.class;
+            case "generate" -> GenerateCommand.class;
+            case "title" -> ApiSocketCommands.Title.class;
+            case "terminals" -> ApiSocketCommands.Terminals.class;
+            case "follow" -> ApiSocketCommands.Follow.class;
+            case "unfollow" -> ApiSocketCommands.Unfollow.class;
+            case "token" -> TokenCommands.class;
+            case "open" -> OpenCommand.class;
+            case "help" -> CommandLine.HelpCommand.class;
+            default -> null;
+        };
         return Optional.ofNullable(c);
     }
 }
