@@ -39,14 +39,14 @@ class ClientStartTest {
 
     @Test
     void statusLoadsOnlyTheClientAndItsOwnCommand() throws Exception {
-        List<String> classes = classesLoadedBy("status", "--connect", hub.endpoint());
+        List<String> classes = classesLoadedBy("status", "--timeout", "60s", "--connect", hub.endpoint());
         assertThat(classes).contains("dev.agentwire.cli.StatusCommand", "dev.agentwire.client.AgentwireClient");
         assertOnlyClientSide(classes, "StatusCommand");
     }
 
     @Test
     void pingLoadsOnlyTheClientAndItsOwnCommand() throws Exception {
-        List<String> classes = classesLoadedBy("ping", "-n", "2", "--connect", hub.endpoint());
+        List<String> classes = classesLoadedBy("ping", "-n", "2", "--timeout", "60s", "--connect", hub.endpoint());
         assertThat(classes).contains("dev.agentwire.cli.PingCommand");
         assertOnlyClientSide(classes, "PingCommand");
     }
