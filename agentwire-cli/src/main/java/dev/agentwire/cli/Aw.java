@@ -44,8 +44,7 @@ public final class Aw implements Runnable {
 
     /** Runs {@code aw} writing to the given streams (for tests); returns the exit code. */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
-        CommandLine cl = new CommandLine(new Aw());
-        Subcommands.addTo(cl, args.length == 0 ? Optional.empty() : Optional.of(args[0]));
+        CommandLine cl = commandLine(args);
         cl.setOut(out);
         cl.setErr(err);
         cl.setExitCodeExceptionMapper(Failures::exitCode);
@@ -54,6 +53,13 @@ public final class Aw implements Runnable {
             return Failures.exitCode(e);
         });
         return cl.execute(args);
+    }
+
+    /** {@code aw} with the subcommands {@code args} can need: all of them when {@code args} is empty. */
+    static CommandLine commandLine(String... args) {
+        CommandLine cl = new CommandLine(new Aw());
+        Subcommands.addTo(cl, args.length == 0 ? Optional.empty() : Optional.of(args[0]));
+        return cl;
     }
 
     @Override
