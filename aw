@@ -41,7 +41,7 @@ if archive_fits; then
 fi
 case "${1:-}" in
   hub | mcp | serve | run | tail) ;;
-  *) opts+=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC) ;;
+  *) opts+=(-XX:TieredStopAtLevel=1) ;;
 esac
 # shellcheck disable=SC2086 # AW_JAVA_OPTS is a list of words
 exec java ${opts[@]+"${opts[@]}"} ${AW_JAVA_OPTS:-} -jar "$jar" "$@"
