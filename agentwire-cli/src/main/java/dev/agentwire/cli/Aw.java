@@ -2,47 +2,16 @@ package dev.agentwire.cli;
 
 import dev.agentwire.server.Version;
 import java.io.PrintWriter;
+import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code aw} command. */
+/** The {@code aw} command. Its subcommands are added by {@link Subcommands}, only those a command line needs. */
 @Command(
         name = "aw",
         mixinStandardHelpOptions = true,
         versionProvider = Aw.VersionProvider.class,
         description = "agentwire: a local socket hub for AI agents.",
-        subcommands = {
-            HubCommand.class,
-            StatusCommand.class,
-            PingCommand.class,
-            SessionsCommand.class,
-            ClusterCommand.class,
-            ToolsCommand.class,
-            CallCommand.class,
-            McpCommand.class,
-            RoomsCommands.List.class,
-            RoomsCommands.Send.class,
-            RoomsCommands.Tail.class,
-            RoomsCommands.History.class,
-            ServicesCommands.List.class,
-            ServicesCommands.Request.class,
-            ServicesCommands.Serve.class,
-            ServicesCommands.RouteLlm.class,
-            RunCommand.class,
-            ErrnoCommand.class,
-            SocketsCommand.class,
-            DoctorCommand.class,
-            AuditCommand.class,
-            GenerateCommand.class,
-            ApiSocketCommands.Title.class,
-            ApiSocketCommands.Terminals.class,
-            ApiSocketCommands.Follow.class,
-            ApiSocketCommands.Unfollow.class,
-            TokenCommands.class,
-            OpenCommand.class,
-            dev.agentwire.bench.BenchCommand.class,
-            CommandLine.HelpCommand.class
-        },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:ok",
@@ -60,6 +29,11 @@ public final class Aw implements Runnable {
     public static void main(String[] args) {
         // pty4j says where it unpacked its native library at info level; that is not the user's business.
         System.setProperty("org.slf4j.simpleLogger.log.com.pty4j", "warn");
+        if (args.length == 0 || !args[0].equals("hub")) {
+            // Netty's buffer events start JFR's event machinery: a third of a client command's start, for
+            // events nobody records from a command line. The hub keeps them.
+            System.setProperty("io.netty.jfr.enabled", System.getProperty("io.netty.jfr.enabled", "false"));
+        }
         System.exit(run(args));
     }
 
@@ -70,7 +44,7 @@ public final class Aw implements Runnable {
 
     /** Runs {@code aw} writing to the given streams (for tests); returns the exit code. */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
-        CommandLine cl = new CommandLine(new Aw());
+        CommandLine cl = commandLine(args);
         cl.setOut(out);
         cl.setErr(err);
         cl.setExitCodeExceptionMapper(Failures::exitCode);
@@ -79,6 +53,13 @@ public final class Aw implements Runnable {
             return Failures.exitCode(e);
         });
         return cl.execute(args);
+    }
+
+    /** {@code aw} with the subcommands {@code args} can need: all of them when {@code args} is empty. */
+    static CommandLine commandLine(String... args) {
+        CommandLine cl = new CommandLine(new Aw());
+        Subcommands.addTo(cl, args.length == 0 ? Optional.empty() : Optional.of(args[0]));
+        return cl;
     }
 
     @Override

@@ -47,7 +47,7 @@ class HubCallTest {
     @Test
     void eachCommandConnectsAsTheCommandDirectlyUnderAw() {
         Map<String, String> names = new TreeMap<>();
-        collect(new CommandLine(new Aw()), names);
+        collect(Aw.commandLine(), names);
         assertThat(names)
                 .containsExactlyInAnyOrderEntriesOf(Map.ofEntries(
                         entry("aw status", "aw-status"),
