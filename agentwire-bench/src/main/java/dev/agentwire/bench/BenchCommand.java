@@ -2,6 +2,7 @@ package dev.agentwire.bench;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentwire.protocol.Json;
+import dev.agentwire.server.AgentwireHub;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -130,10 +132,34 @@ public final class BenchCommand implements Callable<Integer> {
             }
         }
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "awbench");
-        Path binary = CFloor.compile(cc, dir);
-        try (BenchContext context = new BenchContext(BenchContext.benchHub(dir), dir, binary, Nats.start(), sizes)) {
-            Map<String, List<Measure>> measures = new Harness(probes, rounds, progress).run(context);
-            return new Report(measures, Probes.figures(), rounds, machine(sizes));
+        try {
+            Path binary = CFloor.compile(cc, dir);
+            Optional<Nats> nats = Nats.start();
+            AgentwireHub hub;
+            try {
+                hub = BenchContext.benchHub(dir);
+            } catch (RuntimeException e) {
+                if (nats.isPresent()) {
+                    nats.get().close();
+                }
+                throw e;
+            }
+            try (BenchContext context = new BenchContext(hub, dir, binary, nats, sizes)) {
+                Map<String, List<Measure>> measures = new Harness(probes, rounds, progress).run(context);
+                return new Report(measures, Probes.figures(), rounds, machine(sizes));
+            }
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    /** Removes the run's scratch directory (sockets, databases, the compiled floors). */
+    private static void deleteTree(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(p -> p.toFile().delete());
+        } catch (java.io.IOException e) {
+            System.err.println("bench: could not remove " + dir + ": " + e.getMessage());
         }
     }
 

@@ -65,9 +65,26 @@ final class CFloor {
                         Integer.toString(warmup)))
                 .redirectError(ProcessBuilder.Redirect.INHERIT)
                 .start();
-        byte[] out = p.getInputStream().readAllBytes();
-        if (!p.waitFor(300, TimeUnit.SECONDS) || p.exitValue() != 0) {
+        java.util.concurrent.CompletableFuture<byte[]> read = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return p.getInputStream().readAllBytes();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        if (!p.waitFor(300, TimeUnit.SECONDS)) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+            throw new IllegalStateException("uds_bench " + mode + " did not finish in 300 s");
+        }
+        if (p.exitValue() != 0) {
             throw new IllegalStateException("uds_bench " + mode + " failed (exit " + p.exitValue() + ")");
+        }
+        byte[] out;
+        try {
+            out = read.get(30, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IOException("reading uds_bench's samples failed", e);
         }
         if (out.length != 8L * (iterations + 1)) {
             throw new IllegalStateException(

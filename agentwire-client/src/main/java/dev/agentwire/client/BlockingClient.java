@@ -6,7 +6,6 @@ import dev.agentwire.protocol.ErrorCode;
 import dev.agentwire.protocol.Frame;
 import dev.agentwire.protocol.FrameEncoding;
 import dev.agentwire.protocol.Framing;
-import dev.agentwire.protocol.FramingException;
 import dev.agentwire.protocol.Id;
 import dev.agentwire.protocol.Json;
 import dev.agentwire.protocol.Message;
@@ -237,10 +236,9 @@ public final class BlockingClient implements AutoCloseable {
             RuntimeException failure = null;
             try {
                 readOnce(deadline, got);
-            } catch (IOException
-                    | FramingException
-                    | ConnectionLostException
-                    | java.nio.channels.ClosedSelectorException e) {
+            } catch (IOException | RuntimeException e) {
+                // Any failure of the read ends this connection for every caller: none may wait for a reader
+                // that is gone (the reading turn is handed on in deliver).
                 failure = e instanceof ConnectionLostException c
                         ? c
                         : new ConnectionLostException(

@@ -108,6 +108,8 @@ final class Screen implements AutoCloseable {
         private int pos;
         private final StringBuilder pushed = new StringBuilder();
         private boolean ended;
+        /** The emulator stopped on an error: nothing will take chunks any more, so they are dropped. */
+        private boolean dead;
         /** Chunks taken from the queue: once the feed is empty, all of them are on the screen. */
         private volatile long taken;
         /** Characters queued and not yet taken by the emulator (written under the lock). */
@@ -131,8 +133,11 @@ final class Screen implements AutoCloseable {
 
         /** Queues a chunk, waiting while the emulator is more than {@link #MAX_PENDING} characters behind. */
         synchronized void put(char[] chunk) throws InterruptedException {
-            while (pendingChars > MAX_PENDING && !ended) {
+            while (pendingChars > MAX_PENDING && !ended && !dead) {
                 wait(1000);
+            }
+            if (dead) {
+                return;
             }
             pendingChars += chunk.length;
             putChars += chunk.length;
@@ -141,6 +146,14 @@ final class Screen implements AutoCloseable {
             }
             lastPutNanos = System.nanoTime();
             chunks.add(chunk);
+            notifyAll();
+        }
+
+        /** The emulator stopped: wake a writer waiting for room, and drop what is queued and what comes. */
+        synchronized void stop() {
+            dead = true;
+            chunks.clear();
+            pendingChars = 0;
             notifyAll();
         }
 
@@ -498,8 +511,8 @@ final class Screen implements AutoCloseable {
                         if (tb.length != 2 || tb[0].isEmpty() || tb[1].isEmpty()) {
                             return false;
                         }
-                        int top = Integer.parseInt(tb[0]);
-                        int bottom = Integer.parseInt(tb[1]);
+                        int top = scrollParameter(tb[0]);
+                        int bottom = scrollParameter(tb[1]);
                         if (top < 1 || top >= bottom || bottom > rows) {
                             return false; // what the emulator makes of it is not worth guessing
                         }
@@ -607,6 +620,7 @@ final class Screen implements AutoCloseable {
                     } catch (IOException | RuntimeException e) {
                         log.warn("the terminal emulator stopped: {}", e.toString());
                     }
+                    feed.stop(); // the program must never wait for an emulator that is gone
                     synchronized (fed) {
                         processed = Long.MAX_VALUE;
                         fed.notifyAll();
@@ -614,6 +628,14 @@ final class Screen implements AutoCloseable {
                 },
                 "aw-term-screen");
         thread.setDaemon(true);
+    }
+
+    /** A scrolling-region parameter of at most five digits, or -1 (a larger one is nothing a screen can use). */
+    static int scrollParameter(String digits) {
+        if (digits.isEmpty() || digits.length() > 5 || !digits.chars().allMatch(Character::isDigit)) {
+            return -1;
+        }
+        return Integer.parseInt(digits);
     }
 
     /** Starts the emulator's thread ({@code aw-term-screen}). Call once. */

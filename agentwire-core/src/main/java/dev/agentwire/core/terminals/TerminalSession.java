@@ -283,6 +283,20 @@ final class TerminalSession {
     }
 
     /**
+     * What a viewer that resumes is sent after the reset: the scrollback's last {@link ViewerFlow#LOW} characters at
+     * most, from a line's start. The whole scrollback (1 M by default) would be past HIGH at once, and the viewer
+     * would never get live output while the program writes.
+     */
+    static String anewTail(String scrollback) {
+        if (scrollback.length() <= ViewerFlow.LOW) {
+            return scrollback;
+        }
+        int from = scrollback.length() - (int) ViewerFlow.LOW;
+        int line = scrollback.indexOf('\n', from);
+        return line < 0 ? "" : scrollback.substring(line + 1);
+    }
+
+    /**
      * A flow-controlled viewer drew {@code chars} more characters; if it was paused and has caught up, it is sent
      * the screen anew: a reset ({@code ESC c}) and the scrollback, in one {@code terminals/output} with {@code anew}
      * true (or one StdoutData frame). False if {@code viewer} is not a flow-controlled viewer of this session.
@@ -294,7 +308,7 @@ final class TerminalSession {
                 return false;
             }
             if (how.flow().ack(chars)) {
-                String anew = "\u001bc" + scrollback.text();
+                String anew = "\u001bc" + anewTail(scrollback.text());
                 how.flow().resent(anew.length());
                 if (how.frames()) {
                     viewer.outbound().sendFrame(stdoutFrame(anew.getBytes(StandardCharsets.UTF_8)));

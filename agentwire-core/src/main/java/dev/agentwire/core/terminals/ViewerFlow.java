@@ -48,7 +48,7 @@ final class ViewerFlow {
      * and it is down to {@code low}): the caller sends that and counts it with {@link #resent}.
      */
     boolean ack(long chars) {
-        acked = Math.min(sent, acked + Math.max(0, chars));
+        acked += Math.min(Math.max(0, chars), sent - acked); // never past what was sent, and never wrapping
         if (paused && sent - acked <= low) {
             paused = false;
             return true;

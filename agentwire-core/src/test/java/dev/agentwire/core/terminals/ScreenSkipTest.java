@@ -207,6 +207,15 @@ class ScreenSkipTest {
     }
 
     @Test
+    void aScrollingRegionWithANumberTooLargeForAnIntIsNotACutAndDoesNotThrow() {
+        // Any program can print ESC [ 99999999999 ; 1 r (cat of an untrusted file). Parsed as an int, it threw on
+        // the emulator's thread, which stopped the screen for good and, 4 M characters later, the program.
+        assertThat(Screen.scrollParameter("99999999999")).isEqualTo(-1);
+        assertThat(Screen.scrollParameter("1x")).isEqualTo(-1);
+        assertThat(Screen.scrollParameter("24")).isEqualTo(24);
+    }
+
+    @Test
     void nothingIsSkippedInsideAScrollingRegionOrPastABell() throws Exception {
         Random r = new Random(7);
         List<char[]> chunks = flood(r, 2_000);
