@@ -88,12 +88,12 @@ final class Report {
 
     void printTable(PrintWriter out) {
         out.printf(Locale.ROOT, "%s; %d interleaved rounds%n%n", machine, rounds);
-        out.printf(Locale.ROOT, "%-42s %9s %17s %10s  %s%n", "figure", "median", "min–max", "goal", "");
+        out.printf(Locale.ROOT, "%-48s %9s %17s %10s  %s%n", "figure", "median", "min–max", "goal", "");
         for (Row r : rows) {
             String unit = r.figure().baseline() == null ? "" : "×";
             out.printf(
                     Locale.ROOT,
-                    "%-42s %9s %17s %10s  %s%n",
+                    "%-48s %9s %17s %10s  %s%n",
                     r.figure().label(),
                     r.measured() ? number(r.median()) + unit : "-",
                     r.measured() ? number(r.min()) + "–" + number(r.max()) + unit : "-",
