@@ -15,7 +15,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,12 +46,18 @@ class TerminalFlowControlTest {
 
     /** A viewer's client: the {@code terminals/output} notifications it got, in order. */
     private AgentwireClient viewer(List<JsonNode> notes) throws Exception {
+        return viewer(notes, p -> {});
+    }
+
+    /** The same, calling {@code then} with each notification after it is recorded. */
+    private AgentwireClient viewer(List<JsonNode> notes, Consumer<JsonNode> then) throws Exception {
         AgentwireClient c = AgentwireClient.builder()
                 .endpoint(hub.endpoint())
                 .reconnect(false)
                 .onNotification((m, p) -> {
                     if (m.equals("terminals/output")) {
                         notes.add(p);
+                        then.accept(p);
                     }
                 })
                 .connect();
@@ -69,7 +76,20 @@ class TerminalFlowControlTest {
         List<JsonNode> slowNotes = new CopyOnWriteArrayList<>();
         List<JsonNode> fastNotes = new CopyOnWriteArrayList<>();
         AgentwireClient slow = viewer(slowNotes);
-        AgentwireClient fast = viewer(fastNotes);
+        // The fast viewer acknowledges each output as it gets it, as xterm.js's write callback would.
+        AtomicReference<AgentwireClient> fastClient = new AtomicReference<>();
+        AtomicReference<String> terminal = new AtomicReference<>();
+        AgentwireClient fast = viewer(
+                fastNotes,
+                p -> fastClient
+                        .get()
+                        .request(
+                                "terminals/ack",
+                                Json.mapper()
+                                        .createObjectNode()
+                                        .put("id", terminal.get())
+                                        .put("chars", p.path("data").asText().length())));
+        fastClient.set(fast);
         ObjectNode spawn = Json.mapper().createObjectNode();
         // About 3 MB of lines, far past the high water mark, once both viewers are attached.
         spawn.putArray("command")
@@ -82,6 +102,7 @@ class TerminalFlowControlTest {
                 .get(30, TimeUnit.SECONDS)
                 .path("id")
                 .asText();
+        terminal.set(id); // the program prints nothing before it reads "go", so no output comes before this
         JsonNode attached = slow.request(
                         "terminals/attach",
                         Json.mapper().createObjectNode().put("id", id).put("flowControl", true))
@@ -92,60 +113,32 @@ class TerminalFlowControlTest {
                         "terminals/attach",
                         Json.mapper().createObjectNode().put("id", id).put("flowControl", true))
                 .get(30, TimeUnit.SECONDS);
-        // The fast viewer acknowledges everything it gets, as xterm.js's write callback would.
-        AtomicLong fastSeen = new AtomicLong();
-        Thread acker = new Thread(() -> {
-            int done = 0;
-            while (!Thread.currentThread().isInterrupted()) {
-                long chars = 0;
-                while (done < fastNotes.size()) {
-                    chars += fastNotes.get(done++).path("data").asText().length();
-                }
-                if (chars > 0) {
-                    fastSeen.addAndGet(chars);
-                    fast.request(
-                            "terminals/ack",
-                            Json.mapper().createObjectNode().put("id", id).put("chars", chars));
-                }
-                try {
-                    Thread.sleep(5);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        });
-        acker.setDaemon(true);
-        acker.start();
-        try {
-            fast.request(
-                            "terminals/input",
-                            Json.mapper().createObjectNode().put("id", id).put("text", "go\r"))
-                    .get(10, TimeUnit.SECONDS);
-            await().atMost(WAIT).until(() -> text(fastNotes).contains("THE-END"));
-            Path cast = hub.config().home().resolve("control").resolve(id).resolve("output.cast");
-            await().atMost(WAIT).until(() -> Files.readString(cast).contains("THE-END"));
-            assertThat(text(fastNotes)).contains("0000000000002999");
-            long slowGot = text(slowNotes).length();
-            assertThat(slowGot)
-                    .as("characters sent to a viewer that never acknowledged (high water mark %d)", high)
-                    .isLessThan(high + 64 * 1024);
-            assertThat(slowNotes).noneMatch(n -> n.path("anew").asBoolean());
+        fast.request(
+                        "terminals/input",
+                        Json.mapper().createObjectNode().put("id", id).put("text", "go\r"))
+                .get(10, TimeUnit.SECONDS);
+        await().atMost(WAIT).until(() -> text(fastNotes).contains("THE-END"));
+        Path cast = hub.config().home().resolve("control").resolve(id).resolve("output.cast");
+        await().atMost(WAIT).until(() -> Files.readString(cast).contains("THE-END"));
+        assertThat(text(fastNotes)).contains("0000000000002999");
+        long slowGot = text(slowNotes).length();
+        assertThat(slowGot)
+                .as("characters sent to a viewer that never acknowledged (high water mark %d)", high)
+                .isLessThan(high + 64 * 1024);
+        assertThat(slowNotes).noneMatch(n -> n.path("anew").asBoolean());
 
-            // It catches up: acknowledging all it got brings it under the low water mark, and it gets the screen.
-            slow.request(
-                            "terminals/ack",
-                            Json.mapper().createObjectNode().put("id", id).put("chars", slowGot))
-                    .get(10, TimeUnit.SECONDS);
-            await().atMost(WAIT)
-                    .until(() -> slowNotes.stream().anyMatch(n -> n.path("anew").asBoolean()));
-            JsonNode anew = slowNotes.stream()
-                    .filter(n -> n.path("anew").asBoolean())
-                    .findFirst()
-                    .orElseThrow();
-            assertThat(anew.path("data").asText()).startsWith("\u001bc").contains("THE-END");
-        } finally {
-            acker.interrupt();
-        }
+        // It catches up: acknowledging all it got brings it under the low water mark, and it gets the screen.
+        slow.request(
+                        "terminals/ack",
+                        Json.mapper().createObjectNode().put("id", id).put("chars", slowGot))
+                .get(10, TimeUnit.SECONDS);
+        await().atMost(WAIT)
+                .until(() -> slowNotes.stream().anyMatch(n -> n.path("anew").asBoolean()));
+        JsonNode anew = slowNotes.stream()
+                .filter(n -> n.path("anew").asBoolean())
+                .findFirst()
+                .orElseThrow();
+        assertThat(anew.path("data").asText()).startsWith("\u001bc").contains("THE-END");
     }
 
     @Test
