@@ -4,8 +4,8 @@
 #
 # Start-up (docs/BENCHMARKS.md, CLI start): the build leaves a class-data archive, target/aw.jsa, made by the
 # JVM named in target/aw.jsa.jdk. It is passed only to that JVM and only while newer than the jar: any other
-# JVM given it would start with no class sharing at all. Short commands also run on the C1 compiler and the
-# serial GC; the hub and the commands that stay up keep the JVM's defaults. AW_JAVA_OPTS comes last and wins.
+# JVM given it would start with no class sharing at all. Short commands also run on the C1 compiler only;
+# the hub and the commands that stay up (bench among them) keep the JVM's defaults. AW_JAVA_OPTS comes last and wins.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
 jar="$here/agentwire-cli/target/aw.jar"
@@ -30,7 +30,7 @@ archive_fits() {
   java_home="$(cd "$(dirname "$java_bin")/.." && pwd -P)" || return 1
   { read -r built_home && read -r built_version; } <"$jsa.jdk" || return 1
   [ "$java_home" = "$(cd "$built_home" 2>/dev/null && pwd -P)" ] || return 1
-  grep -qx "JAVA_RUNTIME_VERSION=\"$built_version\"" "$java_home/release" 2>/dev/null
+  grep -Fqx "JAVA_RUNTIME_VERSION=\"$built_version\"" "$java_home/release" 2>/dev/null
 }
 
 opts=()
