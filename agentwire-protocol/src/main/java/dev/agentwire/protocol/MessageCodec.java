@@ -32,13 +32,43 @@ public final class MessageCodec {
 
     /** Parses the UTF-8 JSON text in {@code bytes[offset, offset+length)}. */
     public static Parsed parse(byte[] bytes, int offset, int length) {
-        // Jackson accepts overlong forms and surrogates, and guesses UTF-16 or UTF-32 from NUL bytes: check first.
-        Utf8.Problem problem = Utf8.check(bytes, offset, length);
-        if (problem != null) {
-            return problem.what().startsWith("a NUL")
-                    ? parseError("malformed JSON: " + problem.what() + " at byte " + problem.index(), "malformed_json")
-                    : parseError("invalid UTF-8 at byte " + problem.index() + ": " + problem.what(), "invalid_utf8");
+        Parsed.Invalid bad = checkUtf8(bytes, offset, length);
+        return bad != null ? bad : parseUtf8(bytes, offset, length);
+    }
+
+    /**
+     * Parses like {@link #parse(byte[], int, int)}, except that a plain response keeps its {@code result} as the
+     * text it came in ({@link RawJson}) instead of a tree: the hub relays a provider's result to its caller and
+     * never reads it, so it is checked and passed on, not parsed and written again. Every other message, and
+     * every error, comes out exactly as {@code parse} gives it. The result shares {@code bytes}.
+     */
+    public static Parsed parseKeepingResults(byte[] bytes, int offset, int length) {
+        Parsed.Invalid bad = checkUtf8(bytes, offset, length);
+        if (bad != null) {
+            return bad;
         }
+        Message.Response response = RawResponses.read(bytes, offset, length);
+        return response != null ? new Parsed.Valid(response) : parseUtf8(bytes, offset, length);
+    }
+
+    /** {@link #parseKeepingResults(byte[], int, int)} of a whole byte array. */
+    public static Parsed parseKeepingResults(byte[] bytes) {
+        return parseKeepingResults(bytes, 0, bytes.length);
+    }
+
+    /** Jackson accepts overlong forms and surrogates, and guesses UTF-16 or UTF-32 from NUL bytes: checked first. */
+    private static Parsed.Invalid checkUtf8(byte[] bytes, int offset, int length) {
+        Utf8.Problem problem = Utf8.check(bytes, offset, length);
+        if (problem == null) {
+            return null;
+        }
+        return problem.what().startsWith("a NUL")
+                ? parseError("malformed JSON: " + problem.what() + " at byte " + problem.index(), "malformed_json")
+                : parseError("invalid UTF-8 at byte " + problem.index() + ": " + problem.what(), "invalid_utf8");
+    }
+
+    /** Parses text that {@link #checkUtf8} passed. */
+    private static Parsed parseUtf8(byte[] bytes, int offset, int length) {
         JsonNode root;
         try {
             root = READER.readTree(bytes, offset, length);
@@ -224,7 +254,7 @@ public final class MessageCodec {
         }
     }
 
-    private static Parsed parseError(String message, String reason) {
+    private static Parsed.Invalid parseError(String message, String reason) {
         return new Parsed.Invalid(Id.NULL, RpcError.of(ErrorCode.PARSE_ERROR, message, reason));
     }
 

@@ -1,9 +1,11 @@
 package dev.agentwire.core.tools;
 
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentwire.protocol.Json;
 import dev.agentwire.protocol.Message;
+import dev.agentwire.protocol.RawJson;
 import dev.agentwire.protocol.RpcError;
 
 /**
@@ -11,7 +13,8 @@ import dev.agentwire.protocol.RpcError;
  * that already has a {@code content} array passes as it is; any other value becomes one text item (and, if it
  * is an object, also {@code structuredContent}); a JSON-RPC error from the provider is a tool error
  * ({@code isError: true}) whose text is the provider's message, with the error itself under
- * {@code _meta["dev.agentwire/error"]}.
+ * {@code _meta["dev.agentwire/error"]}. An answer kept as text ({@link RawJson}) that has a {@code content} array
+ * passes as that text, with {@code "isError":false} put first when it has none; only other answers are parsed.
  */
 final class CallToolResults {
 
@@ -22,6 +25,12 @@ final class CallToolResults {
             return toolError(e.error());
         }
         JsonNode result = ((Message.Response) reply).result();
+        if (result instanceof RawJson raw) {
+            if (raw.field("content").orElse(null) == JsonToken.START_ARRAY) {
+                return raw.field("isError").isPresent() ? raw : raw.withFirstMember("isError", false);
+            }
+            result = raw.tree();
+        }
         if (result.isObject() && result.path("content").isArray()) {
             ObjectNode r = ((ObjectNode) result).deepCopy();
             if (!r.has("isError")) {

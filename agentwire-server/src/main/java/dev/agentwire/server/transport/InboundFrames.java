@@ -17,7 +17,8 @@ final class InboundFrames {
     static void route(Frame frame, Connection connection, ChannelOutbound outbound) {
         Optional<FrameType> kind = frame.kind();
         if (kind.isPresent() && kind.get() == FrameType.JSON_RPC) {
-            connection.receive(MessageCodec.parse(frame.payload()), frame.payload().length);
+            // Results are relayed as they came (MessageCodec.parseKeepingResults): the hub never reads them.
+            connection.receive(MessageCodec.parseKeepingResults(frame.payload()), frame.payload().length);
         } else if (kind.isPresent() && kind.get() == FrameType.HEARTBEAT) {
             outbound.sendFrame(Frame.of(FrameType.HEARTBEAT, frame.payload()), false);
         } else {

@@ -83,7 +83,7 @@ final class WebSocketRpcHandler extends ChannelInboundHandlerAdapter {
             ByteBuf content = ((io.netty.buffer.ByteBufHolder) msg).content();
             byte[] bytes = ByteBufUtil.getBytes(content);
             if (msg instanceof TextWebSocketFrame) {
-                connection.receive(MessageCodec.parse(bytes), bytes.length);
+                connection.receive(MessageCodec.parseKeepingResults(bytes), bytes.length);
             } else {
                 try {
                     new TypedFrameDecoder(maxMessageBytes)

@@ -254,6 +254,24 @@ class ServicesTest {
         }
     }
 
+    /** An instance's answer reaches the caller as the instance wrote it: the hub splices it, it does not parse it. */
+    @Test
+    void anInstancesAnswerIsRelayedAsItWasWritten() throws Exception {
+        AgentwireHub h = hub(TestHubs.shortTempDir());
+        try (RawConnection instance = RawConnection.unix(h.config().socketPath());
+                RawConnection caller = RawConnection.unix(h.config().socketPath())) {
+            instance.request(1, "services/register", "{\"name\":\"raw\"}");
+            assertThat(instance.readJson().path("result").path("service").asText())
+                    .isEqualTo("raw");
+            caller.request(7, "services/request", "{\"service\":\"raw\",\"action\":\"ping\"}");
+            JsonNode handle = instance.readJson();
+            String written = "[ 1.50, {\"e\" : \"caf\\u00e9\"} ]";
+            instance.sendLine("{\"jsonrpc\":\"2.0\",\"id\":" + handle.path("id") + ",\"result\":" + written + "}");
+            assertThat(caller.readLine(Duration.ofSeconds(10)))
+                    .isEqualTo("{\"jsonrpc\":\"2.0\",\"id\":7,\"result\":" + written + "}");
+        }
+    }
+
     @Test
     void theCircuitBreakerOpensFailsFastAndClosesAfterASuccessfulTrial() throws Exception {
         AgentwireHub h = hub(TestHubs.shortTempDir());

@@ -326,6 +326,74 @@ class ToolsTest {
         }
     }
 
+    /**
+     * A provider's result reaches its caller as the provider wrote it, spaces, escapes and number forms kept, with
+     * {@code isError} put in front when it is missing: the hub splices it, it does not parse it and write it again.
+     * One written over several lines still reaches a line-delimited caller as one line.
+     */
+    @Test
+    void aProvidersResultIsRelayedAsItWasWritten() throws Exception {
+        try (RawConnection provider = RawConnection.unix(hub.config().socketPath());
+                RawConnection agent = RawConnection.unix(hub.config().socketPath())) {
+            sendPrefixed(
+                    provider,
+                    "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/register\",\"params\":{\"tools\":"
+                            + "[{\"name\":\"raw\",\"description\":\"d\",\"inputSchema\":{\"type\":\"object\"}}]}}");
+            while (!readPrefixed(provider).has("id")) {
+                // its own list_changed comes first
+            }
+            String written =
+                    "{\"content\":[{\"type\":\"text\",\"text\":\"caf\\u00e9\"}], \"structuredContent\":{\"x\":1.50}}";
+            agent.request(1, "tools/call", "{\"name\":\"raw\",\"arguments\":{}}");
+            sendPrefixed(provider, "{\"jsonrpc\":\"2.0\",\"id\":" + callId(provider) + ",\"result\":" + written + "}");
+            assertThat(answerLine(agent, 1))
+                    .isEqualTo("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"isError\":false," + written.substring(1)
+                            + "}");
+
+            agent.request(2, "tools/call", "{\"name\":\"raw\",\"arguments\":{}}");
+            sendPrefixed(
+                    provider,
+                    "{\"jsonrpc\":\"2.0\",\"id\":" + callId(provider)
+                            + ",\"result\":{\n  \"content\": [],\n  \"isError\": true\n}}");
+            JsonNode second = Json.mapper().readTree(answerLine(agent, 2));
+            assertThat(second.path("result").path("isError").asBoolean())
+                    .as(second.toString())
+                    .isTrue();
+            assertThat(second.path("result").path("content").isArray()).isTrue();
+        }
+    }
+
+    private static void sendPrefixed(RawConnection c, String json) throws Exception {
+        byte[] b = json.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        c.send(java.nio.ByteBuffer.allocate(4 + b.length)
+                .putInt(b.length)
+                .put(b)
+                .array());
+    }
+
+    private static JsonNode readPrefixed(RawConnection c) throws Exception {
+        int n = java.nio.ByteBuffer.wrap(c.readBytes(4, WAIT)).getInt();
+        return Json.mapper().readTree(c.readBytes(n, WAIT));
+    }
+
+    /** The id of the next tools/call the provider gets. */
+    private static long callId(RawConnection provider) throws Exception {
+        JsonNode m = readPrefixed(provider);
+        while (!"tools/call".equals(m.path("method").asText())) {
+            m = readPrefixed(provider);
+        }
+        return m.path("id").asLong();
+    }
+
+    /** The line answering request {@code id}, skipping notifications. */
+    private static String answerLine(RawConnection agent, int id) throws Exception {
+        String line = agent.readLine(WAIT);
+        while (!line.startsWith("{\"jsonrpc\":\"2.0\",\"id\":" + id + ",")) {
+            line = agent.readLine(WAIT);
+        }
+        return line;
+    }
+
     @Test
     void aResultOverTheLimitIsTooLargeForTheCaller() throws Exception {
         AgentwireClient provider = tcpProvider("p");
