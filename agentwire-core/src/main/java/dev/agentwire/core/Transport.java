@@ -11,7 +11,9 @@ public enum Transport {
     /** A WebSocket on the TCP port. */
     WEBSOCKET,
     /** A plain HTTP request on the TCP port. */
-    HTTP;
+    HTTP,
+    /** A Socket.IO socket (Engine.IO long-polling or WebSocket) on the TCP port; identity from a token. */
+    SOCKET_IO;
 
     private final String label = name().toLowerCase(Locale.ROOT);
 

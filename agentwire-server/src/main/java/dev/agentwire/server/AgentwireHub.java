@@ -154,6 +154,7 @@ public final class AgentwireHub implements AutoCloseable {
     private String token;
     private WebAccess web;
     private HandlerPools handlerPools;
+    private dev.agentwire.server.socketio.EngineServer socketIo;
 
     private AgentwireHub(HubConfig config, Ticker ticker, NettyTransport transport) {
         this.config = config;
@@ -649,6 +650,8 @@ public final class AgentwireHub implements AutoCloseable {
     }
 
     private void bindTcp(HubChannelInitializer.Settings pipeline) {
+        var sio = config.section(dev.agentwire.server.socketio.SocketIoSettings.class);
+        socketIo = sio.enabled() ? new dev.agentwire.server.socketio.EngineServer(core, sio) : null;
         ServerBootstrap b = bootstrap(transport.serverTcpChannel(), tcpBoss, tcpIo)
                 // A restarted hub takes its port back while the old connections sit in TIME_WAIT.
                 .option(ChannelOption.SO_REUSEADDR, true)
@@ -662,7 +665,8 @@ public final class AgentwireHub implements AutoCloseable {
                         channels,
                         this::health,
                         meters::scrape,
-                        web));
+                        web,
+                        java.util.Optional.ofNullable(socketIo)));
         try {
             tcpListener = b.bind(new InetSocketAddress(config.host(), config.clientPort()))
                     .syncUninterruptibly()
@@ -768,6 +772,9 @@ public final class AgentwireHub implements AutoCloseable {
         interfaces.add("websocket");
         interfaces.add("http");
         interfaces.add("tcp");
+        if (socketIo != null) {
+            interfaces.add("socket.io");
+        }
         h.set("llm_router", core.require(LlmRouter.class).budget());
         return h;
     }
@@ -839,6 +846,9 @@ public final class AgentwireHub implements AutoCloseable {
             if (listener != null) {
                 listener.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
             }
+        }
+        if (socketIo != null) {
+            socketIo.closeAll();
         }
         if (channels != null) {
             // Flush first: a reply's write runs on the event loop and queues its flush behind it, so a close

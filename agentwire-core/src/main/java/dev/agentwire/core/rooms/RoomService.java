@@ -522,6 +522,7 @@ public final class RoomService implements AutoCloseable {
             ack.put("id", s.id());
             ack.put("offset", s.offset());
             ack.put("epoch", s.epoch());
+            ack.put("ts", s.ts());
             if (s.duplicate()) {
                 ack.put("duplicate", true);
             }

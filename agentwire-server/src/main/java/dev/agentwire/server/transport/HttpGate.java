@@ -32,6 +32,8 @@ import java.util.function.Predicate;
  *       even {@code /health}.
  *   <li>{@code Origin}, when present on a WebSocket upgrade or a request that changes state (anything but
  *       GET, HEAD, OPTIONS), must be the hub's own or allowed, else 403, whatever secret comes with it.
+ *   <li>{@code /socket.io/} needs an allowed {@code Origin} (when one is sent) on every request, and authenticates
+ *       in its CONNECT packet instead; its bodies are bounded by {@code socketio.maxPayload}.
  *   <li>Everything but the open paths ({@code /health}, {@code /login}, the pages' files) needs a secret: the
  *       hub's token or a scoped token ({@code Authorization: Bearer}, {@code ?token=}) or the browser login
  *       cookie; else 401. What it grants is left in {@link Attributes#GRANT} for the WebSocket and the API.
@@ -58,14 +60,18 @@ final class HttpGate extends ChannelInboundHandlerAdapter {
     static final int MAX_ANONYMOUS_BODY = 64 * 1024;
 
     private final dev.agentwire.core.audit.Audit audit;
+    /** The largest body a Socket.IO request may send ({@code socketio.maxPayload}); 0 when Socket.IO is off. */
+    private final int socketIoMaxBody;
 
     HttpGate(
             TokenService tokens,
             WebAccess access,
             int port,
             Predicate<String> open,
-            dev.agentwire.core.audit.Audit audit) {
+            dev.agentwire.core.audit.Audit audit,
+            int socketIoMaxBody) {
         this.tokens = tokens;
+        this.socketIoMaxBody = socketIoMaxBody;
         this.audit = audit;
         this.logins = access.logins();
         this.origins = access.origins(port);
@@ -117,14 +123,38 @@ final class HttpGate extends ChannelInboundHandlerAdapter {
         }
         String path = new QueryStringDecoder(req.uri()).path();
         boolean webSocket = path.startsWith("/ws");
+        boolean socketIo = socketIoMaxBody > 0 && dev.agentwire.server.socketio.EngineIoHandler.handles(path);
         String origin = req.headers().get(HttpHeaderNames.ORIGIN);
-        if (origin != null && (webSocket || !SAFE.contains(req.method())) && !origins.originAllowed(origin)) {
+        if (origin != null
+                && (webSocket || socketIo || !SAFE.contains(req.method()))
+                && !origins.originAllowed(origin)) {
             return Optional.of(HttpReplies.error(
                     HttpResponseStatus.FORBIDDEN,
                     ErrorCode.FORBIDDEN.code(),
                     "origin_not_allowed",
-                    "origin " + origin + " may not " + (webSocket ? "open a WebSocket" : "send " + req.method())
+                    "origin " + origin + " may not "
+                            + (webSocket ? "open a WebSocket" : socketIo ? "use Socket.IO" : "send " + req.method())
                             + " here: only the hub's own pages and security.allowedOrigins may"));
+        }
+        if (socketIo) {
+            // Socket.IO authenticates in its CONNECT packet (auth.token); a secret sent here counts as well.
+            // Every Socket.IO request, polling GETs too, needs an allowed Origin (above): a session's packets
+            // are its data.
+            try {
+                credentials(req)
+                        .ifPresent(g -> ctx.channel().attr(Attributes.GRANT).set(g));
+            } catch (HubException e) {
+                return Optional.of(unauthorized(e.toRpcError().reason(), e.getMessage()));
+            }
+            if (HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > socketIoMaxBody) {
+                return Optional.of(HttpReplies.error(
+                        HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+                        ErrorCode.TOO_LARGE.code(),
+                        "body_too_large",
+                        "a Socket.IO request may send at most " + socketIoMaxBody
+                                + " bytes of body (socketio.maxPayload), with a Content-Length"));
+            }
+            return Optional.empty();
         }
         if (!webSocket && open.test(path)) {
             // Open: a valid secret still counts (/health then shows more), a missing or bad one does not matter,

@@ -34,7 +34,8 @@ import java.util.function.Supplier;
  *                                        HttpDeadlines (head, body, idle) → RequestTargets (400 for a target
  *                                        that cannot be decoded) → HttpGate (on the request's head: Host, Origin,
  *                                        then a token or the login cookie for all but /health, /login and the
- *                                        files) → HttpObjectAggregator →
+ *                                        files; /socket.io/ authenticates in its CONNECT) → HttpObjectAggregator →
+ *                                        EngineIoHandler (/socket.io/: Engine.IO polling and WebSocket) →
  *                                        WebSocketServerProtocolHandler → WebSocketFrameAggregator →
  *                                        WebSocketRpcHandler (JSON-RPC over text, typed frames over binary) →
  *                                        ApiHandler (/api/*, /metrics) → LoginHandler (/login, /login/status) →
@@ -77,6 +78,7 @@ public final class HubChannelInitializer extends ChannelInitializer<Channel> {
     private final Supplier<ObjectNode> health;
     private final Supplier<String> metrics;
     private final Optional<WebAccess> web;
+    private final Optional<dev.agentwire.server.socketio.EngineServer> socketIo;
 
     private HubChannelInitializer(
             HubCore core,
@@ -87,7 +89,8 @@ public final class HubChannelInitializer extends ChannelInitializer<Channel> {
             ChannelGroup channels,
             Supplier<ObjectNode> health,
             Supplier<String> metrics,
-            Optional<WebAccess> web) {
+            Optional<WebAccess> web,
+            Optional<dev.agentwire.server.socketio.EngineServer> socketIo) {
         this.core = core;
         this.transport = transport;
         this.tcp = tcp;
@@ -97,6 +100,7 @@ public final class HubChannelInitializer extends ChannelInitializer<Channel> {
         this.health = health;
         this.metrics = metrics;
         this.web = web;
+        this.socketIo = socketIo;
     }
 
     /** For the Unix socket at {@code address}. */
@@ -106,7 +110,16 @@ public final class HubChannelInitializer extends ChannelInitializer<Channel> {
             throw new IllegalStateException("no HTTP on the Unix socket");
         };
         return new HubChannelInitializer(
-                core, transport, false, address, settings, channels, noHealth, () -> "", Optional.empty());
+                core,
+                transport,
+                false,
+                address,
+                settings,
+                channels,
+                noHealth,
+                () -> "",
+                Optional.empty(),
+                Optional.empty());
     }
 
     /** The TCP listener's handler: accepts at most {@code maxTcpConnections} at once ({@link AcceptGate}). */
@@ -123,9 +136,10 @@ public final class HubChannelInitializer extends ChannelInitializer<Channel> {
             ChannelGroup channels,
             Supplier<ObjectNode> health,
             Supplier<String> metrics,
-            WebAccess web) {
+            WebAccess web,
+            Optional<dev.agentwire.server.socketio.EngineServer> socketIo) {
         return new HubChannelInitializer(
-                core, transport, true, address, settings, channels, health, metrics, Optional.of(web));
+                core, transport, true, address, settings, channels, health, metrics, Optional.of(web), socketIo);
     }
 
     @Override
@@ -167,10 +181,28 @@ public final class HubChannelInitializer extends ChannelInitializer<Channel> {
             p.addAfter(
                     "http-targets",
                     "http-gate",
-                    new HttpGate(core.tokens(), access, port, HubChannelInitializer::isOpen, core.audit()));
+                    new HttpGate(
+                            core.tokens(),
+                            access,
+                            port,
+                            HubChannelInitializer::isOpen,
+                            core.audit(),
+                            socketIo.map(s -> s.settings().maxPayload()).orElse(0)));
             p.addAfter("http-gate", "http-aggregator", new HttpObjectAggregator(max));
+            String beforeWebSocket = "http-aggregator";
+            if (socketIo.isPresent()) {
+                p.addAfter(
+                        "http-aggregator",
+                        "socketio",
+                        new dev.agentwire.server.socketio.EngineIoHandler(
+                                socketIo.get(),
+                                ch -> Optional.ofNullable(
+                                        ch.attr(Attributes.GRANT).get()),
+                                ch -> ch.attr(Attributes.PEER).get().address()));
+                beforeWebSocket = "socketio";
+            }
             p.addAfter(
-                    "http-aggregator",
+                    beforeWebSocket,
                     "ws-protocol",
                     new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
                             .websocketPath("/ws")

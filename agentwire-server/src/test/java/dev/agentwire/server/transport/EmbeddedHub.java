@@ -133,7 +133,8 @@ final class EmbeddedHub implements AutoCloseable {
                 channels,
                 () -> Json.mapper().createObjectNode().put("status", "ok"),
                 () -> "agentwire_up 1\n",
-                web(allowedOrigins)))));
+                web(allowedOrigins),
+                java.util.Optional.empty()))));
     }
 
     /** A new Unix-socket connection through the hub's Unix pipeline (whose admission reads the kernel's word). */
