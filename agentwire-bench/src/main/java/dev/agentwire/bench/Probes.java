@@ -78,6 +78,16 @@ final class Probes {
                 "tool-call-ws",
                 c -> List.of(Measure.latency(
                         "tool-call-ws", ToolCallBench.webSocket(c.hub, c.sizes.iterations(), c.sizes.warmup())))));
+        probes.add(probe("relay-codec", c -> {
+            long ms = c.sizes.iterations() >= 10_000 ? 500 : 150;
+            byte[] small = CodecRelay.answer(1024);
+            byte[] large = CodecRelay.answer(64 * 1024);
+            return List.of(
+                    Measure.rate("relay-codec-full-1k", CodecRelay.full(small, ms)),
+                    Measure.rate("relay-codec-kept-1k", CodecRelay.kept(small, ms)),
+                    Measure.rate("relay-codec-full-64k", CodecRelay.full(large, ms)),
+                    Measure.rate("relay-codec-kept-64k", CodecRelay.kept(large, ms)));
+        }));
         probes.add(probe(
                 "tool-calls-16",
                 c -> List.of(Measure.rate(
@@ -175,6 +185,14 @@ final class Probes {
                 Figure.info("Java NIO ping-pong ÷ C floor", "java-nio", "c-floor"),
                 Figure.info("C relay ÷ C floor", "c-relay", "c-floor"),
                 Figure.info("tool call p50 (WebSocket) ÷ C relay", "tool-call-ws", "c-relay"),
+                Figure.info(
+                        "relayed answers/s, result kept ÷ parsed (1 KiB)",
+                        "relay-codec-kept-1k",
+                        "relay-codec-full-1k"),
+                Figure.info(
+                        "relayed answers/s, result kept ÷ parsed (64 KiB)",
+                        "relay-codec-kept-64k",
+                        "relay-codec-full-64k"),
                 Figure.info("services 3×50 raw ÷ nats-server", "services-hub", "services-nats"),
                 Figure.info("services 3×50 raw, p99 ÷ Redis lists p99", "services-hub-p99", "services-redis-p99"));
     }
