@@ -97,11 +97,6 @@ class BenchCommandTest {
                     .as(latency)
                     .isGreaterThanOrEqualTo(l.path("p50").asLong());
         }
-        // Two hops cost more than one: the relay floor is really a relay. Judged on all rounds' round trips together;
-        // a single round of 300 can lose to the machine (the first runs while the hub's JIT still takes a CPU).
-        assertThat(j.path("latencyNanos").path("c-relay").path("p50").asLong())
-                .as("C relay p50 against the C floor's")
-                .isGreaterThan(j.path("latencyNanos").path("c-floor").path("p50").asLong());
         var table = new java.io.StringWriter();
         report.printTable(new java.io.PrintWriter(table, true));
         assertThat(table.toString()).contains("2 interleaved rounds", "hub/ping p50, C client ÷ C floor", "p99.9 µs");
