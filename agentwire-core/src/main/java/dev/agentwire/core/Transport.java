@@ -13,7 +13,9 @@ public enum Transport {
     /** A plain HTTP request on the TCP port. */
     HTTP,
     /** A Socket.IO socket (Engine.IO long-polling or WebSocket) on the TCP port; identity from a token. */
-    SOCKET_IO;
+    SOCKET_IO,
+    /** An MCP session over Streamable HTTP ({@code /mcp}) on the TCP port; identity from a token. */
+    MCP_HTTP;
 
     private final String label = name().toLowerCase(Locale.ROOT);
 

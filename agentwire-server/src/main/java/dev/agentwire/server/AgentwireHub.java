@@ -155,6 +155,7 @@ public final class AgentwireHub implements AutoCloseable {
     private WebAccess web;
     private HandlerPools handlerPools;
     private dev.agentwire.server.socketio.EngineServer socketIo;
+    private dev.agentwire.server.mcp.McpHttpServer mcpHttp;
 
     private AgentwireHub(HubConfig config, Ticker ticker, NettyTransport transport) {
         this.config = config;
@@ -652,6 +653,8 @@ public final class AgentwireHub implements AutoCloseable {
     private void bindTcp(HubChannelInitializer.Settings pipeline) {
         var sio = config.section(dev.agentwire.server.socketio.SocketIoSettings.class);
         socketIo = sio.enabled() ? new dev.agentwire.server.socketio.EngineServer(core, sio) : null;
+        var mcp = config.section(dev.agentwire.server.mcp.McpHttpSettings.class);
+        mcpHttp = mcp.enabled() ? new dev.agentwire.server.mcp.McpHttpServer(core, mcp) : null;
         ServerBootstrap b = bootstrap(transport.serverTcpChannel(), tcpBoss, tcpIo)
                 // A restarted hub takes its port back while the old connections sit in TIME_WAIT.
                 .option(ChannelOption.SO_REUSEADDR, true)
@@ -666,7 +669,8 @@ public final class AgentwireHub implements AutoCloseable {
                         this::health,
                         meters::scrape,
                         web,
-                        java.util.Optional.ofNullable(socketIo)));
+                        java.util.Optional.ofNullable(socketIo),
+                        java.util.Optional.ofNullable(mcpHttp)));
         try {
             tcpListener = b.bind(new InetSocketAddress(config.host(), config.clientPort()))
                     .syncUninterruptibly()
@@ -775,6 +779,9 @@ public final class AgentwireHub implements AutoCloseable {
         if (socketIo != null) {
             interfaces.add("socket.io");
         }
+        if (mcpHttp != null) {
+            interfaces.add("mcp-http");
+        }
         h.set("llm_router", core.require(LlmRouter.class).budget());
         return h;
     }
@@ -849,6 +856,9 @@ public final class AgentwireHub implements AutoCloseable {
         }
         if (socketIo != null) {
             socketIo.closeAll();
+        }
+        if (mcpHttp != null) {
+            mcpHttp.closeAll();
         }
         if (channels != null) {
             // Flush first: a reply's write runs on the event loop and queues its flush behind it, so a close

@@ -94,6 +94,7 @@ public final class ConfigKeys {
         section(dev.agentwire.core.router.RouterSettings.class);
         section(dev.agentwire.core.rooms.RoomSettings.class);
         section(dev.agentwire.server.socketio.SocketIoSettings.class);
+        section(dev.agentwire.server.mcp.McpHttpSettings.class);
         section(dev.agentwire.server.cluster.ClusterSettings.class);
         section(dev.agentwire.server.cluster.RedisAgentSettings.class);
         add("logging.level", "info", oneOf(Set.of("trace", "debug", "info", "warn", "error", "off")), "log level");

@@ -124,9 +124,11 @@ final class HttpGate extends ChannelInboundHandlerAdapter {
         String path = new QueryStringDecoder(req.uri()).path();
         boolean webSocket = path.startsWith("/ws");
         boolean socketIo = socketIoMaxBody > 0 && dev.agentwire.server.socketio.EngineIoHandler.handles(path);
+        // MCP's GET stream carries a session's data: its Origin is checked like a WebSocket's (MCP says 403).
+        boolean mcp = dev.agentwire.server.mcp.McpHttpHandler.handles(path);
         String origin = req.headers().get(HttpHeaderNames.ORIGIN);
         if (origin != null
-                && (webSocket || socketIo || !SAFE.contains(req.method()))
+                && (webSocket || socketIo || mcp || !SAFE.contains(req.method()))
                 && !origins.originAllowed(origin)) {
             return Optional.of(HttpReplies.error(
                     HttpResponseStatus.FORBIDDEN,

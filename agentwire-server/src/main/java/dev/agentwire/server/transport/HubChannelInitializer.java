@@ -36,6 +36,7 @@ import java.util.function.Supplier;
  *                                        then a token or the login cookie for all but /health, /login and the
  *                                        files; /socket.io/ authenticates in its CONNECT) → HttpObjectAggregator →
  *                                        EngineIoHandler (/socket.io/: Engine.IO polling and WebSocket) →
+ *                                        McpHttpHandler (/mcp: MCP Streamable HTTP) →
  *                                        WebSocketServerProtocolHandler → WebSocketFrameAggregator →
  *                                        WebSocketRpcHandler (JSON-RPC over text, typed frames over binary) →
  *                                        ApiHandler (/api/*, /metrics) → LoginHandler (/login, /login/status) →
@@ -79,6 +80,7 @@ public final class HubChannelInitializer extends ChannelInitializer<Channel> {
     private final Supplier<String> metrics;
     private final Optional<WebAccess> web;
     private final Optional<dev.agentwire.server.socketio.EngineServer> socketIo;
+    private final Optional<dev.agentwire.server.mcp.McpHttpServer> mcp;
 
     private HubChannelInitializer(
             HubCore core,
@@ -90,7 +92,8 @@ public final class HubChannelInitializer extends ChannelInitializer<Channel> {
             Supplier<ObjectNode> health,
             Supplier<String> metrics,
             Optional<WebAccess> web,
-            Optional<dev.agentwire.server.socketio.EngineServer> socketIo) {
+            Optional<dev.agentwire.server.socketio.EngineServer> socketIo,
+            Optional<dev.agentwire.server.mcp.McpHttpServer> mcp) {
         this.core = core;
         this.transport = transport;
         this.tcp = tcp;
@@ -101,6 +104,7 @@ public final class HubChannelInitializer extends ChannelInitializer<Channel> {
         this.metrics = metrics;
         this.web = web;
         this.socketIo = socketIo;
+        this.mcp = mcp;
     }
 
     /** For the Unix socket at {@code address}. */
@@ -118,6 +122,7 @@ public final class HubChannelInitializer extends ChannelInitializer<Channel> {
                 channels,
                 noHealth,
                 () -> "",
+                Optional.empty(),
                 Optional.empty(),
                 Optional.empty());
     }
@@ -137,9 +142,10 @@ public final class HubChannelInitializer extends ChannelInitializer<Channel> {
             Supplier<ObjectNode> health,
             Supplier<String> metrics,
             WebAccess web,
-            Optional<dev.agentwire.server.socketio.EngineServer> socketIo) {
+            Optional<dev.agentwire.server.socketio.EngineServer> socketIo,
+            Optional<dev.agentwire.server.mcp.McpHttpServer> mcp) {
         return new HubChannelInitializer(
-                core, transport, true, address, settings, channels, health, metrics, Optional.of(web), socketIo);
+                core, transport, true, address, settings, channels, health, metrics, Optional.of(web), socketIo, mcp);
     }
 
     @Override
@@ -201,6 +207,17 @@ public final class HubChannelInitializer extends ChannelInitializer<Channel> {
                                 ch -> ch.attr(Attributes.PEER).get().address()));
                 beforeWebSocket = "socketio";
             }
+            if (mcp.isPresent()) {
+                p.addAfter(
+                        beforeWebSocket,
+                        "mcp-http",
+                        new dev.agentwire.server.mcp.McpHttpHandler(
+                                mcp.get(),
+                                ch -> Optional.ofNullable(
+                                        ch.attr(Attributes.GRANT).get()),
+                                ch -> ch.attr(Attributes.PEER).get().address()));
+                beforeWebSocket = "mcp-http";
+            }
             p.addAfter(
                     beforeWebSocket,
                     "ws-protocol",
@@ -232,6 +249,7 @@ public final class HubChannelInitializer extends ChannelInitializer<Channel> {
     /** The paths anyone may ask for: they hold no data. Everything else needs a secret. */
     private static boolean isOpen(String path) {
         return path.equals("/health")
+                || path.startsWith("/.well-known/oauth-") // MCP clients look for OAuth here: a plain 404, not a 401
                 || path.equals("/login")
                 || path.equals("/login/status")
                 || FILES.find(path).isPresent();

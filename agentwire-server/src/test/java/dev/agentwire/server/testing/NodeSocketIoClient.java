@@ -2,18 +2,9 @@ package dev.agentwire.server.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.agentwire.protocol.Json;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
-import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 
 /**
@@ -26,79 +17,25 @@ public final class NodeSocketIoClient implements AutoCloseable {
 
     public static final String PACKAGE = "socket.io-client@4.8.4";
 
-    private final Process process;
-    private final Writer stdin;
-    private final List<JsonNode> seen = new CopyOnWriteArrayList<>();
-    private final StringBuilder stderr = new StringBuilder();
+    private final NodeDriver driver;
 
-    private NodeSocketIoClient(Process process) {
-        this.process = process;
-        this.stdin = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+    private NodeSocketIoClient(NodeDriver driver) {
+        this.driver = driver;
     }
 
     /** Starts the driver, with socket.io-client installed (the test skips where node or npm is missing). */
     public static NodeSocketIoClient start() throws IOException, InterruptedException {
-        Path modules = NodePackages.install("socketio", PACKAGE);
-        Path driver;
-        try {
-            driver = Path.of(NodeSocketIoClient.class
-                    .getResource("/node/socketio-driver.cjs")
-                    .toURI());
-        } catch (URISyntaxException e) {
-            throw new IOException(e);
-        }
-        ProcessBuilder pb = new ProcessBuilder("node", driver.toString());
-        pb.environment().put("NODE_PATH", modules.toString());
-        NodeSocketIoClient c = new NodeSocketIoClient(pb.start());
-        c.readAll();
-        c.await(j -> j.path("type").asText().equals("ready"), Duration.ofSeconds(30));
-        return c;
-    }
-
-    private void readAll() {
-        Thread out = new Thread(
-                () -> {
-                    try (BufferedReader r = new BufferedReader(
-                            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                        String line;
-                        while ((line = r.readLine()) != null) {
-                            seen.add(Json.mapper().readTree(line));
-                        }
-                    } catch (IOException e) {
-                        // the process ended
-                    }
-                },
-                "socketio-driver-out");
-        out.setDaemon(true);
-        out.start();
-        Thread err = new Thread(
-                () -> {
-                    try (BufferedReader r = new BufferedReader(
-                            new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
-                        String line;
-                        while ((line = r.readLine()) != null) {
-                            synchronized (stderr) {
-                                stderr.append(line).append('\n');
-                            }
-                        }
-                    } catch (IOException e) {
-                        // the process ended
-                    }
-                },
-                "socketio-driver-err");
-        err.setDaemon(true);
-        err.start();
+        return new NodeSocketIoClient(NodeDriver.start("socketio-driver.cjs", "socketio", PACKAGE));
     }
 
     /** Sends one command. */
     public void send(ObjectNode command) throws IOException {
-        stdin.write(command.toString() + "\n");
-        stdin.flush();
+        driver.send(command);
     }
 
     /** A command with {@code op}. */
     public static ObjectNode op(String op) {
-        return Json.mapper().createObjectNode().put("op", op);
+        return NodeDriver.op(op);
     }
 
     /** Connects to {@code url} with {@code auth} over {@code transports}. */
@@ -126,25 +63,10 @@ public final class NodeSocketIoClient implements AutoCloseable {
 
     /** The first line seen (from the start) that matches, waiting up to {@code timeout}. */
     public JsonNode await(Predicate<JsonNode> match, Duration timeout) {
-        long end = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < end) {
-            for (JsonNode j : seen) {
-                if (match.test(j)) {
-                    return j;
-                }
-            }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        throw new AssertionError("socket.io-client did not report what the test waited for within " + timeout
-                + "; it reported " + seen + (stderr.length() > 0 ? "; stderr: " + stderr : ""));
+        return driver.await(match, timeout);
     }
 
-    /** The first line of {@code type} (and, for events, named {@code name}) matching. */
+    /** The first event named {@code name} whose first argument matches. */
     public JsonNode awaitEvent(String name, Predicate<JsonNode> firstArg) {
         return await(
                 j -> j.path("type").asText().equals("event")
@@ -163,23 +85,11 @@ public final class NodeSocketIoClient implements AutoCloseable {
 
     /** Everything seen so far. */
     public List<JsonNode> seen() {
-        return List.copyOf(seen);
+        return driver.seen();
     }
 
     @Override
     public void close() {
-        try {
-            send(op("exit"));
-        } catch (IOException e) {
-            // already gone
-        }
-        process.destroy();
-        try {
-            if (!process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        driver.close();
     }
 }

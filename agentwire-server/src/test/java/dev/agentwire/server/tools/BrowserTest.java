@@ -12,7 +12,6 @@ import dev.agentwire.core.tools.ToolTables;
 import dev.agentwire.protocol.Json;
 import dev.agentwire.server.AgentwireHub;
 import dev.agentwire.server.testing.TestHubs;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -26,30 +25,9 @@ import org.junit.jupiter.api.Test;
  */
 class BrowserTest {
 
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-
-    private static Process chromium(String url, Path profile) throws Exception {
-        return new ProcessBuilder(List.of(
-                        CHROMIUM.toString(),
-                        "--headless",
-                        "--no-sandbox",
-                        "--disable-gpu",
-                        "--disable-quic",
-                        "--no-first-run",
-                        "--disable-background-networking",
-                        "--disable-component-update",
-                        "--disable-sync",
-                        "--disable-dev-shm-usage",
-                        "--user-data-dir=" + profile,
-                        url))
-                .redirectErrorStream(true)
-                .redirectOutput(profile.resolveSibling("chromium.log").toFile())
-                .start();
-    }
-
     @Test
     void anAgentCallsTheToolsOfADemoPageInChromium() throws Exception {
-        assumeTrue(Files.isExecutable(CHROMIUM), "needs Debian's chromium (CI installs it)");
+        assumeTrue(dev.agentwire.server.testing.Chromium.installed(), "needs Debian's chromium (CI installs it)");
         Path dir = TestHubs.shortTempDir();
         try (AgentwireHub hub = TestHubs.start(dir);
                 AgentwireClient agent = AgentwireClient.builder()
@@ -63,7 +41,7 @@ class BrowserTest {
                     .get(10, TimeUnit.SECONDS)
                     .path("url")
                     .asText();
-            Process browser = chromium(login, profile);
+            Process browser = dev.agentwire.server.testing.Chromium.start(login, profile);
             try {
                 await().atMost(Duration.ofSeconds(60))
                         .pollInterval(Duration.ofMillis(200))

@@ -134,6 +134,7 @@ final class EmbeddedHub implements AutoCloseable {
                 () -> Json.mapper().createObjectNode().put("status", "ok"),
                 () -> "agentwire_up 1\n",
                 web(allowedOrigins),
+                java.util.Optional.empty(),
                 java.util.Optional.empty()))));
     }
 

@@ -1,0 +1,240 @@
+package dev.agentwire.server.mcp;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.agentwire.core.Connection;
+import dev.agentwire.core.Outbound;
+import dev.agentwire.protocol.Id;
+import dev.agentwire.protocol.Message;
+import dev.agentwire.protocol.MessageCodec;
+import dev.agentwire.protocol.Parsed;
+import dev.agentwire.protocol.RpcError;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * One MCP session over Streamable HTTP: a hub connection of its own (authenticated as the identity that
+ * initialized it), and where each message the hub sends it goes. The answer to a POSTed request goes to that
+ * request's reply (one JSON body, or its SSE stream, which ends after the answer); progress for a request goes to
+ * its stream; anything else (tools list_changed, requests of the hub) goes to the standalone stream a GET opened,
+ * when there is one. A request the client cancelled ends its stream without an answer, as MCP asks.
+ */
+final class McpHttpSession implements Outbound {
+
+    /** Where the answer to one request goes. */
+    interface Reply {
+        /** The request's answer (or error) as JSON text. */
+        void answer(String json);
+
+        /** A message before the answer (progress); only a stream can carry one. */
+        default void before(String json) {}
+
+        /** The request was cancelled: end without an answer. */
+        void abandon();
+    }
+
+    private final String id;
+    private final String subject;
+    private final McpHttpServer server;
+    private final Map<Id, Reply> replies = new ConcurrentHashMap<>();
+    private final Map<String, Id> progressTokens = new ConcurrentHashMap<>();
+    private final Set<Id> cancelled = ConcurrentHashMap.newKeySet();
+    private final Map<Id, Consumer<Message>> internal = new ConcurrentHashMap<>();
+    private final Map<Integer, SseStream> streams = new ConcurrentHashMap<>();
+    private volatile SseStream standalone;
+    private volatile long lastActive = System.currentTimeMillis();
+    private volatile String protocolVersion = "2025-03-26";
+    private Connection connection;
+    private int nextStream;
+    private volatile boolean closed;
+
+    McpHttpSession(String id, String subject, McpHttpServer server) {
+        this.id = id;
+        this.subject = subject;
+        this.server = server;
+    }
+
+    void attach(Connection c) {
+        this.connection = c;
+    }
+
+    String id() {
+        return id;
+    }
+
+    String subject() {
+        return subject;
+    }
+
+    Connection connection() {
+        return connection;
+    }
+
+    String protocolVersion() {
+        return protocolVersion;
+    }
+
+    void protocolVersion(String v) {
+        protocolVersion = v;
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    long lastActive() {
+        return lastActive;
+    }
+
+    boolean hasOpenStreams() {
+        return streams.values().stream().anyMatch(SseStream::attached);
+    }
+
+    /** A new SSE stream of this session. */
+    synchronized SseStream newStream() {
+        SseStream s = new SseStream(
+                ++nextStream,
+                server.settings().replayEvents(),
+                server.settings().keepAliveMs());
+        streams.put(s.number(), s);
+        return s;
+    }
+
+    SseStream stream(int number) {
+        return streams.get(number);
+    }
+
+    /** The standalone stream (GET), or null. */
+    SseStream standalone() {
+        return standalone;
+    }
+
+    void standalone(SseStream s) {
+        SseStream old = standalone;
+        standalone = s;
+        if (old != null && old != s) {
+            old.detach();
+        }
+    }
+
+    /** A request from the client: its answer goes to {@code reply}. */
+    void request(Message.Request r, Reply reply, int sizeBytes) {
+        lastActive = System.currentTimeMillis();
+        replies.put(r.id(), reply);
+        JsonNode token = r.params() == null ? null : r.params().path("_meta").get("progressToken");
+        if (token != null && (token.isTextual() || token.isIntegralNumber())) {
+            progressTokens.put(token.asText(), r.id());
+        }
+        connection.receive(new Parsed.Valid(r), sizeBytes);
+    }
+
+    /** A notification or a response from the client. */
+    void deliver(Message m, int sizeBytes) {
+        lastActive = System.currentTimeMillis();
+        if (m instanceof Message.Notification n && n.method().equals("notifications/cancelled")) {
+            JsonNode requestId = n.params() == null ? null : n.params().get("requestId");
+            if (requestId != null && requestId.isTextual()) {
+                cancelled.add(Id.of(requestId.asText()));
+            } else if (requestId != null && requestId.canConvertToLong()) {
+                cancelled.add(Id.of(requestId.asLong()));
+            }
+        }
+        connection.receive(new Parsed.Valid(m), sizeBytes);
+    }
+
+    /** A request the hub itself makes on this session (joining the session asked for); not the client's. */
+    void internal(Message.Request r, Consumer<Message> answer) {
+        internal.put(r.id(), answer);
+        connection.receive(new Parsed.Valid(r), 0);
+    }
+
+    // ---- Outbound: what the hub sends this session --------------------------------------------------------
+
+    @Override
+    public void send(Message m) {
+        Id answered = m instanceof Message.Response r ? r.id() : m instanceof Message.ErrorResponse e ? e.id() : null;
+        if (answered != null) {
+            Consumer<Message> own = internal.remove(answered);
+            if (own != null) {
+                own.accept(m);
+                return;
+            }
+            Reply reply = replies.remove(answered);
+            if (reply == null) {
+                return;
+            }
+            progressTokens.values().removeIf(answered::equals);
+            if (cancelled.remove(answered)) {
+                reply.abandon();
+            } else {
+                reply.answer(json(m));
+            }
+            return;
+        }
+        if (m instanceof Message.Notification n && n.method().equals("notifications/progress")) {
+            JsonNode token = n.params() == null ? null : n.params().get("progressToken");
+            Id request = token == null ? null : progressTokens.get(token.asText());
+            Reply reply = request == null ? null : replies.get(request);
+            if (reply != null) {
+                reply.before(json(m));
+                return;
+            }
+        }
+        SseStream s = standalone;
+        if (s != null) {
+            s.send(json(m));
+        }
+    }
+
+    @Override
+    public void sendBatch(List<Message> messages) {
+        messages.forEach(this::send);
+    }
+
+    @Override
+    public void sendAndClose(Message message) {
+        send(message);
+        server.close(this);
+    }
+
+    @Override
+    public void closeWith(RpcError error) {
+        SseStream s = standalone;
+        if (s != null) {
+            s.send(json(new Message.ErrorResponse(Id.NULL, error)));
+        }
+        server.close(this);
+    }
+
+    @Override
+    public void close() {
+        server.close(this);
+    }
+
+    @Override
+    public long pendingBytes() {
+        return 0;
+    }
+
+    /** Ends the session: every reply and stream ends; the hub connection closes. */
+    void closed() {
+        closed = true;
+        for (Reply r : replies.values()) {
+            r.abandon();
+        }
+        replies.clear();
+        for (SseStream s : streams.values()) {
+            s.finish();
+        }
+        if (connection != null) {
+            connection.closed();
+        }
+    }
+
+    private static String json(Message m) {
+        return new String(MessageCodec.encode(m), StandardCharsets.UTF_8);
+    }
+}
