@@ -213,6 +213,38 @@ class McpHttpTest {
                     .isNotBlank();
             assertThat(read.path("value").path("result").path("isError").asBoolean())
                     .isFalse();
+
+            // The MCP Java SDK 2.1.0 calls the same page's tool (McpJavaSdkTest has the rest of it).
+            var transport = io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport.builder(
+                            "http://127.0.0.1:" + hub.tcpPort().getAsInt())
+                    .endpoint("/mcp")
+                    .jsonMapper(new io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper(Json.mapper()))
+                    .addHttpRequestCustomizer(
+                            (b, method, uri, body, context) -> b.header("Authorization", "Bearer " + hub.token()))
+                    .build();
+            try (var sdk = io.modelcontextprotocol.client.McpClient.sync(transport)
+                    .jsonSchemaValidator((schema, instance) ->
+                            io.modelcontextprotocol.json.schema.JsonSchemaValidator.ValidationResponse.asValid(null))
+                    .requestTimeout(Duration.ofSeconds(30))
+                    .build()) {
+                sdk.initialize();
+                assertThat(sdk.listTools().tools())
+                        .extracting(io.modelcontextprotocol.spec.McpSchema.Tool::name)
+                        .contains("getPageContent");
+                var r = sdk.callTool(io.modelcontextprotocol.spec.McpSchema.CallToolRequest.builder("getPageContent")
+                        .arguments(java.util.Map.of("selector", "h1"))
+                        .build());
+                assertThat(r.isError()).isFalse();
+                assertThat(((io.modelcontextprotocol.spec.McpSchema.TextContent)
+                                        r.content().get(0))
+                                .text())
+                        .isEqualTo(read.path("value")
+                                .path("result")
+                                .path("content")
+                                .path(0)
+                                .path("text")
+                                .asText());
+            }
         } finally {
             browser.destroy();
             browser.waitFor(10, TimeUnit.SECONDS);

@@ -1,0 +1,149 @@
+package dev.agentwire.server.mcp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.agentwire.client.AgentwireClient;
+import dev.agentwire.client.RequestContext;
+import dev.agentwire.client.ToolSpec;
+import dev.agentwire.protocol.Json;
+import dev.agentwire.server.AgentwireHub;
+import dev.agentwire.server.testing.TestHubs;
+import io.modelcontextprotocol.client.McpAsyncClient;
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
+import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
+import io.modelcontextprotocol.spec.McpSchema;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import reactor.core.Disposable;
+
+/**
+ * The MCP Java SDK 2.1.0 ({@code HttpClientStreamableHttpTransport}) against {@code /mcp}: initialize with a
+ * Bearer token, list and call a socket agent's tools, get progress, hear {@code list_changed}, and cancel a call.
+ */
+class McpJavaSdkTest {
+
+    /** Keeps the JSON-RPC id of the POST that calls {@code stuck}. */
+    private static void stuckCallId(String body, AtomicReference<Object> id) {
+        if (body == null || body.isEmpty()) {
+            return;
+        }
+        try {
+            JsonNode m = Json.mapper().readTree(body);
+            if (m.path("method").asText().equals("tools/call")
+                    && m.path("params").path("name").asText().equals("stuck")) {
+                JsonNode i = m.get("id");
+                id.set(i.isNumber() ? (Object) i.asLong() : i.asText());
+            }
+        } catch (java.io.IOException e) {
+            // not JSON: not the call
+        }
+    }
+
+    @Test
+    void theJavaSdkListsCallsAndGetsProgress() throws Exception {
+        try (AgentwireHub hub = TestHubs.start(TestHubs.shortTempDir());
+                AgentwireClient provider = AgentwireClient.builder()
+                        .endpoint(hub.endpoint())
+                        .reconnect(false)
+                        .connect()) {
+            AtomicReference<RequestContext> stuck = new AtomicReference<>();
+            AtomicReference<Object> stuckId = new AtomicReference<>();
+            provider.tools()
+                    .register(ToolSpec.of("greet", "Greets"), (args, ctx) -> {
+                        ctx.progress(1, 2.0, "half");
+                        ctx.progress(2, 2.0, "all");
+                        return CompletableFuture.completedFuture(
+                                McpHttpTest.text("hello, " + args.path("who").asText()));
+                    })
+                    .get(10, TimeUnit.SECONDS);
+            provider.tools()
+                    .register(ToolSpec.of("stuck", "Never answers"), (args, ctx) -> {
+                        stuck.set(ctx);
+                        return new CompletableFuture<JsonNode>();
+                    })
+                    .get(10, TimeUnit.SECONDS);
+            HttpClientStreamableHttpTransport transport = HttpClientStreamableHttpTransport.builder(
+                            "http://127.0.0.1:" + hub.tcpPort().getAsInt())
+                    .endpoint("/mcp")
+                    .jsonMapper(new JacksonMcpJsonMapper(Json.mapper()))
+                    .addHttpRequestCustomizer((b, method, uri, body, context) -> {
+                        b.header("Authorization", "Bearer " + hub.token());
+                        stuckCallId(body, stuckId);
+                    })
+                    .build();
+            List<McpSchema.ProgressNotification> progress = new CopyOnWriteArrayList<>();
+            List<List<McpSchema.Tool>> changes = new CopyOnWriteArrayList<>();
+            McpAsyncClient mcp = McpClient.async(transport)
+                    // The SDK's own output-schema check wants networknt 2.x; the hub checks arguments itself.
+                    .jsonSchemaValidator((schema, instance) ->
+                            io.modelcontextprotocol.json.schema.JsonSchemaValidator.ValidationResponse.asValid(null))
+                    .requestTimeout(Duration.ofSeconds(30))
+                    .progressConsumer(p -> {
+                        progress.add(p);
+                        return reactor.core.publisher.Mono.empty();
+                    })
+                    .toolsChangeConsumer(t -> {
+                        changes.add(t);
+                        return reactor.core.publisher.Mono.empty();
+                    })
+                    .build();
+            try {
+                McpSchema.InitializeResult init = mcp.initialize().block(Duration.ofSeconds(30));
+                assertThat(init.serverInfo().name()).isEqualTo("agentwire");
+                McpSchema.ListToolsResult tools = mcp.listTools().block(Duration.ofSeconds(30));
+                assertThat(tools.tools()).extracting(McpSchema.Tool::name).contains("greet", "stuck");
+
+                McpSchema.CallToolResult r = mcp.callTool(McpSchema.CallToolRequest.builder("greet")
+                                .arguments(Map.of("who", "java"))
+                                .progressToken("p-1")
+                                .build())
+                        .block(Duration.ofSeconds(30));
+                assertThat(r.isError()).isFalse();
+                assertThat(((McpSchema.TextContent) r.content().get(0)).text()).isEqualTo("hello, java");
+                await().atMost(Duration.ofSeconds(10)).until(() -> progress.size() >= 2);
+                assertThat(progress)
+                        .extracting(McpSchema.ProgressNotification::progressToken)
+                        .containsOnly("p-1");
+                assertThat(progress)
+                        .extracting(McpSchema.ProgressNotification::message)
+                        .containsExactly("half", "all");
+
+                provider.tools()
+                        .register(
+                                ToolSpec.of("late", "Registered later"),
+                                (args, ctx) -> CompletableFuture.completedFuture(McpHttpTest.text("late")))
+                        .get(10, TimeUnit.SECONDS);
+                await().atMost(Duration.ofSeconds(20))
+                        .until(() -> changes.stream()
+                                .anyMatch(t -> t.stream().anyMatch(x -> x.name().equals("late"))));
+
+                Disposable call = mcp.callTool(McpSchema.CallToolRequest.builder("stuck")
+                                .arguments(Map.of())
+                                .build())
+                        .subscribe();
+                await().atMost(Duration.ofSeconds(10)).until(() -> stuck.get() != null);
+                // The SDK's client has no cancel of its own (disposing the call only stops listening, which MCP
+                // says is not a cancellation): its transport sends notifications/cancelled for the call's id.
+                call.dispose();
+                transport
+                        .sendMessage(new McpSchema.JSONRPCNotification(
+                                "2.0",
+                                "notifications/cancelled",
+                                Map.of("requestId", stuckId.get(), "reason", "the test cancels")))
+                        .block(Duration.ofSeconds(10));
+                await().atMost(Duration.ofSeconds(10)).until(() -> stuck.get().isCancelled());
+            } finally {
+                mcp.closeGracefully().block(Duration.ofSeconds(10));
+            }
+        }
+    }
+}
