@@ -21,6 +21,7 @@ final class Hooks {
     final List<Consumer<Connection>> authenticated = new CopyOnWriteArrayList<>();
     final List<Consumer<Connection>> closed = new CopyOnWriteArrayList<>();
     final List<BiPredicate<Connection, JsonNode>> cancellers = new ArrayList<>();
+    final List<BiPredicate<Connection, JsonNode>> progressors = new ArrayList<>();
     final List<BiConsumer<Connection, ObjectNode>> describers = new ArrayList<>();
     final List<HubContext.Hello> hello = new ArrayList<>();
     final List<Consumer<ObjectNode>> status = new CopyOnWriteArrayList<>();
@@ -39,6 +40,16 @@ final class Hooks {
                 org.slf4j.LoggerFactory.getLogger(Hooks.class).warn("a hook failed for {}", value, e);
             }
         }
+    }
+
+    /** Offers a provider's progress to each feature in turn; the first whose call it names relays it. */
+    boolean progress(Connection c, JsonNode params) {
+        for (BiPredicate<Connection, JsonNode> p : progressors) {
+            if (p.test(c, params)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Asks each feature in turn whether the cancelled id is one of its calls; the first that knows it ends it. */

@@ -66,6 +66,14 @@ public final class HubBuilder {
             core.hooks().cancel(call.connection(), call.params());
             return CompletableFuture.completedFuture(Json.mapper().nullNode());
         });
+        // One notifications/progress for every relay: the token names a call of whichever feature made it.
+        core.registry()
+                .register(dev.agentwire.core.rpc.Method.inline(
+                        "notifications/progress", Access.authenticated(), call -> {
+                            core.hooks().progress(call.connection(), call.params());
+                            return CompletableFuture.completedFuture(
+                                    Json.mapper().nullNode());
+                        }));
         core.start(chain(core));
         return core;
     }

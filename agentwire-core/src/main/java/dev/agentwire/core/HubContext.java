@@ -132,6 +132,15 @@ public final class HubContext {
         hooks.cancellers.add(canceller);
     }
 
+    /**
+     * Offers a provider's {@code notifications/progress} to {@code progressor}: it returns whether the token named
+     * one of its calls (then the features after it are not asked).
+     */
+    public void onProgress(BiPredicate<Connection, JsonNode> progressor) {
+        checkOpen();
+        hooks.progressors.add(progressor);
+    }
+
     /** Adds fields to {@code hub/connections}' view of a connection. */
     public void describeConnections(BiConsumer<Connection, ObjectNode> describer) {
         checkOpen();

@@ -156,6 +156,7 @@ public final class AgentwireHub implements AutoCloseable {
     private HandlerPools handlerPools;
     private dev.agentwire.server.socketio.EngineServer socketIo;
     private dev.agentwire.server.mcp.McpHttpServer mcpHttp;
+    private dev.agentwire.server.a2a.A2aServer a2a;
 
     private AgentwireHub(HubConfig config, Ticker ticker, NettyTransport transport) {
         this.config = config;
@@ -655,6 +656,8 @@ public final class AgentwireHub implements AutoCloseable {
         socketIo = sio.enabled() ? new dev.agentwire.server.socketio.EngineServer(core, sio) : null;
         var mcp = config.section(dev.agentwire.server.mcp.McpHttpSettings.class);
         mcpHttp = mcp.enabled() ? new dev.agentwire.server.mcp.McpHttpServer(core, mcp) : null;
+        a2a = new dev.agentwire.server.a2a.A2aServer(core, home.dir().resolve("hub.db"));
+        a2a.start();
         ServerBootstrap b = bootstrap(transport.serverTcpChannel(), tcpBoss, tcpIo)
                 // A restarted hub takes its port back while the old connections sit in TIME_WAIT.
                 .option(ChannelOption.SO_REUSEADDR, true)
@@ -670,7 +673,8 @@ public final class AgentwireHub implements AutoCloseable {
                         meters::scrape,
                         web,
                         java.util.Optional.ofNullable(socketIo),
-                        java.util.Optional.ofNullable(mcpHttp)));
+                        java.util.Optional.ofNullable(mcpHttp),
+                        java.util.Optional.ofNullable(a2a)));
         try {
             tcpListener = b.bind(new InetSocketAddress(config.host(), config.clientPort()))
                     .syncUninterruptibly()
@@ -782,6 +786,9 @@ public final class AgentwireHub implements AutoCloseable {
         if (mcpHttp != null) {
             interfaces.add("mcp-http");
         }
+        if (a2a != null) {
+            interfaces.add("a2a");
+        }
         h.set("llm_router", core.require(LlmRouter.class).budget());
         return h;
     }
@@ -859,6 +866,9 @@ public final class AgentwireHub implements AutoCloseable {
         }
         if (mcpHttp != null) {
             mcpHttp.closeAll();
+        }
+        if (a2a != null) {
+            a2a.close();
         }
         if (channels != null) {
             // Flush first: a reply's write runs on the event loop and queues its flush behind it, so a close

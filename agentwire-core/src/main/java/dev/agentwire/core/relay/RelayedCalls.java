@@ -99,15 +99,17 @@ public final class RelayedCalls {
      * {@code notifications/progress} from {@code provider}: its {@code progressToken} is the id the call went
      * out under. The call's timeout starts again, and the caller hears it if it asked for progress.
      */
-    public void progress(ProviderLink provider, JsonNode params) {
+    public boolean progress(ProviderLink provider, JsonNode params) {
         JsonNode token = params.get("progressToken");
         if (token == null || !token.canConvertToLong()) {
-            return;
+            return false;
         }
         PendingCall call = byProvider.get(new ProviderKey(provider, token.asLong()));
         if (call != null) {
             call.progress(params);
+            return true;
         }
+        return false;
     }
 
     /**

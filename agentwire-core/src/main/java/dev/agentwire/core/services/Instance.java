@@ -20,10 +20,16 @@ public final class Instance {
     private final String service;
     private final String group;
     private final String version;
+    private final com.fasterxml.jackson.databind.node.ObjectNode about;
     private final AtomicInteger pending = new AtomicInteger();
     private final LongAdder handled = new LongAdder();
 
-    Instance(Connection connection, String service, String group, String version) {
+    Instance(
+            Connection connection,
+            String service,
+            String group,
+            String version,
+            com.fasterxml.jackson.databind.node.ObjectNode about) {
         this(
                 new LocalProvider(connection),
                 new Server(
@@ -33,20 +39,28 @@ public final class Instance {
                         connection.peer().transport().label()),
                 service,
                 group,
-                version);
+                version,
+                about);
     }
 
-    private Instance(ProviderLink link, Server server, String service, String group, String version) {
+    private Instance(
+            ProviderLink link,
+            Server server,
+            String service,
+            String group,
+            String version,
+            com.fasterxml.jackson.databind.node.ObjectNode about) {
         this.link = link;
         this.server = server;
         this.service = service;
         this.group = group == null ? "" : group;
         this.version = version == null ? "" : version;
+        this.about = about == null ? dev.agentwire.protocol.Json.mapper().createObjectNode() : about;
     }
 
     /** An instance on another hub, reached through {@code link}. */
     public static Instance remote(ProviderLink link, Server server, String service, String group, String version) {
-        return new Instance(link, server, service, group, version);
+        return new Instance(link, server, service, group, version, null);
     }
 
     /** Who serves. */
@@ -69,6 +83,11 @@ public final class Instance {
 
     public String version() {
         return version;
+    }
+
+    /** What the instance said of itself when it registered: {@code description} and {@code actions}, when given. */
+    public com.fasterxml.jackson.databind.node.ObjectNode about() {
+        return about.deepCopy();
     }
 
     /** Requests sent to this instance and not answered yet. */

@@ -41,11 +41,18 @@ public final class ServiceMethods {
     record Register(
             @JsonProperty("name") String name,
             @JsonProperty("group") String group,
-            @JsonProperty("version") String version) {}
+            @JsonProperty("version") String version,
+            @JsonProperty("description") String description,
+            @JsonProperty("actions") JsonNode actions) {}
+
+    /** The most actions one instance may declare, and the longest text of a description. */
+    static final int MAX_ACTIONS = 64;
+
+    static final int MAX_DESCRIPTION = 1024;
 
     private CompletionStage<JsonNode> registerInstance(Call call) {
         Register r = call.params(Register.class);
-        Instance i = relay.registry().register(call.connection(), r.name(), r.group(), r.version());
+        Instance i = relay.registry().register(call.connection(), r.name(), r.group(), r.version(), about(r));
         events.publish("services", "registered", describe(i));
         ObjectNode out = Json.mapper().createObjectNode();
         out.put("service", i.service());
@@ -98,7 +105,9 @@ public final class ServiceMethods {
                         text(p, "action"),
                         p.get("data"),
                         timeout == null || timeout.isNull() ? Optional.empty() : Optional.of(timeout.asLong()),
-                        Optional.ofNullable(text(p, "group"))),
+                        Optional.ofNullable(text(p, "group")),
+                        Optional.ofNullable(p.path("_meta").get("progressToken"))
+                                .filter(t -> t.isTextual() || t.isIntegralNumber())),
                 via != null ? via : call.connection().peer().transport().label());
     }
 
@@ -143,6 +152,49 @@ public final class ServiceMethods {
         return Math.round(ms * 1000) / 1000.0;
     }
 
+    /** {@code description} and {@code actions} ({@code [{name, description?}]} or names) as given, checked. */
+    private static ObjectNode about(Register r) {
+        ObjectNode about = Json.mapper().createObjectNode();
+        if (r.description() != null) {
+            if (r.description().length() > MAX_DESCRIPTION) {
+                throw HubException.of(
+                        ErrorCode.INVALID_PARAMS,
+                        "invalid_params",
+                        "description is longer than " + MAX_DESCRIPTION + " characters");
+            }
+            about.put("description", r.description());
+        }
+        if (r.actions() != null && !r.actions().isNull()) {
+            if (!r.actions().isArray() || r.actions().size() > MAX_ACTIONS) {
+                throw HubException.of(
+                        ErrorCode.INVALID_PARAMS,
+                        "invalid_params",
+                        "actions is a list of at most " + MAX_ACTIONS + " {name, description?} (or names)");
+            }
+            var list = about.putArray("actions");
+            for (JsonNode a : r.actions()) {
+                JsonNode name = a.isTextual() ? a : a.path("name");
+                JsonNode description = a.path("description");
+                if (!name.isTextual()
+                        || name.asText().isEmpty()
+                        || name.asText().length() > 128
+                        || (!description.isMissingNode() && !description.isTextual())
+                        || description.asText("").length() > MAX_DESCRIPTION) {
+                    throw HubException.of(
+                            ErrorCode.INVALID_PARAMS,
+                            "invalid_params",
+                            "each action is {name (1-128 characters), description? (at most " + MAX_DESCRIPTION
+                                    + ")} or a name");
+                }
+                ObjectNode action = list.addObject().put("name", name.asText());
+                if (description.isTextual()) {
+                    action.put("description", description.asText());
+                }
+            }
+        }
+        return about;
+    }
+
     private static ObjectNode describe(Instance i) {
         Instance.Server c = i.server();
         ObjectNode o = Json.mapper().createObjectNode();
@@ -155,6 +207,7 @@ public final class ServiceMethods {
         o.put("version", i.version());
         o.put("pending", i.pending());
         o.put("handled", i.handled());
+        o.setAll(i.about());
         return o;
     }
 }

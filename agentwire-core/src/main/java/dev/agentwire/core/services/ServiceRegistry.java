@@ -115,8 +115,18 @@ public final class ServiceRegistry {
 
     /** Makes {@code connection} an instance of {@code name} (again, if it was one: the labels are replaced). */
     public Instance register(Connection connection, String name, String group, String version) {
+        return register(connection, name, group, version, null);
+    }
+
+    /** The same, with what the instance says of itself ({@code description}, {@code actions}) for agent cards. */
+    public Instance register(
+            Connection connection,
+            String name,
+            String group,
+            String version,
+            com.fasterxml.jackson.databind.node.ObjectNode about) {
         services.computeIfAbsent(checkName(name), n -> new Service(n, directory, loads));
-        Instance instance = new Instance(connection, name, group, version);
+        Instance instance = new Instance(connection, name, group, version, about);
         directory.register(new Directory.Entry<>(name, directory.owner(connection.id()), instance));
         return instance;
     }

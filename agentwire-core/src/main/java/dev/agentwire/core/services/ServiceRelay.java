@@ -46,8 +46,17 @@ public final class ServiceRelay implements RelayEndpoint {
         this.defaultTimeout = defaultTimeout;
     }
 
-    /** What a caller asks: the service, the action and its data, and optionally a timeout and a group. */
-    public record Ask(String service, String action, JsonNode data, Optional<Long> timeoutMs, Optional<String> group) {}
+    /**
+     * What a caller asks: the service, the action and its data, and optionally a timeout, a group, and the caller's
+     * {@code _meta.progressToken} (then the instance's {@code notifications/progress} reach the caller with it).
+     */
+    public record Ask(
+            String service,
+            String action,
+            JsonNode data,
+            Optional<Long> timeoutMs,
+            Optional<String> group,
+            Optional<JsonNode> progressToken) {}
 
     /**
      * Sends {@code ask} to one instance. {@code callerId} (null for a notification or an HTTP caller) lets the
@@ -76,7 +85,7 @@ public final class ServiceRelay implements RelayEndpoint {
         from.put("interface", callerInterface);
         ObjectNode detail =
                 Json.mapper().createObjectNode().put("service", name).put("action", ask.action());
-        Caller asker = Caller.of(caller, Optional.ofNullable(callerId), Optional.empty());
+        Caller asker = Caller.of(caller, Optional.ofNullable(callerId), ask.progressToken());
         String what = "services/request " + name + "/" + ask.action();
         // A hub alone has picked already (the future is done) and goes on at once, without a stage in between; a
         // cluster goes on when Redis answers.
@@ -106,7 +115,7 @@ public final class ServiceRelay implements RelayEndpoint {
                 instance.link(),
                 new RelayedCalls.Request(
                         "services/handle",
-                        hubId -> params,
+                        hubId -> caller.progressToken().isEmpty() ? params : withProgress(params, hubId),
                         timeout,
                         new RelayedCalls.Label(what, detail, pending -> "instance " + instance.link())),
                 new Handled(service, entry, ticker.nanoTime()));
@@ -187,6 +196,18 @@ public final class ServiceRelay implements RelayEndpoint {
                                         .put("service", params.path("service").asText()),
                                 pending -> "instance " + provider)),
                 RelayEndpoint::raw);
+    }
+
+    /** The instance's params with {@code _meta.progressToken}: the hub's id, which its progress must name. */
+    private static ObjectNode withProgress(ObjectNode params, long hubId) {
+        ObjectNode p = params.deepCopy();
+        p.putObject("_meta").put("progressToken", hubId);
+        return p;
+    }
+
+    /** {@code notifications/progress} from an instance on this hub: whether it named one of its requests. */
+    public boolean progressFrom(Connection instance, JsonNode params) {
+        return calls.progress(new dev.agentwire.core.relay.LocalProvider(instance), params);
     }
 
     @Override

@@ -62,6 +62,7 @@ public final class ServicesFeature implements Feature {
                 new ServiceRegistry(directory, loads), hub.timers(), hub.ticker(), settings.requestTimeout());
         ServiceMethods.register(hub.registry(), relay, hub.events());
         hub.onCancelled(relay::cancelled);
+        hub.onProgress((c, p) -> relay.progressFrom(c, p));
         hub.onClosed(c -> {
             for (String service : relay.registry().remove(c)) {
                 hub.events()

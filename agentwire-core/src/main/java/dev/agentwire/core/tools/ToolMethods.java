@@ -8,7 +8,6 @@ import dev.agentwire.core.Connection;
 import dev.agentwire.core.HubException;
 import dev.agentwire.core.rpc.Access;
 import dev.agentwire.core.rpc.Call;
-import dev.agentwire.core.rpc.Method;
 import dev.agentwire.core.rpc.MethodRegistry;
 import dev.agentwire.core.sessions.Session;
 import dev.agentwire.core.sessions.SessionManager;
@@ -47,7 +46,6 @@ public final class ToolMethods {
         registry.register("tools/list", Access.scope("tools:call"), m::list);
         // On a worker, never inline: validating the arguments runs the provider's schema (patterns included).
         registry.register("tools/call", Access.scope("tools:call"), m::call);
-        registry.register(Method.inline("notifications/progress", Access.scope("tools:provide"), m::progress));
     }
 
     /** Tells every member of {@code session} that its tools changed. */
@@ -177,10 +175,5 @@ public final class ToolMethods {
         JsonNode args =
                 p.arguments() == null || p.arguments().isNull() ? Json.mapper().createObjectNode() : p.arguments();
         return relay.call(call, session.id(), entry, args, Optional.ofNullable(p.timeoutMs()));
-    }
-
-    private CompletionStage<JsonNode> progress(Call call) {
-        relay.progress(call.connection(), call.params());
-        return CompletableFuture.completedFuture(Json.mapper().nullNode());
     }
 }

@@ -140,8 +140,8 @@ public final class ToolRelay implements RelayEndpoint {
     }
 
     /** {@code notifications/progress} from a provider: relayed to the caller, and the timeout starts again. */
-    public void progress(Connection provider, JsonNode params) {
-        calls.progress(new LocalProvider(provider), params);
+    public boolean progress(Connection provider, JsonNode params) {
+        return calls.progress(new LocalProvider(provider), params);
     }
 
     @Override

@@ -93,6 +93,7 @@ public final class ToolsFeature implements Feature {
         sessions.describeWith(
                 (session, out) -> out.put("tools", tables.of(session).size()));
         hub.onCancelled(relay::cancelled);
+        hub.onProgress(relay::progress);
         hub.onClosed(relay::callerGone);
         hub.provide(ToolRelay.class, relay);
         hub.provide(ToolTables.class, tables);

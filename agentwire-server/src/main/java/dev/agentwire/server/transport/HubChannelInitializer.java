@@ -37,6 +37,7 @@ import java.util.function.Supplier;
  *                                        files; /socket.io/ authenticates in its CONNECT) → HttpObjectAggregator →
  *                                        EngineIoHandler (/socket.io/: Engine.IO polling and WebSocket) →
  *                                        McpHttpHandler (/mcp: MCP Streamable HTTP) →
+ *                                        A2aHandler (/a2a/: agent cards and A2A's JSON-RPC binding) →
  *                                        WebSocketServerProtocolHandler → WebSocketFrameAggregator →
  *                                        WebSocketRpcHandler (JSON-RPC over text, typed frames over binary) →
  *                                        ApiHandler (/api/*, /metrics) → LoginHandler (/login, /login/status) →
@@ -81,6 +82,7 @@ public final class HubChannelInitializer extends ChannelInitializer<Channel> {
     private final Optional<WebAccess> web;
     private final Optional<dev.agentwire.server.socketio.EngineServer> socketIo;
     private final Optional<dev.agentwire.server.mcp.McpHttpServer> mcp;
+    private final Optional<dev.agentwire.server.a2a.A2aServer> a2a;
 
     private HubChannelInitializer(
             HubCore core,
@@ -93,7 +95,8 @@ public final class HubChannelInitializer extends ChannelInitializer<Channel> {
             Supplier<String> metrics,
             Optional<WebAccess> web,
             Optional<dev.agentwire.server.socketio.EngineServer> socketIo,
-            Optional<dev.agentwire.server.mcp.McpHttpServer> mcp) {
+            Optional<dev.agentwire.server.mcp.McpHttpServer> mcp,
+            Optional<dev.agentwire.server.a2a.A2aServer> a2a) {
         this.core = core;
         this.transport = transport;
         this.tcp = tcp;
@@ -105,6 +108,7 @@ public final class HubChannelInitializer extends ChannelInitializer<Channel> {
         this.web = web;
         this.socketIo = socketIo;
         this.mcp = mcp;
+        this.a2a = a2a;
     }
 
     /** For the Unix socket at {@code address}. */
@@ -122,6 +126,7 @@ public final class HubChannelInitializer extends ChannelInitializer<Channel> {
                 channels,
                 noHealth,
                 () -> "",
+                Optional.empty(),
                 Optional.empty(),
                 Optional.empty(),
                 Optional.empty());
@@ -143,9 +148,21 @@ public final class HubChannelInitializer extends ChannelInitializer<Channel> {
             Supplier<String> metrics,
             WebAccess web,
             Optional<dev.agentwire.server.socketio.EngineServer> socketIo,
-            Optional<dev.agentwire.server.mcp.McpHttpServer> mcp) {
+            Optional<dev.agentwire.server.mcp.McpHttpServer> mcp,
+            Optional<dev.agentwire.server.a2a.A2aServer> a2a) {
         return new HubChannelInitializer(
-                core, transport, true, address, settings, channels, health, metrics, Optional.of(web), socketIo, mcp);
+                core,
+                transport,
+                true,
+                address,
+                settings,
+                channels,
+                health,
+                metrics,
+                Optional.of(web),
+                socketIo,
+                mcp,
+                a2a);
     }
 
     @Override
@@ -217,6 +234,17 @@ public final class HubChannelInitializer extends ChannelInitializer<Channel> {
                                         ch.attr(Attributes.GRANT).get()),
                                 ch -> ch.attr(Attributes.PEER).get().address()));
                 beforeWebSocket = "mcp-http";
+            }
+            if (a2a.isPresent()) {
+                p.addAfter(
+                        beforeWebSocket,
+                        "a2a",
+                        new dev.agentwire.server.a2a.A2aHandler(
+                                a2a.get(),
+                                ch -> Optional.ofNullable(
+                                        ch.attr(Attributes.GRANT).get()),
+                                ch -> ch.attr(Attributes.PEER).get().address()));
+                beforeWebSocket = "a2a";
             }
             p.addAfter(
                     beforeWebSocket,

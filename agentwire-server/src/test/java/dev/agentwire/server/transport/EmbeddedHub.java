@@ -135,6 +135,7 @@ final class EmbeddedHub implements AutoCloseable {
                 () -> "agentwire_up 1\n",
                 web(allowedOrigins),
                 java.util.Optional.empty(),
+                java.util.Optional.empty(),
                 java.util.Optional.empty()))));
     }
 
