@@ -70,7 +70,9 @@ class ScopeMatrixTest {
         row("tools/unregister", "tools:provide", "{\"names\":[\"m\"]}");
         row("tools/list", "tools:call", "{}");
         row("tools/call", "tools:call", "{\"name\":\"nothing\",\"arguments\":{}}");
-        row("notifications/progress", "tools:provide", "{\"progressToken\":\"nothing\",\"progress\":1}");
+        // Tool providers (tools:provide) and service instances (services:provide) both send it; it only reaches calls
+        // made to the sending connection, so one without either scope has nothing it could reach.
+        row("notifications/progress", ANY, "{\"progressToken\":\"nothing\",\"progress\":1}");
         row("events/subscribe", "events:session", "{\"categories\":[\"session\"]}");
         row("events/unsubscribe", ANY, "{\"categories\":[\"session\"]}");
         row("tokens/create", "admin", "{\"sub\":\"m\",\"scopes\":[],\"ttlSeconds\":60}");
