@@ -31,16 +31,26 @@ public final class ToolMethods {
 
     private final ToolRelay relay;
     private final ToolTables tables;
+    private final SessionManager sessions;
     private final int pageSize;
+    private final int maxPerSession;
 
-    private ToolMethods(ToolRelay relay, ToolTables tables, int pageSize) {
+    private ToolMethods(ToolRelay relay, ToolTables tables, SessionManager sessions, int pageSize, int maxPerSession) {
         this.relay = relay;
         this.tables = tables;
+        this.sessions = sessions;
         this.pageSize = pageSize;
+        this.maxPerSession = maxPerSession;
     }
 
-    public static void register(MethodRegistry registry, ToolRelay relay, ToolTables tables, int pageSize) {
-        ToolMethods m = new ToolMethods(relay, tables, pageSize);
+    public static void register(
+            MethodRegistry registry,
+            ToolRelay relay,
+            ToolTables tables,
+            SessionManager sessions,
+            int pageSize,
+            int maxPerSession) {
+        ToolMethods m = new ToolMethods(relay, tables, sessions, pageSize, maxPerSession);
         registry.register("tools/register", Access.scope("tools:provide"), m::registerTools);
         registry.register("tools/unregister", Access.scope("tools:provide"), m::unregisterTools);
         registry.register("tools/list", Access.scope("tools:call"), m::list);
@@ -48,11 +58,17 @@ public final class ToolMethods {
         registry.register("tools/call", Access.scope("tools:call"), m::call);
     }
 
-    /** Tells every member of {@code session} that its tools changed. */
-    public static void notifyChanged(Session session) {
+    /** Tells every member of {@code session}, and every connection that sees all sessions, that tools changed. */
+    public static void notifyChanged(Session session, ToolTables tables) {
         Message changed = new Message.Notification("notifications/tools/list_changed", null);
+        java.util.Set<Connection> told = new java.util.HashSet<>();
         for (Connection c : session.members()) {
-            if (c.isOpen()) {
+            if (c.isOpen() && told.add(c)) {
+                c.outbound().send(changed);
+            }
+        }
+        for (Connection c : tables.viewers()) {
+            if (c.isOpen() && told.add(c)) {
                 c.outbound().send(changed);
             }
         }
@@ -90,7 +106,7 @@ public final class ToolMethods {
                                     .put("name", e.tool().name())
                                     .put("by", call.connection().toString()));
         }
-        notifyChanged(session);
+        notifyChanged(session, tables);
         ObjectNode out = Json.mapper().createObjectNode();
         ArrayNode registered = out.putArray("registered");
         defs.forEach(d -> registered.add(d.name()));
@@ -108,7 +124,7 @@ public final class ToolMethods {
         Session session = SessionManager.sessionOf(call.connection());
         int n = tables.of(session).unregister(call.connection(), u.names());
         if (n > 0) {
-            notifyChanged(session);
+            notifyChanged(session, tables);
         }
         return CompletableFuture.completedFuture(
                 Json.mapper().createObjectNode().put("unregistered", n));
@@ -128,6 +144,9 @@ public final class ToolMethods {
                         "invalid_cursor",
                         "cursor " + p.cursor() + " is not one tools/list gave");
             }
+        }
+        if (Boolean.TRUE.equals(call.connection().get(ToolTables.ALL_SESSIONS))) {
+            return CompletableFuture.completedFuture(listAll(call.connection()));
         }
         ToolTable table = tables.of(call.connection());
         List<ToolTable.Listed> page = table.listing(after, pageSize);
@@ -152,6 +171,19 @@ public final class ToolMethods {
         return CompletableFuture.completedFuture(out);
     }
 
+    /** Every session's tools at once (no pages), under names that cannot collide; the caller hears of changes. */
+    private ObjectNode listAll(Connection c) {
+        tables.viewers().add(c);
+        ObjectNode out = Json.mapper().createObjectNode();
+        ArrayNode tools = out.putArray("tools");
+        for (AllSessions.Named n : AllSessions.of(c, sessions, tables, maxPerSession)) {
+            ObjectNode declaration = n.entry().tool().declaration().deepCopy();
+            declaration.put("name", n.name());
+            tools.add(declaration);
+        }
+        return out;
+    }
+
     record CallParams(
             @JsonProperty("name") String name,
             @JsonProperty("arguments") JsonNode arguments,
@@ -161,6 +193,20 @@ public final class ToolMethods {
         CallParams p = call.params(CallParams.class);
         if (p.name() == null) {
             throw HubException.of(ErrorCode.INVALID_PARAMS, "invalid_params", "tools/call needs \"name\"");
+        }
+        JsonNode args =
+                p.arguments() == null || p.arguments().isNull() ? Json.mapper().createObjectNode() : p.arguments();
+        if (Boolean.TRUE.equals(call.connection().get(ToolTables.ALL_SESSIONS))) {
+            AllSessions.Named named = AllSessions.find(call.connection(), sessions, tables, maxPerSession, p.name())
+                    .orElseThrow(() -> {
+                        var data = HubException.reasonData("no_provider");
+                        data.put("tool", p.name());
+                        return HubException.withData(
+                                ErrorCode.NO_PROVIDER,
+                                "no live provider for tool " + p.name() + " in the sessions this connection sees",
+                                data);
+                    });
+            return relay.call(call, named.session().id(), named.entry(), args, Optional.ofNullable(p.timeoutMs()));
         }
         Session session = SessionManager.sessionOf(call.connection());
         ToolTable.Entry entry = tables.of(session).find(p.name()).orElseThrow(() -> {
@@ -172,8 +218,6 @@ public final class ToolMethods {
                     "no live provider for tool " + p.name() + " in session " + session.name(),
                     data);
         });
-        JsonNode args =
-                p.arguments() == null || p.arguments().isNull() ? Json.mapper().createObjectNode() : p.arguments();
         return relay.call(call, session.id(), entry, args, Optional.ofNullable(p.timeoutMs()));
     }
 }

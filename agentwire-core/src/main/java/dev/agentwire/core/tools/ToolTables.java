@@ -12,7 +12,14 @@ import dev.agentwire.core.sessions.SessionManager;
  */
 public final class ToolTables {
 
+    /**
+     * Set (true) on a connection that sees the tools of every session it may enter ({@link AllSessions}) instead of
+     * its own session's: MCP over HTTP without {@code ?session=}.
+     */
+    public static final AttributeKey<Boolean> ALL_SESSIONS = new AttributeKey<>("tools.allSessions");
+
     private final AttributeKey<ToolTable> key = new AttributeKey<>("tools");
+    private final java.util.Set<Connection> viewers = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Directory<ToolTable.Entry> directory;
     private final int maxPerSession;
 
@@ -24,6 +31,11 @@ public final class ToolTables {
     /** The tools registered in {@code session}. */
     public ToolTable of(Session session) {
         return session.attribute(key, () -> new ToolTable(directory, session.id(), maxPerSession));
+    }
+
+    /** Connections that see every session's tools: they hear of a change in any session. */
+    java.util.Set<Connection> viewers() {
+        return viewers;
     }
 
     /** The tools of the session {@code c} is in. */

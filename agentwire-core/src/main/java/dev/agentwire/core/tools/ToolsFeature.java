@@ -80,10 +80,10 @@ public final class ToolsFeature implements Feature {
         SessionManager sessions = hub.require(SessionManager.class);
         ToolRelay relay = new ToolRelay(hub.timers(), settings.callTimeout(), settings.maxResultBytes());
         ToolTables tables = new ToolTables(directory, settings.maxPerSession());
-        ToolMethods.register(hub.registry(), relay, tables, settings.pageSize());
+        ToolMethods.register(hub.registry(), relay, tables, sessions, settings.pageSize(), settings.maxPerSession());
         sessions.onLeave((session, connection) -> {
             if (tables.of(session).removeProvider(connection) > 0) {
-                ToolMethods.notifyChanged(session);
+                ToolMethods.notifyChanged(session, tables);
             }
         });
         sessions.onEnd((session, reason) -> {
@@ -95,6 +95,7 @@ public final class ToolsFeature implements Feature {
         hub.onCancelled(relay::cancelled);
         hub.onProgress(relay::progress);
         hub.onClosed(relay::callerGone);
+        hub.onClosed(c -> tables.viewers().remove(c));
         hub.provide(ToolRelay.class, relay);
         hub.provide(ToolTables.class, tables);
     }

@@ -146,4 +146,80 @@ class McpJavaSdkTest {
             }
         }
     }
+
+    /** The Java SDK as an MCP client of {@code /mcp} plus {@code query}, with the hub's token. */
+    private static io.modelcontextprotocol.client.McpSyncClient sdk(AgentwireHub hub, String query) {
+        HttpClientStreamableHttpTransport transport = HttpClientStreamableHttpTransport.builder(
+                        "http://127.0.0.1:" + hub.tcpPort().getAsInt())
+                .endpoint("/mcp" + query)
+                .jsonMapper(new JacksonMcpJsonMapper(Json.mapper()))
+                .addHttpRequestCustomizer(
+                        (b, method, uri, body, context) -> b.header("Authorization", "Bearer " + hub.token()))
+                .build();
+        return McpClient.sync(transport)
+                .jsonSchemaValidator((schema, instance) ->
+                        io.modelcontextprotocol.json.schema.JsonSchemaValidator.ValidationResponse.asValid(null))
+                .requestTimeout(Duration.ofSeconds(30))
+                .build();
+    }
+
+    @Test
+    void withoutASessionEverySessionsToolsAreServedUnderNamesThatCannotCollide() throws Exception {
+        try (AgentwireHub hub = TestHubs.start(TestHubs.shortTempDir());
+                AgentwireClient alpha = AgentwireClient.builder()
+                        .endpoint(hub.endpoint())
+                        .name("alpha")
+                        .reconnect(false)
+                        .connect()) {
+            alpha.tools()
+                    .register(
+                            ToolSpec.of("search", "Alpha's search"),
+                            (args, ctx) -> CompletableFuture.completedFuture(McpHttpTest.text("alpha found it")))
+                    .get(10, TimeUnit.SECONDS);
+            String other = alpha.request(
+                            "sessions/create", Json.mapper().createObjectNode().put("name", "other"))
+                    .get(10, TimeUnit.SECONDS)
+                    .path("sessionId")
+                    .asText();
+            try (AgentwireClient beta = AgentwireClient.builder()
+                    .endpoint(hub.endpoint())
+                    .name("beta")
+                    .session(other)
+                    .reconnect(false)
+                    .connect()) {
+                beta.tools()
+                        .register(
+                                ToolSpec.of("search", "Beta's search"),
+                                (args, ctx) -> CompletableFuture.completedFuture(McpHttpTest.text("beta found it")))
+                        .get(10, TimeUnit.SECONDS);
+                beta.tools()
+                        .register(
+                                ToolSpec.of("unique", "Only beta has it"),
+                                (args, ctx) -> CompletableFuture.completedFuture(McpHttpTest.text("unique")))
+                        .get(10, TimeUnit.SECONDS);
+                try (var all = sdk(hub, "")) {
+                    all.initialize();
+                    assertThat(all.listTools().tools())
+                            .extracting(McpSchema.Tool::name)
+                            .containsExactlyInAnyOrder("alpha__search", "beta__search", "unique");
+                    McpSchema.CallToolResult b = all.callTool(McpSchema.CallToolRequest.builder("beta__search")
+                            .arguments(Map.of())
+                            .build());
+                    assertThat(((McpSchema.TextContent) b.content().get(0)).text())
+                            .isEqualTo("beta found it");
+                    McpSchema.CallToolResult a = all.callTool(McpSchema.CallToolRequest.builder("alpha__search")
+                            .arguments(Map.of())
+                            .build());
+                    assertThat(((McpSchema.TextContent) a.content().get(0)).text())
+                            .isEqualTo("alpha found it");
+                }
+                try (var one = sdk(hub, "?session=" + other)) {
+                    one.initialize();
+                    assertThat(one.listTools().tools())
+                            .extracting(McpSchema.Tool::name)
+                            .containsExactlyInAnyOrder("search", "unique");
+                }
+            }
+        }
+    }
 }
