@@ -3,6 +3,7 @@ package dev.agentwire.server.a2a;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentwire.core.Connection;
 import dev.agentwire.core.HubCore;
 import dev.agentwire.core.HubException;
 import dev.agentwire.core.Peer;
@@ -10,6 +11,9 @@ import dev.agentwire.core.Transport;
 import dev.agentwire.core.auth.TokenService;
 import dev.agentwire.core.services.Instance;
 import dev.agentwire.core.services.ServiceRelay;
+import dev.agentwire.core.sessions.SessionManager;
+import dev.agentwire.core.tools.ToolTable;
+import dev.agentwire.core.tools.ToolTables;
 import dev.agentwire.protocol.Id;
 import dev.agentwire.protocol.Json;
 import dev.agentwire.protocol.Message;
@@ -17,6 +21,7 @@ import dev.agentwire.protocol.RawJson;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
@@ -57,6 +62,13 @@ public final class A2aServer implements AutoCloseable {
 
     private record Running(A2aTask task, A2aLink link, Id request) {}
 
+    /** A tool provider that opted in ({@code a2a/expose}): its agent's name and which of its tools are skills. */
+    private record Exposed(String name, Connection provider, String description, List<String> tools) {}
+
+    private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+
+    private final Map<String, Exposed> exposed = new ConcurrentHashMap<>();
+
     private final HubCore core;
     private final Path db;
     private A2aTaskStore store;
@@ -68,8 +80,13 @@ public final class A2aServer implements AutoCloseable {
         this.db = db;
     }
 
-    /** Opens the task store (its thread starts here). */
+    /**
+     * Registers {@code a2a/expose} (scope {@code tools:provide}): a tool provider in the default session makes its
+     * tools an agent at {@code /a2a/<name>}, until it disconnects. Then opens the task store (its thread starts here).
+     */
     public void start() {
+        core.registry().register("a2a/expose", dev.agentwire.core.rpc.Access.scope("tools:provide"), this::expose);
+        core.onConnectionClosed(c -> exposed.values().removeIf(e -> e.provider() == c));
         try {
             store = A2aTaskStore.open(db);
         } catch (SQLException e) {
@@ -77,18 +94,85 @@ public final class A2aServer implements AutoCloseable {
         }
     }
 
+    private java.util.concurrent.CompletionStage<JsonNode> expose(dev.agentwire.core.rpc.Call call) {
+        JsonNode p = call.params();
+        String name = p.path("name").asText("");
+        if (!NAME.matcher(name).matches()) {
+            throw HubException.of(
+                    dev.agentwire.protocol.ErrorCode.INVALID_PARAMS,
+                    "invalid_params",
+                    "a2a/expose needs name: 1-64 letters, digits, _ . -");
+        }
+        Connection c = call.connection();
+        if (SessionManager.sessionOf(c) != core.require(SessionManager.class).defaultSession()) {
+            throw HubException.of(
+                    dev.agentwire.protocol.ErrorCode.INVALID_PARAMS,
+                    "not_default_session",
+                    "only a provider in the default session can expose its tools as an agent");
+        }
+        var service = core.require(ServiceRelay.class).registry().find(name);
+        Exposed mine = new Exposed(
+                name,
+                c,
+                p.path("description").asText("Tools of " + (c.name().isBlank() ? c.identity() : c.name())),
+                p.path("tools").isArray()
+                        ? java.util.stream.StreamSupport.stream(p.get("tools").spliterator(), false)
+                                .map(JsonNode::asText)
+                                .toList()
+                        : List.of());
+        Exposed held = exposed.putIfAbsent(name, mine);
+        if ((held != null && held.provider() != c)
+                || (service.isPresent() && !service.get().instances().isEmpty())) {
+            if (held == null) {
+                exposed.remove(name, mine);
+            }
+            throw HubException.of(
+                    dev.agentwire.protocol.ErrorCode.INVALID_PARAMS,
+                    "name_taken",
+                    "the agent name " + name + " is taken by a service or another provider");
+        }
+        exposed.put(name, mine);
+        return CompletableFuture.completedFuture(Json.mapper()
+                .createObjectNode()
+                .put("name", name)
+                .put("card", "/a2a/" + name + "/.well-known/agent-card.json"));
+    }
+
+    /** The tools of an exposed provider that are its skills. */
+    private List<ToolTable.Entry> tools(Exposed e) {
+        var table = core.require(ToolTables.class)
+                .of(core.require(SessionManager.class).defaultSession());
+        return table.page("", Integer.MAX_VALUE).stream()
+                .filter(t -> t.provider() instanceof dev.agentwire.core.relay.LocalProvider l
+                        && l.connection() == e.provider())
+                .filter(t -> e.tools().isEmpty() || e.tools().contains(t.tool().name()))
+                .toList();
+    }
+
     // ---- cards ---------------------------------------------------------------------------------------------
 
     /** The card of {@code service} as served from {@code base} (scheme and authority), if it has an instance. */
     Optional<ObjectNode> card(String service, String base) {
         var found = core.require(ServiceRelay.class).registry().find(service);
-        if (found.isEmpty() || found.get().instances().isEmpty()) {
-            return Optional.empty();
-        }
         String description = "agentwire service " + service;
         String version = "1.0.0";
         Map<String, String> actions = new LinkedHashMap<>();
-        for (Instance i : found.get().instances()) {
+        if (found.isEmpty() || found.get().instances().isEmpty()) {
+            Exposed e = exposed.get(service);
+            if (e == null || !e.provider().isOpen()) {
+                return Optional.empty();
+            }
+            description = e.description();
+            for (ToolTable.Entry t : tools(e)) {
+                actions.put(
+                        t.tool().name(),
+                        t.tool()
+                                .declaration()
+                                .path("description")
+                                .asText(t.tool().name()));
+            }
+        }
+        for (Instance i : found.map(x -> x.instances()).orElse(List.of())) {
             ObjectNode about = i.about();
             if (about.path("description").isTextual()) {
                 description = about.get("description").asText();
@@ -143,9 +227,11 @@ public final class A2aServer implements AutoCloseable {
         card.putArray("defaultOutputModes").add("text/plain").add("application/json");
         ArrayNode skills = card.putArray("skills");
         ArrayNode agents = card.putArray("agents");
-        for (var s : new TreeSet<>(core.require(ServiceRelay.class).registry().all().stream()
+        TreeSet<String> names = new TreeSet<>(core.require(ServiceRelay.class).registry().all().stream()
                 .map(x -> x.name())
-                .toList())) {
+                .toList());
+        names.addAll(exposed.keySet());
+        for (var s : names) {
             card(s, base).ifPresent(c -> {
                 agents.addObject()
                         .put("name", s)
@@ -216,12 +302,29 @@ public final class A2aServer implements AutoCloseable {
             data.put("text", text.toString());
         }
         data.put("taskId", task.id()).put("contextId", contextId);
+        Exposed tool = serviceLive(service) ? null : exposed.get(service);
         if (action == null) {
-            action = onlyAction(service).orElse("message");
+            action = (tool != null ? onlyTool(tool) : onlyAction(service)).orElse("message");
         }
-        ObjectNode params =
-                Json.mapper().createObjectNode().put("service", service).put("action", action);
-        params.set("data", data);
+        String method;
+        ObjectNode params = Json.mapper().createObjectNode();
+        if (tool != null) {
+            // A tool provider's agent: the action names the tool; its arguments are the data part, or the text.
+            method = "tools/call";
+            params.put("name", action);
+            JsonNode args = data.path("data");
+            params.set(
+                    "arguments",
+                    args.isObject()
+                            ? args
+                            : Json.mapper()
+                                    .createObjectNode()
+                                    .put("text", data.path("text").asText()));
+        } else {
+            method = "services/request";
+            params.put("service", service).put("action", action);
+            params.set("data", data);
+        }
         params.putObject("_meta").put("progressToken", task.id());
         task.to("working", null);
         events.event(dialect.streamTask(dialect.task(task, -1)));
@@ -233,11 +336,15 @@ public final class A2aServer implements AutoCloseable {
             task.append("stream", parts);
             events.event(dialect.artifactUpdate(task, "stream", parts, chunks[0]++ > 0, false));
         });
-        Id request = link.call("services/request", params, answer -> {
+        boolean toolCall = tool != null;
+        Id request = link.call(method, params, answer -> {
             link.noProgress(task.id());
             running.remove(task.id());
-            if (answer instanceof Message.Response r) {
-                ArrayNode parts = parts(RawJson.tree(r.result()));
+            JsonNode result = answer instanceof Message.Response r ? RawJson.tree(r.result()) : null;
+            if (toolCall && result != null && result.path("isError").asBoolean()) {
+                task.to("failed", toolText(result));
+            } else if (answer instanceof Message.Response) {
+                ArrayNode parts = toolCall ? toolParts(result) : parts(result);
                 task.append("result", parts);
                 task.addHistory(agentMessage(parts));
                 events.event(dialect.artifactUpdate(task, "result", parts, false, true));
@@ -257,6 +364,42 @@ public final class A2aServer implements AutoCloseable {
             done.complete(task);
         }
         return done;
+    }
+
+    private boolean serviceLive(String service) {
+        var found = core.require(ServiceRelay.class).registry().find(service);
+        return found.isPresent() && !found.get().instances().isEmpty();
+    }
+
+    private Optional<String> onlyTool(Exposed e) {
+        List<ToolTable.Entry> t = tools(e);
+        return t.size() == 1 ? Optional.of(t.get(0).tool().name()) : Optional.empty();
+    }
+
+    /** A tool result's content as parts: text items as text, the others (images, resources) as data. */
+    static ArrayNode toolParts(JsonNode result) {
+        ArrayNode parts = Json.mapper().createArrayNode();
+        for (JsonNode item : result.path("content")) {
+            if (item.path("type").asText().equals("text")) {
+                parts.addObject().put("text", item.path("text").asText());
+            } else {
+                parts.addObject().set("data", item);
+            }
+        }
+        if (result.path("structuredContent").isObject()) {
+            parts.addObject().set("data", result.get("structuredContent"));
+        }
+        return parts;
+    }
+
+    private static String toolText(JsonNode result) {
+        StringBuilder b = new StringBuilder();
+        for (JsonNode item : result.path("content")) {
+            if (item.path("text").isTextual()) {
+                b.append(b.length() > 0 ? "\n" : "").append(item.get("text").asText());
+            }
+        }
+        return b.length() > 0 ? b.toString() : "the tool answered with an error";
     }
 
     private Optional<String> onlyAction(String service) {

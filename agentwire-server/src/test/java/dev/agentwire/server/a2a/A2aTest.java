@@ -176,4 +176,40 @@ class A2aTest {
             assertThat(got.path("value").path("texts").toString()).contains("echo: hello");
         }
     }
+
+    @Test
+    void aToolProviderThatOptsInIsAnAgentToo() throws Exception {
+        agent.tools()
+                .register(dev.agentwire.client.ToolSpec.of("shout", "Says the text louder"), (args, ctx) -> {
+                    ObjectNode r = Json.mapper().createObjectNode();
+                    r.putArray("content")
+                            .addObject()
+                            .put("type", "text")
+                            .put("text", args.path("text").asText().toUpperCase(java.util.Locale.ROOT));
+                    return CompletableFuture.completedFuture(r);
+                })
+                .get(10, TimeUnit.SECONDS);
+        JsonNode exposed = agent.request(
+                        "a2a/expose",
+                        Json.mapper().createObjectNode().put("name", "shouter").put("description", "Shouts"))
+                .get(10, TimeUnit.SECONDS);
+        assertThat(exposed.path("card").asText()).isEqualTo("/a2a/shouter/.well-known/agent-card.json");
+        try (NodeDriver a2a = NodeDriver.start("a2a-driver.cjs", "a2a-js", SDK)) {
+            JsonNode card = run(
+                    a2a,
+                    op("connect", "connect")
+                            .put(
+                                    "cardUrl",
+                                    "http://127.0.0.1:" + hub.tcpPort().getAsInt()
+                                            + "/a2a/shouter/.well-known/agent-card.json")
+                            .put("token", hub.token()));
+            assertThat(card.path("value").path("description").asText())
+                    .as("%s", card)
+                    .isEqualTo("Shouts");
+            assertThat(card.path("value").path("skills").toString()).contains("shout");
+            JsonNode sent = run(a2a, op("send", "send").put("text", "hello"));
+            assertThat(sent.path("value").path("state").asText()).as("%s", sent).isEqualTo("TASK_STATE_COMPLETED");
+            assertThat(sent.path("value").path("texts").toString()).contains("HELLO");
+        }
+    }
 }

@@ -68,6 +68,7 @@ class ScopeMatrixTest {
                 "tools:provide",
                 "{\"tools\":[{\"name\":\"m\",\"description\":\"d\"," + "\"inputSchema\":{\"type\":\"object\"}}]}");
         row("tools/unregister", "tools:provide", "{\"names\":[\"m\"]}");
+        row("a2a/expose", "tools:provide", "{\"name\":\"matrix-agent\"}");
         row("tools/list", "tools:call", "{}");
         row("tools/call", "tools:call", "{\"name\":\"nothing\",\"arguments\":{}}");
         // Tool providers (tools:provide) and service instances (services:provide) both send it; it only reaches calls
