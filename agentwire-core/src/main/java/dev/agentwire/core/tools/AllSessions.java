@@ -60,7 +60,14 @@ final class AllSessions {
                     : p;
             out.add(new Named(label + "__" + n.name(), n.session(), n.entry()));
         }
-        return out;
+        // A tool may itself be called "alice__search": every name this view gives must name one tool only.
+        Map<String, Integer> seen = new HashMap<>();
+        List<Named> unique = new ArrayList<>(out.size());
+        for (Named n : out) {
+            int k = seen.merge(n.name(), 1, Integer::sum);
+            unique.add(k == 1 ? n : new Named(n.name() + "_" + k, n.session(), n.entry()));
+        }
+        return unique;
     }
 
     static Optional<Named> find(Connection c, SessionManager sessions, ToolTables tables, int maxTools, String name) {

@@ -32,14 +32,17 @@ final class A2aLink implements Outbound {
         return connection != null && connection.isOpen();
     }
 
-    /** Sends {@code method} with {@code params}; the answer goes to {@code answer}. The request's id. */
-    Id call(String method, JsonNode params, Consumer<Message> answer) {
-        Id id = Id.of(ids.getAndIncrement());
+    /** The id the next call will go out under (so that the caller can record it before the answer can come). */
+    Id reserve() {
+        return Id.of(ids.getAndIncrement());
+    }
+
+    /** Sends {@code method} with {@code params} under {@code id}; the answer goes to {@code answer}. */
+    void call(Id id, String method, JsonNode params, Consumer<Message> answer) {
         answers.put(id, answer);
         connection.receive(
                 new Parsed.Valid(new Message.Request(id, method, params)),
                 params.toString().length());
-        return id;
     }
 
     /** Sends a notification (a cancellation). */
@@ -90,10 +93,28 @@ final class A2aLink implements Outbound {
     }
 
     @Override
-    public void close() {
+    public void closeWith(dev.agentwire.protocol.RpcError error) {
+        failAll(error);
         if (connection != null) {
             connection.closed();
         }
+    }
+
+    @Override
+    public void close() {
+        closeWith(dev.agentwire.protocol.RpcError.of(
+                dev.agentwire.protocol.ErrorCode.PROVIDER_GONE, "the hub closed this A2A link", "link_closed"));
+    }
+
+    /** Every call still waiting gets {@code error}: no task waits on a link that is gone. */
+    private void failAll(dev.agentwire.protocol.RpcError error) {
+        for (Id id : List.copyOf(answers.keySet())) {
+            Consumer<Message> a = answers.remove(id);
+            if (a != null) {
+                a.accept(new Message.ErrorResponse(id, error));
+            }
+        }
+        progress.clear();
     }
 
     @Override

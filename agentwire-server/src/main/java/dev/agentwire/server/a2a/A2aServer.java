@@ -251,22 +251,26 @@ public final class A2aServer implements AutoCloseable {
 
     /** The link of {@code grant}'s identity and scopes, opened on first use. */
     private A2aLink link(TokenService.Grant grant, String address) {
-        String key = grant.subject() + "|" + new TreeSet<>(grant.scopes());
-        A2aLink l = links.get(key);
-        if (l != null && l.isOpen()) {
-            return l;
-        }
-        A2aLink fresh = new A2aLink();
-        var c = core.open(Peer.remote(Transport.HTTP, address), fresh);
-        fresh.attach(c);
-        try {
-            core.authenticate(c, grant);
-        } catch (HubException e) {
-            c.closed();
-            throw e;
-        }
-        links.put(key, fresh);
-        return fresh;
+        // One link per token (its id, scopes and expiry): the link is checked against the grant it was opened with.
+        String key = grant.subject() + "|" + new TreeSet<>(grant.scopes()) + "|"
+                + grant.jti().orElse("") + "|"
+                + grant.expiresAt().map(Object::toString).orElse("");
+        links.values().removeIf(l -> !l.isOpen());
+        return links.compute(key, (k, l) -> {
+            if (l != null && l.isOpen()) {
+                return l;
+            }
+            A2aLink fresh = new A2aLink();
+            var c = core.open(Peer.remote(Transport.HTTP, address), fresh);
+            fresh.attach(c);
+            try {
+                core.authenticate(c, grant);
+            } catch (HubException e) {
+                c.closed();
+                throw e;
+            }
+            return fresh;
+        });
     }
 
     /**
@@ -309,6 +313,15 @@ public final class A2aServer implements AutoCloseable {
         String method;
         ObjectNode params = Json.mapper().createObjectNode();
         if (tool != null) {
+            String named = action;
+            List<ToolTable.Entry> skills = tools(tool);
+            if (skills.stream().noneMatch(t -> t.tool().name().equals(named))) {
+                throw HubException.of(
+                        dev.agentwire.protocol.ErrorCode.INVALID_PARAMS,
+                        "unknown_skill",
+                        "agent " + service + " has no skill " + action + ": it has "
+                                + skills.stream().map(t -> t.tool().name()).toList());
+            }
             // A tool provider's agent: the action names the tool; its arguments are the data part, or the text.
             method = "tools/call";
             params.put("name", action);
@@ -337,7 +350,11 @@ public final class A2aServer implements AutoCloseable {
             events.event(dialect.artifactUpdate(task, "stream", parts, chunks[0]++ > 0, false));
         });
         boolean toolCall = tool != null;
-        Id request = link.call(method, params, answer -> {
+        // Recorded and stored before the call goes out: a fast answer must find the task, and be written after it.
+        Id request = link.reserve();
+        running.put(task.id(), new Running(task, link, request));
+        store.put(task);
+        link.call(request, method, params, answer -> {
             link.noProgress(task.id());
             running.remove(task.id());
             JsonNode result = answer instanceof Message.Response r ? RawJson.tree(r.result()) : null;
@@ -358,8 +375,6 @@ public final class A2aServer implements AutoCloseable {
             events.end();
             store.put(task).whenComplete((x, err) -> done.complete(task));
         });
-        running.put(task.id(), new Running(task, link, request));
-        store.put(task);
         if (immediate) {
             done.complete(task);
         }

@@ -255,6 +255,16 @@ public final class McpHttpHandler extends ChannelInboundHandlerAdapter {
             Message.Request r,
             int size,
             boolean namesSession) {
+        if (s.isPending(r.id())) {
+            send(
+                    ctx,
+                    keepAlive,
+                    error(
+                            HttpResponseStatus.BAD_REQUEST,
+                            ErrorCode.INVALID_REQUEST,
+                            "request id " + r.id() + " is already waiting for its answer in this session"));
+            return;
+        }
         if (!r.method().equals("tools/call")) {
             AtomicBoolean done = new AtomicBoolean();
             s.request(
@@ -387,7 +397,7 @@ public final class McpHttpHandler extends ChannelInboundHandlerAdapter {
                             "Mcp-Session-Id is required: send initialize first and then the id it answers with"));
             return Optional.empty();
         }
-        Optional<McpHttpSession> s = server.find(id, grant.subject());
+        Optional<McpHttpSession> s = server.find(id, grant);
         if (s.isEmpty()) {
             send(
                     ctx,

@@ -34,13 +34,16 @@ public final class McpHttpServer {
     /** A new session for {@code grant}, or empty when {@code mcp.maxSessions} are open. */
     Optional<McpHttpSession> open(TokenService.Grant grant, String address) {
         sweep();
-        if (sessions.size() >= settings.maxSessions()) {
+        long mine = sessions.values().stream()
+                .filter(x -> x.subject().equals(grant.subject()))
+                .count();
+        if (sessions.size() >= settings.maxSessions() || mine >= perIdentity()) {
             return Optional.empty();
         }
         byte[] b = new byte[18];
         random.nextBytes(b);
         String id = Base64.getUrlEncoder().withoutPadding().encodeToString(b);
-        McpHttpSession s = new McpHttpSession(id, grant.subject(), this);
+        McpHttpSession s = new McpHttpSession(id, grant.subject(), grant.scopes(), this);
         var c = core.open(Peer.remote(Transport.MCP_HTTP, address), s);
         s.attach(c);
         try {
@@ -53,10 +56,23 @@ public final class McpHttpServer {
         return Optional.of(s);
     }
 
-    /** The session {@code id} of {@code subject}; another identity's session is as good as unknown. */
-    Optional<McpHttpSession> find(String id, String subject) {
+    /** Sessions one identity may hold: a quarter of {@code mcp.maxSessions}, so that one cannot take them all. */
+    private int perIdentity() {
+        return Math.max(1, settings.maxSessions() / 4);
+    }
+
+    /**
+     * The session {@code id}, if {@code grant} is of the identity and scopes that opened it; another's session is as
+     * good as unknown.
+     */
+    Optional<McpHttpSession> find(String id, TokenService.Grant grant) {
         McpHttpSession s = id == null ? null : sessions.get(id);
-        return s == null || s.isClosed() || !s.subject().equals(subject) ? Optional.empty() : Optional.of(s);
+        return s == null
+                        || s.isClosed()
+                        || !s.subject().equals(grant.subject())
+                        || !s.scopes().equals(grant.scopes())
+                ? Optional.empty()
+                : Optional.of(s);
     }
 
     void close(McpHttpSession s) {

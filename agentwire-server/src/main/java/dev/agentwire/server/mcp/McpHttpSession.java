@@ -38,6 +38,7 @@ final class McpHttpSession implements Outbound {
 
     private final String id;
     private final String subject;
+    private final java.util.Set<String> scopes;
     private final McpHttpServer server;
     private final Map<Id, Reply> replies = new ConcurrentHashMap<>();
     private final Map<String, Id> progressTokens = new ConcurrentHashMap<>();
@@ -51,9 +52,10 @@ final class McpHttpSession implements Outbound {
     private int nextStream;
     private volatile boolean closed;
 
-    McpHttpSession(String id, String subject, McpHttpServer server) {
+    McpHttpSession(String id, String subject, java.util.Set<String> scopes, McpHttpServer server) {
         this.id = id;
         this.subject = subject;
+        this.scopes = java.util.Set.copyOf(scopes);
         this.server = server;
     }
 
@@ -67,6 +69,10 @@ final class McpHttpSession implements Outbound {
 
     String subject() {
         return subject;
+    }
+
+    java.util.Set<String> scopes() {
+        return scopes;
     }
 
     Connection connection() {
@@ -100,6 +106,16 @@ final class McpHttpSession implements Outbound {
                 server.settings().replayEvents(),
                 server.settings().keepAliveMs());
         streams.put(s.number(), s);
+        // Ended streams are kept for a client that resumes one, but not without bound.
+        if (streams.size() > MAX_STREAMS) {
+            streams.values().stream()
+                    .filter(x -> x.finished() && !x.attached())
+                    .map(SseStream::number)
+                    .sorted()
+                    .limit(streams.size() - MAX_STREAMS)
+                    .toList()
+                    .forEach(streams::remove);
+        }
         return s;
     }
 
@@ -120,13 +136,24 @@ final class McpHttpSession implements Outbound {
         }
     }
 
+    /** Streams a session keeps (ended ones go first, oldest first). */
+    static final int MAX_STREAMS = 32;
+
+    /** Whether a request with {@code id} is still waiting for its answer. */
+    boolean isPending(Id id) {
+        return replies.containsKey(id);
+    }
+
     /** A request from the client: its answer goes to {@code reply}. */
     void request(Message.Request r, Reply reply, int sizeBytes) {
         lastActive = System.currentTimeMillis();
-        replies.put(r.id(), reply);
+        if (replies.putIfAbsent(r.id(), reply) != null) {
+            reply.abandon(); // the same id twice at once: the first keeps its answer (the handler refuses this)
+            return;
+        }
         JsonNode token = r.params() == null ? null : r.params().path("_meta").get("progressToken");
         if (token != null && (token.isTextual() || token.isIntegralNumber())) {
-            progressTokens.put(token.asText(), r.id());
+            progressTokens.putIfAbsent(token.asText(), r.id());
         }
         connection.receive(new Parsed.Valid(r), sizeBytes);
     }
@@ -136,10 +163,11 @@ final class McpHttpSession implements Outbound {
         lastActive = System.currentTimeMillis();
         if (m instanceof Message.Notification n && n.method().equals("notifications/cancelled")) {
             JsonNode requestId = n.params() == null ? null : n.params().get("requestId");
-            if (requestId != null && requestId.isTextual()) {
-                cancelled.add(Id.of(requestId.asText()));
-            } else if (requestId != null && requestId.canConvertToLong()) {
-                cancelled.add(Id.of(requestId.asLong()));
+            Id id = requestId != null && requestId.isTextual()
+                    ? Id.of(requestId.asText())
+                    : requestId != null && requestId.canConvertToLong() ? Id.of(requestId.asLong()) : null;
+            if (id != null && replies.containsKey(id)) {
+                cancelled.add(id); // only a request still waiting: the set cannot grow past the pending ones
             }
         }
         connection.receive(new Parsed.Valid(m), sizeBytes);

@@ -39,8 +39,11 @@ final class Recoveries {
         if (pid == null) {
             return Optional.empty();
         }
-        Lost l = lost.remove(pid);
-        if (l == null || l.until() < System.currentTimeMillis() || !l.identity().equals(identity)) {
+        Lost l = lost.get(pid);
+        if (l == null || !l.identity().equals(identity)) {
+            return Optional.empty(); // another identity's guess does not spend the owner's recovery
+        }
+        if (!lost.remove(pid, l) || l.until() < System.currentTimeMillis()) {
             return Optional.empty();
         }
         return Optional.of(l);

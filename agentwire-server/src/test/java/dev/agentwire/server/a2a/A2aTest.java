@@ -210,6 +210,13 @@ class A2aTest {
             JsonNode sent = run(a2a, op("send", "send").put("text", "hello"));
             assertThat(sent.path("value").path("state").asText()).as("%s", sent).isEqualTo("TASK_STATE_COMPLETED");
             assertThat(sent.path("value").path("texts").toString()).contains("HELLO");
+            ObjectNode other = op("send", "other").put("text", "hello");
+            other.putObject("data").put("action", "story");
+            JsonNode refused = run(a2a, other);
+            assertThat(refused.path("type").asText())
+                    .as("an exposed agent calls only its own tools, not the service's actions: %s", refused)
+                    .isEqualTo("failed");
+            assertThat(refused.path("message").asText()).contains("no skill story");
         }
     }
 }

@@ -223,4 +223,36 @@ class McpHttpBadInputTest {
                 .GET());
         assertThat(noAccept.statusCode()).isEqualTo(406);
     }
+
+    @Test
+    void aCancelForNoPendingRequestChangesNothingAndOtherScopesDoNotGetTheSession() throws Exception {
+        String session = session();
+        HttpResponse<String> cancel = send(inSession(
+                session, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":7}}"));
+        assertThat(cancel.statusCode()).isEqualTo(202);
+        HttpResponse<String> ping = send(inSession(session, "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"ping\"}"));
+        assertThat(ping.statusCode())
+                .as("a cancel of nothing does not eat a later request with that id")
+                .isEqualTo(200);
+        assertThat(Json.mapper().readTree(ping.body()).path("id").asInt()).isEqualTo(7);
+
+        try (AgentwireClient owner = AgentwireClient.builder()
+                .endpoint(hub.endpoint())
+                .reconnect(false)
+                .connect()) {
+            ObjectNode mint =
+                    Json.mapper().createObjectNode().put("sub", "token").put("ttlSeconds", 600);
+            mint.putArray("scopes").add("tools:call");
+            String narrow = owner.request("tokens/create", mint)
+                    .get(10, TimeUnit.SECONDS)
+                    .path("token")
+                    .asText();
+            HttpResponse<String> other = send(post("{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"ping\"}")
+                    .header("Authorization", "Bearer " + narrow)
+                    .header("Mcp-Session-Id", session));
+            assertThat(other.statusCode())
+                    .as("the same name with other scopes does not use a session opened with the hub's token")
+                    .isEqualTo(404);
+        }
+    }
 }

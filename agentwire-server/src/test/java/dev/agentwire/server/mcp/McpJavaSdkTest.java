@@ -213,6 +213,27 @@ class McpJavaSdkTest {
                     assertThat(((McpSchema.TextContent) a.content().get(0)).text())
                             .isEqualTo("alpha found it");
                 }
+                // A tool that is itself called "beta__search" does not take the calls meant for beta's "search".
+                alpha.tools()
+                        .register(
+                                ToolSpec.of("beta__search", "A name like a renamed one"),
+                                (args, ctx) -> CompletableFuture.completedFuture(McpHttpTest.text("alpha's odd tool")))
+                        .get(10, TimeUnit.SECONDS);
+                try (var all = sdk(hub, "")) {
+                    all.initialize();
+                    List<String> names = all.listTools().tools().stream()
+                            .map(McpSchema.Tool::name)
+                            .toList();
+                    assertThat(names).doesNotHaveDuplicates().hasSize(4).contains("beta__search", "beta__search_2");
+                    List<String> answers = new java.util.ArrayList<>();
+                    for (String n : List.of("beta__search", "beta__search_2")) {
+                        McpSchema.CallToolResult r = all.callTool(McpSchema.CallToolRequest.builder(n)
+                                .arguments(Map.of())
+                                .build());
+                        answers.add(((McpSchema.TextContent) r.content().get(0)).text());
+                    }
+                    assertThat(answers).containsExactlyInAnyOrder("beta found it", "alpha's odd tool");
+                }
                 try (var one = sdk(hub, "?session=" + other)) {
                     one.initialize();
                     assertThat(one.listTools().tools())
