@@ -59,7 +59,7 @@ final class RawResponses {
         }
     }
 
-    /** The object or array the parser is at the start of, as raw text; null if it holds a line break or a number too large. */
+    /** The object or array the parser is at the start of, as raw text; null if it holds a line break, a float beyond a double or an integer beyond a long. */
     private static RawJson container(JsonParser p, byte[] bytes, int offset) throws IOException {
         int start = offset + (int) p.currentTokenLocation().getByteOffset();
         boolean object = p.currentToken() == JsonToken.START_OBJECT;
@@ -83,6 +83,12 @@ final class RawResponses {
                 case END_OBJECT, END_ARRAY -> depth--;
                 case VALUE_NUMBER_FLOAT -> {
                     if (!Double.isFinite(p.getDoubleValue())) {
+                        return null;
+                    }
+                }
+                case VALUE_NUMBER_INT -> {
+                    // The full parse reads integers as longs and refuses larger ones: so must a kept result.
+                    if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
                         return null;
                     }
                 }
