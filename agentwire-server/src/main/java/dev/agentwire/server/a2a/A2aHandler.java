@@ -47,6 +47,9 @@ import java.util.regex.Pattern;
  */
 public final class A2aHandler extends ChannelInboundHandlerAdapter {
 
+    /** Bytes a stream's connection may hold unread before it is closed as a slow consumer. */
+    static final long MAX_BEHIND_BYTES = 8L * 1024 * 1024;
+
     private static final Pattern CARD = Pattern.compile("/a2a/([A-Za-z0-9_.-]{1,64})/\\.well-known/agent-card\\.json");
     private static final Pattern ENDPOINT = Pattern.compile("/a2a/([A-Za-z0-9_.-]{1,64})/?");
 
@@ -242,6 +245,12 @@ public final class A2aHandler extends ChannelInboundHandlerAdapter {
                 synchronized (lock) {
                     String data = "data: " + result(x.id(), result) + "\n\n";
                     x.ctx().writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer(data, StandardCharsets.UTF_8)));
+                    io.netty.channel.ChannelOutboundBuffer unread =
+                            x.ctx().channel().unsafe().outboundBuffer();
+                    if (unread != null && unread.totalPendingWriteBytes() > MAX_BEHIND_BYTES) {
+                        // A client that does not read loses its stream, not the task: GetTask still answers.
+                        x.ctx().close();
+                    }
                 }
             }
 

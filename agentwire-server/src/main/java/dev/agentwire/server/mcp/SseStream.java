@@ -20,6 +20,9 @@ final class SseStream {
 
     private record Event(long n, String data) {}
 
+    /** Bytes a stream's connection may hold unread before it is closed as a slow consumer. */
+    static final long MAX_BEHIND_BYTES = 8L * 1024 * 1024;
+
     private final int number;
     private final int keep;
     private final long keepAliveMs;
@@ -75,7 +78,23 @@ final class SseStream {
         if (sink != null) {
             write(format(e));
             sink.flush();
+            if (behind(sink.channel()) > MAX_BEHIND_BYTES) {
+                // A client that does not read: its connection goes, the stream stays (resumable from its events).
+                ChannelHandlerContext slow = sink;
+                sink = null;
+                if (keepAlive != null) {
+                    keepAlive.cancel(false);
+                    keepAlive = null;
+                }
+                slow.close();
+            }
         }
+    }
+
+    /** Bytes written to {@code ch} and not yet taken by its peer. */
+    static long behind(io.netty.channel.Channel ch) {
+        io.netty.channel.ChannelOutboundBuffer b = ch.unsafe().outboundBuffer();
+        return b == null ? 0 : b.totalPendingWriteBytes();
     }
 
     /** Ends the stream (after its request's answer). */

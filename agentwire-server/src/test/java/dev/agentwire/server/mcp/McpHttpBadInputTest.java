@@ -255,4 +255,55 @@ class McpHttpBadInputTest {
                     .isEqualTo(404);
         }
     }
+
+    @Test
+    void aStreamWhoseClientDoesNotReadIsCutNotTheHub() throws Exception {
+        String chunk = "x".repeat(16 * 1024);
+        int chunks = 3000; // 48 MiB of progress, far past what the hub holds for one unread stream
+        try (AgentwireClient provider = AgentwireClient.builder()
+                .endpoint(hub.endpoint())
+                .reconnect(false)
+                .connect()) {
+            provider.tools()
+                    .register(dev.agentwire.client.ToolSpec.of("flood", "Floods progress"), (args, ctx) -> {
+                        for (int i = 0; i < chunks; i++) {
+                            ctx.progress(i, (double) chunks, chunk);
+                        }
+                        ObjectNode r = Json.mapper().createObjectNode();
+                        r.putArray("content").addObject().put("type", "text").put("text", "done");
+                        return java.util.concurrent.CompletableFuture.completedFuture(r);
+                    })
+                    .get(10, TimeUnit.SECONDS);
+            String session = session();
+            String body = "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":\"flood\","
+                    + "\"arguments\":{},\"_meta\":{\"progressToken\":\"p\"}}}";
+            try (java.net.Socket raw = new java.net.Socket()) {
+                raw.setReceiveBufferSize(16 * 1024);
+                raw.connect(new java.net.InetSocketAddress(
+                        "127.0.0.1", hub.tcpPort().getAsInt()));
+                raw.getOutputStream()
+                        .write(("POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:"
+                                        + hub.tcpPort().getAsInt()
+                                        + "\r\nAuthorization: Bearer " + hub.token()
+                                        + "\r\nMcp-Session-Id: " + session
+                                        + "\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream"
+                                        + "\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
+                                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                Thread.sleep(3000); // reads nothing while the provider floods
+                raw.setSoTimeout(20_000);
+                long read = 0;
+                byte[] buf = new byte[64 * 1024];
+                java.io.InputStream in = raw.getInputStream();
+                int n;
+                while ((n = in.read(buf)) >= 0) {
+                    read += n;
+                }
+                assertThat(read)
+                        .as("the hub cut the stream of a client that did not read")
+                        .isLessThan((long) chunks * chunk.length());
+            }
+            HttpResponse<String> ping = send(inSession(session, "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"ping\"}"));
+            assertThat(ping.statusCode()).as("the session goes on").isEqualTo(200);
+        }
+    }
 }
