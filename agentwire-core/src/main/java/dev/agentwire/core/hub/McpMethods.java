@@ -33,6 +33,8 @@ public final class McpMethods {
         hub.registry().register("initialize", Access.authenticated(), m::initialize);
         hub.registry().register("notifications/initialized", Access.authenticated(), McpMethods::initialized);
         hub.registry().register(Method.inline("ping", Access.authenticated(), McpMethods::ping));
+        // The hub keeps no MCP log of its own to send; a client may still set the level it wants, as MCP allows.
+        hub.registry().register(Method.inline("logging/setLevel", Access.authenticated(), McpMethods::setLevel));
     }
 
     record Initialize(
@@ -50,7 +52,9 @@ public final class McpMethods {
         }
         ObjectNode r = Json.mapper().createObjectNode();
         r.put("protocolVersion", version);
-        r.putObject("capabilities").putObject("tools").put("listChanged", true);
+        ObjectNode capabilities = r.putObject("capabilities");
+        capabilities.putObject("tools").put("listChanged", true);
+        capabilities.putObject("logging");
         ObjectNode info = r.putObject("serverInfo");
         info.put("name", "agentwire");
         info.put("version", hub.settings().version());
@@ -64,6 +68,21 @@ public final class McpMethods {
         call.connection().markMcpInitialized();
         return CompletableFuture.completedFuture(Json.mapper().nullNode());
     }
+
+    private static CompletionStage<JsonNode> setLevel(Call call) {
+        String level = call.params().path("level").asText("");
+        if (!LEVELS.contains(level)) {
+            throw dev.agentwire.core.HubException.of(
+                    dev.agentwire.protocol.ErrorCode.INVALID_PARAMS,
+                    "invalid_params",
+                    "logging/setLevel needs level, one of " + LEVELS);
+        }
+        return CompletableFuture.completedFuture(Json.mapper().createObjectNode());
+    }
+
+    /** MCP's log levels (RFC 5424's). */
+    static final List<String> LEVELS =
+            List.of("debug", "info", "notice", "warning", "error", "critical", "alert", "emergency");
 
     private static CompletionStage<JsonNode> ping(Call call) {
         return CompletableFuture.completedFuture(Json.mapper().createObjectNode());

@@ -66,6 +66,7 @@ public final class McpHttpServer {
      * good as unknown.
      */
     Optional<McpHttpSession> find(String id, TokenService.Grant grant) {
+        sweep(); // idle sessions go whenever MCP traffic comes, not only on initialize
         McpHttpSession s = id == null ? null : sessions.get(id);
         return s == null
                         || s.isClosed()

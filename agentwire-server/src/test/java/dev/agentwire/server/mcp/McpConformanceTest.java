@@ -158,6 +158,7 @@ class McpConformanceTest {
             strings = {
                 "server-initialize",
                 "ping",
+                "logging-set-level",
                 "tools-list",
                 "tools-call-simple-text",
                 "tools-call-image",

@@ -47,6 +47,7 @@ class ScopeMatrixTest {
     static {
         row("hub/hello", OPEN, "{\"name\":\"matrix\"}");
         row("hub/ping", ANY, "{}");
+        row("logging/setLevel", ANY, "{\"level\":\"info\"}");
         row("hub/status", ANY, "{}");
         row("hub/cluster", ANY, "{}");
         row("hub/connections", "admin", "{}");
