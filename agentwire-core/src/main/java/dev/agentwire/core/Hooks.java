@@ -22,6 +22,7 @@ final class Hooks {
     final List<Consumer<Connection>> closed = new CopyOnWriteArrayList<>();
     final List<BiPredicate<Connection, JsonNode>> cancellers = new ArrayList<>();
     final List<BiPredicate<Connection, JsonNode>> progressors = new ArrayList<>();
+    final List<BiPredicate<Connection, JsonNode>> messengers = new ArrayList<>();
     final List<BiConsumer<Connection, ObjectNode>> describers = new ArrayList<>();
     final List<HubContext.Hello> hello = new ArrayList<>();
     final List<Consumer<ObjectNode>> status = new CopyOnWriteArrayList<>();
@@ -50,6 +51,13 @@ final class Hooks {
             }
         }
         return false;
+    }
+
+    /** Offers a provider's log message to every feature: each relays it to the callers waiting on that provider. */
+    void message(Connection c, JsonNode params) {
+        for (BiPredicate<Connection, JsonNode> m : messengers) {
+            m.test(c, params);
+        }
     }
 
     /** Asks each feature in turn whether the cancelled id is one of its calls; the first that knows it ends it. */

@@ -74,6 +74,14 @@ public final class HubBuilder {
                             return CompletableFuture.completedFuture(
                                     Json.mapper().nullNode());
                         }));
+        // A provider's log messages reach whoever waits on it (MCP's notifications/message).
+        core.registry()
+                .register(dev.agentwire.core.rpc.Method.inline(
+                        "notifications/message", Access.authenticated(), call -> {
+                            core.hooks().message(call.connection(), call.params());
+                            return CompletableFuture.completedFuture(
+                                    Json.mapper().nullNode());
+                        }));
         core.start(chain(core));
         return core;
     }

@@ -141,6 +141,15 @@ public final class HubContext {
         hooks.progressors.add(progressor);
     }
 
+    /**
+     * Offers a provider's {@code notifications/message} (MCP logging) to {@code messenger}, which relays it to the
+     * callers waiting on that provider; it returns whether there were any.
+     */
+    public void onMessage(BiPredicate<Connection, JsonNode> messenger) {
+        checkOpen();
+        hooks.messengers.add(messenger);
+    }
+
     /** Adds fields to {@code hub/connections}' view of a connection. */
     public void describeConnections(BiConsumer<Connection, ObjectNode> describer) {
         checkOpen();

@@ -86,6 +86,25 @@ final class PendingCall {
         finish(value, null, true);
     }
 
+    /** A log message ({@code notifications/message}) of the provider's while this call waits: the caller hears it. */
+    void message(JsonNode params) {
+        if (done.get()) {
+            return;
+        }
+        ObjectNode out = params != null && params.isObject()
+                ? ((ObjectNode) params).deepCopy()
+                : dev.agentwire.protocol.Json.mapper().createObjectNode();
+        caller.requestId().ifPresent(id -> {
+            ObjectNode meta = out.withObject("/_meta");
+            if (id instanceof dev.agentwire.protocol.Id.Num n) {
+                meta.put(RelayedCalls.RELATED_REQUEST, n.value());
+            } else if (id instanceof dev.agentwire.protocol.Id.Str s) {
+                meta.put(RelayedCalls.RELATED_REQUEST, s.value());
+            }
+        });
+        caller.outbound().send(new Message.Notification("notifications/message", out));
+    }
+
     void progress(JsonNode params) {
         if (done.get()) {
             return;

@@ -129,6 +129,24 @@ public final class RelayedCalls {
         return true;
     }
 
+    /** Where a relayed log message names the caller's request it belongs to (a key of its {@code _meta}). */
+    public static final String RELATED_REQUEST = "dev.agentwire/relatedRequestId";
+
+    /**
+     * {@code notifications/message} (a log message) from {@code provider}: it reaches the caller of each call the
+     * provider has not answered yet. Whether there was one.
+     */
+    public boolean message(ProviderLink provider, JsonNode params) {
+        boolean any = false;
+        for (var e : byProvider.entrySet()) {
+            if (e.getKey().provider().equals(provider)) {
+                e.getValue().message(params);
+                any = true;
+            }
+        }
+        return any;
+    }
+
     /** The caller on connection {@code caller} went away: its calls end and their providers are told. */
     public void callerGone(long caller) {
         for (PendingCall call : byProvider.values()) {

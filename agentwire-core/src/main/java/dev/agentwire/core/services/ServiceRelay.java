@@ -205,6 +205,11 @@ public final class ServiceRelay implements RelayEndpoint {
         return p;
     }
 
+    /** {@code notifications/message} from an instance on this hub: relayed to the callers waiting on it. */
+    public boolean messageFrom(Connection instance, JsonNode params) {
+        return calls.message(new dev.agentwire.core.relay.LocalProvider(instance), params);
+    }
+
     /** {@code notifications/progress} from an instance on this hub: whether it named one of its requests. */
     public boolean progressFrom(Connection instance, JsonNode params) {
         return calls.progress(new dev.agentwire.core.relay.LocalProvider(instance), params);

@@ -63,6 +63,7 @@ public final class ServicesFeature implements Feature {
         ServiceMethods.register(hub.registry(), relay, hub.events());
         hub.onCancelled(relay::cancelled);
         hub.onProgress((c, p) -> relay.progressFrom(c, p));
+        hub.onMessage((c, p) -> relay.messageFrom(c, p));
         hub.onClosed(c -> {
             for (String service : relay.registry().remove(c)) {
                 hub.events()

@@ -140,6 +140,10 @@ public final class ToolRelay implements RelayEndpoint {
     }
 
     /** {@code notifications/progress} from a provider: relayed to the caller, and the timeout starts again. */
+    public boolean message(Connection provider, JsonNode params) {
+        return calls.message(new LocalProvider(provider), params);
+    }
+
     public boolean progress(Connection provider, JsonNode params) {
         return calls.progress(new LocalProvider(provider), params);
     }

@@ -94,6 +94,7 @@ public final class ToolsFeature implements Feature {
                 (session, out) -> out.put("tools", tables.of(session).size()));
         hub.onCancelled(relay::cancelled);
         hub.onProgress(relay::progress);
+        hub.onMessage(relay::message);
         hub.onClosed(relay::callerGone);
         hub.onClosed(c -> tables.viewers().remove(c));
         hub.provide(ToolRelay.class, relay);

@@ -202,6 +202,27 @@ final class McpHttpSession implements Outbound {
             }
             return;
         }
+        if (m instanceof Message.Notification n
+                && n.method().equals("notifications/message")
+                && n.params() != null
+                && n.params().path("_meta").has(dev.agentwire.core.relay.RelayedCalls.RELATED_REQUEST)) {
+            // A provider's log message during a call: on that call's stream, without the hub's marker.
+            JsonNode related = n.params().path("_meta").get(dev.agentwire.core.relay.RelayedCalls.RELATED_REQUEST);
+            Reply reply = replies.get(related.isTextual() ? Id.of(related.asText()) : Id.of(related.asLong()));
+            var params = ((com.fasterxml.jackson.databind.node.ObjectNode) n.params()).deepCopy();
+            var meta = (com.fasterxml.jackson.databind.node.ObjectNode) params.get("_meta");
+            meta.remove(dev.agentwire.core.relay.RelayedCalls.RELATED_REQUEST);
+            if (meta.isEmpty()) {
+                params.remove("_meta");
+            }
+            String json = json(new Message.Notification("notifications/message", params));
+            if (reply != null) {
+                reply.before(json);
+            } else if (standalone != null) {
+                standalone.send(json);
+            }
+            return;
+        }
         if (m instanceof Message.Notification n && n.method().equals("notifications/progress")) {
             JsonNode token = n.params() == null ? null : n.params().get("progressToken");
             Id request = token == null ? null : progressTokens.get(token.asText());

@@ -72,6 +72,29 @@ class McpConformanceTest {
         ObjectNode error = content(text("This intentionally returns an error for testing"));
         error.put("isError", true);
         fixed("test_error_handling", "Returns a tool error", error);
+        register("test_tool_with_logging", "Logs three messages while it runs", (args, ctx) -> {
+            CompletableFuture<JsonNode> done = new CompletableFuture<>();
+            new Thread(() -> {
+                        for (String m : new String[] {
+                            "Tool execution started", "Tool processing data", "Tool execution completed"
+                        }) {
+                            provider.notify(
+                                    "notifications/message",
+                                    Json.mapper()
+                                            .createObjectNode()
+                                            .put("level", "info")
+                                            .put("data", m));
+                            try {
+                                Thread.sleep(50);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        }
+                        done.complete(content(text("Logging complete")));
+                    })
+                    .start();
+            return done;
+        });
         register("test_tool_with_progress", "Reports progress 0, 50, 100", (args, ctx) -> {
             CompletableFuture<JsonNode> done = new CompletableFuture<>();
             new Thread(() -> {
@@ -167,6 +190,7 @@ class McpConformanceTest {
                 "tools-call-mixed-content",
                 "tools-call-error",
                 "tools-call-with-progress",
+                "tools-call-with-logging",
                 "server-sse-multiple-streams",
                 "dns-rebinding-protection",
                 "json-schema-2020-12"

@@ -48,6 +48,7 @@ class ScopeMatrixTest {
         row("hub/hello", OPEN, "{\"name\":\"matrix\"}");
         row("hub/ping", ANY, "{}");
         row("logging/setLevel", ANY, "{\"level\":\"info\"}");
+        row("notifications/message", ANY, "{\"level\":\"info\",\"data\":\"nothing waits\"}");
         row("hub/status", ANY, "{}");
         row("hub/cluster", ANY, "{}");
         row("hub/connections", "admin", "{}");
