@@ -98,12 +98,16 @@ class RoomAcksTest {
         }
         assertThat(store.entered.await(10, TimeUnit.SECONDS)).isTrue();
         List<Long> completed = Collections.synchronizedList(new ArrayList<>());
-        acks.forEach(a -> a.thenAccept(r -> completed.add(r.path("offset").asLong())));
+        // Wait on the recording stages themselves: a future runs its dependents last-registered first, so waiting on
+        // the acks could wake this thread before the last one was recorded.
+        List<CompletableFuture<Void>> recorded = new ArrayList<>();
+        acks.forEach(a ->
+                recorded.add(a.thenAccept(r -> completed.add(r.path("offset").asLong()))));
 
         assertThat(acks).as("acks while the batch is being stored").noneMatch(CompletableFuture::isDone);
 
         store.open.countDown();
-        CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+        CompletableFuture.allOf(recorded.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
         assertThat(completed).as("offsets in the order the acks completed").isEqualTo(RoomHubs.range(1, 500));
     }
 
