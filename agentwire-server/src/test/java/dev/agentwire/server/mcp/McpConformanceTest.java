@@ -72,6 +72,7 @@ class McpConformanceTest {
         ObjectNode error = content(text("This intentionally returns an error for testing"));
         error.put("isError", true);
         fixed("test_error_handling", "Returns a tool error", error);
+        // The scenarios' tools space their messages ~50 ms apart, as the conformance suite describes them.
         register("test_tool_with_logging", "Logs three messages while it runs", (args, ctx) -> {
             CompletableFuture<JsonNode> done = new CompletableFuture<>();
             new Thread(() -> {

@@ -95,26 +95,20 @@ public final class NodeDriver implements AutoCloseable {
 
     /** The first report (from the start) that matches, waiting up to {@code timeout}. */
     public JsonNode await(Predicate<JsonNode> match, Duration timeout) {
-        long end = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < end) {
-            for (JsonNode j : seen) {
-                if (match.test(j)) {
-                    return j;
-                }
+        try {
+            return org.awaitility.Awaitility.await()
+                    .atMost(timeout)
+                    .pollInterval(Duration.ofMillis(10))
+                    .until(() -> seen.stream().filter(match).findFirst(), java.util.Optional::isPresent)
+                    .orElseThrow();
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            String err;
+            synchronized (stderr) {
+                err = stderr.toString();
             }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
+            throw new AssertionError("the Node client did not report what the test waited for within " + timeout
+                    + "; it reported " + seen + (err.isEmpty() ? "" : "; stderr: " + err));
         }
-        String err;
-        synchronized (stderr) {
-            err = stderr.toString();
-        }
-        throw new AssertionError("the Node client did not report what the test waited for within " + timeout
-                + "; it reported " + seen + (err.isEmpty() ? "" : "; stderr: " + err));
     }
 
     /** Everything reported so far. */
