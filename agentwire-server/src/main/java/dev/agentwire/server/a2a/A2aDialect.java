@@ -16,21 +16,8 @@ import java.util.Locale;
 enum A2aDialect {
     V1_0 {
         @Override
-        ObjectNode task(A2aTask t, int historyLength) {
-            ObjectNode j = Json.mapper().createObjectNode();
-            JsonNode n = t.toJson();
-            j.put("id", t.id());
-            j.put("contextId", t.contextId());
-            j.set("status", status(n));
-            ArrayNode artifacts = j.putArray("artifacts");
-            for (JsonNode a : n.path("artifacts")) {
-                ObjectNode out = artifacts
-                        .addObject()
-                        .put("artifactId", a.path("artifactId").asText());
-                out.set("parts", parts(a.path("parts")));
-            }
-            j.set("history", history(n.path("history"), historyLength));
-            return j;
+        ObjectNode newTask() {
+            return Json.mapper().createObjectNode();
         }
 
         @Override
@@ -120,22 +107,8 @@ enum A2aDialect {
 
     V0_3 {
         @Override
-        ObjectNode task(A2aTask t, int historyLength) {
-            ObjectNode j = Json.mapper().createObjectNode();
-            JsonNode n = t.toJson();
-            j.put("kind", "task");
-            j.put("id", t.id());
-            j.put("contextId", t.contextId());
-            j.set("status", status(n));
-            ArrayNode artifacts = j.putArray("artifacts");
-            for (JsonNode a : n.path("artifacts")) {
-                ObjectNode out = artifacts
-                        .addObject()
-                        .put("artifactId", a.path("artifactId").asText());
-                out.set("parts", parts(a.path("parts")));
-            }
-            j.set("history", history(n.path("history"), historyLength));
-            return j;
+        ObjectNode newTask() {
+            return Json.mapper().createObjectNode().put("kind", "task");
         }
 
         @Override
@@ -226,7 +199,25 @@ enum A2aDialect {
     };
 
     /** A task as this version writes it, with at most {@code historyLength} messages of history (-1: all). */
-    abstract ObjectNode task(A2aTask t, int historyLength);
+    ObjectNode task(A2aTask t, int historyLength) {
+        ObjectNode j = newTask();
+        JsonNode n = t.toJson();
+        j.put("id", t.id());
+        j.put("contextId", t.contextId());
+        j.set("status", status(n));
+        ArrayNode artifacts = j.putArray("artifacts");
+        for (JsonNode a : n.path("artifacts")) {
+            artifacts
+                    .addObject()
+                    .put("artifactId", a.path("artifactId").asText())
+                    .set("parts", parts(a.path("parts")));
+        }
+        j.set("history", history(n.path("history"), historyLength));
+        return j;
+    }
+
+    /** An empty task object: 0.3 starts it with {@code "kind": "task"}, 1.0 has no kinds. */
+    abstract ObjectNode newTask();
 
     abstract ObjectNode status(JsonNode neutralTask);
 
