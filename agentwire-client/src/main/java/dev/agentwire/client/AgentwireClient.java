@@ -499,7 +499,7 @@ public final class AgentwireClient implements AutoCloseable {
             return;
         }
         String key = r.id() instanceof Id.Str s ? s.value() : r.id().toString();
-        RequestContext ctx = new RequestContext(r.params(), this::notify);
+        RequestContext ctx = new RequestContext(r.params(), r.id(), this::notify, this::request);
         serving.put(key, ctx);
         // No handler threads, or a handler that asks for it: it runs here, on the I/O thread (it never blocks).
         java.util.concurrent.Executor run =

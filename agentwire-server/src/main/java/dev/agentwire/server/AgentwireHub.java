@@ -7,6 +7,7 @@ import dev.agentwire.core.HubCore;
 import dev.agentwire.core.HubException;
 import dev.agentwire.core.Ticker;
 import dev.agentwire.core.auth.TokensFeature;
+import dev.agentwire.core.catalog.CatalogFeature;
 import dev.agentwire.core.events.EventsFeature;
 import dev.agentwire.core.git.GitFeature;
 import dev.agentwire.core.hub.HubFeature;
@@ -324,6 +325,11 @@ public final class AgentwireHub implements AutoCloseable {
         }
     }
 
+    /** Prompts and resources, under the tools' limits. */
+    private static CatalogFeature catalog(ToolsFeature.Settings tools) {
+        return new CatalogFeature(tools.callTimeout(), tools.maxResultBytes(), tools.maxPerSession());
+    }
+
     /** The hub's features, in install order: one that uses another's service comes after it. */
     private List<Feature> features(FileSpendLedger spendLedger) {
         return List.of(
@@ -336,6 +342,7 @@ public final class AgentwireHub implements AutoCloseable {
                 toolDirectory == null
                         ? new ToolsFeature(config.section(ToolsFeature.Settings.class))
                         : new ToolsFeature(config.section(ToolsFeature.Settings.class), toolDirectory),
+                catalog(config.section(ToolsFeature.Settings.class)),
                 serviceDirectory == null
                         ? new ServicesFeature(config.section(ServicesFeature.Settings.class))
                         : new ServicesFeature(

@@ -47,6 +47,9 @@ public final class McpMethods {
         String version = init.protocolVersion() != null && PROTOCOL_VERSIONS.contains(init.protocolVersion())
                 ? init.protocolVersion()
                 : PROTOCOL_VERSIONS.get(PROTOCOL_VERSIONS.size() - 1);
+        if (init.capabilities() != null && init.capabilities().isObject()) {
+            call.connection().set(dev.agentwire.core.relay.Caller.MCP_CAPABILITIES, init.capabilities());
+        }
         if (init.clientInfo() != null && init.clientInfo().hasNonNull("name")) {
             call.connection().introduce(init.clientInfo().get("name").asText(), "mcp-client");
         }
@@ -55,12 +58,16 @@ public final class McpMethods {
         ObjectNode capabilities = r.putObject("capabilities");
         capabilities.putObject("tools").put("listChanged", true);
         capabilities.putObject("logging");
+        capabilities.putObject("prompts").put("listChanged", true);
+        capabilities.putObject("resources").put("subscribe", true).put("listChanged", true);
+        capabilities.putObject("completions");
         ObjectNode info = r.putObject("serverInfo");
         info.put("name", "agentwire");
         info.put("version", hub.settings().version());
         r.put(
                 "instructions",
-                "agentwire hub: tools provided by browser tabs and programs in this session; see docs/PROTOCOL.md");
+                "agentwire hub: tools, prompts and resources provided by browser tabs and programs in this session;"
+                        + " see docs/PROTOCOL.md");
         return CompletableFuture.completedFuture(r);
     }
 

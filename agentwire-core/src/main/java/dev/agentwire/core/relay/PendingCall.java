@@ -2,6 +2,7 @@ package dev.agentwire.core.relay;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentwire.core.Connection;
 import dev.agentwire.core.HubException;
 import dev.agentwire.core.PeerRequests;
 import dev.agentwire.protocol.ErrorCode;
@@ -23,6 +24,8 @@ final class PendingCall {
     private final CompletableFuture<JsonNode> result = new CompletableFuture<>();
     private final AtomicBoolean done = new AtomicBoolean();
     private volatile Future<?> timer;
+    /** The caller's answers the provider waits for: the call's timeout waits for them too. */
+    private int asking;
 
     PendingCall(
             RelayedCalls calls,
@@ -57,7 +60,7 @@ final class PendingCall {
 
     /** (Re)starts the timeout. */
     synchronized void arm() {
-        if (done.get()) {
+        if (done.get() || asking > 0) {
             return;
         }
         Future<?> old = timer;
@@ -103,6 +106,69 @@ final class PendingCall {
             }
         });
         caller.outbound().send(new Message.Notification("notifications/message", out));
+    }
+
+    /** A request of the provider's for the caller (see {@link RelayedCalls#ask}). */
+    CompletableFuture<JsonNode> ask(String method, String capability, ObjectNode params, long answerWithinMs) {
+        if (done.get()) {
+            throw HubException.of(ErrorCode.INVALID_PARAMS, "no_such_call", method + ": the call has ended");
+        }
+        Connection to = caller.local()
+                .orElseThrow(() -> HubException.of(
+                        ErrorCode.METHOD_NOT_FOUND,
+                        "caller_elsewhere",
+                        method + " reaches only a caller on the provider's hub; this call's caller is on another"));
+        JsonNode declared = to.get(Caller.MCP_CAPABILITIES);
+        if (declared == null || !declared.has(capability)) {
+            throw HubException.of(
+                    ErrorCode.METHOD_NOT_FOUND,
+                    "caller_lacks_" + capability,
+                    "the caller did not declare the " + capability + " capability, so it cannot answer " + method);
+        }
+        caller.requestId().ifPresent(id -> {
+            ObjectNode meta = params.withObject("/_meta");
+            if (id instanceof dev.agentwire.protocol.Id.Num n) {
+                meta.put(RelayedCalls.RELATED_REQUEST, n.value());
+            } else if (id instanceof dev.agentwire.protocol.Id.Str s) {
+                meta.put(RelayedCalls.RELATED_REQUEST, s.value());
+            }
+        });
+        synchronized (this) {
+            asking++;
+            Future<?> t = timer;
+            if (t != null) {
+                t.cancel(false);
+            }
+        }
+        PeerRequests.Outgoing out = to.requests().send(method, params);
+        long within = Math.max(answerWithinMs, request.timeoutMs());
+        Future<?> deadline = calls.timeouts()
+                .schedule(
+                        () -> {
+                            to.requests().forget(out.id());
+                            out.reply()
+                                    .completeExceptionally(HubException.of(
+                                            ErrorCode.TIMEOUT,
+                                            "timeout",
+                                            method + " to the caller timed out after " + within + " ms"));
+                        },
+                        within);
+        return out.reply().handle((reply, error) -> {
+            deadline.cancel(false);
+            synchronized (this) {
+                asking--;
+            }
+            arm();
+            if (error != null) {
+                Throwable cause =
+                        error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                throw cause instanceof RuntimeException re ? re : new CompletionException(cause);
+            }
+            if (reply.message() instanceof Message.ErrorResponse e) {
+                throw HubException.relayed(e.error());
+            }
+            return ((Message.Response) reply.message()).result();
+        });
     }
 
     void progress(JsonNode params) {

@@ -129,7 +129,11 @@ public final class RelayedCalls {
         return true;
     }
 
-    /** Where a relayed log message names the caller's request it belongs to (a key of its {@code _meta}). */
+    /**
+     * Where a message names the request it belongs to, by that request's id on the same link (a key of its
+     * {@code _meta}): a provider's request to the caller names the call the hub sent it; the hub's log messages
+     * and requests to a caller name the caller's call.
+     */
     public static final String RELATED_REQUEST = "dev.agentwire/relatedRequestId";
 
     /**
@@ -145,6 +149,53 @@ public final class RelayedCalls {
             }
         }
         return any;
+    }
+
+    /**
+     * A request of {@code provider}'s to the caller of one of its calls (MCP's {@code sampling/createMessage},
+     * {@code elicitation/create}, {@code roots/list}): the call is the one {@code _meta}'s {@link #RELATED_REQUEST}
+     * names by the id it went to the provider under, or the provider's only call in flight. The caller must have
+     * declared {@code capability}; while it answers, the call's timeout waits, and the caller has
+     * {@code answerWithinMs} or the call's own timeout, whichever is longer (a person may be answering). Completes
+     * with the caller's result, or fails with its error.
+     */
+    public CompletableFuture<JsonNode> ask(
+            ProviderLink provider, String method, String capability, JsonNode params, long answerWithinMs) {
+        JsonNode related = params == null ? null : params.path("_meta").get(RELATED_REQUEST);
+        PendingCall call;
+        if (related != null && related.canConvertToLong()) {
+            call = byProvider.get(new ProviderKey(provider, related.asLong()));
+        } else {
+            java.util.List<PendingCall> mine = byProvider.entrySet().stream()
+                    .filter(e -> e.getKey().provider().equals(provider))
+                    .map(Map.Entry::getValue)
+                    .toList();
+            if (mine.size() > 1) {
+                throw HubException.of(
+                        ErrorCode.INVALID_PARAMS,
+                        "related_request_needed",
+                        method + ": " + mine.size() + " of your calls are in flight; name the one this belongs to in"
+                                + " _meta[\"" + RELATED_REQUEST + "\"] (the id its request came with)");
+            }
+            call = mine.isEmpty() ? null : mine.get(0);
+        }
+        if (call == null) {
+            throw HubException.of(
+                    ErrorCode.INVALID_PARAMS,
+                    "no_such_call",
+                    method + " belongs to no call of yours in flight"
+                            + (related == null ? "" : " (" + RELATED_REQUEST + " " + related + ")"));
+        }
+        ObjectNode out = params != null && params.isObject()
+                ? ((ObjectNode) params).deepCopy()
+                : dev.agentwire.protocol.Json.mapper().createObjectNode();
+        if (out.get("_meta") instanceof ObjectNode meta) {
+            meta.remove(RELATED_REQUEST);
+            if (meta.isEmpty()) {
+                out.remove("_meta");
+            }
+        }
+        return call.ask(method, capability, out, answerWithinMs);
     }
 
     /** The caller on connection {@code caller} went away: its calls end and their providers are told. */

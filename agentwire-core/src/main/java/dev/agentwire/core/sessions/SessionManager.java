@@ -33,6 +33,13 @@ import java.util.function.BiConsumer;
  */
 public final class SessionManager {
 
+    /**
+     * Set (true) on a connection that sees what every session it may enter offers (tools, prompts, resources)
+     * instead of its own session's: MCP over HTTP without {@code ?session=}.
+     */
+    public static final dev.agentwire.core.AttributeKey<Boolean> ALL_SESSIONS =
+            new dev.agentwire.core.AttributeKey<>("sessions.all");
+
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Ticker ticker;

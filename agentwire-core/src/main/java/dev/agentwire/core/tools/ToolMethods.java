@@ -56,7 +56,18 @@ public final class ToolMethods {
         registry.register("tools/list", Access.scope("tools:call"), m::list);
         // On a worker, never inline: validating the arguments runs the provider's schema (patterns included).
         registry.register("tools/call", Access.scope("tools:call"), m::call);
+        // A provider's requests to the caller of its call, as an MCP server makes them of its client.
+        CALLER_REQUESTS.forEach((method, capability) -> registry.register(
+                method,
+                Access.scope("tools:provide"),
+                call -> relay.ask(call.connection(), method, capability, call.params())));
     }
+
+    /** The requests a provider may make of its caller, each with the MCP client capability it needs. */
+    public static final java.util.Map<String, String> CALLER_REQUESTS = java.util.Map.of(
+            "sampling/createMessage", "sampling",
+            "elicitation/create", "elicitation",
+            "roots/list", "roots");
 
     /** Tells every member of {@code session}, and every connection that sees all sessions, that tools changed. */
     public static void notifyChanged(Session session, ToolTables tables) {
@@ -145,7 +156,7 @@ public final class ToolMethods {
                         "cursor " + p.cursor() + " is not one tools/list gave");
             }
         }
-        if (Boolean.TRUE.equals(call.connection().get(ToolTables.ALL_SESSIONS))) {
+        if (Boolean.TRUE.equals(call.connection().get(SessionManager.ALL_SESSIONS))) {
             return CompletableFuture.completedFuture(listAll(call.connection()));
         }
         ToolTable table = tables.of(call.connection());
@@ -196,7 +207,7 @@ public final class ToolMethods {
         }
         JsonNode args =
                 p.arguments() == null || p.arguments().isNull() ? Json.mapper().createObjectNode() : p.arguments();
-        if (Boolean.TRUE.equals(call.connection().get(ToolTables.ALL_SESSIONS))) {
+        if (Boolean.TRUE.equals(call.connection().get(SessionManager.ALL_SESSIONS))) {
             AllSessions.Named named = AllSessions.find(call.connection(), sessions, tables, maxPerSession, p.name())
                     .orElseThrow(() -> {
                         var data = HubException.reasonData("no_provider");

@@ -144,6 +144,14 @@ public final class ToolRelay implements RelayEndpoint {
         return calls.message(new LocalProvider(provider), params);
     }
 
+    /**
+     * A provider's request for the caller of one of its tool calls ({@code sampling/createMessage} and the
+     * like; see {@link RelayedCalls#ask}): the caller has at least {@code tools.callTimeoutMs} to answer.
+     */
+    public CompletableFuture<JsonNode> ask(Connection provider, String method, String capability, JsonNode params) {
+        return calls.ask(new LocalProvider(provider), method, capability, params, defaultTimeout.toMillis());
+    }
+
     public boolean progress(Connection provider, JsonNode params) {
         return calls.progress(new LocalProvider(provider), params);
     }

@@ -12,12 +12,6 @@ import dev.agentwire.core.sessions.SessionManager;
  */
 public final class ToolTables {
 
-    /**
-     * Set (true) on a connection that sees the tools of every session it may enter ({@link AllSessions}) instead of
-     * its own session's: MCP over HTTP without {@code ?session=}.
-     */
-    public static final AttributeKey<Boolean> ALL_SESSIONS = new AttributeKey<>("tools.allSessions");
-
     private final AttributeKey<ToolTable> key = new AttributeKey<>("tools");
     private final java.util.Set<Connection> viewers = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Directory<ToolTable.Entry> directory;

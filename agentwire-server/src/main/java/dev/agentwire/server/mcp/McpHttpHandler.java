@@ -229,7 +229,7 @@ public final class McpHttpHandler extends ChannelInboundHandlerAdapter {
         List<String> session = new QueryStringDecoder(req.uri()).parameters().get("session");
         if (session == null || session.isEmpty()) {
             // Without ?session= it serves every session this identity may enter, under names that cannot collide.
-            s.connection().set(dev.agentwire.core.tools.ToolTables.ALL_SESSIONS, true);
+            s.connection().set(dev.agentwire.core.sessions.SessionManager.ALL_SESSIONS, true);
             answer(ctx, keepAlive, s, init, size, true);
             return;
         }

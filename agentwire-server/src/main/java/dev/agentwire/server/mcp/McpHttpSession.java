@@ -1,8 +1,10 @@
 package dev.agentwire.server.mcp;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentwire.core.Connection;
 import dev.agentwire.core.Outbound;
+import dev.agentwire.core.relay.RelayedCalls;
 import dev.agentwire.protocol.Id;
 import dev.agentwire.protocol.Message;
 import dev.agentwire.protocol.MessageCodec;
@@ -202,20 +204,12 @@ final class McpHttpSession implements Outbound {
             }
             return;
         }
-        if (m instanceof Message.Notification n
-                && n.method().equals("notifications/message")
-                && n.params() != null
-                && n.params().path("_meta").has(dev.agentwire.core.relay.RelayedCalls.RELATED_REQUEST)) {
-            // A provider's log message during a call: on that call's stream, without the hub's marker.
-            JsonNode related = n.params().path("_meta").get(dev.agentwire.core.relay.RelayedCalls.RELATED_REQUEST);
+        JsonNode related = relatedRequest(m);
+        if (related != null) {
+            // A provider's log message or request (sampling, elicitation) during a call: on that call's stream,
+            // without the hub's marker.
             Reply reply = replies.get(related.isTextual() ? Id.of(related.asText()) : Id.of(related.asLong()));
-            var params = ((com.fasterxml.jackson.databind.node.ObjectNode) n.params()).deepCopy();
-            var meta = (com.fasterxml.jackson.databind.node.ObjectNode) params.get("_meta");
-            meta.remove(dev.agentwire.core.relay.RelayedCalls.RELATED_REQUEST);
-            if (meta.isEmpty()) {
-                params.remove("_meta");
-            }
-            String json = json(new Message.Notification("notifications/message", params));
+            String json = json(withoutMarker(m));
             if (reply != null) {
                 reply.before(json);
             } else if (standalone != null) {
@@ -236,6 +230,27 @@ final class McpHttpSession implements Outbound {
         if (s != null) {
             s.send(json(m));
         }
+    }
+
+    private static JsonNode relatedRequest(Message m) {
+        JsonNode params = m instanceof Message.Notification n && n.method().equals("notifications/message")
+                ? n.params()
+                : m instanceof Message.Request r ? r.params() : null;
+        JsonNode related = params == null ? null : params.path("_meta").get(RelayedCalls.RELATED_REQUEST);
+        return related != null && (related.isTextual() || related.canConvertToLong()) ? related : null;
+    }
+
+    private static Message withoutMarker(Message m) {
+        JsonNode given = m instanceof Message.Notification n ? n.params() : ((Message.Request) m).params();
+        ObjectNode params = ((ObjectNode) given).deepCopy();
+        ObjectNode meta = (ObjectNode) params.get("_meta");
+        meta.remove(RelayedCalls.RELATED_REQUEST);
+        if (meta.isEmpty()) {
+            params.remove("_meta");
+        }
+        return m instanceof Message.Notification n
+                ? new Message.Notification(n.method(), params)
+                : new Message.Request(((Message.Request) m).id(), ((Message.Request) m).method(), params);
     }
 
     @Override

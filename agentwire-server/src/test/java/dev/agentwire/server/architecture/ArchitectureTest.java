@@ -32,6 +32,7 @@ class ArchitectureTest {
             "hub", Set.of(),
             "sessions", Set.of(),
             "tools", Set.of("sessions.SessionManager", "sessions.Session"),
+            "catalog", Set.of("sessions.SessionManager", "sessions.Session"),
             "services", Set.of(),
             "rooms", Set.of(),
             "terminals", Set.of(),

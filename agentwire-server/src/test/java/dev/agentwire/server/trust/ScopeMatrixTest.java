@@ -73,6 +73,25 @@ class ScopeMatrixTest {
         row("a2a/expose", "tools:provide", "{\"name\":\"matrix-agent\"}");
         row("tools/list", "tools:call", "{}");
         row("tools/call", "tools:call", "{\"name\":\"nothing\",\"arguments\":{}}");
+        row("sampling/createMessage", "tools:provide", "{\"messages\":[]}");
+        row("elicitation/create", "tools:provide", "{\"message\":\"m\"}");
+        row("roots/list", "tools:provide", "{}");
+        row("prompts/register", "tools:provide", "{\"prompts\":[{\"name\":\"m\",\"description\":\"d\"}]}");
+        row("prompts/unregister", "tools:provide", "{\"names\":[\"m\"]}");
+        row("resources/register", "tools:provide", "{\"resources\":[{\"uri\":\"m://m\",\"name\":\"m\"}]}");
+        row("resources/unregister", "tools:provide", "{\"uris\":[\"m://m\"]}");
+        row("notifications/resources/updated", "tools:provide", "{\"uri\":\"m://m\"}");
+        row("prompts/list", "tools:call", "{}");
+        row("prompts/get", "tools:call", "{\"name\":\"nothing\"}");
+        row("resources/list", "tools:call", "{}");
+        row("resources/templates/list", "tools:call", "{}");
+        row("resources/read", "tools:call", "{\"uri\":\"nothing://x\"}");
+        row("resources/subscribe", "tools:call", "{\"uri\":\"nothing://x\"}");
+        row("resources/unsubscribe", "tools:call", "{\"uri\":\"nothing://x\"}");
+        row(
+                "completion/complete",
+                "tools:call",
+                "{\"ref\":{\"type\":\"ref/prompt\",\"name\":\"nothing\"},\"argument\":{\"name\":\"a\",\"value\":\"\"}}");
         // Tool providers (tools:provide) and service instances (services:provide) both send it; it only reaches calls
         // made to the sending connection, so one without either scope has nothing it could reach.
         row("notifications/progress", ANY, "{\"progressToken\":\"nothing\",\"progress\":1}");
