@@ -88,7 +88,10 @@ final class HubCommand implements Callable<Integer> {
         }
         HubConfig cfg = loader.load(dir);
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", cfg.logLevel());
-        AgentwireHub hub = AgentwireHub.builder().config(cfg).build();
+        AgentwireHub hub = AgentwireHub.builder()
+                .config(cfg)
+                .terminalForwarder(Forwarder.launch())
+                .build();
         CountDownLatch stopped = new CountDownLatch(1);
         hub.start();
         Runtime.getRuntime()

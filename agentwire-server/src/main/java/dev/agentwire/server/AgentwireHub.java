@@ -50,6 +50,7 @@ import dev.agentwire.server.home.FileRevocations;
 import dev.agentwire.server.home.FileSpendLedger;
 import dev.agentwire.server.home.HubHome;
 import dev.agentwire.server.store.SqliteStore;
+import dev.agentwire.server.terminals.ProcessForwarders;
 import dev.agentwire.server.terminals.Pty4jLauncher;
 import dev.agentwire.server.transport.AgentChannelInitializer;
 import dev.agentwire.server.transport.HandlerPools;
@@ -151,6 +152,9 @@ public final class AgentwireHub implements AutoCloseable {
     private ClusterTerminals clusterTerminals;
 
     private TerminalService terminals;
+    /** What starts a spawned terminal's detached forwarder; empty: terminals run in the hub's process. */
+    private List<String> terminalForwarder = List.of();
+
     private int tcpPort = -1;
     private String token;
     private WebAccess web;
@@ -361,6 +365,9 @@ public final class AgentwireHub implements AutoCloseable {
                 new TerminalsFeature(
                         home.dir().resolve("control"),
                         new Pty4jLauncher(),
+                        terminalForwarder.isEmpty()
+                                ? Optional.empty()
+                                : Optional.of(new ProcessForwarders(terminalForwarder, this::endpoint)),
                         config.section(TerminalService.Settings.class),
                         clusterTerminals == null ? RemoteTerminals.NONE : clusterTerminals));
     }
@@ -949,8 +956,19 @@ public final class AgentwireHub implements AutoCloseable {
         private Ticker ticker = Ticker.SYSTEM;
         private NettyTransport transport;
         private HubConfig config;
+        private List<String> terminalForwarder = List.of();
 
         private Builder() {}
+
+        /**
+         * Runs each spawned terminal under a detached forwarder started with {@code launch} (up to the forwarder's
+         * options; {@code aw hub} gives {@code java ... dev.agentwire.cli.Aw run --detached}), so that terminals
+         * outlive the hub. Without it, terminals run on PTYs of the hub's process.
+         */
+        public Builder terminalForwarder(List<String> launch) {
+            this.terminalForwarder = List.copyOf(launch);
+            return this;
+        }
 
         /** {@code AGENTWIRE_HOME}; default {@code ~/.agentwire}. */
         public Builder home(Path home) {
@@ -1010,7 +1028,9 @@ public final class AgentwireHub implements AutoCloseable {
                 Path h = home != null ? home : HubHome.locate(env);
                 c = ConfigLoader.standard(h, configFile, env).merge(loader).load(h);
             }
-            return new AgentwireHub(c, ticker, transport != null ? transport : NettyTransport.detect());
+            AgentwireHub hub = new AgentwireHub(c, ticker, transport != null ? transport : NettyTransport.detect());
+            hub.terminalForwarder = terminalForwarder;
+            return hub;
         }
     }
 }

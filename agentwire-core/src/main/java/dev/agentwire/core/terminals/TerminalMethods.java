@@ -29,7 +29,7 @@ public final class TerminalMethods {
      * key, read and wait on a terminal of another hub are relayed there.
      */
     public static void register(MethodRegistry methods, TerminalService terminals, RemoteTerminals remote) {
-        add(methods, "terminals/spawn", call -> now(terminals.spawn(spawn(call))));
+        add(methods, "terminals/spawn", call -> terminals.spawn(spawn(call)).thenApply(r -> (JsonNode) r));
         add(methods, "terminals/list", call -> {
             com.fasterxml.jackson.databind.node.ObjectNode local = terminals.list();
             return remote.list().thenApply(others -> {

@@ -53,6 +53,13 @@ public final class TerminalService {
 
     private final Path controlDir;
     private final PtyLauncher launcher;
+    private final Optional<TerminalForwarders> forwarders;
+    /** Terminals whose forwarder was started and has not registered yet, with what their spawn waits for. */
+    private final Map<String, CompletableFuture<ObjectNode>> starting = new ConcurrentHashMap<>();
+
+    /** How long a spawned terminal's forwarder has to register. */
+    static final long FORWARDER_REGISTERS_WITHIN_SECONDS = 30;
+
     private final EventBus events;
     private final ScheduledExecutorService timers;
     private final Settings settings;
@@ -130,6 +137,21 @@ public final class TerminalService {
             EventBus events,
             ScheduledExecutorService timers,
             Settings settings) {
+        this(controlDir, launcher, Optional.empty(), events, timers, settings);
+    }
+
+    /**
+     * @param forwarders when present, {@code terminals/spawn} runs each terminal under a detached forwarder of its
+     *     own, which the terminal outlives the hub with; when empty, on a PTY of the hub's ({@code launcher})
+     */
+    public TerminalService(
+            Path controlDir,
+            PtyLauncher launcher,
+            Optional<TerminalForwarders> forwarders,
+            EventBus events,
+            ScheduledExecutorService timers,
+            Settings settings) {
+        this.forwarders = forwarders;
         this.controlDir = controlDir;
         this.launcher = launcher;
         this.events = events;
@@ -239,7 +261,12 @@ public final class TerminalService {
             made[0].output(scrollback);
         }
         notification("session-start", session);
-        return session.describe();
+        ObjectNode described = session.describe();
+        CompletableFuture<ObjectNode> spawned = starting.remove(id);
+        if (spawned != null) {
+            spawned.complete(described);
+        }
+        return described;
     }
 
     /** {@code terminals/forward-output}: what a forwarded session printed. */
@@ -277,12 +304,17 @@ public final class TerminalService {
     public record Spawn(
             List<String> command, String cwd, Map<String, String> env, int cols, int rows, Optional<String> name) {}
 
-    public ObjectNode spawn(Spawn s) {
+    /**
+     * {@code terminals/spawn}: completes with the new terminal, at once on a PTY of the hub's, or once its
+     * detached forwarder has registered it.
+     */
+    public CompletableFuture<ObjectNode> spawn(Spawn s) {
         if (s.command().isEmpty() || s.command().get(0).isBlank()) {
             throw HubException.of(ErrorCode.INVALID_PARAMS, "invalid_params", "terminals/spawn needs a \"command\"");
         }
         checkSize(s.cols(), s.rows());
-        if (sessions.values().stream().filter(TerminalSession::isRunning).count() >= settings.maxSessions()) {
+        if (sessions.values().stream().filter(TerminalSession::isRunning).count() + starting.size()
+                >= settings.maxSessions()) {
             var data = HubException.reasonData("too_many_terminals");
             data.put("limit", settings.maxSessions());
             throw HubException.withData(
@@ -313,6 +345,9 @@ public final class TerminalService {
         env.putAll(s.env());
         env.put("AGENTWIRE_TERMINAL_ID", id);
         env.putIfAbsent("TERM", "xterm-256color");
+        if (forwarders.isPresent()) {
+            return detached(id, s, cwd, env);
+        }
         TerminalSession session;
         try {
             session = new TerminalSession(
@@ -341,7 +376,68 @@ public final class TerminalService {
             log.warn("terminal {}: no ipc.sock: {}", id, e.toString());
         }
         notification("session-start", session);
-        return session.describe();
+        return CompletableFuture.completedFuture(session.describe());
+    }
+
+    /** Starts terminal {@code id}'s forwarder; the spawn completes when it registers, or fails after a while. */
+    private CompletableFuture<ObjectNode> detached(String id, Spawn s, String cwd, Map<String, String> env) {
+        CompletableFuture<ObjectNode> registered = new CompletableFuture<>();
+        starting.put(id, registered);
+        TerminalForwarders.Started started;
+        try {
+            Path dir = controlDir.resolve(id);
+            SessionFiles.privateDirectory(controlDir);
+            SessionFiles.privateDirectory(dir);
+            started = forwarders.get().start(id, s.command(), cwd, env, s.cols(), s.rows(), s.name(), dir);
+        } catch (IOException | RuntimeException e) {
+            starting.remove(id);
+            throw HubException.of(
+                    ErrorCode.INVALID_PARAMS,
+                    "spawn_failed",
+                    "cannot start the forwarder of " + s.command().get(0) + ": " + e.getMessage());
+        }
+        started.onExit(() -> {
+            if (starting.remove(id, registered)) {
+                registered.completeExceptionally(HubException.of(
+                        ErrorCode.INVALID_PARAMS,
+                        "spawn_failed",
+                        "the forwarder of " + s.command().get(0) + " ended before it registered the terminal"
+                                + lastWords(controlDir.resolve(id).resolve("forwarder.log")) + " (its log: control/"
+                                + id + "/forwarder.log)"));
+            }
+        });
+        timers.schedule(
+                () -> {
+                    if (starting.remove(id, registered)) {
+                        started.abandon();
+                        registered.completeExceptionally(HubException.of(
+                                ErrorCode.INTERNAL_ERROR,
+                                "spawn_failed",
+                                "the forwarder of terminal " + id + " did not register within "
+                                        + FORWARDER_REGISTERS_WITHIN_SECONDS + " s (its log: control/" + id
+                                        + "/forwarder.log)"));
+                    }
+                },
+                FORWARDER_REGISTERS_WITHIN_SECONDS,
+                TimeUnit.SECONDS);
+        return registered;
+    }
+
+    /** The last line of a forwarder's log (at most 300 characters of it), as {@code ": LINE"}; "" if none. */
+    private static String lastWords(Path log) {
+        try (var f = Files.newByteChannel(log)) {
+            long size = f.size();
+            java.nio.ByteBuffer tail = java.nio.ByteBuffer.allocate((int) Math.min(size, 4096));
+            f.position(size - tail.capacity());
+            while (tail.hasRemaining() && f.read(tail) > 0) {
+                // reads the tail
+            }
+            String text = new String(tail.array(), 0, tail.position(), java.nio.charset.StandardCharsets.UTF_8).strip();
+            String last = text.substring(text.lastIndexOf('\n') + 1).strip();
+            return last.isEmpty() ? "" : ": " + (last.length() > 300 ? last.substring(0, 300) + "…" : last);
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
     }
 
     private final class Listener implements TerminalSession.Listener {
@@ -637,7 +733,8 @@ public final class TerminalService {
         matcher.shutdownNow();
         inputPool.shutdownNow();
         for (TerminalSession s : sessions.values()) {
-            if (s.isRunning()) {
+            // A forwarded terminal belongs to its forwarder, which outlives the hub: it registers again.
+            if (s.isRunning() && !remotes.containsKey(s.id)) {
                 try {
                     s.signal(1); // SIGHUP, as when a terminal closes
                 } catch (HubException e) {
