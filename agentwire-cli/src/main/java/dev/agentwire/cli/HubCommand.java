@@ -90,7 +90,7 @@ final class HubCommand implements Callable<Integer> {
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", cfg.logLevel());
         AgentwireHub hub = AgentwireHub.builder()
                 .config(cfg)
-                .terminalForwarder(Forwarder.launch())
+                .terminalForwarder(dev.agentwire.server.terminals.ProcessForwarders.javaLaunch())
                 .build();
         CountDownLatch stopped = new CountDownLatch(1);
         hub.start();

@@ -54,32 +54,6 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--nested", description = "run even inside an agentwire terminal")
     boolean nested;
 
-    @Option(
-            names = "--detached",
-            description = "run with no terminal of its own: how the hub runs the terminals it spawns (see --id)",
-            hidden = true)
-    boolean detached;
-
-    @Option(
-            names = "--id",
-            paramLabel = "ID",
-            description = "the session id (32 hex digits; --detached only)",
-            hidden = true)
-    String givenId;
-
-    @Option(names = "--cols", paramLabel = "N", description = "the window's columns (--detached only)", hidden = true)
-    Integer cols;
-
-    @Option(names = "--rows", paramLabel = "N", description = "the window's rows (--detached only)", hidden = true)
-    Integer rows;
-
-    @Option(
-            names = "--cwd",
-            paramLabel = "DIR",
-            description = "the command's directory (--detached only)",
-            hidden = true)
-    String cwdOption;
-
     @Parameters(paramLabel = "COMMAND", arity = "1..*", description = "the command and its arguments (after --)")
     List<String> command;
 
@@ -94,9 +68,6 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (detached) {
-            return detached();
-        }
         String outer = System.getenv("AGENTWIRE_TERMINAL_ID");
         if (outer != null && !outer.isEmpty() && !nested) {
             throw new CommandLine.ParameterException(
@@ -138,8 +109,27 @@ final class RunCommand implements Callable<Integer> {
                     }
                 });
             }
-            copyOutput(id, pty, true);
-            int code = finish(id, pty, connector);
+            copyOutput(id, pty);
+            int code = pty.waitFor();
+            done = true;
+            if (hub == null && connector.isAlive()) {
+                if (attempting) {
+                    // A short command may end while its registration is on the way: let that land, so the hub
+                    // learns the exit code instead of seeing the forwarder vanish.
+                    connector.join(10_000);
+                } else {
+                    connector.interrupt(); // waiting to try again: there is no hub to tell
+                }
+            }
+            AgentwireClient h = hub;
+            if (h != null) {
+                h.request(
+                                "terminals/forward-exit",
+                                Json.mapper().createObjectNode().put("id", id).put("exitCode", code))
+                        .handle((r, e) -> null)
+                        .get(5, TimeUnit.SECONDS);
+                h.close();
+            }
             if (code > 128 && code < 128 + 65) {
                 PrintWriter err = spec.commandLine().getErr();
                 err.println("aw run: " + command.get(0) + " was ended by signal " + (code - 128));
@@ -151,51 +141,6 @@ final class RunCommand implements Callable<Integer> {
                 Tty.restore(saved);
             }
         }
-    }
-
-    /** The command ended: the hub hears its exit code (if there is one to tell); the code. */
-    private int finish(String id, Pty pty, Thread connector) throws Exception {
-        int code = pty.waitFor();
-        done = true;
-        if (hub == null && connector.isAlive()) {
-            if (attempting) {
-                // A short command may end while its registration is on the way: let that land, so the hub
-                // learns the exit code instead of seeing the forwarder vanish.
-                connector.join(10_000);
-            } else {
-                connector.interrupt(); // waiting to try again: there is no hub to tell
-            }
-        }
-        AgentwireClient h = hub;
-        if (h != null) {
-            h.request(
-                            "terminals/forward-exit",
-                            Json.mapper().createObjectNode().put("id", id).put("exitCode", code))
-                    .handle((r, e) -> null)
-                    .get(5, TimeUnit.SECONDS);
-            h.close();
-        }
-        return code;
-    }
-
-    /**
-     * {@code --detached}: the forwarder of a terminal the hub spawned. No terminal of its own: the command's output
-     * goes only to the hub (and the ring it registers again with after a hub restart), its input only from the
-     * hub. Its environment is the command's (the hub set it). Exits when the command ends, with its code.
-     */
-    private int detached() throws Exception {
-        if (givenId == null || !givenId.matches("[0-9a-f]{32}")) {
-            throw new CommandLine.ParameterException(
-                    spec.commandLine(), "aw run --detached needs --id: 32 lower-case hex digits");
-        }
-        int[] size = {cols == null ? 80 : cols, rows == null ? 24 : rows};
-        String cwd = cwdOption != null ? cwdOption : System.getProperty("user.dir");
-        Pty pty = new Pty4jLauncher().launch(command, cwd, System.getenv(), size[0], size[1]);
-        Thread connector = new Thread(() -> connect(givenId, size, cwd, pty), "aw-run-connect");
-        connector.setDaemon(true);
-        connector.start();
-        copyOutput(givenId, pty, false);
-        return finish(givenId, pty, connector);
     }
 
     /** Connects (again and again while the hub is away) and registers the session. */
@@ -281,8 +226,8 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    /** The command's output to the user's terminal ({@code echo}), the ring, and the hub. */
-    private void copyOutput(String id, Pty pty, boolean echo) {
+    /** The command's output to the user's terminal, the ring, and the hub. */
+    private void copyOutput(String id, Pty pty) {
         CharsetDecoder decoder = StandardCharsets.UTF_8
                 .newDecoder()
                 .onMalformedInput(CodingErrorAction.REPLACE)
@@ -293,10 +238,8 @@ final class RunCommand implements Callable<Integer> {
         try (InputStream stream = pty.output()) {
             int n;
             while ((n = stream.read(buf)) > 0) {
-                if (echo) {
-                    System.out.write(buf, 0, n);
-                    System.out.flush();
-                }
+                System.out.write(buf, 0, n);
+                System.out.flush();
                 in.put(buf, 0, n).flip();
                 decoder.decode(in, chars, false);
                 in.compact();

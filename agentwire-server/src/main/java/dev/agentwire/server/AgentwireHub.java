@@ -962,7 +962,7 @@ public final class AgentwireHub implements AutoCloseable {
 
         /**
          * Runs each spawned terminal under a detached forwarder started with {@code launch} (up to the forwarder's
-         * options; {@code aw hub} gives {@code java ... dev.agentwire.cli.Aw run --detached}), so that terminals
+         * options; {@code aw hub} gives {@link ProcessForwarders#javaLaunch}), so that terminals
          * outlive the hub. Without it, terminals run on PTYs of the hub's process.
          */
         public Builder terminalForwarder(List<String> launch) {

@@ -12,7 +12,7 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * Runs each spawned terminal under a forwarder process of its own ({@code aw run --detached}): started in a new
+ * Runs each spawned terminal under a forwarder process of its own ({@link Forwarder}): started in a new
  * session ({@code setsid}, when the system has it) with no terminal and its output in the terminal's
  * {@code forwarder.log}, so neither the hub's end nor a Ctrl-C at the hub's terminal reaches it. Thread safe.
  */
@@ -24,13 +24,48 @@ public final class ProcessForwarders implements TerminalForwarders {
     private final Supplier<String> hubEndpoint;
 
     /**
-     * @param launch the forwarder's command up to its options, e.g. {@code java -cp aw.jar dev.agentwire.cli.Aw run
-     *     --detached}
+     * @param launch the forwarder's command up to its options ({@link #javaLaunch})
      * @param hubEndpoint where the forwarder reaches the hub ({@code unix:/path})
      */
     public ProcessForwarders(List<String> launch, Supplier<String> hubEndpoint) {
         this.launch = List.copyOf(launch);
         this.hubEndpoint = hubEndpoint;
+    }
+
+    /**
+     * The forwarder's JVM options: one PTY and one connection need little. The JDK's class-data archive is mapped
+     * where it was made, so its pages stay shared between forwarders (the flag is diagnostic, and ignored by a JVM
+     * that does not know it); the hub's own archive is not given: it holds the CLI's classes and would cost each
+     * forwarder 30 MB (docs/BENCHMARKS.md, "Terminal forwarders").
+     */
+    static final List<String> JVM_OPTIONS = List.of(
+            "-XX:+IgnoreUnrecognizedVMOptions",
+            "-XX:+UnlockDiagnosticVMOptions",
+            "-XX:ArchiveRelocationMode=0",
+            "-Xms2m",
+            "-Xmx12m",
+            "-Xss256k",
+            "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1",
+            "-XX:CICompilerCount=1",
+            "-XX:ReservedCodeCacheSize=4m",
+            "-XX:MaxMetaspaceSize=32m",
+            "-XX:MinHeapFreeRatio=5",
+            "-XX:MaxHeapFreeRatio=20",
+            "-XX:-UsePerfData");
+
+    /** {@code java [options] -cp <this JVM's class path> }{@link Forwarder}: on the JVM this hub runs on. */
+    public static List<String> javaLaunch() {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current()
+                .info()
+                .command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(JVM_OPTIONS);
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(Forwarder.class.getName());
+        return cmd;
     }
 
     @Override
