@@ -342,6 +342,16 @@ class CallLogTest {
                 .asText();
         assertThat(get.apply("/api/calls", token).statusCode()).as("not admin").isEqualTo(403);
 
+        // A foreign page's GET is let through as every /api GET is (docs/PROTOCOL.md section 3), but the answer
+        // carries no CORS grant, so the page's script cannot read the log.
+        HttpResponse<String> foreign = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/calls"))
+                        .header("Authorization", "Bearer " + h.token())
+                        .header("Origin", "http://evil.example")
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(foreign.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+
         // A name that is not this hub's (DNS rebinding) is refused before any routing, token or not.
         try (Socket s = new Socket("127.0.0.1", port)) {
             s.getOutputStream()
