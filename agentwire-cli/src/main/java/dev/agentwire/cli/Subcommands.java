@@ -23,6 +23,8 @@ final class Subcommands {
             "cluster",
             "tools",
             "call",
+            "calls",
+            "replay",
             "mcp",
             "rooms",
             "send",
@@ -73,6 +75,8 @@ final class Subcommands {
             case "cluster" -> ClusterCommand.class;
             case "tools" -> ToolsCommand.class;
             case "call" -> CallCommand.class;
+            case "calls" -> CallsCommand.class;
+            case "replay" -> ReplayCommand.class;
             case "mcp" -> McpCommand.class;
             case "rooms" -> RoomsCommands.List.class;
             case "send" -> RoomsCommands.Send.class;

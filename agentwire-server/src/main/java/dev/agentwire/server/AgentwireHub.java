@@ -7,6 +7,7 @@ import dev.agentwire.core.HubCore;
 import dev.agentwire.core.HubException;
 import dev.agentwire.core.Ticker;
 import dev.agentwire.core.auth.TokensFeature;
+import dev.agentwire.core.calls.CallsFeature;
 import dev.agentwire.core.catalog.CatalogFeature;
 import dev.agentwire.core.events.EventsFeature;
 import dev.agentwire.core.git.GitFeature;
@@ -49,6 +50,7 @@ import dev.agentwire.server.config.HubConfig;
 import dev.agentwire.server.home.FileRevocations;
 import dev.agentwire.server.home.FileSpendLedger;
 import dev.agentwire.server.home.HubHome;
+import dev.agentwire.server.store.SqliteCallStore;
 import dev.agentwire.server.store.SqliteStore;
 import dev.agentwire.server.terminals.ProcessForwarders;
 import dev.agentwire.server.terminals.Pty4jLauncher;
@@ -369,7 +371,10 @@ public final class AgentwireHub implements AutoCloseable {
                                 ? Optional.empty()
                                 : Optional.of(new ProcessForwarders(terminalForwarder, this::endpoint)),
                         config.section(TerminalService.Settings.class),
-                        clusterTerminals == null ? RemoteTerminals.NONE : clusterTerminals));
+                        clusterTerminals == null ? RemoteTerminals.NONE : clusterTerminals),
+                new CallsFeature(
+                        config.section(CallsFeature.Settings.class),
+                        () -> SqliteCallStore.open(home.dir().resolve("hub.db"))));
     }
 
     /** With {@code cluster.redis}: connects to Redis (or stops the start, naming it) and opens the rooms' bus. */

@@ -31,7 +31,8 @@ public final class EventMethods {
             "tools",
             "rooms",
             "services",
-            "cluster");
+            "cluster",
+            "calls");
 
     private EventMethods() {}
 

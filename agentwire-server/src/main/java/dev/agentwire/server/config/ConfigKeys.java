@@ -93,6 +93,7 @@ public final class ConfigKeys {
         section(TerminalService.Settings.class);
         section(dev.agentwire.core.router.RouterSettings.class);
         section(dev.agentwire.core.rooms.RoomSettings.class);
+        section(dev.agentwire.core.calls.CallsFeature.Settings.class);
         section(dev.agentwire.server.socketio.SocketIoSettings.class);
         section(dev.agentwire.server.mcp.McpHttpSettings.class);
         section(dev.agentwire.server.cluster.ClusterSettings.class);

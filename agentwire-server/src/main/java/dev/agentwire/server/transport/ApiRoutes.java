@@ -46,6 +46,21 @@ final class ApiRoutes {
             get("/api/router", "router/budget"),
             get("/api/cluster", "hub/cluster"),
             new Route(
+                    HttpMethod.GET,
+                    Pattern.compile(Pattern.quote("/api/calls")),
+                    "calls/list",
+                    false,
+                    false,
+                    (m, r) -> {
+                        ObjectNode p = Json.mapper().createObjectNode();
+                        for (String key : List.of("tool", "service", "caller", "since")) {
+                            r.param(key).ifPresent(v -> p.put(key, v));
+                        }
+                        r.param("limit").ifPresent(v -> p.put("limit", parseLong("limit", v)));
+                        r.param("id").ifPresent(v -> p.put("id", parseLong("id", v)));
+                        return p;
+                    }),
+            new Route(
                     HttpMethod.POST,
                     Pattern.compile("/api/services/" + NAME + "/" + NAME),
                     "services/request",

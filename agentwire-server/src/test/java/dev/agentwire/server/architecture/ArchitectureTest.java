@@ -37,7 +37,8 @@ class ArchitectureTest {
             "rooms", Set.of(),
             "terminals", Set.of(),
             "router", Set.of(),
-            "git", Set.of());
+            "git", Set.of(),
+            "calls", Set.of("sessions.SessionManager", "sessions.Session"));
 
     private static JavaClasses classes;
 

@@ -100,6 +100,7 @@ class ScopeMatrixTest {
         row("tokens/create", "admin", "{\"sub\":\"m\",\"scopes\":[],\"ttlSeconds\":60}");
         row("tokens/revoke", "admin", "{\"jti\":\"nothing\"}");
         row("auth/login-code", "admin", "{\"page\":\"terminals\"}");
+        row("calls/list", "admin", "{}");
         row("rooms/join", "rooms:read:lobby", "{\"room\":\"lobby\"}");
         row("rooms/leave", ANY, "{\"room\":\"lobby\"}");
         row("rooms/publish", "rooms:write:lobby", "{\"room\":\"lobby\",\"text\":\"m\"}");
