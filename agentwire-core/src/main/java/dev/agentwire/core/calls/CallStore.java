@@ -12,8 +12,11 @@ public interface CallStore extends AutoCloseable {
     /** Stores {@code records} (their ids are 0) in one transaction; the same records under the ids they got. */
     List<CallRecord> insert(List<CallRecord> records);
 
-    /** Deletes all but the newest {@code maxRows} records and those that started before {@code minAt}; how many. */
-    int prune(long maxRows, long minAt);
+    /**
+     * Deletes those that started before {@code minAt}, then all but the newest {@code maxRows} records, then the
+     * oldest until the rest take at most {@code maxBytes} (of their text); how many.
+     */
+    int prune(long maxRows, long minAt, long maxBytes);
 
     /** The records {@code query} selects, newest first. */
     List<CallRecord> list(CallQuery query);

@@ -45,7 +45,7 @@ public final class CallWriter implements AutoCloseable {
             Optional<CallRecord.Failure> error) {}
 
     /** How long records are kept: the newest {@code maxRows}, none older than {@code maxAgeMs}. */
-    public record Retention(long maxRows, long maxAgeMs) {}
+    public record Retention(long maxRows, long maxAgeMs, long maxBytes) {}
 
     private final CallStore store;
     private final Redactor redactor;
@@ -165,7 +165,8 @@ public final class CallWriter implements AutoCloseable {
                 made.add(record(e));
             }
             records = store.insert(made);
-            pruned.addAndGet(store.prune(retention.maxRows(), clock.getAsLong() - retention.maxAgeMs()));
+            pruned.addAndGet(
+                    store.prune(retention.maxRows(), clock.getAsLong() - retention.maxAgeMs(), retention.maxBytes()));
         } catch (RuntimeException e) {
             failed.addAndGet(batch.size());
             log.warn("the call log could not store {} calls: {}", batch.size(), e.toString());

@@ -31,6 +31,7 @@ public final class CallsFeature implements Feature {
      * @param maxArgumentBytes the largest arguments kept whole (JSON text after redaction); longer ones are cut
      * @param maxRows records kept, the newest
      * @param maxAge how long a record is kept
+     * @param maxBytes the most the kept records may take (their text), the newest kept
      * @param queue calls that may wait for the writer before more are dropped
      */
     @Setting.Section("calls")
@@ -65,6 +66,14 @@ public final class CallsFeature implements Feature {
             Duration maxAge,
 
             @Setting(
+                    value = "64MiB",
+                    kind = Kind.SIZE,
+                    min = 1 << 16,
+                    max = Integer.MAX_VALUE,
+                    doc = "the most the recorded calls may take in hub.db (their text); the oldest go first")
+            long maxBytes,
+
+            @Setting(
                     value = "10000",
                     kind = Kind.INTEGER,
                     min = 1,
@@ -78,7 +87,7 @@ public final class CallsFeature implements Feature {
 
         /** The same values as the annotations say. */
         public static Settings defaults() {
-            return new Settings(true, Redactor.DEFAULT_RULE, 16 << 10, 100_000, Duration.ofDays(7), 10_000);
+            return new Settings(true, Redactor.DEFAULT_RULE, 16 << 10, 100_000, Duration.ofDays(7), 64 << 20, 10_000);
         }
     }
 
@@ -116,7 +125,7 @@ public final class CallsFeature implements Feature {
         CallWriter writer = new CallWriter(
                 store.get(),
                 new Redactor(settings.redact(), settings.maxArgumentBytes()),
-                new CallWriter.Retention(settings.maxRows(), settings.maxAge().toMillis()),
+                new CallWriter.Retention(settings.maxRows(), settings.maxAge().toMillis(), settings.maxBytes()),
                 settings.queue(),
                 clock,
                 r -> hub.events().publish("calls", "recorded", r.toJson()));

@@ -39,7 +39,7 @@ class CallRecorderTest {
         }
 
         @Override
-        public int prune(long maxRows, long minAt) {
+        public int prune(long maxRows, long minAt, long maxBytes) {
             return 0;
         }
 

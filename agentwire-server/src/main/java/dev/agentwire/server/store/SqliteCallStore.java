@@ -112,6 +112,15 @@ public final class SqliteCallStore implements CallStore {
             }
             insert.executeBatch();
             db.commit();
+            if (bytes >= 0) {
+                try (PreparedStatement added =
+                        db.prepareStatement("SELECT coalesce(sum(" + SIZE + "), 0) FROM calls WHERE id > ?")) {
+                    added.setLong(1, lastId);
+                    try (ResultSet r = added.executeQuery()) {
+                        bytes += r.next() ? r.getLong(1) : 0;
+                    }
+                }
+            }
             lastId = next;
             return out;
         } catch (SQLException e) {
@@ -122,17 +131,62 @@ public final class SqliteCallStore implements CallStore {
         }
     }
 
+    /** What a record takes, as {@link #prune} counts it: its text, and a little for the numbers. */
+    static final String SIZE = "(64 + length(kind) + length(session) + length(caller) + length(identity)"
+            + " + length(target) + length(arguments) + coalesce(length(result_digest), 0)"
+            + " + coalesce(length(error_message), 0))";
+
+    /** What the kept records take ({@link #SIZE}); -1 until counted once. */
+    private long bytes = -1;
+
     @Override
-    public synchronized int prune(long maxRows, long minAt) {
+    public synchronized int prune(long maxRows, long minAt, long maxBytes) {
         try (PreparedStatement old = db.prepareStatement("DELETE FROM calls WHERE at < ?");
                 PreparedStatement many = db.prepareStatement(
                         "DELETE FROM calls WHERE id <= (SELECT id FROM calls ORDER BY id DESC LIMIT 1 OFFSET ?)")) {
             old.setLong(1, minAt);
             int n = old.executeUpdate();
             many.setLong(1, maxRows);
-            return n + many.executeUpdate();
+            n += many.executeUpdate();
+            return n + pruneBytes(maxBytes, n > 0);
         } catch (SQLException e) {
             throw new IllegalStateException("pruning the call log failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Deletes the oldest records until the rest take at most {@code maxBytes}. The total is counted once, then kept
+     * up to date by inserts and by this (again after other deletes): the oldest are read only as far as needed.
+     */
+    private int pruneBytes(long maxBytes, boolean othersDeleted) throws SQLException {
+        if (bytes < 0 || othersDeleted) {
+            try (Statement s = db.createStatement();
+                    ResultSet r = s.executeQuery("SELECT coalesce(sum(" + SIZE + "), 0) FROM calls")) {
+                bytes = r.next() ? r.getLong(1) : 0;
+            }
+        }
+        if (bytes <= maxBytes) {
+            return 0;
+        }
+        long freed = 0;
+        long lastId = -1;
+        try (PreparedStatement oldest = db.prepareStatement("SELECT id, " + SIZE + " FROM calls ORDER BY id ASC")) {
+            oldest.setFetchSize(256);
+            try (ResultSet r = oldest.executeQuery()) {
+                while (bytes - freed > maxBytes && r.next()) {
+                    lastId = r.getLong(1);
+                    freed += r.getLong(2);
+                }
+            }
+        }
+        if (lastId < 0) {
+            return 0;
+        }
+        try (PreparedStatement del = db.prepareStatement("DELETE FROM calls WHERE id <= ?")) {
+            del.setLong(1, lastId);
+            int n = del.executeUpdate();
+            bytes -= freed;
+            return n;
         }
     }
 

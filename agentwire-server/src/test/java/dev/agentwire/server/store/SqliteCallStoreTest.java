@@ -67,17 +67,41 @@ class SqliteCallStoreTest {
             List<CallRecord> stored =
                     s.insert(List.of(at(now - 7_200_000, "old"), at(now - 10, "a"), at(now - 5, "b"), at(now, "c")));
             assertThat(stored).extracting(CallRecord::id).containsExactly(1L, 2L, 3L, 4L);
-            assertThat(s.prune(100, now - 3_600_000)).as("by age").isEqualTo(1);
+            assertThat(s.prune(100, now - 3_600_000, Long.MAX_VALUE))
+                    .as("by age")
+                    .isEqualTo(1);
             assertThat(s.list(ALL)).extracting(CallRecord::target).containsExactly("c", "b", "a");
-            assertThat(s.prune(2, 0)).as("by rows").isEqualTo(1);
+            assertThat(s.prune(2, 0, Long.MAX_VALUE)).as("by rows").isEqualTo(1);
             assertThat(s.list(ALL)).extracting(CallRecord::target).containsExactly("c", "b");
-            s.prune(0, 0);
+            s.prune(0, 0, Long.MAX_VALUE);
             assertThat(s.list(ALL)).isEmpty();
         }
         try (SqliteCallStore s = SqliteCallStore.open(file)) {
             assertThat(s.insert(List.of(at(now, "d"))).get(0).id())
                     .as("a pruned id is never given again")
                     .isEqualTo(5);
+        }
+    }
+
+    @Test
+    void pruningKeepsTheNewestThatFitInTheByteBound() throws Exception {
+        Path file = TestHubs.shortTempDir().resolve("hub.db");
+        try (SqliteCallStore s = SqliteCallStore.open(file)) {
+            List<CallRecord> big = new java.util.ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                big.add(at(1000 + i, "t" + i + "x".repeat(1000)));
+            }
+            s.insert(big);
+            assertThat(s.prune(100, 0, Long.MAX_VALUE))
+                    .as("nothing over any bound")
+                    .isZero();
+            // Each record takes a little over 1000 characters: 3500 keeps the newest three.
+            assertThat(s.prune(100, 0, 3500)).isEqualTo(7);
+            assertThat(s.list(ALL)).extracting(r -> r.target().substring(0, 2)).containsExactly("t9", "t8", "t7");
+            // The total is kept up to date by inserts: one more pushes the oldest out.
+            s.insert(List.of(at(2000, "u" + "x".repeat(1000))));
+            assertThat(s.prune(100, 0, 3500)).isEqualTo(1);
+            assertThat(s.list(ALL)).extracting(r -> r.target().substring(0, 2)).containsExactly("ux", "t9", "t8");
         }
     }
 
@@ -89,7 +113,7 @@ class SqliteCallStoreTest {
         try (CallWriter w = new CallWriter(
                         SqliteCallStore.open(file),
                         new Redactor(Redactor.DEFAULT_RULE, 1024),
-                        new CallWriter.Retention(1000, 60_000),
+                        new CallWriter.Retention(1000, 60_000, Long.MAX_VALUE),
                         10,
                         clock::get,
                         told::add)
@@ -113,7 +137,7 @@ class SqliteCallStoreTest {
         try (CallWriter w = new CallWriter(
                 SqliteCallStore.open(file),
                 new Redactor(Redactor.DEFAULT_RULE, 1024),
-                new CallWriter.Retention(1000, 60_000),
+                new CallWriter.Retention(1000, 60_000, Long.MAX_VALUE),
                 2,
                 System::currentTimeMillis,
                 r -> {})) {
