@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.agentwire.client.AgentwireClient;
 import dev.agentwire.protocol.Json;
 import dev.agentwire.server.AgentwireHub;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -191,6 +193,43 @@ class TermCommandsTest {
     }
 
     @Test
+    void awRunInstallsTheHooksToo() throws Exception {
+        Path claude = program("claude-hooks.py", "claude");
+        Path aw = awOnPath();
+        Path keyboard = dir.resolve("keyboard");
+        Files.writeString(keyboard, "from aw run\n\u0004");
+        CompletableFuture<JsonNode> turn = new CompletableFuture<>();
+        try (AgentwireClient watcher = AgentwireClient.builder()
+                .endpoint(hub.endpoint())
+                .reconnect(false)
+                .connect()) {
+            watcher.onNotification("events/event", e -> {
+                if (e.path("data").path("type").asText().equals("claude-turn")) {
+                    turn.complete(e.path("data"));
+                }
+            });
+            watcher.request("events/subscribe", json("{\"categories\":[\"session-monitor\"]}"))
+                    .get(10, TimeUnit.SECONDS);
+            ProcessBuilder pb = new ProcessBuilder(
+                            AwRunner.processCommand("run", "--claude-hooks", "--", claude.toString()))
+                    .redirectErrorStream(true)
+                    .redirectInput(keyboard.toFile());
+            pb.environment().put("AGENTWIRE_HOME", dir.resolve("home").toString());
+            pb.environment().put("PATH", aw.getParent() + ":" + System.getenv("PATH"));
+            pb.environment().remove("AGENTWIRE_TERMINAL_ID");
+            Process run = pb.start();
+            String out = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(run.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(run.exitValue()).as(out).isZero();
+            assertThat(out).contains("hooks: Notification,Stop", "answer: from aw run", "turn done");
+            JsonNode event = turn.get(30, TimeUnit.SECONDS);
+            assertThat(event.path("source").asText()).isEqualTo("hook");
+            assertThat(event.path("hook").asText()).isEqualTo("Stop");
+            assertThat(event.path("sessionName").asText()).isEqualTo("claude");
+        }
+    }
+
+    @Test
     void claudeTurnFromTheBellOfAProgramWithoutHooks() throws Exception {
         Path claude = program("claude-bell.sh", "claude");
         String id = started(claude.toString());
@@ -222,7 +261,7 @@ class TermCommandsTest {
 
         AwRunner.Result noSuch = term("read", unknown);
         assertThat(noSuch.code()).isEqualTo(1);
-        assertThat(noSuch.err()).contains("no terminal " + unknown);
+        assertThat(noSuch.err()).startsWith("aw term read: no terminal " + unknown);
         AwRunner.Result notAnId = term("status", "../x");
         assertThat(notAnId.code()).isEqualTo(1);
         assertThat(notAnId.err()).contains("a terminal id is 32 lower-case hex digits");
