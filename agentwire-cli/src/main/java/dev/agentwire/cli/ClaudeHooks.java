@@ -21,7 +21,7 @@ final class ClaudeHooks {
      * with {@code || true}: a Stop hook that exits 2 would tell Claude to go on working, and 2 is aw's usage error.
      */
     static String settings(String endpoint) {
-        String aw = "aw notify" + (endpoint == null ? "" : " --connect " + shellQuote(endpoint));
+        String aw = "aw notify" + (endpoint == null ? "" : " --connect " + TermCommands.shellQuote(endpoint));
         ObjectNode root = Json.mapper().createObjectNode();
         ObjectNode hooks = root.putObject("hooks");
         for (String event : EVENTS) {
@@ -43,9 +43,5 @@ final class ClaudeHooks {
         out.add(settings(endpoint));
         out.addAll(command.subList(1, command.size()));
         return out;
-    }
-
-    static String shellQuote(String s) {
-        return "'" + s.replace("'", "'\\''") + "'";
     }
 }

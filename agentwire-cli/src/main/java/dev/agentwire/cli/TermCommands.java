@@ -62,6 +62,11 @@ final class TermCommands {
         }
     }
 
+    /** {@code s} as one word for a POSIX shell. */
+    static String shellQuote(String s) {
+        return "'" + s.replace("'", "'\\''") + "'";
+    }
+
     static ObjectNode id(String id) {
         return Json.mapper().createObjectNode().put("id", id);
     }

@@ -62,9 +62,19 @@ final class TermDrive {
 
     /** The screen once it stopped changing for {@code quietMs} (or as it is at {@code deadline}, nanoTime). */
     static List<String> settled(AgentwireClient hub, String id, long quietMs, long deadline) throws Exception {
+        return quiet(hub, id, quietMs, deadline).lines();
+    }
+
+    /** The screen, and whether it stayed unchanged for {@code quietMs} before {@code deadline} (nanoTime). */
+    record Quiet(List<String> lines, boolean quiet) {}
+
+    static Quiet quiet(AgentwireClient hub, String id, long quietMs, long deadline) throws Exception {
         List<String> last = screen(hub, id);
         long still = System.nanoTime();
-        while (System.nanoTime() - still < quietMs * 1_000_000 && System.nanoTime() - deadline < 0) {
+        while (System.nanoTime() - still < quietMs * 1_000_000) {
+            if (System.nanoTime() - deadline >= 0) {
+                return new Quiet(last, false);
+            }
             Thread.sleep(LOOK_MS);
             List<String> now = screen(hub, id);
             if (!now.equals(last)) {
@@ -72,7 +82,7 @@ final class TermDrive {
                 still = System.nanoTime();
             }
         }
-        return last;
+        return new Quiet(last, true);
     }
 
     /** Whether the screen differs from {@code before} within {@code ms}. */
@@ -170,15 +180,11 @@ final class TermDrive {
                 JsonNode match = hub.request(
                                 "terminals/wait", id(id).put("pattern", regex).put("timeoutMs", timeout.toMillis()))
                         .get();
-                if (idleMs != null) {
-                    long quietSince = System.nanoTime();
-                    settled(hub, id, idleMs, deadline);
-                    if (System.nanoTime() - deadline >= 0 && System.nanoTime() - quietSince < idleMs * 1_000_000) {
-                        throw new CommandFailure(
-                                ExitCodes.TIMEOUT,
-                                regex + " matched in terminal " + id + ", but its screen did not stay still for "
-                                        + idleMs + " ms within " + timeout.toMillis() + " ms");
-                    }
+                if (idleMs != null && !quiet(hub, id, idleMs, deadline).quiet()) {
+                    throw new CommandFailure(
+                            ExitCodes.TIMEOUT,
+                            regex + " matched in terminal " + id + ", but its screen did not stay still for " + idleMs
+                                    + " ms within " + timeout.toMillis() + " ms");
                 }
                 if (client.json) {
                     ClientOptions.printJson(out(), match);
@@ -223,7 +229,7 @@ final class TermDrive {
             // an & in it cannot swallow the end marker. The markers are printed with %s, so the echo of the typed
             // line never matches them. A leading space keeps the line out of the shell's history.
             String line = " printf '__AW_%s_start__\\n' " + nonce + "; eval "
-                    + ClaudeHooks.shellQuote(String.join(" ", command)) + "; printf '\\n__AW_%s_end_%s__\\n' " + nonce
+                    + TermCommands.shellQuote(String.join(" ", command)) + "; printf '\\n__AW_%s_end_%s__\\n' " + nonce
                     + " $?\r";
             Duration timeout = timeout(Duration.ofSeconds(30));
             try (AgentwireClient hub = TermCommands.connect(client, spec, timeout)) {

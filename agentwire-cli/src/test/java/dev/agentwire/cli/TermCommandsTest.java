@@ -303,7 +303,7 @@ class TermCommandsTest {
                         + String.join(
                                 " ",
                                 AwRunner.processCommand().stream()
-                                        .map(ClaudeHooks::shellQuote)
+                                        .map(TermCommands::shellQuote)
                                         .toList())
                         + " \"$@\"\n");
         Files.setPosixFilePermissions(aw, PosixFilePermissions.fromString("rwx------"));
