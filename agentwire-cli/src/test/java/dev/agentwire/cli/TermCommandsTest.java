@@ -245,6 +245,20 @@ class TermCommandsTest {
     }
 
     @Test
+    void claudeTurnFromTheTitleTheProgressReportAndTheStatusLine() throws Exception {
+        Path claude = program("claude-signs.sh", "claude");
+        for (String[] way : new String[][] {{"title", "title"}, {"progress", "osc-9-4"}, {"status", "status-line"}}) {
+            String id = started(claude.toString(), way[0]);
+            assertThat(term("wait", id, "--regex", "^ready$").code()).isZero();
+            Waiter turn = waitTurn(id, "--json");
+            assertThat(term("send", id, "go\r").code()).isZero();
+            AwRunner.Result r = turn.result.get(30, TimeUnit.SECONDS);
+            assertThat(r.code()).as(way[0] + ": " + r.err()).isZero();
+            assertThat(json(r.out()).path("source").asText()).as(way[0]).isEqualTo(way[1]);
+        }
+    }
+
+    @Test
     void aBellInATerminalThatDoesNotRunClaudeIsNoTurn() throws Exception {
         String id = bash();
         Waiter turn = waitTurn(id, "--timeout", "2s");
