@@ -49,7 +49,7 @@ public final class Aw implements Runnable {
         cl.setErr(err);
         cl.setExitCodeExceptionMapper(Failures::exitCode);
         cl.setExecutionExceptionHandler((e, line, parsed) -> {
-            line.getErr().println("aw " + line.getCommandName() + ": " + Failures.describe(e));
+            line.getErr().println(line.getCommandSpec().qualifiedName(" ") + ": " + Failures.describe(e));
             return Failures.exitCode(e);
         });
         return cl.execute(args);

@@ -27,6 +27,9 @@ final class Failures {
         if (t instanceof picocli.CommandLine.ParameterException) {
             return ExitCodes.USAGE;
         }
+        if (t instanceof CommandFailure f) {
+            return f.exitCode();
+        }
         if (t instanceof HubUnavailableException || t instanceof ConnectionLostException) {
             return ExitCodes.NO_HUB;
         }
@@ -59,6 +62,7 @@ final class Failures {
                 || t instanceof UntrustedHubException
                 || t instanceof HubStartException
                 || t instanceof RpcException
+                || t instanceof CommandFailure
                 || t instanceof ApiSocketCommands.ApiSocketException) {
             return t.getMessage();
         }

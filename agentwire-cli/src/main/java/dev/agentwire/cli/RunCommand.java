@@ -54,6 +54,12 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--nested", description = "run even inside an agentwire terminal")
     boolean nested;
 
+    @Option(
+            names = "--claude-hooks",
+            description = "COMMAND is Claude Code: report the end of its turns through its Stop and Notification hooks"
+                    + " (adds --settings; see aw notify, aw term wait-turn)")
+    boolean claudeHooks;
+
     @Parameters(paramLabel = "COMMAND", arity = "1..*", description = "the command and its arguments (after --)")
     List<String> command;
 
@@ -84,6 +90,9 @@ final class RunCommand implements Callable<Integer> {
         env.put("AGENTWIRE_TERMINAL_ID", id);
         env.putIfAbsent("TERM", "xterm-256color");
         String cwd = System.getProperty("user.dir");
+        if (claudeHooks) {
+            command = ClaudeHooks.install(command, client.endpoint);
+        }
         Pty pty = new Pty4jLauncher().launch(command, cwd, env, size[0], size[1]);
         String saved = tty ? Tty.raw() : null;
         try {

@@ -42,6 +42,8 @@ final class Subcommands {
             "generate",
             "title",
             "terminals",
+            "term",
+            "notify",
             "follow",
             "unfollow",
             "token",
@@ -94,6 +96,8 @@ final class Subcommands {
             case "generate" -> GenerateCommand.class;
             case "title" -> ApiSocketCommands.Title.class;
             case "terminals" -> ApiSocketCommands.Terminals.class;
+            case "term" -> TermCommands.Term.class;
+            case "notify" -> NotifyCommand.class;
             case "follow" -> ApiSocketCommands.Follow.class;
             case "unfollow" -> ApiSocketCommands.Unfollow.class;
             case "token" -> TokenCommands.class;

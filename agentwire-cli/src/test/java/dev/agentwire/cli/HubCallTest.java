@@ -66,7 +66,15 @@ class HubCallTest {
                         entry("aw sockets inspect", "aw-sockets"),
                         entry("aw token create", "aw-token"),
                         entry("aw token revoke", "aw-token"),
-                        entry("aw open", "aw-open")));
+                        entry("aw open", "aw-open"),
+                        entry("aw notify", "aw-notify"),
+                        entry("aw term new", "aw-term"),
+                        entry("aw term send", "aw-term"),
+                        entry("aw term keys", "aw-term"),
+                        entry("aw term read", "aw-term"),
+                        entry("aw term status", "aw-term"),
+                        entry("aw term kill", "aw-term"),
+                        entry("aw term ls", "aw-term")));
     }
 
     @Test

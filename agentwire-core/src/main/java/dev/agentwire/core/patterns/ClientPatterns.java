@@ -46,6 +46,15 @@ public final class ClientPatterns {
      * @throws Refused saying why it is not taken
      */
     public static Pattern compile(String source) {
+        return compile(source, 0);
+    }
+
+    /**
+     * Compiles {@code source} with RE2/J and {@code flags} ({@link Pattern#MULTILINE} and the others RE2/J takes).
+     *
+     * @throws Refused saying why it is not taken
+     */
+    public static Pattern compile(String source, int flags) {
         if (source.length() > MAX_LENGTH) {
             throw new Refused(
                     "it is " + source.length() + " characters long; at most " + MAX_LENGTH + " are taken",
@@ -58,7 +67,7 @@ public final class ClientPatterns {
                     "pattern too large");
         }
         try {
-            return Pattern.compile(source);
+            return Pattern.compile(source, flags);
         } catch (PatternSyntaxException e) {
             String why = e.getMessage().replaceFirst("^error parsing regexp: ", "");
             throw new Refused(

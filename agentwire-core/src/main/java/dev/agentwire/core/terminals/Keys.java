@@ -7,8 +7,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
-/** The keys {@code terminals/key} knows, and the bytes a terminal sends for them (xterm's). */
-final class Keys {
+/** The keys {@code terminals/key} knows, and the bytes a terminal sends for them (xterm's). Stateless. */
+public final class Keys {
+
+    /** The key names, for messages. */
+    public static final String KNOWN = "Enter, Tab, Escape, Backspace, Up, Down, Left, Right, Home, End, PageUp,"
+            + " PageDown, Delete, Insert, F1-F12, Ctrl-A..Ctrl-Z (also C-c, Ctrl+C)";
 
     private static final Map<String, String> KEYS = new LinkedHashMap<>();
 
@@ -56,15 +60,12 @@ final class Keys {
         return find(key).orElseThrow(() -> {
             var data = HubException.reasonData("unknown_key");
             data.put("key", String.valueOf(key));
-            return HubException.withData(
-                    ErrorCode.INVALID_PARAMS,
-                    "unknown key " + key + "; known: Enter, Tab, Escape, Backspace, Up, Down, Left, Right, Home, End,"
-                            + " PageUp, PageDown, Delete, Insert, F1-F12, Ctrl-A..Ctrl-Z",
-                    data);
+            return HubException.withData(ErrorCode.INVALID_PARAMS, "unknown key " + key + "; known: " + KNOWN, data);
         });
     }
 
-    static Optional<String> find(String key) {
+    /** The bytes for {@code key}, or empty if it names no key (see {@link #bytes} for the names taken). */
+    public static Optional<String> find(String key) {
         if (key == null) {
             return Optional.empty();
         }

@@ -15,7 +15,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
-/** {@code terminals/spawn|list|kill|resize|title|input|key|read|wait|attach|detach|ack} (scope {@code terminals}). */
+/**
+ * {@code terminals/spawn|list|kill|resize|title|input|key|notify|read|wait|attach|detach|ack} (scope
+ * {@code terminals}).
+ */
 public final class TerminalMethods {
 
     private TerminalMethods() {}
@@ -63,6 +66,11 @@ public final class TerminalMethods {
                 anyHub.apply(call -> now(terminals.title(id(call), text(call, "title", true)))));
         add(methods, "terminals/input", anyHub.apply(call -> now(terminals.input(id(call), text(call, "text", true)))));
         add(methods, "terminals/key", anyHub.apply(call -> now(terminals.key(id(call), text(call, "key", true)))));
+        add(
+                methods,
+                "terminals/notify",
+                anyHub.apply(call -> now(terminals.hookNotified(
+                        id(call), text(call, "event", true), Optional.ofNullable(text(call, "message", false))))));
         add(methods, "terminals/read", anyHub.apply(call -> {
             try {
                 return now(terminals.read(id(call)));

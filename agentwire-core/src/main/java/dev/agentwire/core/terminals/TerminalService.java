@@ -72,6 +72,8 @@ public final class TerminalService {
     private final ThreadPoolExecutor inputPool;
     /** The terminals/wait calls in progress, by caller. */
     private final WaitCalls waitCalls;
+    /** The ends of Claude Code's turns in the terminals that run it. */
+    private final TurnWatch turns;
 
     /**
      * The {@code terminals} section.
@@ -176,6 +178,7 @@ public final class TerminalService {
                     return t;
                 });
         this.waitCalls = new WaitCalls(timers, System::nanoTime);
+        this.turns = new TurnWatch(timers, System::nanoTime, this::turnEnded);
     }
 
     private TerminalWaits.Settings waitSettings() {
@@ -442,6 +445,11 @@ public final class TerminalService {
 
     private final class Listener implements TerminalSession.Listener {
         @Override
+        public void output(TerminalSession s, String text) {
+            turns.output(s, text);
+        }
+
+        @Override
         public void bell(TerminalSession s) {
             notification("bell", s);
         }
@@ -482,6 +490,34 @@ public final class TerminalService {
                 // the hub is stopping: the next start tidies control/
             }
         }
+    }
+
+    /** A {@code claude-turn} notification: Claude Code's turn ended in {@code s}, as {@code source} saw. */
+    private void turnEnded(TerminalSession s, String source, Optional<String> hook, Optional<String> message) {
+        ObjectNode data = base("claude-turn", s);
+        data.put("source", source);
+        hook.ifPresent(h -> data.put("hook", h));
+        data.put(
+                "message",
+                message.filter(m -> !m.isBlank())
+                        .orElse("Claude's turn ended in " + s.name + " (seen by " + source + ")"));
+        ObjectNode metadata = (ObjectNode) data.get("metadata");
+        metadata.put("source", source);
+        hook.ifPresent(h -> metadata.put("hook", h));
+        events.publish("session-monitor", "notification", data);
+    }
+
+    /**
+     * {@code terminals/notify}: Claude Code's hook {@code event} ({@code Stop}, {@code SubagentStop},
+     * {@code Notification}) ran in terminal {@code id} ({@code aw notify}); publishes {@code claude-turn}.
+     */
+    public ObjectNode hookNotified(String id, String event, Optional<String> message) {
+        turns.hook(find(id), event, message);
+        return Json.mapper()
+                .createObjectNode()
+                .put("id", id)
+                .put("event", event)
+                .put("source", "hook");
     }
 
     private void notification(String type, TerminalSession s) {
@@ -526,6 +562,7 @@ public final class TerminalService {
     /** Forgets an exited session and removes its directory. */
     private void remove(TerminalSession s) {
         sessions.remove(s.id, s);
+        turns.forget(s.id);
         SessionFiles.removeTree(s.dir());
     }
 

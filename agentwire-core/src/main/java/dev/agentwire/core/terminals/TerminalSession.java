@@ -87,6 +87,9 @@ final class TerminalSession {
         void title(TerminalSession s);
 
         void exited(TerminalSession s);
+
+        /** Output the process wrote, as read (on the reader thread: do little). */
+        default void output(TerminalSession s, String text) {}
     }
 
     TerminalSession(
@@ -239,6 +242,7 @@ final class TerminalSession {
         }
         screen.feed(text);
         marks.feed(text);
+        listener.output(this, text);
         cast.output(text);
         // Under the scrollback's lock: a viewer that attaches or is sent the screen anew gets the scrollback and
         // then exactly the output after it.

@@ -17,6 +17,11 @@ import java.util.Optional;
  * {@link BudgetedText}, so it also ends at a deadline. What needs a backtracking engine (backreferences,
  * lookaround) is refused with {@code -32602 invalid_pattern}, naming the pattern and why.
  *
+ * <p>It is compiled with {@link Pattern#MULTILINE}, since a person reads a screen line by line: {@code ^} and
+ * {@code $} anchor lines (the screen's lines are joined by {@code \n}), so {@code ^100$} matches the line
+ * {@code 100} and not {@code 1000}; {@code \A} and {@code \z} anchor the whole text, and {@code (?-m)} turns
+ * the flag off.
+ *
  * <p>The pattern's size is limited before it is compiled ({@link ClientPatterns}). Immutable and thread safe.
  */
 final class WaitPattern {
@@ -32,7 +37,7 @@ final class WaitPattern {
     /** Compiles {@code source}, or throws {@code -32602 invalid_pattern} saying why not. */
     static WaitPattern compile(String source) {
         try {
-            return new WaitPattern(source, ClientPatterns.compile(source));
+            return new WaitPattern(source, ClientPatterns.compile(source, Pattern.MULTILINE));
         } catch (ClientPatterns.Refused e) {
             throw invalid(source, e.getMessage(), e.error());
         }

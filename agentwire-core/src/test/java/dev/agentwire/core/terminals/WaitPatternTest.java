@@ -45,6 +45,20 @@ class WaitPatternTest {
     }
 
     @Test
+    void caretAndDollarAnchorLinesAsAPersonReadsTheScreen() {
+        WaitPattern p = WaitPattern.compile("^100$");
+        assertThat(p.find(unlimited("$ seq 100 100\n100\n$"), "screen")).isPresent();
+        assertThat(p.find(unlimited("$ seq 1000 1000\n1000\n$"), "screen")).isEmpty();
+        assertThat(p.find(unlimited("x100\n100x"), "screen")).isEmpty();
+        assertThat(WaitPattern.compile("\\Aonly\\z").find(unlimited("first\nonly"), "screen"))
+                .as("\\A and \\z still anchor the whole text")
+                .isEmpty();
+        assertThat(WaitPattern.compile("(?-m)^100$").find(unlimited("x\n100\ny"), "screen"))
+                .as("(?-m) turns line anchors off")
+                .isEmpty();
+    }
+
+    @Test
     void whatTheTestsAndPeopleWriteStillWorks() {
         assertThat(WaitPattern.compile("(?m)^\\$").find(unlimited("out\n$ "), "screen"))
                 .isPresent();

@@ -125,6 +125,7 @@ class ScopeMatrixTest {
             row("terminals/" + t, "terminals", "{\"id\":\"nothing\"}");
         }
         row("terminals/ack", "terminals", "{\"id\":\"nothing\",\"chars\":0}");
+        row("terminals/notify", "terminals", "{\"id\":\"nothing\",\"event\":\"Stop\"}");
         row("terminals/register", "terminals", "{\"id\":\"nothing\"}");
         row("terminals/forward-output", "terminals", "{\"id\":\"nothing\",\"data\":\"\"}");
         row("terminals/forward-exit", "terminals", "{\"id\":\"nothing\",\"exitCode\":0}");
