@@ -65,7 +65,8 @@
   }
 
   function describe(t) {
-    heading.textContent = `${t.name}${t.title ? ' — ' + t.title : ''} (${t.status}, ${t.cols}×${t.rows})`;
+    const title = t.title && t.title !== t.name ? ' — ' + t.title : '';
+    heading.textContent = `${t.name}${title} (${t.status}, ${t.cols}×${t.rows})`;
   }
 
   async function refresh() {
@@ -87,7 +88,7 @@
       size.textContent = ` ${t.cols}×${t.rows}`;
       const title = document.createElement('span');
       title.className = 'title';
-      title.textContent = t.title || '(no title)';
+      title.textContent = t.title && t.title !== t.name ? t.title : '';
       b.append(name, ' ', state, size, title);
       b.onclick = () => open(t.id).catch((e) => { status.textContent = e.message; });
       const li = document.createElement('li');

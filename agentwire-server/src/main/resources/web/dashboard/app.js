@@ -64,8 +64,7 @@ async function main() {
   const views = [statusView, connectionsView, toolsView, roomsView, servicesView, terminalsView, clusterView, callsView]
     .map((make) => {
       const v = make(ctx);
-      const section = v.section;
-      v.run = serial(v.refresh, (e) => console.warn('dashboard view failed', e, section));
+      v.run = serial(v.refresh, (e) => console.warn('dashboard view failed', make.name, e));
       return v;
     });
 

@@ -170,6 +170,20 @@ public final class DevTools implements AutoCloseable {
                 .until(() -> evaluate("Boolean(" + expression + ")").equals("true"));
     }
 
+    /** Presses a key as a keyboard does ({@code Tab}, {@code Enter}), with Shift if {@code shift}. */
+    public void press(String key, int keyCode, boolean shift) throws Exception {
+        for (String type : new String[] {"rawKeyDown", "keyUp"}) {
+            ObjectNode params = Json.mapper()
+                    .createObjectNode()
+                    .put("type", type)
+                    .put("key", key)
+                    .put("code", key)
+                    .put("windowsVirtualKeyCode", keyCode)
+                    .put("modifiers", shift ? 8 : 0);
+            call("Input.dispatchKeyEvent", params);
+        }
+    }
+
     /** Makes the page {@code width}×{@code height} CSS pixels, a phone's ({@code mobile}) or a desktop's. */
     public void viewport(int width, int height, boolean mobile) throws Exception {
         call(

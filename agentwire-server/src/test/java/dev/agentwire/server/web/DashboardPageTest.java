@@ -118,6 +118,19 @@ class DashboardPageTest {
                     .isEqualTo("/");
             b.until("document.querySelector('#status-body').innerText.includes('healthy')", LONG);
 
+            // Keyboard: the first Tab reaches the skip link, the next ones the views' links, each with a visible
+            // focus ring.
+            b.evaluate("document.activeElement.blur()");
+            b.press("Tab", 9, false);
+            assertThat(b.evaluate("document.activeElement.className")).isEqualTo("skip");
+            b.press("Tab", 9, false);
+            assertThat(b.evaluate("document.activeElement.textContent")).isEqualTo("Terminals page");
+            assertThat(b.evaluate("getComputedStyle(document.activeElement).outlineStyle"))
+                    .isEqualTo("solid");
+            b.press("Tab", 9, false);
+            assertThat(b.evaluate("document.activeElement.getAttribute('href')"))
+                    .isEqualTo("#status");
+
             // A connection appears while the page is open.
             b.until("document.querySelector('#connections-body').innerText.includes('test-owner')", LONG);
             assertThat(text(b, "#connections-body")).doesNotContain("late-joiner");
@@ -208,6 +221,11 @@ class DashboardPageTest {
             assertThat(b.evaluate("document.querySelectorAll('#new-terminal, #kill').length"))
                     .isEqualTo("2");
             b.screenshot(SHOTS.resolve("terminals-1280.png"));
+            b.viewport(390, 844, true);
+            b.screenshot(SHOTS.resolve("terminals-phone.png"));
+            b.viewport(1280, 800, false);
+            b.colorScheme("dark");
+            b.screenshot(SHOTS.resolve("terminals-dark.png"));
         }
     }
 
@@ -277,6 +295,7 @@ class DashboardPageTest {
         assertThat(b.evaluate("document.documentElement.scrollWidth <= 390"))
                 .as("nothing wider than the phone")
                 .isEqualTo("true");
+        assertThat(b.screenshot(SHOTS.resolve(name + "-phone-top.png"))).isGreaterThan(5000);
         assertThat(b.fullScreenshot(SHOTS.resolve(name + "-phone.png"))).isGreaterThan(5000);
         b.viewport(1280, 800, false);
         b.colorScheme("dark");
