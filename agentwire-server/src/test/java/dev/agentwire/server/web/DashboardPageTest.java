@@ -229,6 +229,45 @@ class DashboardPageTest {
         }
     }
 
+    /**
+     * The call log view against the contract shared with the call log's worker ({@code calls/list} and the
+     * {@code calls} events' records): the page's own view module, fed records of that shape, shows them newest
+     * first, with errors and arguments. (This hub has no {@code calls/list} yet; the live view says so.)
+     */
+    @Test
+    void theCallLogViewShowsRecordsOfTheSharedShape() throws Exception {
+        try (DevTools b = DevTools.start(dir.resolve("calls"))) {
+            b.viewport(1280, 800, false);
+            b.navigate(loginLink("dashboard"));
+            b.until("document.body.dataset.ready === 'true'", LONG);
+            String shown = b.evaluate("(async () => {"
+                    + " const { callsView } = await import('/dashboard/views.js');"
+                    + " const older = { id: 1, at: Date.now() - 60000, kind: 'tool', session: 'default',"
+                    + "   caller: 'agent-a', target: 'adder', arguments: { a: 1, token: '[redacted]' }, durationMs: 12,"
+                    + "   resultBytes: 2048, error: null };"
+                    + " const fake = { has: () => true, count: () => {}, hub: { request: async (method, params) =>"
+                    + "   (method === 'calls/list' && params.limit === 100 ? { calls: [older] } : {}) } };"
+                    // The live view keeps its element; the one under test gets a fresh one of the same id.
+                    + " const live = document.getElementById('calls-body'); live.id = 'calls-body-live';"
+                    + " live.after(Object.assign(document.createElement('div'), { id: 'calls-body' }));"
+                    + " const view = callsView(fake);"
+                    + " await view.refresh();"
+                    + " view.on.calls('recorded', { id: 2, at: Date.now(), kind: 'service', session: 'default',"
+                    + "   caller: 'uid:1000', target: 'naming/allocate', arguments: {}, durationMs: 250,"
+                    + "   resultBytes: 0, error: { code: -32001, message: 'timed out' } });"
+                    + " return [...document.querySelectorAll('#calls-body tbody tr')].map((r) => r.innerText"
+                    + "   .replace(/\\s+/g, ' ')).join('\\n'); })()");
+            String[] rows = shown.split("\n");
+            assertThat(rows).hasSize(2);
+            assertThat(rows[0]).contains("service", "uid:1000", "naming/allocate", "250 ms", "-32001 timed out");
+            assertThat(rows[1]).contains("tool", "agent-a", "adder", "12.0 ms", "2.0 KiB", "ok");
+            assertThat(
+                            b.evaluate(
+                                    "[...document.querySelectorAll('#calls-body details pre')].map((p) => p.textContent).join()"))
+                    .contains("[redacted]");
+        }
+    }
+
     @Test
     void aTokenWithoutAdminSeesTheHubButNoActions() throws Exception {
         String terminal = spawn("watched", 90, 24);
