@@ -20,11 +20,11 @@ import picocli.CommandLine.Parameters;
         description = {
             "Log a browser in to a page of the hub: asks the running hub for a one-time login link (good once, for"
                     + " 2 minutes), prints it and opens it in the default browser.",
-            "PAGE: terminals (the default) or demo."
+            "PAGE: dashboard (the default, the hub's page at /), terminals or demo."
         })
 final class OpenCommand extends HubCall {
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "PAGE", defaultValue = "terminals")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "PAGE", defaultValue = "dashboard")
     String page;
 
     @Option(names = "--no-browser", description = "print the link only; open it yourself")

@@ -50,14 +50,17 @@ class OpenCommandTest {
         AwRunner.Result r = aw("open", "--no-browser", "--connect", hub.endpoint());
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out().strip())
-                .matches("http://127\\.0\\.0\\.1:" + port + "/login\\?code=[A-Za-z0-9_-]{43}&next=/terminals");
+                .as("the dashboard by default")
+                .matches("http://127\\.0\\.0\\.1:" + port + "/login\\?code=[A-Za-z0-9_-]{43}&next=/");
+        AwRunner.Result terminals = aw("open", "terminals", "--no-browser", "--connect", hub.endpoint());
+        assertThat(terminals.out().strip()).endsWith("&next=/terminals");
         AwRunner.Result demo = aw("open", "demo", "--no-browser", "--json", "--connect", hub.endpoint());
         JsonNode j = Json.mapper().readTree(demo.out());
         assertThat(j.path("url").asText()).endsWith("&next=/demo/tools.html");
         assertThat(j.path("expiresAt").asText()).isNotEmpty();
         AwRunner.Result unknown = aw("open", "settings", "--no-browser", "--connect", hub.endpoint());
         assertThat(unknown.code()).isEqualTo(ExitCodes.ERROR);
-        assertThat(unknown.err()).contains("no page settings").contains("terminals, demo");
+        assertThat(unknown.err()).contains("no page settings").contains("dashboard, terminals, demo");
     }
 
     @Test

@@ -641,7 +641,10 @@ public final class TerminalService {
         checkSize(cols, rows);
         TerminalSession s = find(id);
         s.resize(cols, rows);
-        return s.describe();
+        ObjectNode described = s.describe();
+        // Viewers draw the session at its size (the /terminals page follows a resize made elsewhere).
+        events.publish("session", "updated", described.deepCopy());
+        return described;
     }
 
     public ObjectNode title(String id, String title) {

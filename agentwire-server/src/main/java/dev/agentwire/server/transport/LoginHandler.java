@@ -83,7 +83,7 @@ final class LoginHandler extends ChannelInboundHandlerAdapter {
                     HttpResponseStatus.BAD_REQUEST,
                     "Not a page of this hub",
                     "A login leads to one of the hub's pages (" + HubPages.names() + "), not elsewhere.",
-                    "Run `aw open terminals` where the hub runs for a login link.");
+                    "Run `aw open` where the hub runs for a login link to the dashboard.");
         }
         String name = HubPages.name(page.get());
         Optional<String> code = first(query, "code");

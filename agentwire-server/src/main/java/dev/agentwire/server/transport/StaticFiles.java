@@ -15,8 +15,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The web assets the hub serves from its jar ({@code /client.js}, {@code /demo/tools.html}, {@code /terminals},
- * xterm.js), read once. They hold no data (a page gets its data over the WebSocket, after login), so they are
+ * The web assets the hub serves from its jar (the dashboard at {@code /} and its modules under
+ * {@code /dashboard/}, {@code /client.js}, {@code /demo/tools.html}, {@code /terminals}, xterm.js), read once. They hold no data (a page gets its data over the WebSocket, after login), so they are
  * served to anyone. Each page comes with its Content-Security-Policy: its own scripts (the inline ones by
  * hash), no framing. Immutable.
  */
@@ -25,10 +25,24 @@ final class StaticFiles {
     /** One asset; {@code policy} is the page's Content-Security-Policy, empty for scripts and styles. */
     record Asset(byte[] bytes, String contentType, Optional<String> policy) {}
 
-    private static final Map<String, String> FILES = Map.of(
-            "/client.js", "text/javascript; charset=utf-8",
-            "/demo/tools.html", "text/html; charset=utf-8",
-            "/terminals", "text/html; charset=utf-8");
+    private static final String HTML = "text/html; charset=utf-8";
+    private static final String SCRIPT = "text/javascript; charset=utf-8";
+    private static final String STYLE = "text/css; charset=utf-8";
+
+    /** Each path the hub serves, and the resource under {@code /web} that holds it. */
+    private static final Map<String, String[]> FILES = Map.ofEntries(
+            Map.entry("/", new String[] {"/web/dashboard/index.html", HTML}),
+            Map.entry("/dashboard/dashboard.css", new String[] {"/web/dashboard/dashboard.css", STYLE}),
+            Map.entry("/dashboard/app.js", new String[] {"/web/dashboard/app.js", SCRIPT}),
+            Map.entry("/dashboard/dom.js", new String[] {"/web/dashboard/dom.js", SCRIPT}),
+            Map.entry("/dashboard/schema.js", new String[] {"/web/dashboard/schema.js", SCRIPT}),
+            Map.entry("/dashboard/views.js", new String[] {"/web/dashboard/views.js", SCRIPT}),
+            Map.entry("/dashboard/tools.js", new String[] {"/web/dashboard/tools.js", SCRIPT}),
+            Map.entry("/dashboard/rooms.js", new String[] {"/web/dashboard/rooms.js", SCRIPT}),
+            Map.entry("/client.js", new String[] {"/web/client.js", SCRIPT}),
+            Map.entry("/demo/tools.html", new String[] {"/web/demo/tools.html", HTML}),
+            Map.entry("/terminals", new String[] {"/web/terminals.html", HTML}),
+            Map.entry("/terminals.js", new String[] {"/web/terminals.js", SCRIPT}));
 
     /** xterm.js from its WebJar on the classpath, served under /vendor/xterm/. */
     private static final Map<String, String[]> VENDORED = Map.of(
@@ -43,10 +57,10 @@ final class StaticFiles {
 
     StaticFiles() {
         java.util.HashMap<String, Asset> loaded = new java.util.HashMap<>();
-        FILES.forEach((path, type) -> {
-            byte[] bytes = read("/web" + (path.equals("/terminals") ? "/terminals.html" : path));
-            Optional<String> policy = type.startsWith("text/html") ? Optional.of(pagePolicy(bytes)) : Optional.empty();
-            loaded.put(path, new Asset(bytes, type, policy));
+        FILES.forEach((path, from) -> {
+            byte[] bytes = read(from[0]);
+            Optional<String> policy = from[1].equals(HTML) ? Optional.of(pagePolicy(bytes)) : Optional.empty();
+            loaded.put(path, new Asset(bytes, from[1], policy));
         });
         VENDORED.forEach((path, from) -> loaded.put(path, new Asset(read(from[0]), from[1], Optional.empty())));
         this.assets = Map.copyOf(loaded);

@@ -6,14 +6,14 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * The hub's own pages that a browser login may lead to, by the names {@code aw open} takes ({@code terminals},
- * {@code demo}). A login's {@code next} must be one of them (with a plain query), so a login URL cannot
+ * The hub's own pages that a browser login may lead to, by the names {@code aw open} takes ({@code dashboard},
+ * {@code terminals}, {@code demo}). A login's {@code next} must be one of them (with a plain query), so a login URL cannot
  * redirect anywhere else. Immutable.
  */
 public final class HubPages {
 
     /** Where a login leads when it does not say. */
-    public static final String DEFAULT = "/terminals";
+    public static final String DEFAULT = "/";
 
     private static final Map<String, String> BY_NAME = byName();
 
@@ -24,6 +24,7 @@ public final class HubPages {
 
     private static Map<String, String> byName() {
         Map<String, String> m = new LinkedHashMap<>();
+        m.put("dashboard", "/");
         m.put("terminals", "/terminals");
         m.put("demo", "/demo/tools.html");
         return java.util.Collections.unmodifiableMap(m);
@@ -34,7 +35,7 @@ public final class HubPages {
         return String.join(", ", BY_NAME.keySet());
     }
 
-    /** The path of a page given by name ({@code terminals}) or path ({@code /demo/tools.html}, {@code demo/tools.html}). */
+    /** The path of a page given by name ({@code dashboard}, {@code terminals}) or path ({@code /demo/tools.html}, {@code demo/tools.html}). */
     public static Optional<String> path(String nameOrPath) {
         String s = nameOrPath.strip();
         if (BY_NAME.containsKey(s)) {
@@ -51,7 +52,7 @@ public final class HubPages {
                 .filter(e -> e.getValue().equals(p))
                 .map(Map.Entry::getKey)
                 .findFirst()
-                .orElse("terminals");
+                .orElse("dashboard");
     }
 
     /** {@code next} if it is one of the pages, optionally with a plain query; otherwise empty. */

@@ -30,7 +30,7 @@ public final class LoginCodeMethod {
         if (!page.isMissingNode() && !page.isNull() && !page.isTextual()) {
             throw HubException.of(ErrorCode.INVALID_PARAMS, "invalid_params", "page must be a string, got " + page);
         }
-        String wanted = page.isTextual() ? page.textValue() : "terminals";
+        String wanted = page.isTextual() ? page.textValue() : "dashboard";
         String path = HubPages.path(wanted)
                 .orElseThrow(() -> HubException.of(
                         ErrorCode.INVALID_PARAMS,

@@ -69,7 +69,7 @@ public final class NodePackages {
         return true;
     }
 
-    static boolean onPath(String program) {
+    public static boolean onPath(String program) {
         for (String d : System.getenv().getOrDefault("PATH", "").split(":")) {
             if (!d.isEmpty() && Files.isExecutable(Path.of(d, program))) {
                 return true;

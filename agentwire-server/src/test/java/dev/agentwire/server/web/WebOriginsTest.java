@@ -51,6 +51,7 @@ class WebOriginsTest {
     @Test
     void aLoginLeadsOnlyToTheHubsPages() {
         assertThat(HubPages.checkNext("/terminals")).hasValue("/terminals");
+        assertThat(HubPages.checkNext("/")).as("the dashboard").hasValue("/");
         assertThat(HubPages.checkNext("/demo/tools.html?session=work&token=x")).isPresent();
         assertThat(List.of(
                         "//evil.example",
@@ -58,6 +59,8 @@ class WebOriginsTest {
                         "/terminals/../api",
                         "/api/tools",
                         "/terminals?x=<script>",
+                        "/?next=//evil.example",
+                        "/dashboard/app.js",
                         "/terminals?a=b\r\nSet-Cookie:x",
                         ""))
                 .allMatch(n -> HubPages.checkNext(n).isEmpty());
@@ -66,6 +69,9 @@ class WebOriginsTest {
         assertThat(HubPages.path("/terminals")).hasValue("/terminals");
         assertThat(HubPages.path("admin")).isEmpty();
         assertThat(HubPages.name("/demo/tools.html?session=x")).isEqualTo("demo");
-        assertThat(HubPages.name("/elsewhere")).isEqualTo("terminals");
+        assertThat(HubPages.path("dashboard")).hasValue("/");
+        assertThat(HubPages.name("/")).isEqualTo("dashboard");
+        assertThat(HubPages.name("/terminals")).isEqualTo("terminals");
+        assertThat(HubPages.name("/elsewhere")).isEqualTo("dashboard");
     }
 }
