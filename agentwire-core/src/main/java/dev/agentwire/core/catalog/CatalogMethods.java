@@ -72,14 +72,21 @@ final class CatalogMethods {
         return s.attribute(key, () -> new Catalog(max));
     }
 
-    /** The catalogs {@code c} sees, its own session's first. */
+    /**
+     * The catalogs {@code c} sees, in the order a key two of them hold is served by: its own session's, the default
+     * session's, those of sessions its identity owns, then the others, each group by session id. So an entry in a
+     * session another identity made never hides one of the caller's own.
+     */
     private List<Catalog> visible(Connection c) {
+        Session own = SessionManager.sessionOf(c);
         if (!Boolean.TRUE.equals(c.get(SessionManager.ALL_SESSIONS))) {
-            return List.of(of(SessionManager.sessionOf(c)));
+            return List.of(of(own));
         }
         viewers.add(c);
         List<Session> all = new ArrayList<>(sessions.all());
-        all.sort(Comparator.comparing(Session::id));
+        all.sort(Comparator.comparingInt((Session s) ->
+                        s == own ? 0 : s.isDefault() ? 1 : c.subject().equals(s.owner()) ? 2 : 3)
+                .thenComparing(Session::id));
         List<Catalog> out = new ArrayList<>();
         for (Session s : all) {
             if (SessionManager.mayEnter(c, s)) {
@@ -89,13 +96,13 @@ final class CatalogMethods {
         return out;
     }
 
-    /** Tells the members of {@code session}, and every connection that sees all sessions, that {@code kind} changed. */
+    /** Tells the members of {@code session}, and the all-sessions viewers that may enter it, that {@code kinds} changed. */
     void changed(Session session, Set<Kind> kinds) {
         Set<String> methods = new java.util.TreeSet<>();
         kinds.forEach(k -> methods.add(k.changed()));
         Set<Connection> told = new HashSet<>();
         List<Connection> to = new ArrayList<>(session.members());
-        to.addAll(viewers);
+        viewers.stream().filter(v -> SessionManager.mayEnter(v, session)).forEach(to::add);
         for (Connection c : to) {
             if (c.isOpen() && told.add(c)) {
                 methods.forEach(m -> c.outbound().send(new Message.Notification(m, null)));

@@ -97,13 +97,14 @@ public final class TerminalMethods {
                         text(call, "id", true),
                         spawn(call),
                         number(call, "pid", -1),
-                        text(call, "scrollback", false))));
+                        text(call, "scrollback", false),
+                        text(call, "secret", false))));
         add(methods, "terminals/forward-output", call -> {
             terminals.forwardOutput(call.connection(), text(call, "id", true), text(call, "data", true));
             return now(dev.agentwire.protocol.Json.mapper().nullNode());
         });
         add(methods, "terminals/forward-exit", call -> {
-            terminals.forwardExit(text(call, "id", true), (int) number(call, "exitCode", -1));
+            terminals.forwardExit(call.connection(), text(call, "id", true), (int) number(call, "exitCode", -1));
             return now(dev.agentwire.protocol.Json.mapper().nullNode());
         });
         add(methods, "terminals/attach", call -> {

@@ -12,6 +12,8 @@ import dev.agentwire.protocol.ErrorCode;
 import dev.agentwire.protocol.Id;
 import dev.agentwire.protocol.Json;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -214,12 +216,21 @@ public final class TerminalService {
      * printed so far.
      */
     public ObjectNode register(Connection forwarder, String id, Spawn s, long pid, String scrollback) {
+        return register(forwarder, id, s, pid, scrollback, null);
+    }
+
+    /**
+     * The same, with the secret a spawned terminal's forwarder was given: a terminal the hub spawned (its directory
+     * holds {@code forwarder.secret}) is registered only with it, by this hub or the next one.
+     */
+    public ObjectNode register(Connection forwarder, String id, Spawn s, long pid, String scrollback, String secret) {
         if (id == null || !ID.matcher(id).matches()) {
             throw HubException.of(
                     ErrorCode.INVALID_PARAMS,
                     "invalid_terminal_id",
                     "a terminal id is 32 lower-case hex digits, not " + id);
         }
+        checkForwarderSecret(id, secret);
         checkSize(s.cols(), s.rows());
         TerminalSession old = sessions.get(id);
         if (old != null && old.isRunning()) {
@@ -272,18 +283,45 @@ public final class TerminalService {
         return described;
     }
 
-    /** {@code terminals/forward-output}: what a forwarded session printed. */
+    /** The name of the file in a spawned terminal's directory that holds its forwarder's secret. */
+    static final String SECRET_FILE = "forwarder.secret";
+
+    /** The environment variable that gives a spawned terminal's forwarder its secret. */
+    public static final String SECRET_ENV = "AGENTWIRE_FORWARDER_SECRET";
+
+    private void checkForwarderSecret(String id, String secret) {
+        Path file = controlDir.resolve(id).resolve(SECRET_FILE);
+        if (!Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return; // aw run's terminal: its forwarder chose the id
+        }
+        byte[] expected;
+        try (InputStream in = SessionFiles.read(file)) {
+            expected = in.readAllBytes();
+        } catch (IOException e) {
+            expected = new byte[0];
+        }
+        if (secret == null
+                || expected.length == 0
+                || !java.security.MessageDigest.isEqual(expected, secret.getBytes(StandardCharsets.UTF_8))) {
+            throw HubException.of(
+                    ErrorCode.FORBIDDEN,
+                    "not_the_forwarder",
+                    "terminal " + id + " was spawned by the hub: only its own forwarder registers it");
+        }
+    }
+
+    /** {@code terminals/forward-output}: what a forwarded session printed, from its own forwarder only. */
     public void forwardOutput(Connection forwarder, String id, String text) {
         RemotePty pty = remotes.get(id);
-        if (pty != null) {
+        if (pty != null && pty.forwarder() == forwarder) {
             pty.output(text);
         }
     }
 
-    /** {@code terminals/forward-exit}: a forwarded session's process ended. */
-    public void forwardExit(String id, int exitCode) {
-        RemotePty pty = remotes.remove(id);
-        if (pty != null) {
+    /** {@code terminals/forward-exit}: a forwarded session's process ended, as its own forwarder says. */
+    public void forwardExit(Connection forwarder, String id, int exitCode) {
+        RemotePty pty = remotes.get(id);
+        if (pty != null && pty.forwarder() == forwarder && remotes.remove(id, pty)) {
             pty.exited(exitCode);
         }
     }
@@ -391,7 +429,13 @@ public final class TerminalService {
             Path dir = controlDir.resolve(id);
             SessionFiles.privateDirectory(controlDir);
             SessionFiles.privateDirectory(dir);
-            started = forwarders.get().start(id, s.command(), cwd, env, s.cols(), s.rows(), s.name(), dir);
+            byte[] raw = new byte[32];
+            RANDOM.nextBytes(raw);
+            String secret = HexFormat.of().formatHex(raw);
+            SessionFiles.writeAtomically(dir.resolve(SECRET_FILE), secret.getBytes(StandardCharsets.UTF_8));
+            Map<String, String> forwarderEnv = new java.util.HashMap<>(env);
+            forwarderEnv.put(SECRET_ENV, secret);
+            started = forwarders.get().start(id, s.command(), cwd, forwarderEnv, s.cols(), s.rows(), s.name(), dir);
         } catch (IOException | RuntimeException e) {
             starting.remove(id);
             throw HubException.of(
@@ -414,7 +458,7 @@ public final class TerminalService {
                     if (starting.remove(id, registered)) {
                         started.abandon();
                         registered.completeExceptionally(HubException.of(
-                                ErrorCode.INTERNAL_ERROR,
+                                ErrorCode.TIMEOUT,
                                 "spawn_failed",
                                 "the forwarder of terminal " + id + " did not register within "
                                         + FORWARDER_REGISTERS_WITHIN_SECONDS + " s (its log: control/" + id

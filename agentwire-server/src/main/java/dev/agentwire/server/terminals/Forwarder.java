@@ -3,6 +3,7 @@ package dev.agentwire.server.terminals;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentwire.core.terminals.Pty;
+import dev.agentwire.core.terminals.TerminalService;
 import dev.agentwire.protocol.Json;
 import java.io.IOException;
 import java.io.InputStream;
@@ -106,7 +107,8 @@ public final class Forwarder {
     }
 
     private int run() throws Exception {
-        Pty pty = new Pty4jLauncher().launch(command, cwd, System.getenv(), cols, rows);
+        Pty pty = new Pty4jLauncher()
+                .launch(command, cwd, ProcessForwarders.childEnvironment(System.getenv()), cols, rows);
         Thread connector = new Thread(() -> connect(pty), "aw-forwarder-connect");
         connector.setDaemon(true);
         connector.start();
@@ -168,6 +170,10 @@ public final class Forwarder {
             p.put("name", name);
         }
         p.put("scrollback", ring.toString());
+        String secret = System.getenv(TerminalService.SECRET_ENV);
+        if (secret != null) {
+            p.put("secret", secret);
+        }
         return p;
     }
 

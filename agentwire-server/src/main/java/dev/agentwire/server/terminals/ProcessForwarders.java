@@ -68,6 +68,36 @@ public final class ProcessForwarders implements TerminalForwarders {
         return cmd;
     }
 
+    /** Variables a JVM takes options from: they are the command's, so its forwarder gets them under another name. */
+    static final List<String> JVM_VARIABLES = List.of("JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS", "JDK_JAVA_OPTIONS");
+
+    private static final String HELD = "AGENTWIRE_HELD_";
+
+    /** The forwarder's environment: the command's, with the JVM's own variables held aside. */
+    static Map<String, String> forwarderEnvironment(Map<String, String> command) {
+        Map<String, String> env = new java.util.HashMap<>(command);
+        for (String v : JVM_VARIABLES) {
+            String value = env.remove(v);
+            if (value != null) {
+                env.put(HELD + v, value);
+            }
+        }
+        return env;
+    }
+
+    /** The command's environment again, in its forwarder: the held variables back, the forwarder's secret out. */
+    static Map<String, String> childEnvironment(Map<String, String> forwarder) {
+        Map<String, String> env = new java.util.HashMap<>(forwarder);
+        env.remove(dev.agentwire.core.terminals.TerminalService.SECRET_ENV);
+        for (String v : JVM_VARIABLES) {
+            String value = env.remove(HELD + v);
+            if (value != null) {
+                env.put(v, value);
+            }
+        }
+        return env;
+    }
+
     @Override
     public Started start(
             String id,
@@ -95,11 +125,20 @@ public final class ProcessForwarders implements TerminalForwarders {
         cmd.addAll(command);
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(new File(cwd));
         pb.environment().clear();
-        pb.environment().putAll(env);
+        pb.environment().putAll(forwarderEnvironment(env));
         pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         pb.redirectErrorStream(true);
-        pb.redirectOutput(
-                ProcessBuilder.Redirect.appendTo(dir.resolve("forwarder.log").toFile()));
+        Path log = dir.resolve("forwarder.log");
+        if (Files.isSymbolicLink(log)) {
+            throw new IOException(log + " is a symbolic link");
+        }
+        if (!Files.exists(log)) {
+            Files.createFile(
+                    log,
+                    java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                            java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        }
+        pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         Process p = pb.start();
         return new Started() {
             @Override

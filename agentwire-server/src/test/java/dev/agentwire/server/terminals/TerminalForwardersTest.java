@@ -81,6 +81,70 @@ class TerminalForwardersTest {
     }
 
     @Test
+    void onlyTheForwarderWithItsSecretRegistersTheTerminalAndTheJvmVariablesAreHeldAside() throws Exception {
+        Path seen = Files.createTempFile("forwarder", ".txt");
+        // A stand-in forwarder that writes what it was given and stays (it never registers by itself).
+        start(List.of(
+                "/bin/sh",
+                "-c",
+                "{ printf '%s\\n' \"$@\"; echo \"secret=$AGENTWIRE_FORWARDER_SECRET\";"
+                        + " echo \"jto=$JAVA_TOOL_OPTIONS held=$AGENTWIRE_HELD_JAVA_TOOL_OPTIONS\"; } > " + seen
+                        + "; sleep 30",
+                "forwarder"));
+        ObjectNode params = spawn();
+        ((ObjectNode) params.get("env")).put("JAVA_TOOL_OPTIONS", "-Xmx4g");
+        var spawned = client.request("terminals/spawn", params);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> Files.readAllLines(seen).stream().anyMatch(l -> l.startsWith("jto=")));
+        List<String> lines = Files.readAllLines(seen, StandardCharsets.UTF_8);
+        String id = lines.get(lines.indexOf("--id") + 1);
+        String secret = lines.stream()
+                .filter(l -> l.startsWith("secret="))
+                .findFirst()
+                .orElseThrow()
+                .substring(7);
+        assertThat(secret).hasSize(64);
+        assertThat(lines).contains("jto= held=-Xmx4g");
+        Path log = hub.config().home().resolve("control").resolve(id).resolve("forwarder.log");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(log)))
+                .isEqualTo("rw-------");
+
+        ObjectNode register =
+                Json.mapper().createObjectNode().put("id", id).put("pid", 1).put("scrollback", "");
+        register.putArray("command").add("sh");
+        // Another local connection that read the id (ps shows it) cannot take the terminal.
+        assertThat(rpcError(client.request("terminals/register", register)).reason())
+                .isEqualTo("not_the_forwarder");
+        assertThat(rpcError(client.request(
+                                "terminals/register", register.deepCopy().put("secret", "0".repeat(64))))
+                        .reason())
+                .isEqualTo("not_the_forwarder");
+        assertThat(spawned).isNotDone();
+        client.request("terminals/register", register.deepCopy().put("secret", secret))
+                .get(10, TimeUnit.SECONDS);
+        assertThat(spawned.get(10, TimeUnit.SECONDS).path("id").asText()).isEqualTo(id);
+        // Output and exit count only from the connection that registered it.
+        try (AgentwireClient other = AgentwireClient.builder()
+                .endpoint(hub.endpoint())
+                .reconnect(false)
+                .connect()) {
+            other.request(
+                            "terminals/forward-exit",
+                            Json.mapper().createObjectNode().put("id", id).put("exitCode", 9))
+                    .get(10, TimeUnit.SECONDS);
+            other.request("ping").get(10, TimeUnit.SECONDS);
+        }
+        assertThat(client.request("terminals/list")
+                        .get(10, TimeUnit.SECONDS)
+                        .path("terminals")
+                        .get(0)
+                        .path("status")
+                        .asText())
+                .isEqualTo("running");
+        Files.delete(seen);
+    }
+
+    @Test
     void aForwarderThatCannotStartFailsTheSpawnAtOnce() throws Exception {
         start(List.of("/nonexistent/forwarder"));
         RpcException e = rpcError(client.request("terminals/spawn", spawn()));
