@@ -89,12 +89,13 @@ final class CallsCommand extends HubCall {
                     c.path("resultBytes").asLong(),
                     error.isObject()
                             ? "error " + error.path("code").asInt() + ": "
-                                    + error.path("message").asText()
+                                    + Tty.printable(error.path("message").asText())
                             : "ok" + (c.path("redacted").asBoolean() ? " (redacted)" : ""));
         }
     }
 
-    private static String cut(String s, int width) {
+    private static String cut(String text, int width) {
+        String s = Tty.printable(text);
         return s.length() <= width ? s : s.substring(0, width - 1) + "…";
     }
 }

@@ -182,9 +182,9 @@ final class ReplayCommand extends HubCall {
             out.printf(
                     "#%-6d %-28s %-9s %s%n",
                     r.path("id").asLong(),
-                    r.path("target").asText(),
+                    Tty.printable(r.path("target").asText()),
                     r.path("outcome").asText(),
-                    r.path("detail").asText());
+                    Tty.printable(r.path("detail").asText()));
         }
         out.printf(
                 "%d unchanged, %d changed, %d failed or refused, %d skipped%n",

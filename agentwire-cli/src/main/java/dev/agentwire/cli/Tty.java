@@ -84,4 +84,14 @@ final class Tty {
         }
         return out;
     }
+
+    /**
+     * {@code text} safe to print on a terminal: control characters (C0, DEL, C1), which could move the cursor or
+     * start an escape sequence, become {@code ?}. For what other peers wrote (tool names, messages).
+     */
+    static String printable(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        text.codePoints().forEach(c -> out.appendCodePoint(c < 0x20 || (c >= 0x7f && c <= 0x9f) ? '?' : c));
+        return out.toString();
+    }
 }

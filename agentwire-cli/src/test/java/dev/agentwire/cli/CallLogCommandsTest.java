@@ -102,6 +102,18 @@ class CallLogCommandsTest {
                 .contains("weather")
                 .doesNotContain("\"add\"");
 
+        // A tool name with an escape sequence in it (a failed call is recorded too) is not played on the terminal.
+        caller.tools()
+                .call("x\u001b]0;pwned\u0007y", Json.mapper().createObjectNode())
+                .handle((r, e) -> null)
+                .get(10, TimeUnit.SECONDS);
+        awaitRecorded(3);
+        AwRunner.Result escaped = aw("calls", "--connect", hub.endpoint());
+        assertThat(escaped.out())
+                .doesNotContain("\u001b")
+                .doesNotContain("\u0007")
+                .contains("x?]0;pwned?y");
+
         AwRunner.Result badSince = aw("calls", "--since", "soon", "--connect", hub.endpoint());
         assertThat(badSince.code()).isEqualTo(ExitCodes.ERROR);
         assertThat(badSince.err()).contains("since must be a duration");

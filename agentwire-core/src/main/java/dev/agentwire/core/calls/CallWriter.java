@@ -98,13 +98,55 @@ public final class CallWriter implements AutoCloseable {
         return this;
     }
 
-    /** Queues {@code call} for the writer; false (and counted as dropped) when the queue is full. Never blocks. */
+    /** The most the queued calls' arguments and results may weigh ({@link #weight}) before more are dropped. */
+    static final long MAX_QUEUED_BYTES = 64L << 20;
+
+    /** What the queued calls weigh. */
+    private final AtomicLong queuedBytes = new AtomicLong();
+
+    /**
+     * Queues {@code call} for the writer; false (and counted as dropped) when the queue is full, by count or by
+     * {@link #MAX_QUEUED_BYTES}. Never blocks.
+     */
     public boolean offer(Ended call) {
-        if (queue.offer(call)) {
+        long w = weight(call);
+        if (queuedBytes.addAndGet(w) <= MAX_QUEUED_BYTES && queue.offer(call)) {
             return true;
         }
+        queuedBytes.addAndGet(-w);
         dropped.incrementAndGet();
         return false;
+    }
+
+    /**
+     * About what a call's arguments and result take: a result kept as text by its length, a tree by its strings and
+     * a little for each node, counted without writing it (it is on the call path), up to the limit.
+     */
+    static long weight(Ended call) {
+        return weight(call.arguments(), MAX_QUEUED_BYTES)
+                + call.result().map(r -> weight(r, MAX_QUEUED_BYTES)).orElse(0L);
+    }
+
+    private static long weight(JsonNode n, long limit) {
+        if (n == null) {
+            return 0;
+        }
+        if (n instanceof dev.agentwire.protocol.RawJson raw) {
+            return raw.sizeBytes();
+        }
+        if (n.isTextual()) {
+            return 16 + 2L * n.textValue().length();
+        }
+        long w = 16;
+        var values = n.elements();
+        while (values.hasNext() && w <= limit) {
+            w += 16 + weight(values.next(), limit - w);
+        }
+        var names = n.fieldNames();
+        while (names.hasNext() && w <= limit) {
+            w += 2L * names.next().length();
+        }
+        return w;
     }
 
     /** The records {@code query} selects, newest first, read on the reader thread. */
@@ -152,6 +194,7 @@ public final class CallWriter implements AutoCloseable {
                 continue;
             }
             queue.drainTo(batch, BATCH - 1);
+            batch.forEach(e -> queuedBytes.addAndGet(-weight(e)));
             write(batch);
             batch.clear();
         }

@@ -36,7 +36,9 @@ public final class ResultDigest {
         return out.toString();
     }
 
-    private static void write(JsonNode n, StringBuilder out) {
+    private static void write(JsonNode value, StringBuilder out) {
+        // A result relayed as the text it came in is digested as the tree it stands for.
+        JsonNode n = dev.agentwire.protocol.RawJson.tree(value);
         if (n.isObject()) {
             List<Map.Entry<String, JsonNode>> fields = new ArrayList<>(n.properties());
             fields.sort(Map.Entry.comparingByKey());

@@ -52,6 +52,39 @@ class CallRecorderTest {
         public void close() {}
     }
 
+    @org.junit.jupiter.api.Test
+    void theQueueIsBoundedByWhatItsCallsWeighNotOnlyByTheirNumber() {
+        CallWriter w = new CallWriter(
+                new MemoryStore(),
+                new Redactor(Redactor.DEFAULT_RULE, 4096),
+                new CallWriter.Retention(100, 60_000, Long.MAX_VALUE),
+                10_000,
+                System::currentTimeMillis,
+                r -> {});
+        // Not started: nothing drains. Each result weighs about 20 MiB.
+        com.fasterxml.jackson.databind.JsonNode big =
+                dev.agentwire.protocol.Json.mapper().getNodeFactory().textNode("x".repeat(10 << 20));
+        java.util.function.Supplier<CallWriter.Ended> call = () -> new CallWriter.Ended(
+                1,
+                "tool",
+                "default",
+                "c",
+                "c",
+                "t",
+                dev.agentwire.protocol.Json.mapper().createObjectNode(),
+                1,
+                java.util.Optional.of(big),
+                java.util.Optional.empty());
+        int taken = 0;
+        for (int i = 0; i < 10; i++) {
+            if (w.offer(call.get())) {
+                taken++;
+            }
+        }
+        assertThat(taken).as("64 MiB of 20 MiB calls").isEqualTo(3);
+        assertThat(w.dropped()).isEqualTo(7);
+    }
+
     private final MemoryStore store = new MemoryStore();
     private HubCore core;
 

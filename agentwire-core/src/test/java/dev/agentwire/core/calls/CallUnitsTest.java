@@ -11,6 +11,19 @@ import org.junit.jupiter.api.Test;
 class CallUnitsTest {
 
     @Test
+    void aResultKeptAsTheTextItCameInDigestsAsItsTree() {
+        byte[] line = "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"content\":[{\"type\":\"text\",\"text\":\"hi\"}]}}"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        var parsed =
+                (dev.agentwire.protocol.Parsed.Valid) dev.agentwire.protocol.MessageCodec.parseKeepingResults(line);
+        com.fasterxml.jackson.databind.JsonNode kept =
+                ((dev.agentwire.protocol.Message.Response) parsed.message()).result();
+        assertThat(kept).isInstanceOf(dev.agentwire.protocol.RawJson.class);
+        assertThat(ResultDigest.of(kept))
+                .isEqualTo(ResultDigest.of(json("{\"content\": [{\"text\": \"hi\", \"type\": \"text\"}]}")));
+    }
+
+    @Test
     void redactionWalksObjectsAndArraysAndLeavesTheInputAlone() {
         Redactor r = new Redactor(Redactor.DEFAULT_RULE, 4096);
         var in = json("{\"a\":[{\"b\":{\"client_secret\":\"x\"}},{\"API-KEY\":1}],\"Cookie\":\"c\",\"keep\":\"k\"}");

@@ -141,30 +141,43 @@ public final class SqliteCallStore implements CallStore {
 
     @Override
     public synchronized int prune(long maxRows, long minAt, long maxBytes) {
-        try (PreparedStatement old = db.prepareStatement("DELETE FROM calls WHERE at < ?");
-                PreparedStatement many = db.prepareStatement(
-                        "DELETE FROM calls WHERE id <= (SELECT id FROM calls ORDER BY id DESC LIMIT 1 OFFSET ?)")) {
-            old.setLong(1, minAt);
-            int n = old.executeUpdate();
-            many.setLong(1, maxRows);
-            n += many.executeUpdate();
-            return n + pruneBytes(maxBytes, n > 0);
+        try {
+            if (bytes < 0) {
+                try (Statement s = db.createStatement();
+                        ResultSet r = s.executeQuery("SELECT coalesce(sum(" + SIZE + "), 0) FROM calls")) {
+                    bytes = r.next() ? r.getLong(1) : 0;
+                }
+            }
+            int n = delete("at < ?", minAt);
+            n += delete("id <= (SELECT id FROM calls ORDER BY id DESC LIMIT 1 OFFSET ?)", maxRows);
+            return n + pruneBytes(maxBytes);
         } catch (SQLException e) {
             throw new IllegalStateException("pruning the call log failed: " + e.getMessage(), e);
         }
     }
 
+    /** Deletes the records {@code where} selects (one parameter), taking what they took off the total. */
+    private int delete(String where, long parameter) throws SQLException {
+        try (PreparedStatement size =
+                        db.prepareStatement("SELECT coalesce(sum(" + SIZE + "), 0) FROM calls WHERE " + where);
+                PreparedStatement del = db.prepareStatement("DELETE FROM calls WHERE " + where)) {
+            size.setLong(1, parameter);
+            long freed;
+            try (ResultSet r = size.executeQuery()) {
+                freed = r.next() ? r.getLong(1) : 0;
+            }
+            del.setLong(1, parameter);
+            int n = del.executeUpdate();
+            bytes -= freed;
+            return n;
+        }
+    }
+
     /**
      * Deletes the oldest records until the rest take at most {@code maxBytes}. The total is counted once, then kept
-     * up to date by inserts and by this (again after other deletes): the oldest are read only as far as needed.
+     * up to date by inserts and deletes: the oldest are read only as far as needed.
      */
-    private int pruneBytes(long maxBytes, boolean othersDeleted) throws SQLException {
-        if (bytes < 0 || othersDeleted) {
-            try (Statement s = db.createStatement();
-                    ResultSet r = s.executeQuery("SELECT coalesce(sum(" + SIZE + "), 0) FROM calls")) {
-                bytes = r.next() ? r.getLong(1) : 0;
-            }
-        }
+    private int pruneBytes(long maxBytes) throws SQLException {
         if (bytes <= maxBytes) {
             return 0;
         }

@@ -260,6 +260,12 @@ class CallLogTest {
                 .cause()
                 .isInstanceOf(RpcException.class)
                 .satisfies(e -> assertThat(((RpcException) e).code()).isEqualTo(-32005));
+        // Its events carry the same records: events:calls alone does not reach them either.
+        assertThatThrownBy(() -> reader.request("events/subscribe", json("{\"categories\":[\"calls\"]}"))
+                        .get(10, TimeUnit.SECONDS))
+                .cause()
+                .isInstanceOf(RpcException.class)
+                .satisfies(e -> assertThat(((RpcException) e).code()).isEqualTo(-32005));
     }
 
     @Test
