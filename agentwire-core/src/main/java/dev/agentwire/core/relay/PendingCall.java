@@ -27,6 +27,12 @@ final class PendingCall {
     /** The caller's answers the provider waits for: the call's timeout waits for them too. */
     private int asking;
 
+    /** Requests of one call's that may wait for the caller at once. */
+    static final int MAX_ASKS = 4;
+
+    /** Those requests, so that they are forgotten when the call ends. */
+    private final java.util.Set<Runnable> asks = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     PendingCall(
             RelayedCalls calls,
             Caller caller,
@@ -134,6 +140,12 @@ final class PendingCall {
             }
         });
         synchronized (this) {
+            if (asking >= MAX_ASKS) {
+                throw HubException.of(
+                        ErrorCode.INVALID_PARAMS,
+                        "too_many_asks",
+                        method + ": " + MAX_ASKS + " requests of this call's are already waiting for the caller");
+            }
             asking++;
             Future<?> t = timer;
             if (t != null) {
@@ -153,7 +165,18 @@ final class PendingCall {
                                             method + " to the caller timed out after " + within + " ms"));
                         },
                         within);
+        Runnable forget = () -> {
+            to.requests().forget(out.id());
+            out.reply()
+                    .completeExceptionally(HubException.of(
+                            ErrorCode.CANCELLED, "cancelled", method + ": the call it belonged to has ended"));
+        };
+        asks.add(forget);
+        if (done.get()) {
+            forget.run(); // the call ended meanwhile
+        }
         return out.reply().handle((reply, error) -> {
+            asks.remove(forget);
             deadline.cancel(false);
             synchronized (this) {
                 asking--;
@@ -162,6 +185,12 @@ final class PendingCall {
             if (error != null) {
                 Throwable cause =
                         error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                if (cause instanceof HubException h && h.code() == ErrorCode.PROVIDER_GONE) {
+                    throw HubException.of(
+                            ErrorCode.CANCELLED,
+                            "caller_gone",
+                            method + ": the caller disconnected before it answered");
+                }
                 throw cause instanceof RuntimeException re ? re : new CompletionException(cause);
             }
             if (reply.message() instanceof Message.ErrorResponse e) {
@@ -228,6 +257,7 @@ final class PendingCall {
             t.cancel(false);
         }
         calls.remove(this);
+        asks.forEach(Runnable::run);
         answer.finished(answered);
         if (error == null) {
             result.complete(value);

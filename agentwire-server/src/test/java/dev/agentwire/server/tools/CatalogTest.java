@@ -426,4 +426,39 @@ class CatalogTest {
                 p.request("elicitation/create", json("{\"_meta\": {\"dev.agentwire/relatedRequestId\": 42}}")));
         assertThat(named.reason()).isEqualTo("no_such_call");
     }
+
+    @Test
+    void aCallAsksItsCallerAtMostFourThingsAtOnce() throws Exception {
+        AgentwireClient p = connect("eager");
+        JsonNode ask = json("{\"messages\": [], \"maxTokens\": 10}");
+        p.tools()
+                .register(
+                        new ToolSpec("ask5", "asks five at once", (ObjectNode) json("{\"type\":\"object\"}")),
+                        (args, ctx) -> {
+                            List<CompletableFuture<String>> asks = new ArrayList<>();
+                            for (int i = 0; i < 5; i++) {
+                                asks.add(ctx.askCaller("sampling/createMessage", ask)
+                                        .handle((r, e) -> e == null
+                                                ? "ok"
+                                                : ((RpcException) (e.getCause() != null ? e.getCause() : e)).reason()));
+                            }
+                            return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new))
+                                    .thenApply(x -> {
+                                        ObjectNode out = Json.mapper().createObjectNode();
+                                        asks.forEach(a -> out.withArray("asks").add(a.join()));
+                                        return out;
+                                    });
+                        })
+                .get(10, TimeUnit.SECONDS);
+        AgentwireClient agent = connect("agent");
+        get(agent.request("initialize", initialize("{\"sampling\": {}}")));
+        agent.onRequest(
+                "sampling/createMessage",
+                (params, ctx) -> CompletableFuture.supplyAsync(
+                        () -> (JsonNode) Json.mapper().createObjectNode().put("role", "assistant"),
+                        CompletableFuture.delayedExecutor(300, TimeUnit.MILLISECONDS)));
+        JsonNode result = get(agent.request("tools/call", json("{\"name\": \"ask5\"}")));
+        assertThat(result.toString()).contains("too_many_asks");
+        assertThat(result.toString().split("\"ok\"", -1)).hasSize(5);
+    }
 }
