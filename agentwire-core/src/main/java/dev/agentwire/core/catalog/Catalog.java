@@ -34,12 +34,26 @@ final class Catalog {
         }
     }
 
-    /** Adds {@code add} (all of one kind, keys distinct), all or none; returns the entries it took from others. */
-    synchronized List<CatalogEntry> register(Connection provider, Kind kind, List<CatalogEntry> add, boolean replace) {
+    /**
+     * Adds {@code adds} (keys distinct within each kind), all or none: every kind is checked before any is added.
+     * Returns the entries it took from others.
+     */
+    synchronized List<CatalogEntry> register(Connection provider, Map<Kind, List<CatalogEntry>> adds, boolean replace) {
+        List<CatalogEntry> displaced = new ArrayList<>();
+        for (var e : adds.entrySet()) {
+            displaced.addAll(check(provider, e.getKey(), e.getValue(), replace));
+        }
+        adds.forEach((kind, add) -> add.forEach(e -> entries.get(kind).put(e.key(), e)));
+        return displaced;
+    }
+
+    /** Checks that {@code add} may go in; the entries it would take from others. Changes nothing. */
+    private List<CatalogEntry> check(Connection provider, Kind kind, List<CatalogEntry> add, boolean replace) {
         TreeMap<String, CatalogEntry> table = entries.get(kind);
         List<CatalogEntry> displaced = new ArrayList<>();
         int added = 0;
         for (CatalogEntry e : add) {
+            checkNoOverlap(provider, e);
             CatalogEntry held = table.get(e.key());
             if (held == null) {
                 added++;
@@ -57,8 +71,38 @@ final class Catalog {
                             + table.size() + " and this would add " + added,
                     data);
         }
-        add.forEach(e -> table.put(e.key(), e));
         return displaced;
+    }
+
+    /**
+     * A resource or template of one identity may not shadow another identity's: a URI that another identity's
+     * template matches, a template that matches another identity's resource or matches as another identity's
+     * template does (the same text, whatever its variables are called).
+     */
+    private void checkNoOverlap(Connection provider, CatalogEntry e) {
+        if (e.kind() == Kind.PROMPT || Scopes.allows(provider.scopes(), "admin")) {
+            return;
+        }
+        List<CatalogEntry> others = new ArrayList<>();
+        entries.get(Kind.RESOURCE).values().forEach(others::add);
+        entries.get(Kind.TEMPLATE).values().forEach(others::add);
+        for (CatalogEntry o : others) {
+            if (o.subject().equals(provider.subject()) || o.key().equals(e.key())) {
+                continue; // the same identity's, or the same key (checkMayTake's)
+            }
+            boolean overlaps = e.kind() == Kind.RESOURCE
+                    ? o.kind() == Kind.TEMPLATE && o.template().orElseThrow().matches(e.key())
+                    : o.kind() == Kind.RESOURCE
+                            ? e.template().orElseThrow().matches(o.key())
+                            : e.template().orElseThrow().sameAs(o.template().orElseThrow());
+            if (overlaps) {
+                throw HubException.of(
+                        ErrorCode.FORBIDDEN,
+                        "not_yours",
+                        e.kind().keyName() + " " + e.key() + " overlaps "
+                                + o.kind().keyName() + " " + o.key() + ", which another identity registered");
+            }
+        }
     }
 
     private static void checkMayTake(Connection newcomer, CatalogEntry e, CatalogEntry held, boolean replace) {

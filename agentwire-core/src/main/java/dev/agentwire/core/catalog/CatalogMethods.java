@@ -163,23 +163,7 @@ final class CatalogMethods {
         Catalog catalog = of(session);
         // Both kinds of resources go in at once or not at all: the second is checked before the first is added.
         List<CatalogEntry> displaced = new ArrayList<>();
-        synchronized (catalog) {
-            List<Map.Entry<Kind, List<CatalogEntry>>> done = new ArrayList<>();
-            try {
-                for (var e : parsed.entrySet()) {
-                    displaced.addAll(catalog.register(call.connection(), e.getKey(), e.getValue(), replace));
-                    done.add(e);
-                }
-            } catch (HubException refused) {
-                for (var e : done) {
-                    catalog.unregister(
-                            call.connection(),
-                            e.getKey(),
-                            e.getValue().stream().map(CatalogEntry::key).toList());
-                }
-                throw refused;
-            }
-        }
+        displaced.addAll(catalog.register(call.connection(), parsed, replace));
         for (CatalogEntry d : displaced) {
             d.provider()
                     .outbound()

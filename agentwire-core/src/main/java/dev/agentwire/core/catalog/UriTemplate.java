@@ -67,6 +67,11 @@ final class UriTemplate {
         return new UriTemplate(text, Pattern.compile(regex.toString()));
     }
 
+    /** Whether {@code other} matches exactly the URIs this does (the same text but for its variables' names). */
+    boolean sameAs(UriTemplate other) {
+        return pattern.pattern().equals(other.pattern.pattern());
+    }
+
     boolean matches(String uri) {
         return uri.length() <= MAX_URI && pattern.matcher(uri).matches();
     }

@@ -292,6 +292,34 @@ class CatalogTest {
                 "prompts/register", json("{\"prompts\": [{\"name\": \"summarize\"}], \"replace\": true}")));
         assertThat(taken.code()).isEqualTo(-32005);
         assertThat(taken.reason()).isEqualTo("not_yours");
+        // Nor shadow the owner's resources with a template or a URI of its own.
+        for (String bad : List.of(
+                "{\"resourceTemplates\": [{\"uriTemplate\": \"docs://page/{a}\", \"name\": \"m\"}]}",
+                "{\"resources\": [{\"uri\": \"docs://page/1\", \"name\": \"m\"}]}",
+                "{\"resourceTemplates\": [{\"uriTemplate\": \"docs://{+rest}\", \"name\": \"m\"}]}")) {
+            RpcException shadow = rpcError(mallory.request("resources/register", json(bad)));
+            assertThat(shadow.reason()).as(bad).isEqualTo("not_yours");
+        }
+        assertThat(get(mallory.request("resources/read", json("{\"uri\":\"docs://page/1\"}")))
+                        .path("contents")
+                        .get(0)
+                        .path("text")
+                        .asText())
+                .isEqualTo("read docs://page/1");
+        // A refused registration leaves what the provider held: all or none.
+        RpcException tooMany = rpcError(clients.get(0)
+                .request(
+                        "resources/register",
+                        json("{\"resources\": [{\"uri\": \"docs://readme\", \"name\": \"readme\"}],"
+                                + " \"resourceTemplates\": [{\"uriTemplate\": \"a://{x}\", \"name\": \"n\"},"
+                                + " {\"uriTemplate\": \"b://{x}\", \"name\": \"n\"},"
+                                + " {\"uriTemplate\": \"c://{x}\", \"name\": \"n\"},"
+                                + " {\"uriTemplate\": \"d://{x}\", \"name\": \"n\"}]}")));
+        assertThat(tooMany.reason()).isEqualTo("too_many_entries");
+        assertThat(get(mallory.request("resources/list", Json.mapper().createObjectNode()))
+                        .path("resources")
+                        .findValuesAsText("uri"))
+                .containsExactly("docs://readme");
         AgentwireClient again = connect("docs-2");
         List<JsonNode> told = new CopyOnWriteArrayList<>();
         clients.get(0).onNotification("notifications/prompts/taken_over", told::add);
