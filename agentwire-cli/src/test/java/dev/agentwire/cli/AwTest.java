@@ -196,7 +196,8 @@ class AwTest {
             assertThat(line).startsWith("agentwire hub listening on " + home.resolve("hub.sock"));
             assertThat(loginLogLine(p))
                     .as("a login link for a browser, as Jupyter prints one")
-                    .containsPattern("http://127\\.0\\.0\\.1:[0-9]+/login\\?code=[A-Za-z0-9_-]{43}&next=/terminals");
+                    .containsPattern("(?m)http://127\\.0\\.0\\.1:[0-9]+/login\\?code=[A-Za-z0-9_-]{43}&next=/$"); // the
+            // dashboard
             AwRunner.Result status = aw("status", "--json", "--connect", "unix:" + home.resolve("hub.sock"));
             assertThat(Json.mapper().readTree(status.out()).path("pid").asLong())
                     .isEqualTo(p.pid());

@@ -68,6 +68,8 @@ class HubCallTest {
                         entry("aw token revoke", "aw-token"),
                         entry("aw open", "aw-open"),
                         entry("aw notify", "aw-notify"),
+                        entry("aw calls", "aw-calls"),
+                        entry("aw replay", "aw-replay"),
                         entry("aw term new", "aw-term"),
                         entry("aw term send", "aw-term"),
                         entry("aw term keys", "aw-term"),
