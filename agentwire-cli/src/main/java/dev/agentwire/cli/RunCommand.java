@@ -3,17 +3,13 @@ package dev.agentwire.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentwire.client.AgentwireClient;
 import dev.agentwire.core.terminals.Pty;
+import dev.agentwire.core.terminals.Utf8Chunks;
 import dev.agentwire.protocol.Json;
 import dev.agentwire.server.terminals.Pty4jLauncher;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HashMap;
@@ -163,8 +159,7 @@ final class RunCommand implements Callable<Integer> {
                         .requestTimeout(Duration.ofSeconds(10))
                         .connect();
                 c.onNotification(
-                        "terminals/forward-input",
-                        p -> write(pty, p.path("text").asText()));
+                        "terminals/forward-input", p -> pty.type(p.path("text").asText()));
                 c.onNotification(
                         "terminals/forward-resize",
                         p -> pty.resize(p.path("cols").asInt(80), p.path("rows").asInt(24)));
@@ -206,18 +201,6 @@ final class RunCommand implements Callable<Integer> {
         return c.request("terminals/register", p);
     }
 
-    private static void write(Pty pty, String text) {
-        try {
-            OutputStream in = pty.input();
-            synchronized (in) {
-                in.write(text.getBytes(StandardCharsets.UTF_8));
-                in.flush();
-            }
-        } catch (IOException e) {
-            // the process is gone
-        }
-    }
-
     /** The user's keyboard to the command. */
     private void copyKeyboard(Pty pty) {
         byte[] buf = new byte[4096];
@@ -237,24 +220,14 @@ final class RunCommand implements Callable<Integer> {
 
     /** The command's output to the user's terminal, the ring, and the hub. */
     private void copyOutput(String id, Pty pty) {
-        CharsetDecoder decoder = StandardCharsets.UTF_8
-                .newDecoder()
-                .onMalformedInput(CodingErrorAction.REPLACE)
-                .onUnmappableCharacter(CodingErrorAction.REPLACE);
+        Utf8Chunks decoder = new Utf8Chunks(16 * 1024);
         byte[] buf = new byte[16 * 1024];
-        ByteBuffer in = ByteBuffer.allocate(buf.length + 8);
-        CharBuffer chars = CharBuffer.allocate(buf.length + 8);
         try (InputStream stream = pty.output()) {
             int n;
             while ((n = stream.read(buf)) > 0) {
                 System.out.write(buf, 0, n);
                 System.out.flush();
-                in.put(buf, 0, n).flip();
-                decoder.decode(in, chars, false);
-                in.compact();
-                chars.flip();
-                String text = chars.toString();
-                chars.clear();
+                String text = decoder.decode(buf, n);
                 synchronized (ring) {
                     ring.append(text);
                     if (ring.length() > RING) {

@@ -52,7 +52,10 @@ public final class CallWriter implements AutoCloseable {
     private final Retention retention;
     private final LongSupplier clock;
     private final Consumer<CallRecord> stored;
-    private final BlockingQueue<Ended> queue;
+    /** A queued call with its {@link #weight}, counted once. */
+    private record Queued(Ended call, long weight) {}
+
+    private final BlockingQueue<Queued> queue;
     private final AtomicLong recorded = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
@@ -110,7 +113,7 @@ public final class CallWriter implements AutoCloseable {
      */
     public boolean offer(Ended call) {
         long w = weight(call);
-        if (queuedBytes.addAndGet(w) <= MAX_QUEUED_BYTES && queue.offer(call)) {
+        if (queuedBytes.addAndGet(w) <= MAX_QUEUED_BYTES && queue.offer(new Queued(call, w))) {
             return true;
         }
         queuedBytes.addAndGet(-w);
@@ -180,22 +183,27 @@ public final class CallWriter implements AutoCloseable {
     }
 
     private void run() {
+        List<Queued> taken = new ArrayList<>(BATCH);
         List<Ended> batch = new ArrayList<>(BATCH);
         while (running || !queue.isEmpty()) {
             try {
-                Ended first = queue.poll(200, TimeUnit.MILLISECONDS);
+                Queued first = queue.poll(200, TimeUnit.MILLISECONDS);
                 if (first == null) {
                     continue;
                 }
-                batch.add(first);
+                taken.add(first);
             } catch (InterruptedException e) {
                 // close() wakes us: drain what is left, then stop
                 running = false;
                 continue;
             }
-            queue.drainTo(batch, BATCH - 1);
-            batch.forEach(e -> queuedBytes.addAndGet(-weight(e)));
+            queue.drainTo(taken, BATCH - 1);
+            for (Queued q : taken) {
+                queuedBytes.addAndGet(-q.weight());
+                batch.add(q.call());
+            }
             write(batch);
+            taken.clear();
             batch.clear();
         }
     }

@@ -24,4 +24,17 @@ public interface Pty {
 
     /** Sends {@code signal} (a number, as kill(1) takes it) to the process. */
     void signal(int signal);
+
+    /** Types {@code text} (as UTF-8) now, whole even when several threads type; nothing if the process has ended. */
+    default void type(String text) {
+        try {
+            java.io.OutputStream in = input();
+            synchronized (in) {
+                in.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                in.flush();
+            }
+        } catch (java.io.IOException e) {
+            // the process has ended
+        }
+    }
 }

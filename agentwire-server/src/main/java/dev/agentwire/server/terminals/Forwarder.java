@@ -4,15 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentwire.core.terminals.Pty;
 import dev.agentwire.core.terminals.TerminalService;
+import dev.agentwire.core.terminals.Utf8Chunks;
 import dev.agentwire.protocol.Json;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -180,7 +175,7 @@ public final class Forwarder {
     private void onNotification(Pty pty, JsonNode m) {
         JsonNode p = m.path("params");
         switch (m.path("method").asText()) {
-            case "terminals/forward-input" -> type(pty, p.path("text").asText());
+            case "terminals/forward-input" -> pty.type(p.path("text").asText());
             case "terminals/forward-resize" ->
                 pty.resize(p.path("cols").asInt(cols), p.path("rows").asInt(rows));
             case "terminals/forward-signal" -> pty.signal(p.path("signal").asInt(15));
@@ -190,36 +185,14 @@ public final class Forwarder {
         }
     }
 
-    private static void type(Pty pty, String text) {
-        try {
-            OutputStream in = pty.input();
-            synchronized (in) {
-                in.write(text.getBytes(StandardCharsets.UTF_8));
-                in.flush();
-            }
-        } catch (IOException e) {
-            // the command has ended
-        }
-    }
-
     /** The command's output to the ring and, when one is connected, the hub. */
     private void copyOutput(Pty pty) {
-        CharsetDecoder decoder = StandardCharsets.UTF_8
-                .newDecoder()
-                .onMalformedInput(CodingErrorAction.REPLACE)
-                .onUnmappableCharacter(CodingErrorAction.REPLACE);
+        Utf8Chunks decoder = new Utf8Chunks(16 * 1024);
         byte[] buf = new byte[16 * 1024];
-        ByteBuffer in = ByteBuffer.allocate(buf.length + 8);
-        CharBuffer chars = CharBuffer.allocate(buf.length + 8);
         try (InputStream stream = pty.output()) {
             int n;
             while ((n = stream.read(buf)) > 0) {
-                in.put(buf, 0, n).flip();
-                decoder.decode(in, chars, false);
-                in.compact();
-                chars.flip();
-                String text = chars.toString();
-                chars.clear();
+                String text = decoder.decode(buf, n);
                 synchronized (ring) {
                     ring.append(text);
                     if (ring.length() > RING) {
