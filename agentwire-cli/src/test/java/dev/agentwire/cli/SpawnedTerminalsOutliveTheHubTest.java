@@ -99,6 +99,7 @@ class SpawnedTerminalsOutliveTheHubTest {
     void aSpawnedTerminalSurvivesKillDashNineOfTheHubAndIsDrivenAfterTheRestart() throws Exception {
         home = Files.createTempDirectory(Path.of("/tmp"), "awfwd").resolve("home");
         Process first = hub(1);
+        IpcSockViewer viewer;
         try (AgentwireClient c = client()) {
             ObjectNode spawn = Json.mapper().createObjectNode().put("cols", 100).put("rows", 30);
             spawn.putArray("command").add("bash").add("--norc").add("--noprofile");
@@ -107,6 +108,8 @@ class SpawnedTerminalsOutliveTheHubTest {
             id = t.path("id").asText();
             assertThat(t.path("status").asText()).isEqualTo("running");
             assertThat(forwarders(id)).as("a forwarder process of its own").hasSize(1);
+            viewer = IpcSockViewer.connect(ipcSock());
+            assertThat(viewer.until(0x05, id)).as("SessionInfo first").contains("\"cols\":100");
             call(
                     c,
                     "terminals/input",
@@ -117,8 +120,14 @@ class SpawnedTerminalsOutliveTheHubTest {
                     Json.mapper().createObjectNode().put("id", id).put("pattern", "(?m)^before-42$"));
         }
 
+        viewer.until(0x04, "before-42");
         first.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // SIGKILL: the hub says goodbye to nobody
         assertThat(forwarders(id)).as("the forwarder outlives the hub").hasSize(1);
+        // The forwarder owns ipc.sock: its viewer stays connected and drives the terminal while no hub runs.
+        viewer.send(0x01, "echo during-$((6*7))\r");
+        viewer.until(0x04, "during-42\r\n");
+        viewer.send(0x07, "still-there");
+        assertThat(viewer.until(0x07, "still-there")).isEqualTo("still-there");
 
         hub(2);
         try (AgentwireClient c = client()) {
@@ -129,7 +138,10 @@ class SpawnedTerminalsOutliveTheHubTest {
             assertThat(terminal(c).path("rows").asInt()).isEqualTo(30);
             JsonNode screen =
                     call(c, "terminals/read", Json.mapper().createObjectNode().put("id", id));
-            assertThat(screen.toString()).as("the screen rebuilt").contains("before-42");
+            assertThat(screen.toString())
+                    .as("the screen rebuilt")
+                    .contains("before-42")
+                    .contains("during-42");
             call(
                     c,
                     "terminals/input",
@@ -138,6 +150,16 @@ class SpawnedTerminalsOutliveTheHubTest {
                     c,
                     "terminals/wait",
                     Json.mapper().createObjectNode().put("id", id).put("pattern", "(?m)^after-42$"));
+            viewer.until(0x04, "after-42\r\n");
+            // A resize from the viewer reaches the new hub.
+            viewer.send(0x02, "{\"cmd\":\"resize\",\"cols\":90,\"rows\":25}");
+            assertThat(viewer.until(0x03, "\"cols\"")).contains("\"cols\":90");
+            await().atMost(WAIT).until(() -> terminal(c).path("cols").asInt() == 90);
+            // A viewer that connects now gets the output from before the restart first.
+            try (IpcSockViewer late = IpcSockViewer.connect(ipcSock())) {
+                late.until(0x05, id);
+                late.until(0x04, "before-42");
+            }
 
             // Interactive bash ignores SIGTERM, the default.
             call(
@@ -147,5 +169,19 @@ class SpawnedTerminalsOutliveTheHubTest {
             await().atMost(WAIT).until(() -> terminal(c).path("status").asText().equals("exited"));
             await().atMost(WAIT).until(() -> forwarders(id).isEmpty());
         }
+        assertThat(viewer.until(0x03, "exited")).contains("\"exitCode\"");
+        viewer.close();
+        assertThat(ipcSock()).as("ipc.sock removed with its forwarder").doesNotExist();
+        // One recording from the start to the end, across the restart: one header, every line in order.
+        List<String> cast =
+                Files.readAllLines(home.resolve("control").resolve(id).resolve("output.cast"));
+        assertThat(cast.stream().filter(l -> l.contains("\"version\":2"))).hasSize(1);
+        assertThat(cast.get(0)).contains("\"width\":100");
+        String events = String.join("\n", cast);
+        assertThat(events).containsSubsequence("before-42", "during-42", "after-42", "\"r\", \"90x25\"");
+    }
+
+    private Path ipcSock() {
+        return home.resolve("control").resolve(id).resolve("ipc.sock");
     }
 }

@@ -18,8 +18,11 @@ import org.slf4j.LoggerFactory;
  * <p>The file's only writer. The session's reader appends output, a caller appends a resize, the reader closes it
  * when the process ends: each holds this object's lock for a whole line (written and flushed) or for the close, so
  * no line is ever cut or mixed with another. Events after {@link #close} are dropped. Thread safe.
+ *
+ * <p>A spawned terminal's forwarder writes its own ({@code dev.agentwire.server.terminals.Forwarder}), so that the
+ * recording goes on across hub restarts; the hub's session then keeps {@link #none}.
  */
-final class CastFile implements AutoCloseable {
+public final class CastFile implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(CastFile.class);
 
@@ -43,7 +46,7 @@ final class CastFile implements AutoCloseable {
      * @param id the session's, for the log
      * @param startedAtMillis when the session started (the header's {@code timestamp}, in seconds)
      */
-    static CastFile create(
+    public static CastFile create(
             String id, Path file, int cols, int rows, long startedAtMillis, List<String> command, String title)
             throws IOException {
         Writer out = SessionFiles.newWriter(file);
@@ -65,13 +68,20 @@ final class CastFile implements AutoCloseable {
         return new CastFile(id, out, System::nanoTime);
     }
 
+    /** A recording that records nothing: the session's forwarder writes {@code output.cast}. */
+    static CastFile none(String id) {
+        CastFile none = new CastFile(id, Writer.nullWriter(), System::nanoTime);
+        none.closed = true;
+        return none;
+    }
+
     /** Appends what the process wrote. */
-    void output(String text) {
+    public void output(String text) {
         append("o", text);
     }
 
     /** Appends a change of the window's size. */
-    void resize(int cols, int rows) {
+    public void resize(int cols, int rows) {
         append("r", cols + "x" + rows);
     }
 

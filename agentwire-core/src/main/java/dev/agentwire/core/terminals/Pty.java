@@ -27,10 +27,15 @@ public interface Pty {
 
     /** Types {@code text} (as UTF-8) now, whole even when several threads type; nothing if the process has ended. */
     default void type(String text) {
+        type(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** Types {@code bytes} now, whole even when several threads type; nothing if the process has ended. */
+    default void type(byte[] bytes) {
         try {
             java.io.OutputStream in = input();
             synchronized (in) {
-                in.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                in.write(bytes);
                 in.flush();
             }
         } catch (java.io.IOException e) {

@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  *   <li>a session whose process is gone is marked {@code exited}, with {@code exitReason};
  *   <li>a forwarded session ({@code origin: "forwarder"}, {@code aw run}) runs in the user's own terminal and is
  *       never killed: its forwarder registers it again; so is one written before origins were recorded;
- *   <li>modes are set to 0700/0600, stale {@code ipc.sock} files are removed, a directory without a
+ *   <li>modes are set to 0700/0600, stale {@code ipc.sock} files are removed (not a detached terminal's, which its
+ *       forwarder serves and removes), a directory without a
  *       {@code session.json} (or with an unreadable one) is removed at once, and an exited session's directory
  *       after the cleanup delay; a symbolic link in {@code control/} is removed, never followed.
  * </ul>
@@ -90,7 +91,9 @@ final class SessionRecovery {
             if (Files.isRegularFile(cast, LinkOption.NOFOLLOW_LINKS)) {
                 SessionFiles.setMode(cast, SessionFiles.FILE);
             }
-            Files.deleteIfExists(dir.resolve("ipc.sock"));
+            if (!s.path("detached").asBoolean(false)) {
+                Files.deleteIfExists(dir.resolve("ipc.sock")); // a detached terminal's forwarder serves its own
+            }
         } catch (IOException | RuntimeException e) {
             log.warn("control/{}: no readable session.json ({}); removing it", dir.getFileName(), e.toString());
             SessionFiles.removeTree(dir);

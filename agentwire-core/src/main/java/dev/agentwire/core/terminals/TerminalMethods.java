@@ -98,7 +98,8 @@ public final class TerminalMethods {
                         spawn(call),
                         number(call, "pid", -1),
                         text(call, "scrollback", false),
-                        text(call, "secret", false))));
+                        text(call, "secret", false),
+                        call.params().path("detached").asBoolean(false))));
         add(methods, "terminals/forward-output", call -> {
             terminals.forwardOutput(call.connection(), text(call, "id", true), text(call, "data", true));
             return now(dev.agentwire.protocol.Json.mapper().nullNode());

@@ -216,14 +216,17 @@ public final class TerminalService {
      * printed so far.
      */
     public ObjectNode register(Connection forwarder, String id, Spawn s, long pid, String scrollback) {
-        return register(forwarder, id, s, pid, scrollback, null);
+        return register(forwarder, id, s, pid, scrollback, null, false);
     }
 
     /**
      * The same, with the secret a spawned terminal's forwarder was given: a terminal the hub spawned (its directory
-     * holds {@code forwarder.secret}) is registered only with it, by this hub or the next one.
+     * holds {@code forwarder.secret}) is registered only with it, by this hub or the next one. A {@code detached}
+     * forwarder owns the terminal's {@code output.cast} and {@code ipc.sock} too, so that recording and viewers go
+     * on across hub restarts: the hub then writes no recording and binds no {@code ipc.sock} for it.
      */
-    public ObjectNode register(Connection forwarder, String id, Spawn s, long pid, String scrollback, String secret) {
+    public ObjectNode register(
+            Connection forwarder, String id, Spawn s, long pid, String scrollback, String secret, boolean detached) {
         if (id == null || !ID.matcher(id).matches()) {
             throw HubException.of(
                     ErrorCode.INVALID_PARAMS,
@@ -259,17 +262,16 @@ public final class TerminalService {
                     settings.scrollbackChars(),
                     new Listener(),
                     waitSettings(),
-                    inputPool);
+                    inputPool,
+                    detached);
             session.start(remote, Map.of());
         } catch (IOException e) {
             throw HubException.of(ErrorCode.INTERNAL_ERROR, "register_failed", "cannot register " + id + ": " + e);
         }
         remotes.put(id, made[0]);
         sessions.put(id, session);
-        try {
-            ipc.put(id, ipcSockets.bind(id, session.dir().resolve("ipc.sock")));
-        } catch (IOException e) {
-            log.warn("terminal {}: no ipc.sock: {}", id, e.toString());
+        if (!detached) {
+            bindIpc(session);
         }
         if (scrollback != null && !scrollback.isEmpty()) {
             made[0].output(scrollback);
@@ -402,7 +404,8 @@ public final class TerminalService {
                     settings.scrollbackChars(),
                     new Listener(),
                     waitSettings(),
-                    inputPool);
+                    inputPool,
+                    false);
             session.start(launcher, env);
         } catch (IOException e) {
             throw HubException.of(
@@ -411,13 +414,17 @@ public final class TerminalService {
                     "cannot start " + s.command().get(0) + ": " + e.getMessage());
         }
         sessions.put(id, session);
-        try {
-            ipc.put(id, ipcSockets.bind(id, session.dir().resolve("ipc.sock")));
-        } catch (IOException e) {
-            log.warn("terminal {}: no ipc.sock: {}", id, e.toString());
-        }
+        bindIpc(session);
         notification("session-start", session);
         return CompletableFuture.completedFuture(session.describe());
+    }
+
+    private void bindIpc(TerminalSession session) {
+        try {
+            ipc.put(session.id, ipcSockets.bind(session.id, session.dir().resolve("ipc.sock")));
+        } catch (IOException e) {
+            log.warn("terminal {}: no ipc.sock: {}", session.id, e.toString());
+        }
     }
 
     /** Starts terminal {@code id}'s forwarder; the spawn completes when it registers, or fails after a while. */
@@ -627,7 +634,7 @@ public final class TerminalService {
         return Optional.empty();
     }
 
-    static void checkSize(int cols, int rows) {
+    public static void checkSize(int cols, int rows) {
         if (cols < 1 || cols > MAX_COLS || rows < 1 || rows > MAX_ROWS) {
             var data = HubException.reasonData("invalid_size");
             data.put("maxCols", MAX_COLS);

@@ -51,7 +51,10 @@ final class TerminalSession {
     private final Screen screen;
     private final Path dir;
     private final Scrollback scrollback;
-    /** {@code output.cast}: its only writer. */
+    /** Whether its forwarder owns {@code output.cast} and {@code ipc.sock} (a terminal spawned detached). */
+    private final boolean detached;
+
+    /** {@code output.cast}: its only writer (records nothing when {@link #detached}). */
     private final CastFile cast;
     /** Viewers: whether each gets StdoutData frames (else {@code terminals/output} notifications), its flow control. */
     private final Map<Connection, Viewer> viewers = new ConcurrentHashMap<>();
@@ -103,9 +106,11 @@ final class TerminalSession {
             int scrollbackBytes,
             Listener listener,
             TerminalWaits.Settings waitSettings,
-            java.util.concurrent.Executor inputPool)
+            java.util.concurrent.Executor inputPool,
+            boolean detached)
             throws IOException {
         this.id = id;
+        this.detached = detached;
         this.name = name;
         this.command = List.copyOf(command);
         this.cwd = cwd;
@@ -132,7 +137,9 @@ final class TerminalSession {
         });
         SessionFiles.privateDirectory(dir.getParent());
         SessionFiles.privateDirectory(dir);
-        this.cast = CastFile.create(id, dir.resolve("output.cast"), cols, rows, startedAt, command, name);
+        this.cast = detached
+                ? CastFile.none(id)
+                : CastFile.create(id, dir.resolve("output.cast"), cols, rows, startedAt, command, name);
         this.screen = new Screen(cols, rows, new Screen.Events() {
             @Override
             public void title(String t) {
@@ -492,6 +499,9 @@ final class TerminalSession {
         try {
             ObjectNode json = describe();
             json.put("origin", origin);
+            if (detached) {
+                json.put("detached", true);
+            }
             processStartedAt.ifPresent(t -> json.put("processStartedAt", t));
             SessionFiles.writeAtomically(
                     dir.resolve("session.json"),
@@ -503,6 +513,10 @@ final class TerminalSession {
 
     Path dir() {
         return dir;
+    }
+
+    boolean detached() {
+        return detached;
     }
 
     String status() {

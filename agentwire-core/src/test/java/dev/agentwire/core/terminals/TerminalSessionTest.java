@@ -68,7 +68,8 @@ class TerminalSessionTest {
                     }
                 },
                 new TerminalWaits.Settings(4, TimeUnit.SECONDS.toNanos(1), pool, System::nanoTime),
-                pool);
+                pool,
+                false);
     }
 
     private static Set<String> hubThreads() {

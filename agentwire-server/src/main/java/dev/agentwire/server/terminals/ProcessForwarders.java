@@ -119,7 +119,8 @@ public final class ProcessForwarders implements TerminalForwarders {
                 "--cols", Integer.toString(cols),
                 "--rows", Integer.toString(rows),
                 "--cwd", cwd,
-                "--connect", hubEndpoint.get()));
+                "--connect", hubEndpoint.get(),
+                "--dir", dir.toAbsolutePath().toString()));
         name.ifPresent(n -> cmd.addAll(List.of("--name", n)));
         cmd.add("--");
         cmd.addAll(command);
