@@ -45,6 +45,8 @@ public final class GitFollower implements AutoCloseable {
         final List<WatchKey> keys = new ArrayList<>();
         volatile String branch;
         volatile List<String> worktrees;
+        /** The last change reported ({@code at}, {@code action}, {@code branch}, {@code worktrees}), or null. */
+        volatile ObjectNode lastEvent;
 
         Followed(Path worktree, Path gitDir) {
             this.worktree = worktree;
@@ -117,6 +119,28 @@ public final class GitFollower implements AutoCloseable {
         return arr;
     }
 
+    /**
+     * Follow mode for {@code hub/status} (api.sock's {@code status}): each repository followed with its branch and
+     * the last change reported of it ({@code lastEvent}, null before the first).
+     */
+    public ObjectNode status() {
+        ObjectNode o = Json.mapper().createObjectNode();
+        ArrayNode following = o.putArray("following");
+        followed.values().stream()
+                .sorted(java.util.Comparator.comparing(f -> f.worktree))
+                .forEach(f -> {
+                    ObjectNode d = describe(f);
+                    ObjectNode last = f.lastEvent;
+                    if (last == null) {
+                        d.putNull("lastEvent");
+                    } else {
+                        d.set("lastEvent", last.deepCopy());
+                    }
+                    following.add(d);
+                });
+        return o;
+    }
+
     private void watch(Followed f, Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
             return;
@@ -175,7 +199,14 @@ public final class GitFollower implements AutoCloseable {
         if (!Objects.equals(branch, f.branch) || !Objects.equals(worktrees, f.worktrees)) {
             f.branch = branch;
             f.worktrees = worktrees;
-            events.publish("git", "repository-changed", describe(f));
+            ObjectNode changed = describe(f);
+            ObjectNode last = Json.mapper().createObjectNode();
+            last.put("at", System.currentTimeMillis());
+            last.put("action", "repository-changed");
+            last.put("branch", branch);
+            last.set("worktrees", changed.get("worktrees").deepCopy());
+            f.lastEvent = last;
+            events.publish("git", "repository-changed", changed);
         }
     }
 

@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
@@ -211,6 +212,13 @@ public final class TerminalService {
     private final Map<String, RemotePty> remotes = new ConcurrentHashMap<>();
 
     /**
+     * Detached terminals (their forwarder owns the PTY, {@code output.cast} and {@code ipc.sock}) not known to have
+     * ended: when their forwarder's connection drops they are shown exited, but their directory stays for the
+     * forwarder, which registers again.
+     */
+    private final java.util.Set<String> detachedAlive = ConcurrentHashMap.newKeySet();
+
+    /**
      * {@code terminals/register}: a forwarder ({@code aw run}) that owns a PTY in the user's terminal makes it a
      * session of this hub, under the id it chose (again after a hub restart). {@code scrollback} is what it
      * printed so far.
@@ -270,7 +278,9 @@ public final class TerminalService {
         }
         remotes.put(id, made[0]);
         sessions.put(id, session);
-        if (!detached) {
+        if (detached) {
+            detachedAlive.add(id);
+        } else {
             bindIpc(session);
         }
         if (scrollback != null && !scrollback.isEmpty()) {
@@ -324,6 +334,7 @@ public final class TerminalService {
     public void forwardExit(Connection forwarder, String id, int exitCode) {
         RemotePty pty = remotes.get(id);
         if (pty != null && pty.forwarder() == forwarder && remotes.remove(id, pty)) {
+            detachedAlive.remove(id);
             pty.exited(exitCode);
         }
     }
@@ -535,6 +546,9 @@ public final class TerminalService {
                 }
             }
             notification("session-exit", s);
+            if (detachedAlive.contains(s.id)) {
+                return; // its forwarder went away, not its process: the directory is the forwarder's
+            }
             try {
                 timers.schedule(() -> remove(s), settings.cleanupDelaySeconds(), TimeUnit.SECONDS);
             } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -698,6 +712,12 @@ public final class TerminalService {
         return described;
     }
 
+    /** {@code reset-size} (ipc.sock): back to the size the terminal started with. */
+    public ObjectNode resetSize(String id) {
+        TerminalSession s = find(id);
+        return resize(id, s.initialCols, s.initialRows);
+    }
+
     public ObjectNode title(String id, String title) {
         TerminalSession s = find(id);
         s.title(title);
@@ -823,15 +843,35 @@ public final class TerminalService {
     public void close() {
         matcher.shutdownNow();
         inputPool.shutdownNow();
+        List<TerminalSession> ending = new ArrayList<>();
         for (TerminalSession s : sessions.values()) {
-            // A forwarded terminal belongs to its forwarder, which outlives the hub: it registers again.
-            if (s.isRunning() && !remotes.containsKey(s.id)) {
-                try {
-                    s.signal(1); // SIGHUP, as when a terminal closes
-                } catch (HubException e) {
-                    // exited meanwhile
-                }
+            if ((s.isRunning() && remotes.containsKey(s.id)) || detachedAlive.contains(s.id)) {
+                continue; // a forwarded terminal outlives the hub: its forwarder registers it again, directory and all
             }
+            if (s.isRunning()) {
+                signal(s, 1); // SIGHUP, as when a terminal closes
+            }
+            ending.add(s);
+        }
+        // The seed's shutdown: the sessions it ends end, then no directory of theirs is left behind.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SHUTDOWN_GRACE_SECONDS);
+        for (TerminalSession s : ending) {
+            if (!s.awaitExit(deadline - System.nanoTime())) {
+                signal(s, 9);
+                s.awaitExit(TimeUnit.MILLISECONDS.toNanos(500));
+            }
+            remove(s);
+        }
+    }
+
+    /** How long the hub's stop waits for the terminals it hangs up before it kills them. */
+    static final long SHUTDOWN_GRACE_SECONDS = 2;
+
+    private static void signal(TerminalSession s, int signal) {
+        try {
+            s.signal(signal);
+        } catch (HubException e) {
+            // exited meanwhile
         }
     }
 }

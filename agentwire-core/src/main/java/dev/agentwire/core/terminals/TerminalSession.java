@@ -67,6 +67,13 @@ final class TerminalSession {
     private final Listener listener;
     private volatile int cols;
     private volatile int rows;
+    /** The size it started with ({@code reset-size}). */
+    final int initialCols;
+
+    final int initialRows;
+    /** Counted down once the process has ended and everything was told. */
+    private final java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
+
     private volatile String title;
     private volatile String status = "starting";
     private volatile Integer exitCode;
@@ -116,6 +123,8 @@ final class TerminalSession {
         this.cwd = cwd;
         this.cols = cols;
         this.rows = rows;
+        this.initialCols = cols;
+        this.initialRows = rows;
         this.dir = dir;
         this.listener = listener;
         this.inputPool = inputPool;
@@ -241,13 +250,23 @@ final class TerminalSession {
         }
         sinks.clear();
         listener.exited(this);
+        ended.countDown();
+    }
+
+    /** Waits at most {@code nanos} for the process to end (and its exit to be told); whether it has. */
+    boolean awaitExit(long nanos) {
+        try {
+            return ended.await(Math.max(nanos, 0), java.util.concurrent.TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     private void output(String text) {
         if (text.isEmpty()) {
             return;
         }
-        screen.feed(text);
         marks.feed(text);
         listener.output(this, text);
         cast.output(text);
@@ -282,6 +301,9 @@ final class TerminalSession {
                 sink.output(text, utf8);
             }
         }
+        // After the scrollback: a wait that matches the screen finds the text in the scrollback too (aw term run
+        // reads its output there once its end marker is on the screen).
+        screen.feed(text);
         waits.output(text);
     }
 

@@ -35,17 +35,30 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class ControlSocketHandler extends ChannelInboundHandlerAdapter implements Outbound {
 
-    /** {@code category:action} → the hub method that serves it. */
-    private static final Map<String, String> REQUESTS = Map.of(
-            "system:ping", "hub/ping",
-            "system:status", "hub/status",
-            "system:subscribe", "events/subscribe",
-            "system:unsubscribe", "events/unsubscribe",
-            "session:spawn", "terminals/spawn",
-            "session:kill", "terminals/kill",
-            "session:list", "terminals/list",
-            "session:resize", "terminals/resize",
-            "session:input", "terminals/input");
+    /**
+     * {@code category:action} → the hub method that serves it: a request in each category of the seed's table
+     * ({@code session-monitor}'s is {@code aw notify}'s).
+     */
+    private static final Map<String, String> REQUESTS = Map.ofEntries(
+            Map.entry("auth:hello", "hub/hello"),
+            Map.entry("system:ping", "hub/ping"),
+            Map.entry("system:status", "hub/status"),
+            Map.entry("system:subscribe", "events/subscribe"),
+            Map.entry("system:unsubscribe", "events/unsubscribe"),
+            Map.entry("session:spawn", "terminals/spawn"),
+            Map.entry("session:kill", "terminals/kill"),
+            Map.entry("session:list", "terminals/list"),
+            Map.entry("session:read", "terminals/read"),
+            Map.entry("session:resize", "terminals/resize"),
+            Map.entry("session:title", "terminals/title"),
+            Map.entry("session:input", "terminals/input"),
+            Map.entry("session-monitor:notify", "terminals/notify"),
+            Map.entry("input:text", "terminals/input"),
+            Map.entry("input:key", "terminals/key"),
+            Map.entry("git:follow", "git/follow"),
+            Map.entry("git:unfollow", "git/unfollow"),
+            Map.entry("git:list", "git/list"),
+            Map.entry("heartbeat:ping", "hub/ping"));
 
     private final HubCore core;
     private final AtomicLong ids = new AtomicLong();

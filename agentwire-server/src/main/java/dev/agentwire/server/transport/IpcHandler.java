@@ -53,9 +53,6 @@ final class IpcHandler extends ChannelInboundHandlerAdapter implements TerminalS
     /** Everything to the viewer goes through it: ordered writes, coalesced flushes, the slow-consumer limit. */
     private volatile ChannelOutbound outbound;
 
-    private volatile int initialCols;
-    private volatile int initialRows;
-
     IpcHandler(
             TerminalService terminals,
             String sessionId,
@@ -77,8 +74,6 @@ final class IpcHandler extends ChannelInboundHandlerAdapter implements TerminalS
                 ctx.channel(), WireFormat.stream(Framing.TYPED), maxOutboundBytes, graceNanos, metrics);
         try {
             ObjectNode info = terminals.describe(sessionId);
-            initialCols = info.path("cols").asInt();
-            initialRows = info.path("rows").asInt();
             send(Frame.of(FrameType.SESSION_INFO, info.toString()));
             String missed = terminals.subscribe(sessionId, this);
             if (!missed.isEmpty()) {
@@ -191,7 +186,7 @@ final class IpcHandler extends ChannelInboundHandlerAdapter implements TerminalS
             case "resize" ->
                 status = terminals.resize(
                         sessionId, cmd.path("cols").asInt(0), cmd.path("rows").asInt(0));
-            case "reset-size" -> status = terminals.resize(sessionId, initialCols, initialRows);
+            case "reset-size" -> status = terminals.resetSize(sessionId);
             case "kill" -> status = terminals.kill(sessionId, cmd.path("signal").asInt(15));
             case "update-title" ->
                 status = terminals.title(sessionId, cmd.path("title").asText(""));

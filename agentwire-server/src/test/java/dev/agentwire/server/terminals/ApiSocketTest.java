@@ -133,6 +133,12 @@ class ApiSocketTest {
             JsonNode followed = ask("{\"command\":\"follow\",\"args\":{\"path\":\"" + repo.resolve("sub") + "\"}}");
             assertThat(followed.path("result").path("branch").asText()).isEqualTo("main");
             assertThat(followed.path("result").path("path").asText()).isEqualTo(repo.toString());
+            // status says what is followed, on which branch, and that nothing has changed yet.
+            JsonNode git = ask("{\"command\":\"status\"}").path("result").path("git");
+            assertThat(git.path("following")).hasSize(1);
+            assertThat(git.path("following").get(0).path("path").asText()).isEqualTo(repo.toString());
+            assertThat(git.path("following").get(0).path("branch").asText()).isEqualTo("main");
+            assertThat(git.path("following").get(0).path("lastEvent").isNull()).isTrue();
             run(repo, "", "git", "checkout", "-q", "-b", "feature");
             await().atMost(Duration.ofSeconds(30))
                     .until(() -> events.stream()
@@ -146,8 +152,23 @@ class ApiSocketTest {
                     .until(() -> events.stream()
                             .anyMatch(e ->
                                     e.path("data").path("worktrees").toString().contains("wt")));
+            JsonNode following = ask("{\"command\":\"status\"}")
+                    .path("result")
+                    .path("git")
+                    .path("following")
+                    .get(0);
+            assertThat(following.path("branch").asText()).isEqualTo("feature");
+            JsonNode last = following.path("lastEvent");
+            assertThat(last.path("action").asText()).isEqualTo("repository-changed");
+            assertThat(last.path("at").asLong()).isPositive();
+            assertThat(last.path("worktrees").toString()).contains("wt");
             JsonNode gone = ask("{\"command\":\"unfollow\",\"args\":{\"path\":\"" + repo + "\"}}");
             assertThat(gone.path("result").path("unfollowed").asInt()).isEqualTo(1);
+            assertThat(ask("{\"command\":\"status\"}")
+                            .path("result")
+                            .path("git")
+                            .path("following"))
+                    .isEmpty();
             JsonNode notRepo = ask("{\"command\":\"follow\",\"args\":{\"path\":\"/\"}}");
             assertThat(notRepo.path("error").path("message").asText()).contains("not inside a git repository");
         }

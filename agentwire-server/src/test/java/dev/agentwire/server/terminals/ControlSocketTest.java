@@ -128,4 +128,96 @@ class ControlSocketTest {
             assertThat(id).isNotNull();
         }
     }
+
+    /** Sends a request and reads to its response (events in between are skipped). */
+    private static JsonNode ask(RawConnection c, String id, String category, String action, String data)
+            throws Exception {
+        c.sendLine("{\"id\":\"" + id + "\",\"category\":\"" + category + "\",\"type\":\"request\",\"action\":\""
+                + action + "\",\"data\":" + data + "}");
+        while (true) {
+            JsonNode m = c.readJson(java.time.Duration.ofSeconds(30));
+            if (m.path("type").asText().equals("response")
+                    && m.path("id").asText().equals(id)) {
+                assertThat(m.path("category").asText()).isEqualTo(category);
+                assertThat(m.path("action").asText()).isEqualTo(action);
+                return m;
+            }
+        }
+    }
+
+    /** Each category of the seed's table takes its requests, not only system and session (issue 17). */
+    @Test
+    void everyCategoryOfTheSeedTakesItsRequests() throws Exception {
+        try (AgentwireHub hub = TestHubs.start(TestHubs.shortTempDir());
+                RawConnection c = RawConnection.unix(hub.config().home().resolve("control.sock"))) {
+            // auth: who this connection is, with what it may do.
+            JsonNode me = ask(c, "1", "auth", "hello", "{\"name\":\"mac-app\"}");
+            assertThat(me.path("data").path("authenticated").asBoolean()).isTrue();
+            assertThat(me.path("data").path("scopes").toString())
+                    .as("the owner may do all")
+                    .contains("\"*\"");
+            assertThat(me.path("data").path("peer").path("uid").isNumber()).isTrue();
+            // heartbeat: a ping answered with the hub's time.
+            assertThat(ask(c, "2", "heartbeat", "ping", "{}")
+                            .path("data")
+                            .path("pong")
+                            .asBoolean())
+                    .isTrue();
+            // session: spawn, then input by text and by key, a title, and the screen read back.
+            String id = ask(c, "3", "session", "spawn", "{\"command\":[\"cat\"],\"name\":\"typed\"}")
+                    .path("data")
+                    .path("id")
+                    .asText();
+            ask(c, "4", "input", "text", "{\"id\":\"" + id + "\",\"text\":\"from-control\"}");
+            ask(c, "5", "input", "key", "{\"id\":\"" + id + "\",\"key\":\"Enter\"}");
+            ask(c, "6", "session", "title", "{\"id\":\"" + id + "\",\"title\":\"renamed\"}");
+            org.awaitility.Awaitility.await()
+                    .atMost(java.time.Duration.ofSeconds(30))
+                    .until(() -> ask(c, "7", "session", "read", "{\"id\":\"" + id + "\"}")
+                            .toString()
+                            .contains("from-control"));
+            assertThat(ask(c, "8", "session", "list", "{}").path("data").toString())
+                    .contains("renamed");
+            // session-monitor: a notification for the terminal, heard by a subscriber.
+            ask(c, "9", "system", "subscribe", "{\"categories\":[\"session-monitor\"]}");
+            c.sendLine("{\"id\":\"10\",\"category\":\"session-monitor\",\"type\":\"request\","
+                    + "\"action\":\"notify\",\"data\":{\"id\":\"" + id + "\",\"event\":\"Stop\"}}");
+            boolean answered = false;
+            boolean heard = false;
+            while (!(answered && heard)) {
+                JsonNode m = c.readJson(java.time.Duration.ofSeconds(30));
+                answered |= m.path("id").asText().equals("10")
+                        && m.path("type").asText().equals("response");
+                heard |= m.path("type").asText().equals("event")
+                        && m.path("data").path("type").asText().equals("claude-turn");
+            }
+            // git: follow, list and unfollow; a path outside any repository is an error with its code.
+            JsonNode notRepo = ask(c, "11", "git", "follow", "{\"path\":\"/\"}");
+            assertThat(notRepo.path("errorDetail").path("code").asInt()).isEqualTo(-32602);
+            assertThat(notRepo.path("error").asText()).contains("not inside a git repository");
+            assertThat(ask(c, "12", "git", "list", "{}")
+                            .path("data")
+                            .path("repositories")
+                            .isArray())
+                    .isTrue();
+            assertThat(ask(c, "13", "git", "unfollow", "{}")
+                            .path("data")
+                            .path("unfollowed")
+                            .asInt())
+                    .isZero();
+            // Bad input in the new categories: the hub's errors, and the connection goes on.
+            assertThat(ask(c, "14", "input", "key", "{\"id\":\"" + id + "\",\"key\":\"Hyper-Q\"}")
+                            .path("errorDetail")
+                            .path("code")
+                            .asInt())
+                    .isEqualTo(-32602);
+            assertThat(ask(c, "15", "input", "text", "{\"id\":\"" + id + "\"}")
+                            .path("error")
+                            .asText())
+                    .contains("text");
+            assertThat(ask(c, "16", "input", "wave", "{}").path("error").asText())
+                    .contains("input:text", "auth:hello", "git:follow", "heartbeat:ping");
+            ask(c, "17", "session", "kill", "{\"id\":\"" + id + "\",\"signal\":9}");
+        }
+    }
 }
