@@ -87,11 +87,24 @@ public final class HttpHealthProbe implements HealthProbe {
         return t.toString();
     }
 
+    /**
+     * Ends the probe's thread. The client's own selector thread ends with the client: at once where the JDK's
+     * client can be closed (21 and later), else once it is collected (Java 17 has no way to end it sooner).
+     */
     @Override
     public synchronized void close() {
         closed = true;
         if (executor != null) {
             executor.shutdownNow();
         }
+        if (client instanceof AutoCloseable c) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                // closing only ends its threads; nothing is lost
+            }
+        }
+        client = null;
+        executor = null;
     }
 }

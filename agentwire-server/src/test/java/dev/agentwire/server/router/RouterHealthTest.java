@@ -171,6 +171,18 @@ class RouterHealthTest {
         await().atMost(WAIT).until(() -> routed(h).equals("Fast"));
         assertThat(fast(h, "/health").path("healthy").asBoolean()).isTrue();
         assertThat(fast(h, "/api/router").has("problem")).isFalse();
+
+        assertThat(probeThreads())
+                .as("the probe's thread runs while the hub does")
+                .isPositive();
+        h.close();
+        await().atMost(WAIT).until(() -> probeThreads() == 0);
+    }
+
+    private static long probeThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("aw-router-health"))
+                .count();
     }
 
     @Test
