@@ -71,7 +71,14 @@ public final class ProviderHealth implements AutoCloseable {
         if (!checking.add(name)) {
             return; // the last check has not ended (its timeout is longer than the interval)
         }
-        probe.check(url, timeout).whenComplete((problem, error) -> {
+        java.util.concurrent.CompletionStage<Optional<String>> answer;
+        try {
+            answer = probe.check(url, timeout);
+        } catch (RuntimeException e) {
+            // A probe that throws instead of answering: unhealthy, and the timer's next run checks again.
+            answer = java.util.concurrent.CompletableFuture.completedFuture(Optional.of(e.toString()));
+        }
+        answer.whenComplete((problem, error) -> {
             Optional<String> why = error != null
                     ? Optional.of(error.toString())
                     : problem == null ? Optional.of("no answer") : problem;

@@ -91,6 +91,24 @@ class ProviderHealthTest {
     }
 
     @Test
+    void aProbeThatThrowsMakesTheProviderUnhealthyAndIsAskedAgainNextTime() {
+        List<URI> asked = new ArrayList<>();
+        ProviderHealth health = new ProviderHealth(
+                List.of(FAST),
+                (url, timeout) -> {
+                    asked.add(url);
+                    throw new IllegalStateException("probe broke");
+                },
+                Duration.ofSeconds(1),
+                NOON);
+        health.checkAll();
+        assertThat(health.healthy(FAST)).isFalse();
+        assertThat(health.state(FAST).problem()).contains("java.lang.IllegalStateException: probe broke");
+        health.checkAll();
+        assertThat(asked).hasSize(2);
+    }
+
+    @Test
     void healthUrlsAreParsedFromBothFormsAndBadOnesAreRefused() {
         assertThat(FAST.healthUrl()).contains(URI.create("http://127.0.0.1:9/h"));
         assertThat(SLOW.healthUrl()).isEmpty();
