@@ -23,6 +23,16 @@ public final class StreamFrameDecoder extends ByteToMessageDecoder {
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        run(in, out, false);
+    }
+
+    /** The input ended: the decoder may hand over an unfinished unit ({@link StreamDecoder#finish}). */
+    @Override
+    protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        run(in, out, true);
+    }
+
+    private void run(ByteBuf in, List<Object> out, boolean last) {
         if (failed) {
             in.skipBytes(in.readableBytes());
             return;
@@ -30,7 +40,11 @@ public final class StreamFrameDecoder extends ByteToMessageDecoder {
         ByteBuffer nio = in.nioBuffer(in.readerIndex(), in.readableBytes());
         int start = nio.position();
         try {
-            decoder.decode(nio, out::add);
+            if (last) {
+                decoder.finish(nio, out::add);
+            } else {
+                decoder.decode(nio, out::add);
+            }
             in.skipBytes(nio.position() - start);
         } catch (FramingException e) {
             failed = true;

@@ -20,6 +20,14 @@ public interface StreamDecoder {
      */
     void decode(ByteBuffer in, Consumer<Frame> out);
 
+    /**
+     * The input ended (the peer half-closed): decodes what is complete, and may hand over an unfinished unit as
+     * a last frame. By default it only decodes: a partial frame is dropped.
+     */
+    default void finish(ByteBuffer in, Consumer<Frame> out) {
+        decode(in, out);
+    }
+
     /** The framing this decoder reads. */
     Framing framing();
 }

@@ -38,6 +38,7 @@ public final class LlmRouter {
     private final RouterSettings settings;
     private final Clock clock;
     private final SpendLedger ledger;
+    private final ProviderHealth health;
     private LocalDate day;
     private double spend;
 
@@ -47,9 +48,15 @@ public final class LlmRouter {
 
     /** A router that starts from the day's spend in {@code ledger} and records every spend there. */
     public LlmRouter(RouterSettings settings, Clock clock, SpendLedger ledger) {
+        this(settings, clock, ledger, ProviderHealth.unmonitored());
+    }
+
+    /** A router that also skips the providers {@code health} finds unhealthy. */
+    public LlmRouter(RouterSettings settings, Clock clock, SpendLedger ledger, ProviderHealth health) {
         this.settings = settings;
         this.clock = clock;
         this.ledger = ledger;
+        this.health = health;
         this.day = LocalDate.now(clock.withZone(ZoneOffset.UTC));
         this.spend = ledger.spendOn(day).orElse(0);
     }
@@ -89,14 +96,17 @@ public final class LlmRouter {
             boolean capable,
             boolean fits) {}
 
-    /** Scores every provider for {@code request}, best first; providers that cannot fit it are left out. */
+    /**
+     * Scores every provider for {@code request}, best first; providers that cannot fit it, or that their health URL
+     * says are down, are left out.
+     */
     public synchronized List<Score> scores(Request request) {
         rollDay();
         double remaining = settings.dailyBudget() - spend;
         List<Score> out = new ArrayList<>();
         for (LlmProvider p : settings.providers()) {
             boolean fits = request.tokenCount() <= p.contextTokens();
-            if (!fits) {
+            if (!fits || !health.healthy(p)) {
                 continue;
             }
             // Priority: high weighs cost 20% less and sharpens quality, low weighs cost 30% more and flattens it.
@@ -135,6 +145,20 @@ public final class LlmRouter {
     /** {@code router/route}: the best provider, why, its estimated cost and the confidence of the choice. */
     public ObjectNode route(Request request) {
         List<Score> scores = scores(request);
+        List<String> unhealthy = settings.providers().stream()
+                .filter(p -> !health.healthy(p))
+                .map(LlmProvider::name)
+                .toList();
+        if (scores.isEmpty() && !unhealthy.isEmpty()) {
+            var data = HubException.reasonData("no_healthy_provider");
+            data.put("token_count", request.tokenCount());
+            unhealthy.forEach(data.putArray("unhealthy")::add);
+            throw HubException.withData(
+                    ErrorCode.NO_PROVIDER,
+                    "no healthy provider takes " + request.tokenCount() + " tokens (unhealthy: "
+                            + String.join(", ", unhealthy) + ")",
+                    data);
+        }
         if (scores.isEmpty()) {
             var data = HubException.reasonData("no_provider_fits");
             data.put("token_count", request.tokenCount());
@@ -152,7 +176,7 @@ public final class LlmRouter {
         double confidence = best.score() + runnerUp == 0 ? 0 : best.score() / (best.score() + runnerUp);
         ObjectNode out = Json.mapper().createObjectNode();
         out.put("provider", best.provider().name());
-        out.put("reasoning", reasoning(request, best, scores));
+        out.put("reasoning", reasoning(request, best, scores, unhealthy));
         out.put("estimated_cost", round(best.provider().cost(request.tokenCount()), 6));
         out.put("confidence", round(confidence, 2));
         out.put("score", round(best.score(), 4));
@@ -163,7 +187,7 @@ public final class LlmRouter {
         return out;
     }
 
-    private static String reasoning(Request request, Score best, List<Score> scores) {
+    private static String reasoning(Request request, Score best, List<Score> scores, List<String> unhealthy) {
         List<String> why = new ArrayList<>();
         why.add(String.format(
                 Locale.ROOT,
@@ -193,6 +217,9 @@ public final class LlmRouter {
                     scores.get(1).provider().name(),
                     scores.get(1).score()));
         }
+        if (!unhealthy.isEmpty()) {
+            why.add("skipped as unhealthy: " + String.join(", ", unhealthy));
+        }
         return "Selected for: " + String.join(", ", why);
     }
 
@@ -218,8 +245,18 @@ public final class LlmRouter {
         return budget();
     }
 
-    /** {@code {daily_budget, current_spend, remaining, utilization_pct}}, as {@code /health} shows it. */
+    /**
+     * {@code {daily_budget, current_spend, remaining, utilization_pct, providers: [{name, healthy, monitored,
+     * checkedAt?, problem?}]}}, as {@code /health} shows it.
+     */
     public synchronized ObjectNode budget() {
+        ObjectNode out = spending();
+        out.set("providers", health.describe(settings.providers()));
+        return out;
+    }
+
+    /** The day's spend alone: {@code {daily_budget, current_spend, remaining, utilization_pct}}. */
+    public synchronized ObjectNode spending() {
         rollDay();
         ObjectNode out = Json.mapper().createObjectNode();
         out.put("daily_budget", settings.dailyBudget());
@@ -227,6 +264,23 @@ public final class LlmRouter {
         out.put("remaining", round(settings.dailyBudget() - spend, 6));
         out.put("utilization_pct", settings.dailyBudget() == 0 ? 0 : round(100 * spend / settings.dailyBudget(), 2));
         return out;
+    }
+
+    /** One log line of the day's spend and the providers that are down (the seed's {@code logSpendingStatus}). */
+    public String spendingStatus() {
+        ObjectNode s = spending();
+        List<String> down = settings.providers().stream()
+                .filter(p -> !health.healthy(p))
+                .map(LlmProvider::name)
+                .toList();
+        return String.format(
+                Locale.ROOT,
+                "LLM router: $%.2f of $%.2f spent today (%.1f%%), $%.2f left; unhealthy providers: %s",
+                s.path("current_spend").asDouble(),
+                s.path("daily_budget").asDouble(),
+                s.path("utilization_pct").asDouble(),
+                s.path("remaining").asDouble(),
+                down.isEmpty() ? "none" : String.join(", ", down));
     }
 
     public RouterSettings settings() {

@@ -2,10 +2,14 @@ package dev.agentwire.core.router;
 
 import dev.agentwire.core.Setting;
 import dev.agentwire.core.Setting.Kind;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 
-/** The router's providers and its daily budget in dollars; no providers means the seed's table. */
+/**
+ * The router's providers, its daily budget in dollars, and how often and how patiently providers' health URLs
+ * are checked (the spend is logged on the same interval); no providers means the seed's table.
+ */
 @Setting.Section("router")
 public record RouterSettings(
         @Setting(
@@ -19,15 +23,52 @@ public record RouterSettings(
         @Setting(
                 value = "",
                 kind = Kind.LIST,
-                doc = "LLM providers as NAME=COST_PER_1M/CONTEXT/LATENCY_MS/QUALITY/CAP+CAP..., e.g. 'Local"
-                        + " Llama=0/8000/800/0.75/coding+reasoning'; empty: the seed's four")
-        List<LlmProvider> providers) {
+                doc = "LLM providers as NAME=COST_PER_1M/CONTEXT/LATENCY_MS/QUALITY/CAP+CAP... [healthUrl=URL], e.g."
+                        + " 'Local Llama=0/8000/800/0.75/coding+reasoning', or YAML mappings {name, costPer1M,"
+                        + " context, latencyMs, quality, capabilities, healthUrl}; empty: the seed's four")
+        List<LlmProvider> providers,
+
+        @Setting(
+                key = "healthIntervalMs",
+                value = "300000",
+                kind = Kind.MILLIS,
+                min = 100,
+                max = 86_400_000,
+                doc = "how often providers' health URLs are checked and the day's spend is logged (the seed's"
+                        + " 5 minutes)")
+        Duration healthInterval,
+
+        @Setting(
+                key = "healthTimeoutMs",
+                value = "5000",
+                kind = Kind.MILLIS,
+                min = 1,
+                max = 600_000,
+                doc = "how long a health URL may take to answer before its provider counts as unhealthy")
+        Duration healthTimeout) {
+
+    /** The seed's interval: every 5 minutes. */
+    public static final Duration DEFAULT_HEALTH_INTERVAL = Duration.ofMinutes(5);
+
+    public static final Duration DEFAULT_HEALTH_TIMEOUT = Duration.ofSeconds(5);
 
     public RouterSettings {
         if (dailyBudget < 0) {
             throw new IllegalArgumentException("the daily budget must be >= 0, got " + dailyBudget);
         }
+        if (healthInterval.isNegative()
+                || healthInterval.isZero()
+                || healthTimeout.isNegative()
+                || healthTimeout.isZero()) {
+            throw new IllegalArgumentException("the health interval and timeout must be positive, got "
+                    + healthInterval.toMillis() + " ms and " + healthTimeout.toMillis() + " ms");
+        }
         providers = providers.isEmpty() ? seedProviders() : List.copyOf(providers);
+    }
+
+    /** A budget and providers, checked at the default interval and timeout. */
+    public RouterSettings(double dailyBudget, List<LlmProvider> providers) {
+        this(dailyBudget, providers, DEFAULT_HEALTH_INTERVAL, DEFAULT_HEALTH_TIMEOUT);
     }
 
     /** The seed's table. */

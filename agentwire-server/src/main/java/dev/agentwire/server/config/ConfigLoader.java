@@ -23,6 +23,10 @@ import java.util.Optional;
  */
 public final class ConfigLoader {
 
+    /** Reads a mapping inside a list as a tree (plain values, as the YAML parser typed them). */
+    private static final com.fasterxml.jackson.databind.ObjectMapper TREES =
+            new com.fasterxml.jackson.databind.ObjectMapper();
+
     private final Map<String, RawValue> values = new LinkedHashMap<>();
     private final Map<String, ConfigKeys.Key> keys = new LinkedHashMap<>(ConfigKeys.all());
     private final List<Class<? extends Record>> sections = new ArrayList<>(ConfigKeys.sections());
@@ -188,9 +192,15 @@ public final class ConfigLoader {
                     int line = p.currentTokenLocation().getLineNr();
                     List<String> items = new ArrayList<>();
                     while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+                        if (t == JsonToken.START_OBJECT) {
+                            // A mapping item (router.providers' {name, ..., healthUrl}) reaches the item's parser
+                            // as its JSON; a list whose items take no mapping refuses it there.
+                            items.add(TREES.readTree(p).toString());
+                            continue;
+                        }
                         if (t == null || t.isStructStart()) {
                             throw new ConfigException("config key " + key + " (" + name + " line " + line
-                                    + ") must be a list of plain values");
+                                    + ") must be a list of plain values or mappings");
                         }
                         items.add(p.getText());
                     }

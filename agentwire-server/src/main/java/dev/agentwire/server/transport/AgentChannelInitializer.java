@@ -3,7 +3,7 @@ package dev.agentwire.server.transport;
 import dev.agentwire.core.HubCore;
 import dev.agentwire.netty.NettyTransport;
 import dev.agentwire.netty.StreamFrameDecoder;
-import dev.agentwire.protocol.Framing;
+import dev.agentwire.protocol.JsonValueDecoder;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The pipeline of a connection on {@code agents/<name>.sock}: the Unix admission of the hub socket (peer
- * credentials and policy), back-pressure, NDJSON lines, and the seed's envelope ({@link EnvelopeHandler}).
+ * credentials and policy), back-pressure, complete JSON values ({@link JsonValueDecoder}: with or without a newline
+ * after each), and the seed's envelope ({@link EnvelopeHandler}).
  */
 public final class AgentChannelInitializer extends ChannelInitializer<Channel> {
 
@@ -44,7 +45,8 @@ public final class AgentChannelInitializer extends ChannelInitializer<Channel> {
         ChannelPipeline p = ch.pipeline();
         p.addLast("admission", new UnixAdmission(core, transport, address, settings.ownerUid()));
         p.addLast("backpressure", new BackpressureHandler());
-        p.addLast("framing", new StreamFrameDecoder(Framing.NDJSON.newDecoder(settings.maxMessageBytes())));
+        // Whole JSON values, not lines: the seed's agents write an envelope without a newline and keep the socket open.
+        p.addLast("framing", new StreamFrameDecoder(new JsonValueDecoder(settings.maxMessageBytes())));
         p.addLast(
                 "envelope",
                 new EnvelopeHandler(

@@ -180,10 +180,7 @@ final class ApiHandler extends ChannelInboundHandlerAdapter implements Outbound 
             write(
                     error(
                             HttpResponseStatus.BAD_REQUEST,
-                            apiError(
-                                    ErrorCode.PARSE_ERROR,
-                                    "parse_error",
-                                    "the body is not JSON: " + Text.firstLine(e.getMessage()))),
+                            apiError(ErrorCode.PARSE_ERROR, "parse_error", notJson(req, e))),
                     keepAlive);
             return;
         }
@@ -226,6 +223,25 @@ final class ApiHandler extends ChannelInboundHandlerAdapter implements Outbound 
             JsonNode node = Json.mapper().readTree((java.io.InputStream) in);
             return node == null ? Json.mapper().nullNode() : node;
         }
+    }
+
+    /**
+     * Why a body is not JSON. A body that is not JSON because it is a form ({@code curl -d key=value},
+     * {@code --data-urlencode}, {@code -F}) says so: the API reads JSON whatever the Content-Type claims (curl's
+     * {@code -d '{...}'} without {@code -H} claims a form), and does not decode forms.
+     */
+    static String notJson(FullHttpRequest req, IOException e) {
+        String type =
+                String.valueOf(req.headers().get(HttpHeaderNames.CONTENT_TYPE)).toLowerCase(java.util.Locale.ROOT);
+        String send = ": send the JSON itself, e.g. curl -H 'Content-Type: application/json' -d '{\"key\": \"value\"}'";
+        if (type.startsWith("application/x-www-form-urlencoded")) {
+            return "the body is not JSON but form-encoded (key=value, as curl -d key=value and --data-urlencode send)"
+                    + send;
+        }
+        if (type.startsWith("multipart/form-data")) {
+            return "the body is not JSON but multipart/form-data (as curl -F sends)" + send;
+        }
+        return "the body is not JSON: " + Text.firstLine(e.getMessage());
     }
 
     private FullHttpResponse metrics(FullHttpRequest req) {

@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One connection on {@code agents/<name>.sock}, speaking the orchestrator seed's envelope. Whoever connects is
  * an instance of {@code <name>}: it gets {@code {"id","interface","agent","action","data"}} lines and answers
- * {@code {"id","status",...}}. A peer that sends a request line instead is a caller: it stops being an
+ * {@code {"id","status",...}} (each a complete JSON value, a newline after it optional: {@link
+ * dev.agentwire.protocol.JsonValueDecoder} frames them). A peer that sends a request instead is a caller: it stops being an
  * instance, and its request goes to the service like a {@code services/request}, answered with the seed's
  * envelope plus {@code timestamp} and {@code processing_time_ms}. Notifications (events, cancellations) are
  * not forwarded: the envelope has no form for them.
