@@ -118,6 +118,11 @@ class SessionRestartTest {
                 .connect();
         open.add(member);
         assertThat(member.hello().path("sessionId").asText()).isEqualTo(id);
+        member.tools()
+                .register(
+                        dev.agentwire.client.ToolSpec.of("echo", "echoes"),
+                        (args, ctx) -> java.util.concurrent.CompletableFuture.completedFuture(args))
+                .get(10, TimeUnit.SECONDS);
 
         first.close();
         await().atMost(WAIT).until(() -> reconnects.size() == 1);
@@ -139,6 +144,19 @@ class SessionRestartTest {
         assertThat(reconnects)
                 .as("no further attempt: it did not loop on -32007")
                 .isEmpty();
+        AgentwireClient caller = AgentwireClient.builder()
+                .endpoint(second.endpoint())
+                .session(id)
+                .reconnect(false)
+                .connect();
+        open.add(caller);
+        assertThat(caller.tools()
+                        .call("echo", Json.mapper().createObjectNode().put("text", "back"))
+                        .get(10, TimeUnit.SECONDS)
+                        .path("isError")
+                        .asBoolean())
+                .as("its provider registered its tool in the restored session again")
+                .isFalse();
 
         // Closed sessions do not come back.
         member.request("sessions/close", Json.mapper().createObjectNode().put("sessionId", id))
