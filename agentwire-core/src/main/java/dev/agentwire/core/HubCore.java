@@ -113,6 +113,14 @@ public final class HubCore implements AutoCloseable {
         hooks.authenticated.add(listener);
     }
 
+    /**
+     * Tells {@code listener} of every connection opened from now on, on the transport's thread, before it is
+     * authenticated: it must be quick and must not block.
+     */
+    public void onConnectionOpened(Consumer<Connection> listener) {
+        hooks.opened.add(listener);
+    }
+
     /** Tells {@code listener} of every connection that closes from now on, after the features let it go. */
     public void onConnectionClosed(Consumer<Connection> listener) {
         hooks.closed.add(listener);

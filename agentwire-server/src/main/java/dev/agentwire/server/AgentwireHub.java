@@ -51,6 +51,7 @@ import dev.agentwire.server.home.FileRevocations;
 import dev.agentwire.server.home.FileSpendLedger;
 import dev.agentwire.server.home.HubHome;
 import dev.agentwire.server.store.SqliteCallStore;
+import dev.agentwire.server.store.SqliteSessionStore;
 import dev.agentwire.server.store.SqliteStore;
 import dev.agentwire.server.terminals.ProcessForwarders;
 import dev.agentwire.server.terminals.Pty4jLauncher;
@@ -164,6 +165,8 @@ public final class AgentwireHub implements AutoCloseable {
     private dev.agentwire.server.socketio.EngineServer socketIo;
     private dev.agentwire.server.mcp.McpHttpServer mcpHttp;
     private dev.agentwire.server.a2a.A2aServer a2a;
+    /** The embedder's listeners ({@link #on}); at most this many events wait for them. */
+    private final HubEvents embedderEvents = new HubEvents(10_000);
 
     private AgentwireHub(HubConfig config, Ticker ticker, NettyTransport transport) {
         this.config = config;
@@ -211,6 +214,12 @@ public final class AgentwireHub implements AutoCloseable {
                 .features(features(spendLedger))
                 .build();
         core.addStatusContributor(this::describeListeners);
+        embedderEvents.start(core);
+        int restored =
+                core.require(dev.agentwire.core.sessions.SessionManager.class).restore();
+        if (restored > 0) {
+            Log.LOG.info("{} sessions of an earlier run restored from hub.db", restored);
+        }
         joinCluster();
         describeCluster();
         auditLog = new FileAuditLog(
@@ -343,7 +352,9 @@ public final class AgentwireHub implements AutoCloseable {
                 new EventsFeature(),
                 new TokensFeature(),
                 sessionDirectory == null
-                        ? new SessionsFeature(config.section(SessionsFeature.Settings.class))
+                        ? new SessionsFeature(
+                                config.section(SessionsFeature.Settings.class),
+                                SqliteSessionStore.open(home.dir().resolve("hub.db")))
                         : new SessionsFeature(config.section(SessionsFeature.Settings.class), sessionDirectory),
                 toolDirectory == null
                         ? new ToolsFeature(config.section(ToolsFeature.Settings.class))
@@ -812,6 +823,38 @@ public final class AgentwireHub implements AutoCloseable {
         return h;
     }
 
+    /**
+     * Listens to {@code event}, named as the BTCP seed's {@code server.on('session:created', ...)} names it:
+     * {@code connection:opened}, {@code connection:closed}, {@code session:created}, {@code session:expired},
+     * {@code session:closed}, {@code tool:registered}, {@code tool:unregistered} ({@link HubEvent.Type}). May be
+     * called before or after {@link #start()}.
+     *
+     * @throws IllegalArgumentException for another name
+     */
+    public AgentwireHub on(String event, java.util.function.Consumer<HubEvent> listener) {
+        HubEvent.Type type = HubEvent.Type.named(event)
+                .orElseThrow(() -> new IllegalArgumentException("no hub event named '" + event + "'; the events are "
+                        + java.util.Arrays.stream(HubEvent.Type.values())
+                                .map(HubEvent.Type::eventName)
+                                .toList()));
+        return on(type, listener);
+    }
+
+    /**
+     * Listens to events of {@code type}. Listeners run one at a time on the hub's embedder-events thread, never on
+     * an event loop, in the order the events happened; one that throws is logged and the hub goes on. Events that
+     * happen while 10,000 wait for slow listeners are dropped (logged, and counted by {@link #droppedEvents()}).
+     */
+    public AgentwireHub on(HubEvent.Type type, java.util.function.Consumer<HubEvent> listener) {
+        embedderEvents.add(type, listener);
+        return this;
+    }
+
+    /** Embedder events dropped because the listeners were too slow ({@link #on}). */
+    public long droppedEvents() {
+        return embedderEvents.dropped();
+    }
+
     /** The hub's core, where features register methods. */
     public HubCore core() {
         if (core == null) {
@@ -906,6 +949,7 @@ public final class AgentwireHub implements AutoCloseable {
         if (core != null) {
             core.close();
         }
+        embedderEvents.close();
         if (beats != null) {
             beats.close();
         }

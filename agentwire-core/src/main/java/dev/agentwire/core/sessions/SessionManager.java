@@ -29,7 +29,9 @@ import java.util.function.BiConsumer;
  * sees a session. The default session is every hub's own and not in the directory. Session ids are 128 random
  * bits in hex. A hub expires the sessions it created (TTL, idle timeout) in {@link #expireDue()}, which the hub
  * calls every second and tests call after moving the ticker; a session another hub ends ends here when the
- * directory tells. Thread safe; membership changes are serialized on this object.
+ * directory tells. The sessions this hub creates are kept in a {@link SessionStore} until they end, and
+ * {@link #restore()} brings them back when the hub starts again. Thread safe; membership changes are serialized on
+ * this object.
  */
 public final class SessionManager {
 
@@ -55,6 +57,26 @@ public final class SessionManager {
     private final java.util.List<BiConsumer<Session, ObjectNode>> describers =
             new java.util.concurrent.CopyOnWriteArrayList<>();
     private final java.util.List<BiConsumer<Session, String>> onEnd = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final java.util.List<Watcher> watchers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final SessionStore store;
+
+    /**
+     * Told when a session is created and when one ends, on the thread that made the change: it must be quick and
+     * must not block (the embedder's events hand it to their own thread).
+     */
+    public interface Watcher {
+        /** {@code s} was created (not when {@link #restore} brings it back). */
+        void created(Session s);
+
+        /**
+         * {@code s} ended.
+         *
+         * @param action {@code expired} (its TTL or idle time ran out, maybe while the hub was down) or
+         *     {@code closed}
+         * @param reason {@code ttl}, {@code idle}, {@code closed}, or why another hub ended it
+         */
+        void ended(Session s, String action, String reason);
+    }
 
     /** The sessions of one hub ({@link LocalDirectory}). */
     public SessionManager(
@@ -70,6 +92,19 @@ public final class SessionManager {
             Duration idleTimeout,
             int maxSessionsPerIdentity,
             Directory<Session.Info> directory) {
+        this(ticker, events, defaultTtl, idleTimeout, maxSessionsPerIdentity, directory, SessionStore.NONE);
+    }
+
+    /** @param store where the sessions this hub creates are kept until they end ({@link #restore}) */
+    public SessionManager(
+            Ticker ticker,
+            EventBus events,
+            Duration defaultTtl,
+            Duration idleTimeout,
+            int maxSessionsPerIdentity,
+            Directory<Session.Info> directory,
+            SessionStore store) {
+        this.store = store;
         this.directory = directory;
         this.ticker = ticker;
         this.events = events;
@@ -111,6 +146,11 @@ public final class SessionManager {
     /** Tells {@code listener} when a session ends, with the reason (so that its pending calls fail). */
     public void onEnd(BiConsumer<Session, String> listener) {
         onEnd.add(listener);
+    }
+
+    /** Tells {@code watcher} of every session created or ended from now on. */
+    public void watch(Watcher watcher) {
+        watchers.add(watcher);
     }
 
     /** The session each connection is in. */
@@ -168,7 +208,14 @@ public final class SessionManager {
             sessions.remove(id);
             throw e;
         }
+        try {
+            store.save(new SessionStore.Stored(id, s.info()));
+        } catch (RuntimeException e) {
+            // The session works; it only will not outlive this hub.
+            log().warn("storing session {} failed; it ends with this hub: {}", id, e.toString());
+        }
         events.publish("session", "created", describe(s), List.of());
+        watchers.forEach(w -> tell(() -> w.created(s)));
         return s;
     }
 
@@ -309,7 +356,16 @@ public final class SessionManager {
                 .unregister()
                 .isEmpty();
         if (removed) {
+            forget(id);
             endHere(s, action, reason);
+        }
+    }
+
+    private void forget(String id) {
+        try {
+            store.delete(id);
+        } catch (RuntimeException e) {
+            log().warn("removing session {} from the store failed: {}", id, e.toString());
         }
     }
 
@@ -332,6 +388,80 @@ public final class SessionManager {
         ObjectNode data = describe(s);
         data.put("reason", reason);
         events.publish("session", action, data, members);
+        watchers.forEach(w -> tell(() -> w.ended(s, action, reason)));
+    }
+
+    /** Runs a watcher: one that throws is logged, and the change it watched stands. */
+    private static void tell(Runnable watcher) {
+        try {
+            watcher.run();
+        } catch (RuntimeException e) {
+            log().warn("a session watcher failed", e);
+        }
+    }
+
+    private static org.slf4j.Logger log() {
+        return org.slf4j.LoggerFactory.getLogger(SessionManager.class);
+    }
+
+    /**
+     * Brings back the sessions an earlier run of this hub created and that had not ended (the hub calls it once at
+     * start, before it takes connections): each is in the directory again under its id, with its owner, name,
+     * creation time and limits, so that its owner (or a holder of {@code sessions:<id>}) joins it as before. One
+     * whose TTL ran out meanwhile ends now ({@code expired}, reason {@code ttl}); its idle time counts from now.
+     * A stored session that makes no sense (a bad id, no owner, a negative time) is skipped with a warning.
+     *
+     * @return how many came back
+     */
+    public int restore() {
+        long nowMillis = System.currentTimeMillis();
+        int restored = 0;
+        for (SessionStore.Stored row : store.load()) {
+            Optional<String> wrong = wrong(row);
+            if (wrong.isPresent()) {
+                log().warn("stored session {} skipped: {}", row.id(), wrong.get());
+                continue;
+            }
+            Session.Info info = row.info();
+            if (sessions.containsKey(row.id()) || !directory.lookup(row.id()).isEmpty()) {
+                continue;
+            }
+            Session s = new Session(row.id(), info, ticker.nanoTime());
+            if (info.ttlMillis() > 0 && info.createdAtMillis() + info.ttlMillis() <= nowMillis) {
+                forget(row.id());
+                ObjectNode data = describe(s);
+                data.put("reason", "ttl");
+                events.publish("session", "expired", data, List.of());
+                watchers.forEach(w -> tell(() -> w.ended(s, "expired", "ttl")));
+                continue;
+            }
+            s.touch(ticker.nanoTime());
+            sessions.put(row.id(), s);
+            directory.register(new Directory.Entry<>(row.id(), directory.self(), info));
+            restored++;
+        }
+        return restored;
+    }
+
+    /** What is wrong with a stored session, if anything. */
+    private static Optional<String> wrong(SessionStore.Stored row) {
+        Session.Info info = row.info();
+        if (row.id() == null || !row.id().matches("[0-9a-f]{32}")) {
+            return Optional.of("its id is not 32 hex digits");
+        }
+        if (info.owner() == null || info.owner().isEmpty()) {
+            return Optional.of("it has no owner");
+        }
+        if (info.name() == null
+                || info.name().length() > dev.agentwire.core.TrustLimits.MAX_SESSION_NAME
+                || info.name().chars().anyMatch(Character::isISOControl)) {
+            return Optional.of("its name is missing, too long or holds control characters");
+        }
+        if (info.createdAtMillis() <= 0 || info.ttlMillis() < 0 || info.idleMillis() < 0) {
+            return Optional.of("createdAt " + info.createdAtMillis() + ", ttl " + info.ttlMillis() + " ms, idle "
+                    + info.idleMillis() + " ms: a time is negative");
+        }
+        return Optional.empty();
     }
 
     private void leave(Connection c, Session s) {

@@ -11,7 +11,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Sessions: every connection is in one (the default at first), {@code sessions/*} and {@code hub/hello}'s
- * {@code session} move it, and a session whose time is up ends. Provides {@link SessionManager}.
+ * {@code session} move it, and a session whose time is up ends. Provides {@link SessionManager}. With a
+ * {@link SessionStore}, the sessions this hub creates are kept there until they end; the hub calls
+ * {@link SessionManager#restore()} at start to bring them back. The feature closes the store when the hub stops.
  */
 public final class SessionsFeature implements Feature {
 
@@ -45,6 +47,7 @@ public final class SessionsFeature implements Feature {
 
     private final Settings settings;
     private final Directory<Session.Info> directory;
+    private final SessionStore store;
 
     /** Sessions of one hub ({@link LocalDirectory}). */
     public SessionsFeature(Settings settings) {
@@ -53,8 +56,18 @@ public final class SessionsFeature implements Feature {
 
     /** @param directory where the sessions are kept (shared with other hubs, or not) */
     public SessionsFeature(Settings settings, Directory<Session.Info> directory) {
+        this(settings, directory, SessionStore.NONE);
+    }
+
+    /** Sessions of one hub, kept in {@code store} so that they outlive a restart. */
+    public SessionsFeature(Settings settings, SessionStore store) {
+        this(settings, new LocalDirectory<>(), store);
+    }
+
+    private SessionsFeature(Settings settings, Directory<Session.Info> directory, SessionStore store) {
         this.settings = settings;
         this.directory = directory;
+        this.store = store;
     }
 
     @Override
@@ -65,7 +78,9 @@ public final class SessionsFeature implements Feature {
                 settings.ttl(),
                 settings.idleTimeout(),
                 hub.settings().limits().maxSessionsPerIdentity(),
-                directory);
+                directory,
+                store);
+        hub.onStop(store);
         SessionMethods.register(
                 hub.registry(), sessions, hub.ticker(), hub.settings().limits().maxSessionTtl());
         hub.onOpened(sessions::enter);

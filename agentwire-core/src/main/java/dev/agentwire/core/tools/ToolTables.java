@@ -27,6 +27,39 @@ public final class ToolTables {
         return session.attribute(key, () -> new ToolTable(directory, session.id(), maxPerSession));
     }
 
+    /**
+     * Told of every tool registered (or replaced) and unregistered in any session, on the thread that made the
+     * change: it must be quick and must not block.
+     */
+    @FunctionalInterface
+    public interface Watcher {
+        /**
+         * @param registered true when {@code tool} was registered or replaced, false when it went
+         * @param hub the hub of its provider's connection
+         */
+        void changed(boolean registered, String session, String tool, ToolTable.Entry entry, String hub);
+    }
+
+    /** Tells {@code watcher} of every tool change from now on; one that throws is logged, the change stands. */
+    public void watch(Watcher watcher) {
+        directory.listen((change, e) -> {
+            int slash = e.name().indexOf('/');
+            if (slash < 0) {
+                return;
+            }
+            try {
+                watcher.changed(
+                        change == Directory.Change.REGISTERED,
+                        e.name().substring(0, slash),
+                        e.name().substring(slash + 1),
+                        e.value(),
+                        e.owner().hub());
+            } catch (RuntimeException failure) {
+                org.slf4j.LoggerFactory.getLogger(ToolTables.class).warn("a tool watcher failed", failure);
+            }
+        });
+    }
+
     /** Connections that see every session's tools: they hear of a change in any session. */
     java.util.Set<Connection> viewers() {
         return viewers;
