@@ -24,7 +24,13 @@ import picocli.CommandLine.Option;
             "The hub's connections (like NATS' connz); aw sockets inspect ID adds one's socket options.",
             "aw sockets analyze: this machine's TCP sockets by state, with advice; aw sockets unix: Unix sockets."
         },
-        subcommands = {SocketsCommand.Inspect.class, SocketsCommand.Analyze.class, SocketsCommand.UnixSockets.class})
+        subcommands = {
+            SocketsCommand.Inspect.class,
+            SocketsCommand.Analyze.class,
+            SocketsCommand.UnixSockets.class,
+            SocketsDebug.class,
+            SocketsBuffers.class
+        })
 final class SocketsCommand extends HubCall {
 
     /** The hub's connections: id, transport, peer, session, rooms, traffic, pending bytes, refusals, age. */
@@ -77,14 +83,99 @@ final class SocketsCommand extends HubCall {
 
     @Command(
             name = "inspect",
+            aliases = "inspect-options",
             mixinStandardHelpOptions = true,
-            description = "One hub connection, with the socket options read from its live channel.")
+            description = {
+                "aw sockets inspect ID: one hub connection, with the socket options read from its live channel.",
+                "aw sockets inspect --pid P [--fd N] [--options SO_SNDBUF,...]: any process's sockets this user may",
+                "see: buffers and their memory, TCP info (rtt, cwnd, retransmits), keepalive timer, Nagle, options;",
+                "with --bandwidth and --rtt, buffer advice for each."
+            })
     static final class Inspect extends HubCall {
-        @CommandLine.Parameters(index = "0", paramLabel = "ID", description = "a connection id from aw sockets")
-        long id;
+        @CommandLine.Parameters(
+                index = "0",
+                arity = "0..1",
+                paramLabel = "ID",
+                description = "a connection id from aw sockets")
+        Long id;
+
+        @Option(names = "--pid", paramLabel = "P", description = "a process whose sockets to read")
+        Long pid;
+
+        @Option(
+                names = {"--fd", "--socket-fd"},
+                paramLabel = "N",
+                description = "only this descriptor of --pid")
+        Integer fd;
+
+        @Option(
+                names = "--options",
+                paramLabel = "LIST",
+                split = ",",
+                description = "options to read (default: all known): SO_SNDBUF, SO_RCVBUF, TCP_NODELAY, SO_KEEPALIVE,"
+                        + " TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT, SO_REUSEADDR, SO_REUSEPORT, TCP_CORK,"
+                        + " TCP_QUICKACK, TCP_USER_TIMEOUT, SO_RCVLOWAT")
+        List<String> options;
+
+        @Option(names = "--bandwidth", paramLabel = "RATE", description = "with --rtt: buffer advice (100Mbit, 1Gbit)")
+        String bandwidth;
+
+        @Option(names = "--rtt", paramLabel = "TIME", description = "with --bandwidth: the round-trip time (20ms)")
+        String rtt;
+
+        @Override
+        public Integer call() throws Exception {
+            if (pid == null) {
+                if (fd != null || options != null || bandwidth != null || rtt != null) {
+                    throw usage("--fd, --options, --bandwidth and --rtt go with --pid");
+                }
+                return super.call();
+            }
+            if (id != null) {
+                throw usage("give a hub connection ID or --pid, not both");
+            }
+            requireProc(spec.commandLine());
+            List<SocketOptionReader.Option> wanted = new ArrayList<>();
+            for (String name : options == null ? List.copyOf(SocketOptionReader.OPTIONS.keySet()) : options) {
+                SocketOptionReader.Option o =
+                        SocketOptionReader.OPTIONS.get(name.trim().toUpperCase(java.util.Locale.ROOT));
+                if (o == null) {
+                    throw usage("unknown socket option " + name + " (--options); known: "
+                            + String.join(", ", SocketOptionReader.OPTIONS.keySet()));
+                }
+                wanted.add(o);
+            }
+            if ((bandwidth == null) != (rtt == null)) {
+                throw usage("--bandwidth and --rtt go together: the advice needs both");
+            }
+            java.util.Optional<double[]> br = bandwidth == null
+                    ? java.util.Optional.empty()
+                    : java.util.Optional.of(SocketsBuffers.parse(spec.commandLine(), bandwidth, rtt));
+            if (fd != null && fd < 0) {
+                throw usage("--fd must be 0 or more, not " + fd);
+            }
+            ObjectNode r;
+            try {
+                r = ProcessSockets.inspect(new ProcessSockets.Request(
+                        pid, fd == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(fd), wanted, br));
+            } catch (ProcessSockets.Refused e) {
+                throw usage(e.getMessage());
+            }
+            PrintWriter out = out();
+            if (client.json) {
+                ClientOptions.printJson(out, r);
+            } else {
+                ProcessSockets.print(out, r);
+            }
+            out.flush();
+            return r.path("sockets").isEmpty() && !r.path("unreadable").isEmpty() ? ExitCodes.ERROR : ExitCodes.OK;
+        }
 
         @Override
         Ask prepare() {
+            if (id == null) {
+                throw usage("give a hub connection ID (aw sockets lists them) or --pid P");
+            }
             return request("hub/connection", Json.mapper().createObjectNode().put("id", id));
         }
 
@@ -107,7 +198,8 @@ final class SocketsCommand extends HubCall {
     @Command(
             name = "analyze",
             mixinStandardHelpOptions = true,
-            description = "TCP sockets by state, their processes and queues, and what the numbers suggest.")
+            description = "TCP sockets by state, UDP sockets with their drops, their processes and queues, and what the"
+                    + " numbers suggest.")
     static final class Analyze implements Callable<Integer> {
         @Option(names = "--port", paramLabel = "N", description = "only sockets with this local or remote port")
         Integer port;
@@ -136,7 +228,12 @@ final class SocketsCommand extends HubCall {
                     .toList();
             Map<String, Integer> counts = new TreeMap<>();
             sockets.forEach(s -> counts.merge(s.state(), 1, Integer::sum));
-            List<String> advice = advice(sockets, counts);
+            List<ProcNet.Udp> udp = ProcNet.udp().stream()
+                    .filter(s -> port == null || s.localPort() == port || s.remotePort() == port)
+                    .filter(s -> pid == null || s.pid() == pid)
+                    .toList();
+            List<String> advice = new ArrayList<>(advice(sockets, counts));
+            advice.addAll(udpAdvice(udp));
             PrintWriter out = spec.commandLine().getOut();
             if (json) {
                 ObjectNode r = Json.mapper().createObjectNode();
@@ -145,6 +242,10 @@ final class SocketsCommand extends HubCall {
                 ArrayNode list = r.putArray("sockets");
                 for (ProcNet.Tcp s : sockets) {
                     list.add(Json.mapper().valueToTree(s));
+                }
+                ArrayNode u = r.putArray("udp");
+                for (ProcNet.Udp s : udp) {
+                    u.add(Json.mapper().valueToTree(s));
                 }
                 ArrayNode a = r.putArray("recommendations");
                 advice.forEach(a::add);
@@ -165,6 +266,25 @@ final class SocketsCommand extends HubCall {
                             s.txQueue(),
                             s.rxQueue(),
                             s.pid() < 0 ? "-" : s.pid() + "/" + s.process());
+                }
+                out.println();
+                out.println("UDP sockets" + (port != null ? " on port " + port : "")
+                        + (pid != null ? " of pid " + pid : "") + ": " + udp.size());
+                if (!udp.isEmpty()) {
+                    out.printf(
+                            "%-12s %-24s %-24s %8s %8s %8s %s%n",
+                            "STATE", "LOCAL", "REMOTE", "SEND-Q", "RECV-Q", "DROPS", "PROCESS");
+                    for (ProcNet.Udp s : udp) {
+                        out.printf(
+                                "%-12s %-24s %-24s %8d %8d %8d %s%n",
+                                s.state(),
+                                s.localAddress() + ":" + s.localPort(),
+                                s.remotePort() == 0 ? "*" : s.remoteAddress() + ":" + s.remotePort(),
+                                s.txQueue(),
+                                s.rxQueue(),
+                                s.drops(),
+                                s.pid() < 0 ? "-" : s.pid() + "/" + s.process());
+                    }
                 }
                 out.println();
                 advice.forEach(a -> out.println("- " + a));
@@ -213,6 +333,24 @@ final class SocketsCommand extends HubCall {
             int synSent = counts.getOrDefault("SYN_SENT", 0);
             if (synSent > 10) {
                 out.add(synSent + " in SYN_SENT: connecting to hosts that do not answer (firewall, wrong address).");
+            }
+            return out;
+        }
+
+        /** What the UDP numbers suggest: drops, and datagrams waiting unread. */
+        static List<String> udpAdvice(List<ProcNet.Udp> sockets) {
+            List<String> out = new ArrayList<>();
+            for (ProcNet.Udp s : sockets) {
+                String who = s.pid() < 0 ? "process unknown" : s.pid() + "/" + s.process();
+                if (s.drops() > 0) {
+                    out.add("UDP port " + s.localPort() + " (" + who + ") dropped " + s.drops()
+                            + " datagrams: its receive buffer filled faster than it was read; read faster (a"
+                            + " dedicated reader, recvmmsg) or raise SO_RCVBUF (capped by net.core.rmem_max).");
+                } else if (s.rxQueue() > 64 * 1024) {
+                    out.add("UDP port " + s.localPort() + " (" + who + ") has " + s.rxQueue()
+                            + " bytes unread: the reader falls behind; when the buffer is full, datagrams are"
+                            + " dropped without a word to the sender.");
+                }
             }
             return out;
         }
