@@ -16,13 +16,18 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code aw sockets analyze} and {@code aw sockets unix}: this machine's sockets, read from /proc. */
+/**
+ * {@code aw sockets}: the hub's connections; {@code analyze}, {@code unix}, {@code debug}, {@code inspect --pid} and
+ * {@code buffers}: this machine's sockets, read from /proc, {@code ss} and the processes' descriptors.
+ */
 @Command(
         name = "sockets",
         mixinStandardHelpOptions = true,
         description = {
             "The hub's connections (like NATS' connz); aw sockets inspect ID adds one's socket options.",
-            "aw sockets analyze: this machine's TCP sockets by state, with advice; aw sockets unix: Unix sockets."
+            "aw sockets analyze: this machine's TCP and UDP sockets, with advice; aw sockets unix: Unix sockets;",
+            "aw sockets debug --address: why a connection fails; aw sockets inspect --pid: any process's sockets;",
+            "aw sockets buffers: buffer sizes against the bandwidth-delay product."
         },
         subcommands = {
             SocketsCommand.Inspect.class,

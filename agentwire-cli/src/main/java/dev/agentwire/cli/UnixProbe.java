@@ -38,7 +38,14 @@ final class UnixProbe {
             return r;
         }
         r.step("exists", ms(t), true, path.toString());
-        Map<String, Object> attrs = Files.readAttributes(path, "unix:mode,uid,gid");
+        Map<String, Object> attrs;
+        try {
+            attrs = Files.readAttributes(path, "unix:mode,uid,gid");
+        } catch (java.nio.file.NoSuchFileException e) {
+            r.failed("socket", -1, "a symbolic link to nothing", ErrnoCommand.find("ENOENT", "linux"));
+            r.next("the link points where no socket is: is the server running, and does the link point to its path?");
+            return r;
+        }
         int mode = (Integer) attrs.get("mode");
         if ((mode & S_IFMT) != S_IFSOCK) {
             r.failed(

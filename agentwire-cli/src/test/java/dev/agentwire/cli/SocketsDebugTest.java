@@ -96,6 +96,10 @@ class SocketsDebugTest {
         JsonNode r = debug(ExitCodes.ERROR, "--address", missing.toString());
         assertThat(step(r, "exists").path("errno").asText()).isEqualTo("ENOENT");
 
+        Path dangling = Files.createSymbolicLink(dir.resolve("link.sock"), dir.resolve("nowhere.sock"));
+        r = debug(ExitCodes.ERROR, "--address", dangling.toString());
+        assertThat(step(r, "socket").path("detail").asText()).isEqualTo("a symbolic link to nothing");
+
         Path file = Files.writeString(dir.resolve("file.sock"), "not a socket");
         r = debug(ExitCodes.ERROR, "--address", "unix:" + file);
         assertThat(step(r, "socket").path("errno").asText()).isEqualTo("ENOTSOCK");
