@@ -66,6 +66,7 @@ final class TcpProbe {
                     s);
         }
         String errno = null;
+        boolean connected = false;
         InetAddress tried = null;
         for (InetAddress a : Arrays.copyOf(addresses, Math.min(addresses.length, MAX_ADDRESSES))) {
             tried = a;
@@ -80,6 +81,7 @@ final class TcpProbe {
                         where + ": SYN → SYN-ACK → established, from "
                                 + s.getLocalAddress().getHostAddress() + ":" + s.getLocalPort());
                 errno = null;
+                connected = true;
                 break;
             } catch (IOException e) {
                 var entry = ErrnoCommand.fromException(e);
@@ -94,6 +96,7 @@ final class TcpProbe {
                         entry);
             }
         }
+        report.outcome(connected);
         advise(report, errno, tried, port, local, already, timeout);
         return report;
     }
