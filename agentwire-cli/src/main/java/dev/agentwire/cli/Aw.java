@@ -29,6 +29,10 @@ public final class Aw implements Runnable {
     public static void main(String[] args) {
         // pty4j says where it unpacked its native library at info level; that is not the user's business.
         System.setProperty("org.slf4j.simpleLogger.log.com.pty4j", "warn");
+        if ("true".equalsIgnoreCase(System.getenv("SOCKET_DEBUG"))) {
+            // The socket skill's switch: accepts, connects, closes, options and errors with their errno.
+            System.setProperty("org.slf4j.simpleLogger.log." + dev.agentwire.netty.SocketDebugLog.LOGGER, "debug");
+        }
         if (args.length == 0 || !args[0].equals("hub")) {
             // Netty's buffer events start JFR's event machinery: a third of a client command's start, for
             // events nobody records from a command line. The hub keeps them.

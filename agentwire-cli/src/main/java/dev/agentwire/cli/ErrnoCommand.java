@@ -80,6 +80,25 @@ final class ErrnoCommand implements Callable<Integer> {
         return Optional.empty();
     }
 
+    /**
+     * The entry for a failed socket call's exception, read from its message (the JDK passes strerror's text on:
+     * "Connection refused"); a connect that timed out is ETIMEDOUT. Empty when the message names no errno.
+     */
+    static Optional<JsonNode> fromException(Throwable e) {
+        if (e instanceof java.net.SocketTimeoutException) {
+            return find("ETIMEDOUT", "linux");
+        }
+        String message = e.getMessage() == null ? "" : e.getMessage().toLowerCase(Locale.ROOT);
+        for (JsonNode entry : table()) {
+            String meaning = entry.path("meaning").asText().toLowerCase(Locale.ROOT);
+            int paren = meaning.indexOf(" (");
+            if (!meaning.isEmpty() && message.contains(paren < 0 ? meaning : meaning.substring(0, paren))) {
+                return Optional.of(entry);
+            }
+        }
+        return Optional.empty();
+    }
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();

@@ -1,5 +1,6 @@
 package dev.agentwire.cli;
 
+import dev.agentwire.server.config.GenerateSettings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -8,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -19,7 +21,10 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = {
             "Generate code: aw generate client --language c|python|node|java|go|bash;",
-            "aw generate server --type tcp|udp|unix --language c|python|node|java --io-model blocking|nonblocking|epoll."
+            "aw generate server --type tcp|udp|unix --language c|python|node|java|rust",
+            "  --io-model blocking|nonblocking|epoll (or --non-blocking).",
+            "Defaults: the generate: section of agentwire.yaml (defaultLanguage, defaultIoModel, bufferSize,",
+            "generateComments), AGENTWIRE_GENERATE_* and DEFAULT_BUFFER_SIZE in the environment."
         },
         subcommands = {GenerateCommand.Client.class, GenerateCommand.Server.class})
 final class GenerateCommand implements Callable<Integer> {
@@ -42,6 +47,18 @@ final class GenerateCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The language: {@code --language}, else {@code generate.defaultLanguage}; a usage error when neither is set. */
+    static String language(CommandLine cl, String given, GenerateSettings defaults) {
+        if (given != null) {
+            return given;
+        }
+        if (defaults.defaultLanguage().isEmpty()) {
+            throw new CommandLine.ParameterException(
+                    cl, "give --language (or set generate.defaultLanguage in agentwire.yaml)");
+        }
+        return defaults.defaultLanguage();
     }
 
     /** Writes {@code code} to {@code output} (made executable for scripts) or prints it. */
@@ -80,8 +97,7 @@ final class GenerateCommand implements Callable<Integer> {
         @Option(
                 names = "--language",
                 paramLabel = "LANG",
-                required = true,
-                description = "c, python, node, java, go or bash")
+                description = "c, python, node, java, go or bash (default: generate.defaultLanguage, c)")
         String language;
 
         @Option(
@@ -90,11 +106,19 @@ final class GenerateCommand implements Callable<Integer> {
                 description = "write here instead of stdout")
         Path output;
 
+        @Option(
+                names = "--config",
+                paramLabel = "FILE",
+                description = "the agentwire.yaml with the generate: defaults (default: AGENTWIRE_HOME/agentwire.yaml)")
+        Path config;
+
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
         @Override
         public Integer call() throws Exception {
+            GenerateSettings defaults = GenerateDefaults.load(Optional.ofNullable(config), System.getenv());
+            String language = language(spec.commandLine(), this.language, defaults);
             String template = TEMPLATES.get(language);
             if (template == null) {
                 throw new CommandLine.ParameterException(
@@ -102,7 +126,11 @@ final class GenerateCommand implements Callable<Integer> {
                         "no client template for " + language + "; languages: "
                                 + new java.util.TreeSet<>(TEMPLATES.keySet()));
             }
-            emit(spec.commandLine(), template(template), output, language.equals("bash") || language.equals("python"));
+            String code = template(template);
+            if (!defaults.generateComments()) {
+                code = CommentLines.strip(language, code);
+            }
+            emit(spec.commandLine(), code, output, language.equals("bash") || language.equals("python"));
             return ExitCodes.OK;
         }
     }
@@ -123,7 +151,9 @@ final class GenerateCommand implements Callable<Integer> {
                 "node",
                 "server/server.js",
                 "java",
-                "server/Server.java");
+                "server/Server.java",
+                "rust",
+                "server/server.rs");
 
         @Option(
                 names = "--type",
@@ -132,14 +162,27 @@ final class GenerateCommand implements Callable<Integer> {
                 description = "tcp, udp or unix (default: ${DEFAULT-VALUE})")
         String type;
 
-        @Option(names = "--language", paramLabel = "LANG", required = true, description = "c, python, node or java")
+        @Option(
+                names = "--language",
+                paramLabel = "LANG",
+                description = "c, python, node, java or rust (default: generate.defaultLanguage, c)")
         String language;
 
         @Option(
                 names = "--io-model",
                 paramLabel = "MODEL",
-                description = "blocking, nonblocking or epoll (default: blocking; node: nonblocking)")
+                description = "blocking, nonblocking (non-blocking) or epoll (default: generate.defaultIoModel if the"
+                        + " language has it, else blocking; node: nonblocking)")
         String ioModel;
+
+        @Option(names = "--non-blocking", description = "the same as --io-model nonblocking (the socket skill's flag)")
+        boolean nonBlocking;
+
+        @Option(
+                names = "--config",
+                paramLabel = "FILE",
+                description = "the agentwire.yaml with the generate: defaults (default: AGENTWIRE_HOME/agentwire.yaml)")
+        Path config;
 
         @Option(
                 names = "--port",
@@ -165,9 +208,9 @@ final class GenerateCommand implements Callable<Integer> {
         @Option(
                 names = "--buffer-size",
                 paramLabel = "N",
-                defaultValue = "65536",
-                description = "SO_RCVBUF/SO_SNDBUF and the read buffer (default: ${DEFAULT-VALUE})")
-        int bufferSize;
+                description = "SO_RCVBUF/SO_SNDBUF and the read buffer (default: generate.bufferSize or"
+                        + " DEFAULT_BUFFER_SIZE, 65536)")
+        Integer bufferSize;
 
         @Option(names = "--nodelay", description = "TCP_NODELAY on accepted connections (tcp only)")
         boolean nodelay;
@@ -185,8 +228,19 @@ final class GenerateCommand implements Callable<Integer> {
             return new CommandLine.ParameterException(spec.commandLine(), why);
         }
 
+        /** Whether {@code language}'s template has {@code model}. */
+        static boolean has(String language, String model) {
+            return switch (language) {
+                case "node" -> model.equals("nonblocking");
+                case "java" -> !model.equals("epoll");
+                default -> true;
+            };
+        }
+
         @Override
         public Integer call() throws Exception {
+            GenerateSettings defaults = GenerateDefaults.load(Optional.ofNullable(config), System.getenv());
+            String language = language(spec.commandLine(), this.language, defaults);
             String template = TEMPLATES.get(language);
             if (template == null) {
                 throw refuse("no server template for " + language + "; languages: "
@@ -195,10 +249,27 @@ final class GenerateCommand implements Callable<Integer> {
             if (!java.util.List.of("tcp", "udp", "unix").contains(type)) {
                 throw refuse("--type must be tcp, udp or unix, not " + type);
             }
-            String model = ioModel != null ? ioModel : language.equals("node") ? "nonblocking" : "blocking";
+            String given = ioModel == null ? null : ioModel.replace("non-blocking", "nonblocking");
+            if (nonBlocking) {
+                if (given != null && !given.equals("nonblocking")) {
+                    throw refuse("--non-blocking and --io-model " + ioModel + " disagree; give one");
+                }
+                given = "nonblocking";
+            }
+            String configured = defaults.defaultIoModel().replace("non-blocking", "nonblocking");
+            if (given == null && !configured.isEmpty()) {
+                if (!java.util.List.of("blocking", "nonblocking", "epoll").contains(configured)) {
+                    throw refuse("generate.defaultIoModel must be blocking, nonblocking or epoll, not " + configured);
+                }
+                if (has(language, configured)) {
+                    given = configured;
+                }
+            }
+            String model = given != null ? given : language.equals("node") ? "nonblocking" : "blocking";
             if (!java.util.List.of("blocking", "nonblocking", "epoll").contains(model)) {
                 throw refuse("--io-model must be blocking, nonblocking or epoll, not " + model);
             }
+            int bufferSize = this.bufferSize != null ? this.bufferSize : defaults.bufferSize();
             if (language.equals("node") && !model.equals("nonblocking")) {
                 throw refuse(
                         "--io-model " + model + " with --language node: node's sockets are non-blocking on its event"
@@ -238,7 +309,11 @@ final class GenerateCommand implements Callable<Integer> {
                     .replace("{{NODELAY_PY}}", nodelay ? "True" : "False")
                     .replace("{{NODELAY_JS}}", Boolean.toString(nodelay))
                     .replace("{{NODELAY_JAVA}}", Boolean.toString(nodelay))
-                    .replace("{{NODELAY_C}}", nodelay ? "1" : "0");
+                    .replace("{{NODELAY_C}}", nodelay ? "1" : "0")
+                    .replace("{{NODELAY_RS}}", Boolean.toString(nodelay));
+            if (!defaults.generateComments()) {
+                code = CommentLines.strip(language, code);
+            }
             emit(spec.commandLine(), code, output, language.equals("python"));
             return ExitCodes.OK;
         }

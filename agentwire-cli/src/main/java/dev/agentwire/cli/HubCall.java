@@ -66,7 +66,7 @@ abstract class HubCall implements Callable<Integer> {
     }
 
     @Override
-    public final Integer call() throws Exception {
+    public Integer call() throws Exception {
         Ask ask = prepare();
         PrintWriter out = out();
         JsonNode answer;

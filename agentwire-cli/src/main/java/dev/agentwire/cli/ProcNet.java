@@ -12,7 +12,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Linux's socket tables ({@code /proc/net/tcp}, {@code tcp6}, {@code unix}) and which process holds each socket. */
+/**
+ * Linux's socket tables ({@code /proc/net/tcp}, {@code tcp6}, {@code udp}, {@code udp6}, {@code unix}) and which
+ * process holds each socket.
+ */
 final class ProcNet {
 
     private ProcNet() {}
@@ -43,6 +46,23 @@ final class ProcNet {
             String state,
             long txQueue,
             long rxQueue,
+            long inode,
+            long pid,
+            String process) {}
+
+    /**
+     * One UDP socket: {@code state} is UNCONN (bound, takes datagrams from anyone) or ESTABLISHED (connected to
+     * one peer); {@code drops} counts datagrams the kernel threw away because the receive buffer was full.
+     */
+    record Udp(
+            String localAddress,
+            int localPort,
+            String remoteAddress,
+            int remotePort,
+            String state,
+            long txQueue,
+            long rxQueue,
+            long drops,
             long inode,
             long pid,
             String process) {}
@@ -99,6 +119,55 @@ final class ProcNet {
                         st < TCP_STATES.length ? TCP_STATES[st] : "UNKNOWN",
                         Long.parseLong(queues[0], 16),
                         Long.parseLong(queues[1], 16),
+                        inode,
+                        pid,
+                        pid < 0 ? "" : names.getOrDefault(pid, "")));
+            } catch (RuntimeException e) {
+                skipped[0]++;
+            }
+        }
+        return out;
+    }
+
+    static List<Udp> udp() throws IOException {
+        Map<Long, long[]> owners = new HashMap<>();
+        Map<Long, String> names = new HashMap<>();
+        owners(owners, names);
+        List<Udp> out = new ArrayList<>();
+        for (String file : new String[] {"/proc/net/udp", "/proc/net/udp6"}) {
+            Path p = Path.of(file);
+            if (Files.isReadable(p)) {
+                out.addAll(parseUdp(Files.readAllLines(p), owners, names, new int[] {0}));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Parses the lines of a /proc/net/udp file (the header first); a line that does not parse is skipped and counted
+     * in {@code skipped[0]}.
+     */
+    static List<Udp> parseUdp(List<String> lines, Map<Long, long[]> owners, Map<Long, String> names, int[] skipped) {
+        List<Udp> out = new ArrayList<>();
+        for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
+            try {
+                String[] f = line.trim().split("\\s+");
+                String[] local = f[1].split(":");
+                String[] remote = f[2].split(":");
+                int st = Integer.parseInt(f[3], 16);
+                String[] queues = f[4].split(":");
+                long inode = Long.parseLong(f[9]);
+                long[] owner = owners.get(inode);
+                long pid = owner == null ? -1 : owner[0];
+                out.add(new Udp(
+                        address(local[0]),
+                        Integer.parseInt(local[1], 16),
+                        address(remote[0]),
+                        Integer.parseInt(remote[1], 16),
+                        st == 1 ? "ESTABLISHED" : "UNCONN",
+                        Long.parseLong(queues[0], 16),
+                        Long.parseLong(queues[1], 16),
+                        Long.parseLong(f[12]),
                         inode,
                         pid,
                         pid < 0 ? "" : names.getOrDefault(pid, "")));

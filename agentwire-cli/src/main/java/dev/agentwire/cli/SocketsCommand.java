@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentwire.protocol.Json;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,15 +15,26 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code aw sockets analyze} and {@code aw sockets unix}: this machine's sockets, read from /proc. */
+/**
+ * {@code aw sockets}: the hub's connections; {@code analyze}, {@code unix}, {@code debug}, {@code inspect --pid} and
+ * {@code buffers}: this machine's sockets, read from /proc, {@code ss} and the processes' descriptors.
+ */
 @Command(
         name = "sockets",
         mixinStandardHelpOptions = true,
         description = {
             "The hub's connections (like NATS' connz); aw sockets inspect ID adds one's socket options.",
-            "aw sockets analyze: this machine's TCP sockets by state, with advice; aw sockets unix: Unix sockets."
+            "aw sockets analyze: this machine's TCP and UDP sockets, with advice; aw sockets unix: Unix sockets;",
+            "aw sockets debug --address: why a connection fails; aw sockets inspect --pid: any process's sockets;",
+            "aw sockets buffers: buffer sizes against the bandwidth-delay product."
         },
-        subcommands = {SocketsCommand.Inspect.class, SocketsCommand.Analyze.class, SocketsCommand.UnixSockets.class})
+        subcommands = {
+            SocketsInspect.class,
+            SocketsCommand.Analyze.class,
+            SocketsCommand.UnixSockets.class,
+            SocketsDebug.class,
+            SocketsBuffers.class
+        })
 final class SocketsCommand extends HubCall {
 
     /** The hub's connections: id, transport, peer, session, rooms, traffic, pending bytes, refusals, age. */
@@ -75,27 +85,7 @@ final class SocketsCommand extends HubCall {
         }
     }
 
-    @Command(
-            name = "inspect",
-            mixinStandardHelpOptions = true,
-            description = "One hub connection, with the socket options read from its live channel.")
-    static final class Inspect extends HubCall {
-        @CommandLine.Parameters(index = "0", paramLabel = "ID", description = "a connection id from aw sockets")
-        long id;
-
-        @Override
-        Ask prepare() {
-            return request("hub/connection", Json.mapper().createObjectNode().put("id", id));
-        }
-
-        /** The answer is JSON either way. */
-        @Override
-        void printText(PrintWriter out, JsonNode r) throws IOException {
-            printJson(out, r);
-        }
-    }
-
-    private static void requireProc(CommandLine cl) {
+    static void requireProc(CommandLine cl) {
         if (!ProcNet.available()) {
             throw new CommandLine.ParameterException(
                     cl,
@@ -107,7 +97,8 @@ final class SocketsCommand extends HubCall {
     @Command(
             name = "analyze",
             mixinStandardHelpOptions = true,
-            description = "TCP sockets by state, their processes and queues, and what the numbers suggest.")
+            description = "TCP sockets by state, UDP sockets with their drops, their processes and queues, and what the"
+                    + " numbers suggest.")
     static final class Analyze implements Callable<Integer> {
         @Option(names = "--port", paramLabel = "N", description = "only sockets with this local or remote port")
         Integer port;
@@ -136,7 +127,12 @@ final class SocketsCommand extends HubCall {
                     .toList();
             Map<String, Integer> counts = new TreeMap<>();
             sockets.forEach(s -> counts.merge(s.state(), 1, Integer::sum));
-            List<String> advice = advice(sockets, counts);
+            List<ProcNet.Udp> udp = ProcNet.udp().stream()
+                    .filter(s -> port == null || s.localPort() == port || s.remotePort() == port)
+                    .filter(s -> pid == null || s.pid() == pid)
+                    .toList();
+            List<String> advice = new ArrayList<>(advice(sockets, counts));
+            advice.addAll(udpAdvice(udp));
             PrintWriter out = spec.commandLine().getOut();
             if (json) {
                 ObjectNode r = Json.mapper().createObjectNode();
@@ -145,6 +141,10 @@ final class SocketsCommand extends HubCall {
                 ArrayNode list = r.putArray("sockets");
                 for (ProcNet.Tcp s : sockets) {
                     list.add(Json.mapper().valueToTree(s));
+                }
+                ArrayNode u = r.putArray("udp");
+                for (ProcNet.Udp s : udp) {
+                    u.add(Json.mapper().valueToTree(s));
                 }
                 ArrayNode a = r.putArray("recommendations");
                 advice.forEach(a::add);
@@ -165,6 +165,25 @@ final class SocketsCommand extends HubCall {
                             s.txQueue(),
                             s.rxQueue(),
                             s.pid() < 0 ? "-" : s.pid() + "/" + s.process());
+                }
+                out.println();
+                out.println("UDP sockets" + (port != null ? " on port " + port : "")
+                        + (pid != null ? " of pid " + pid : "") + ": " + udp.size());
+                if (!udp.isEmpty()) {
+                    out.printf(
+                            "%-12s %-24s %-24s %8s %8s %8s %s%n",
+                            "STATE", "LOCAL", "REMOTE", "SEND-Q", "RECV-Q", "DROPS", "PROCESS");
+                    for (ProcNet.Udp s : udp) {
+                        out.printf(
+                                "%-12s %-24s %-24s %8d %8d %8d %s%n",
+                                s.state(),
+                                s.localAddress() + ":" + s.localPort(),
+                                s.remotePort() == 0 ? "*" : s.remoteAddress() + ":" + s.remotePort(),
+                                s.txQueue(),
+                                s.rxQueue(),
+                                s.drops(),
+                                s.pid() < 0 ? "-" : s.pid() + "/" + s.process());
+                    }
                 }
                 out.println();
                 advice.forEach(a -> out.println("- " + a));
@@ -213,6 +232,24 @@ final class SocketsCommand extends HubCall {
             int synSent = counts.getOrDefault("SYN_SENT", 0);
             if (synSent > 10) {
                 out.add(synSent + " in SYN_SENT: connecting to hosts that do not answer (firewall, wrong address).");
+            }
+            return out;
+        }
+
+        /** What the UDP numbers suggest: drops, and datagrams waiting unread. */
+        static List<String> udpAdvice(List<ProcNet.Udp> sockets) {
+            List<String> out = new ArrayList<>();
+            for (ProcNet.Udp s : sockets) {
+                String who = s.pid() < 0 ? "process unknown" : s.pid() + "/" + s.process();
+                if (s.drops() > 0) {
+                    out.add("UDP port " + s.localPort() + " (" + who + ") dropped " + s.drops()
+                            + " datagrams: its receive buffer filled faster than it was read; read faster (a"
+                            + " dedicated reader, recvmmsg) or raise SO_RCVBUF (capped by net.core.rmem_max).");
+                } else if (s.rxQueue() > 64 * 1024) {
+                    out.add("UDP port " + s.localPort() + " (" + who + ") has " + s.rxQueue()
+                            + " bytes unread: the reader falls behind; when the buffer is full, datagrams are"
+                            + " dropped without a word to the sender.");
+                }
             }
             return out;
         }

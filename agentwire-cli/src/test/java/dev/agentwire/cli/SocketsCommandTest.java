@@ -108,6 +108,35 @@ class SocketsCommandTest {
     }
 
     @Test
+    void udpSocketsAreAnalyzedWithTheirDrops() throws Exception {
+        assumeTrue(ProcNet.available(), "needs Linux's /proc/net");
+        try (java.net.DatagramSocket bound = new java.net.DatagramSocket(0, InetAddress.getLoopbackAddress());
+                java.net.DatagramSocket sender = new java.net.DatagramSocket()) {
+            bound.setReceiveBufferSize(1024); // the kernel's floor: a few datagrams fill it
+            int port = bound.getLocalPort();
+            byte[] payload = new byte[512];
+            for (int i = 0; i < 64; i++) {
+                sender.send(
+                        new java.net.DatagramPacket(payload, payload.length, InetAddress.getLoopbackAddress(), port));
+            }
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> analyze(port).path("udp").path(0).path("drops").asLong() > 0);
+            JsonNode r = analyze(port);
+            JsonNode udp = r.path("udp").path(0);
+            assertThat(udp.path("state").asText()).isEqualTo("UNCONN");
+            assertThat(udp.path("localPort").asInt()).isEqualTo(port);
+            assertThat(udp.path("rxQueue").asLong())
+                    .as("datagrams waiting unread")
+                    .isPositive();
+            assertThat(udp.path("pid").asLong())
+                    .isEqualTo(ProcessHandle.current().pid());
+            assertThat(r.path("recommendations").toString()).contains("UDP port " + port, "dropped");
+            AwRunner.Result text = aw("sockets", "analyze", "--port", Integer.toString(port));
+            assertThat(text.out()).contains("UDP sockets on port " + port + ": 1", "DROPS", "127.0.0.1:" + port);
+        }
+    }
+
+    @Test
     void badInputGetsAClearError() {
         AwRunner.Result r = aw("sockets", "analyze", "--port", "70000");
         assertThat(r.code()).isEqualTo(ExitCodes.USAGE);

@@ -342,6 +342,8 @@ public final class AgentwireClient implements AutoCloseable {
                         ch.pipeline()
                                 .addLast(new StreamFrameDecoder(Framing.NDJSON.newDecoder(config.maxMessageBytes)));
                         ch.pipeline().addLast(new ClientHandler(AgentwireClient.this::onMessage, () -> onClosed(ch)));
+                        dev.agentwire.netty.SocketDebugLog.forClient()
+                                .ifPresent(h -> ch.pipeline().addFirst("socket-debug", h));
                     }
                 });
         if (!ep.isUnix()) {
@@ -350,6 +352,7 @@ public final class AgentwireClient implements AutoCloseable {
         ChannelFuture f = b.connect(address);
         f.addListener(done -> {
             if (!done.isSuccess()) {
+                dev.agentwire.netty.SocketDebugLog.connectFailed(address, done.cause());
                 result.completeExceptionally(done.cause());
                 return;
             }

@@ -98,6 +98,7 @@ public final class ConfigKeys {
         section(dev.agentwire.server.mcp.McpHttpSettings.class);
         section(dev.agentwire.server.cluster.ClusterSettings.class);
         section(dev.agentwire.server.cluster.RedisAgentSettings.class);
+        section(GenerateSettings.class);
         add("logging.level", "info", oneOf(Set.of("trace", "debug", "info", "warn", "error", "off")), "log level");
         add("logging.transport", "false", BOOLEAN, "log every call and its outcome");
         add("security.allowUids", "", listOf(integer(0, 0xFFFFFFFFL)), "further uids allowed on the Unix socket");

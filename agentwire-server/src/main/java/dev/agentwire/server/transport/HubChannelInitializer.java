@@ -25,6 +25,7 @@ import java.util.function.Supplier;
  * Assembles a hub connection's pipeline, top to bottom:
  *
  * <pre>
+ *   socket-debug (only when the agentwire.socket logger is at debug: SOCKET_DEBUG=true)
  *   admission (Unix: peer credentials and policy | TCP: address, pre-authentication budget, hello deadline,
  *             heartbeat: ping a silent peer)
  *   backpressure (stop reading while the outbound queue is over the high-water mark)
@@ -169,6 +170,7 @@ public final class HubChannelInitializer extends ChannelInitializer<Channel> {
     protected void initChannel(Channel ch) {
         channels.add(ch);
         ChannelPipeline p = ch.pipeline();
+        dev.agentwire.netty.SocketDebugLog.forHub().ifPresent(h -> p.addLast("socket-debug", h));
         if (tcp) {
             p.addLast("admission", new TcpAdmission(settings.budget()));
             p.addLast("hello-deadline", new HelloDeadline(settings.helloTimeoutMs(), core.audit()));
