@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 
@@ -34,6 +35,18 @@ final class IpcSockViewer implements AutoCloseable {
         return new IpcSockViewer(ch);
     }
 
+    /** Reads what has come, waiting at most {@code timeout} for something: a test fails rather than hangs. */
+    private int readWithin(java.time.Duration timeout) throws IOException {
+        try (java.nio.channels.Selector selector = java.nio.channels.Selector.open()) {
+            channel.configureBlocking(false);
+            channel.register(selector, java.nio.channels.SelectionKey.OP_READ);
+            if (selector.select(timeout.toMillis()) == 0) {
+                throw new AssertionError("nothing came on ipc.sock within " + timeout);
+            }
+            return channel.read(in);
+        }
+    }
+
     void send(int type, String payload) throws IOException {
         ByteBuffer b = ByteBuffer.wrap(FrameEncoding.typed(type, payload.getBytes(StandardCharsets.UTF_8)));
         while (b.hasRemaining()) {
@@ -45,7 +58,7 @@ final class IpcSockViewer implements AutoCloseable {
     Frame next() throws IOException {
         while (frames.isEmpty()) {
             in.compact();
-            int n = channel.read(in);
+            int n = readWithin(Duration.ofSeconds(60));
             in.flip();
             if (n < 0) {
                 return null;

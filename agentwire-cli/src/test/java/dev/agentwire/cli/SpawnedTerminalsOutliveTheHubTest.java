@@ -128,14 +128,17 @@ class SpawnedTerminalsOutliveTheHubTest {
         viewer.until(0x04, "during-42\r\n");
         viewer.send(0x07, "still-there");
         assertThat(viewer.until(0x07, "still-there")).isEqualTo("still-there");
+        // Resized with no hub: only the forwarder can record it, and the next hub is told the size.
+        viewer.send(0x02, "{\"cmd\":\"resize\",\"cols\":95,\"rows\":28}");
+        assertThat(viewer.until(0x03, "\"cols\"")).contains("\"cols\":95");
 
         hub(2);
         try (AgentwireClient c = client()) {
             await().atMost(WAIT)
                     .until(() -> terminal(c) != null
                             && terminal(c).path("status").asText().equals("running"));
-            assertThat(terminal(c).path("cols").asInt()).isEqualTo(100);
-            assertThat(terminal(c).path("rows").asInt()).isEqualTo(30);
+            assertThat(terminal(c).path("cols").asInt()).isEqualTo(95);
+            assertThat(terminal(c).path("rows").asInt()).isEqualTo(28);
             JsonNode screen =
                     call(c, "terminals/read", Json.mapper().createObjectNode().put("id", id));
             assertThat(screen.toString())
@@ -178,7 +181,8 @@ class SpawnedTerminalsOutliveTheHubTest {
         assertThat(cast.stream().filter(l -> l.contains("\"version\":2"))).hasSize(1);
         assertThat(cast.get(0)).contains("\"width\":100");
         String events = String.join("\n", cast);
-        assertThat(events).containsSubsequence("before-42", "during-42", "after-42", "\"r\", \"90x25\"");
+        assertThat(events)
+                .containsSubsequence("before-42", "during-42", "\"r\", \"95x28\"", "after-42", "\"r\", \"90x25\"");
     }
 
     private Path ipcSock() {

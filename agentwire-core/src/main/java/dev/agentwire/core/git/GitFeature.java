@@ -11,7 +11,6 @@ public final class GitFeature implements Feature {
         GitFollower git = new GitFollower(hub.events());
         GitMethods.register(hub.registry(), git);
         hub.onStop(git::close);
-        hub.status(s -> s.set("git", git.status()));
         hub.provide(GitFollower.class, git);
     }
 }

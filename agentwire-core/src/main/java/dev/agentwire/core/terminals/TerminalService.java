@@ -212,11 +212,12 @@ public final class TerminalService {
     private final Map<String, RemotePty> remotes = new ConcurrentHashMap<>();
 
     /**
-     * Detached terminals (their forwarder owns the PTY, {@code output.cast} and {@code ipc.sock}) not known to have
-     * ended: when their forwarder's connection drops they are shown exited, but their directory stays for the
-     * forwarder, which registers again.
+     * Forwarded terminals not known to have ended (no {@code terminals/forward-exit} yet): when their forwarder's
+     * connection drops they are shown exited (-1), but their directory stays while their process runs, for the
+     * forwarder that registers again (a detached one owns {@code output.cast} and {@code ipc.sock} there), and the
+     * hub's stop leaves them alone.
      */
-    private final java.util.Set<String> detachedAlive = ConcurrentHashMap.newKeySet();
+    private final java.util.Set<String> forwardedAlive = ConcurrentHashMap.newKeySet();
 
     /**
      * {@code terminals/register}: a forwarder ({@code aw run}) that owns a PTY in the user's terminal makes it a
@@ -241,7 +242,8 @@ public final class TerminalService {
                     "invalid_terminal_id",
                     "a terminal id is 32 lower-case hex digits, not " + id);
         }
-        checkForwarderSecret(id, secret);
+        // Only a terminal the hub spawned has a forwarder that owns its recording and ipc.sock.
+        detached &= checkForwarderSecret(id, secret);
         checkSize(s.cols(), s.rows());
         TerminalSession old = sessions.get(id);
         if (old != null && old.isRunning()) {
@@ -278,9 +280,8 @@ public final class TerminalService {
         }
         remotes.put(id, made[0]);
         sessions.put(id, session);
-        if (detached) {
-            detachedAlive.add(id);
-        } else {
+        forwardedAlive.add(id);
+        if (!detached) {
             bindIpc(session);
         }
         if (scrollback != null && !scrollback.isEmpty()) {
@@ -301,10 +302,11 @@ public final class TerminalService {
     /** The environment variable that gives a spawned terminal's forwarder its secret. */
     public static final String SECRET_ENV = "AGENTWIRE_FORWARDER_SECRET";
 
-    private void checkForwarderSecret(String id, String secret) {
+    /** Whether terminal {@code id} is one the hub spawned (then {@code secret} is its forwarder's, or this throws). */
+    private boolean checkForwarderSecret(String id, String secret) {
         Path file = controlDir.resolve(id).resolve(SECRET_FILE);
         if (!Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return; // aw run's terminal: its forwarder chose the id
+            return false; // aw run's terminal: its forwarder chose the id
         }
         byte[] expected;
         try (InputStream in = SessionFiles.read(file)) {
@@ -320,6 +322,7 @@ public final class TerminalService {
                     "not_the_forwarder",
                     "terminal " + id + " was spawned by the hub: only its own forwarder registers it");
         }
+        return true;
     }
 
     /** {@code terminals/forward-output}: what a forwarded session printed, from its own forwarder only. */
@@ -334,7 +337,7 @@ public final class TerminalService {
     public void forwardExit(Connection forwarder, String id, int exitCode) {
         RemotePty pty = remotes.get(id);
         if (pty != null && pty.forwarder() == forwarder && remotes.remove(id, pty)) {
-            detachedAlive.remove(id);
+            forwardedAlive.remove(id);
             pty.exited(exitCode);
         }
     }
@@ -546,11 +549,8 @@ public final class TerminalService {
                 }
             }
             notification("session-exit", s);
-            if (detachedAlive.contains(s.id)) {
-                return; // its forwarder went away, not its process: the directory is the forwarder's
-            }
             try {
-                timers.schedule(() -> remove(s), settings.cleanupDelaySeconds(), TimeUnit.SECONDS);
+                timers.schedule(() -> cleanUp(s), settings.cleanupDelaySeconds(), TimeUnit.SECONDS);
             } catch (java.util.concurrent.RejectedExecutionException e) {
                 // the hub is stopping: the next start tidies control/
             }
@@ -622,6 +622,26 @@ public final class TerminalService {
         data.put("title", s.title());
         data.putObject("metadata");
         return data;
+    }
+
+    /**
+     * An exited session's directory goes after the cleanup delay, unless it is a forwarded one whose forwarder went
+     * away while its process runs (the forwarder registers again): that is looked at again after another delay.
+     */
+    private void cleanUp(TerminalSession s) {
+        if (sessions.get(s.id) != s) {
+            return; // registered again: a new session now
+        }
+        if (forwardedAlive.contains(s.id) && s.processAlive()) {
+            try {
+                timers.schedule(() -> cleanUp(s), settings.cleanupDelaySeconds(), TimeUnit.SECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // the hub is stopping
+            }
+            return;
+        }
+        forwardedAlive.remove(s.id);
+        remove(s);
     }
 
     /** Forgets an exited session and removes its directory. */
@@ -845,7 +865,7 @@ public final class TerminalService {
         inputPool.shutdownNow();
         List<TerminalSession> ending = new ArrayList<>();
         for (TerminalSession s : sessions.values()) {
-            if ((s.isRunning() && remotes.containsKey(s.id)) || detachedAlive.contains(s.id)) {
+            if (forwardedAlive.contains(s.id)) {
                 continue; // a forwarded terminal outlives the hub: its forwarder registers it again, directory and all
             }
             if (s.isRunning()) {
@@ -853,14 +873,18 @@ public final class TerminalService {
             }
             ending.add(s);
         }
-        // The seed's shutdown: the sessions it ends end, then no directory of theirs is left behind.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SHUTDOWN_GRACE_SECONDS);
-        for (TerminalSession s : ending) {
-            if (!s.awaitExit(deadline - System.nanoTime())) {
-                signal(s, 9);
-                s.awaitExit(TimeUnit.MILLISECONDS.toNanos(500));
-            }
-            remove(s);
+        // The seed's shutdown: the sessions it ends end (SIGKILL for those still there after the grace), then no
+        // directory of theirs is left behind. One deadline for them all, so a stop never waits per session.
+        awaitAll(ending, TimeUnit.SECONDS.toNanos(SHUTDOWN_GRACE_SECONDS));
+        ending.stream().filter(TerminalSession::isRunning).forEach(s -> signal(s, 9));
+        awaitAll(ending, TimeUnit.MILLISECONDS.toNanos(500));
+        ending.forEach(this::remove);
+    }
+
+    private static void awaitAll(List<TerminalSession> all, long nanos) {
+        long deadline = System.nanoTime() + nanos;
+        for (TerminalSession s : all) {
+            s.awaitExit(deadline - System.nanoTime());
         }
     }
 

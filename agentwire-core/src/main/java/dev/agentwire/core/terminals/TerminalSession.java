@@ -211,6 +211,14 @@ final class TerminalSession {
 
     /** The reader thread: the process's output to the screen, the viewers and the waiters, then its exit. */
     private void pump() {
+        try {
+            pumpOutput();
+        } finally {
+            ended.countDown();
+        }
+    }
+
+    private void pumpOutput() {
         CharsetDecoder decoder = StandardCharsets.UTF_8
                 .newDecoder()
                 .onMalformedInput(CodingErrorAction.REPLACE)
@@ -250,7 +258,6 @@ final class TerminalSession {
         }
         sinks.clear();
         listener.exited(this);
-        ended.countDown();
     }
 
     /** Waits at most {@code nanos} for the process to end (and its exit to be told); whether it has. */
@@ -539,6 +546,13 @@ final class TerminalSession {
 
     boolean detached() {
         return detached;
+    }
+
+    /** Whether its process still runs (for a forwarded session: the command its forwarder ran). */
+    boolean processAlive() {
+        Pty p = pty;
+        long pid = p == null ? -1 : p.pid();
+        return pid > 0 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
     }
 
     String status() {

@@ -8,6 +8,7 @@ import dev.agentwire.core.terminals.Pty;
 import dev.agentwire.core.terminals.TerminalService;
 import dev.agentwire.core.terminals.Utf8Chunks;
 import dev.agentwire.protocol.ErrorCode;
+import dev.agentwire.protocol.FrameEncoding;
 import dev.agentwire.protocol.FrameType;
 import dev.agentwire.protocol.Json;
 import java.io.IOException;
@@ -66,6 +67,12 @@ public final class Forwarder implements IpcViewer.Terminal {
     private CastFile cast; // guarded by ring
     private Integer exitCode; // guarded by ring
     private volatile HubLink hub;
+    /** Where output for the connected hub goes (set and cleared under the ring's lock), or null. */
+    private HubOutput hubOut;
+    /** What the {@code ipc.sock} viewers may hold queued, all together: a share of this small JVM's heap. */
+    private final IpcViewer.Budget budget =
+            new IpcViewer.Budget(Runtime.getRuntime().maxMemory() / 4);
+
     private volatile boolean done;
 
     private Forwarder(
@@ -160,16 +167,23 @@ public final class Forwarder implements IpcViewer.Terminal {
         copyOutput(pty);
         int code = pty.waitFor();
         done = true;
+        List<IpcViewer> told;
         synchronized (ring) {
             exitCode = code;
             cast.close();
-            viewers.forEach(v -> v.exited(code));
+            told = List.copyOf(viewers);
             viewers.clear();
         }
+        told.forEach(v -> v.exited(code));
         if (ipc != null) {
             ipc.close();
         }
         tellExit(code, connector);
+        // The viewers' last output and StatusUpdate are written before the process ends (their threads are daemons).
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        for (IpcViewer v : told) {
+            v.awaitWritten(deadline - System.nanoTime());
+        }
         return code;
     }
 
@@ -184,12 +198,17 @@ public final class Forwarder implements IpcViewer.Terminal {
                 backoff = pause(backoff);
                 continue;
             }
+            HubOutput out = new HubOutput(link, id);
             try {
-                CompletableFuture<JsonNode> registered;
+                ObjectNode registration;
                 synchronized (ring) {
-                    registered = link.request("terminals/register", registration(pty));
-                    hub = link; // from here on output goes to this hub, after the ring it registered with
+                    registration = registration(pty);
+                    hubOut = out; // from here on output goes to this hub, after the ring it registers with
                 }
+                hub = link;
+                // Written outside the lock (the hub may be slow to read); the output waits in `out` until then.
+                CompletableFuture<JsonNode> registered = link.request("terminals/register", registration);
+                out.start();
                 registered.get(30, TimeUnit.SECONDS);
                 backoff = 200;
                 String t = title;
@@ -202,6 +221,12 @@ public final class Forwarder implements IpcViewer.Terminal {
             } catch (Exception e) {
                 backoff = pause(backoff);
             } finally {
+                synchronized (ring) {
+                    if (hubOut == out) {
+                        hubOut = null;
+                    }
+                }
+                out.stop();
                 hub = null;
                 link.close();
             }
@@ -259,33 +284,44 @@ public final class Forwarder implements IpcViewer.Terminal {
             int n;
             while ((n = stream.read(buf)) > 0) {
                 String text = decoder.decode(buf, n);
+                HubOutput out;
                 synchronized (ring) {
                     ring.append(text);
                     if (ring.length() > RING) {
                         ring.delete(0, ring.length() - RING);
                     }
                     cast.output(text);
-                    if (!viewers.isEmpty()) {
-                        byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
-                        viewers.forEach(v -> v.send(FrameType.STDOUT_DATA, utf8));
+                    toViewers(text);
+                    out = hubOut;
+                    if (out != null) {
+                        out.output(text); // queued: nothing is written to a socket under this lock
                     }
-                    HubLink h = hub;
-                    if (h != null) {
-                        try {
-                            h.notify(
-                                    "terminals/forward-output",
-                                    Json.mapper()
-                                            .createObjectNode()
-                                            .put("id", id)
-                                            .put("data", text));
-                        } catch (IOException e) {
-                            h.close(); // the connector registers again, with the ring
-                        }
-                    }
+                }
+                if (out != null) {
+                    out.awaitRoom(); // flow control: the program waits for a hub that reads, not for ever
                 }
             }
         } catch (IOException e) {
             // the command has ended
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Output to every viewer, encoded once; a viewer that would take more memory than there is goes. */
+    private void toViewers(String text) {
+        if (viewers.isEmpty()) {
+            return;
+        }
+        try {
+            byte[] frame = FrameEncoding.typed(FrameType.STDOUT_DATA.code(), text.getBytes(StandardCharsets.UTF_8));
+            for (IpcViewer v : viewers) {
+                v.sendEncoded(frame);
+            }
+        } catch (OutOfMemoryError e) {
+            // The terminal goes on; its viewers may connect again and get the output kept.
+            System.err.println("forwarder: out of memory for ipc.sock viewers; closing them");
+            List.copyOf(viewers).forEach(IpcViewer::close);
         }
     }
 
@@ -336,24 +372,39 @@ public final class Forwarder implements IpcViewer.Terminal {
     }
 
     @Override
+    public IpcViewer.Budget budget() {
+        return budget;
+    }
+
+    @Override
     public void attach(IpcViewer viewer) {
         ObjectNode info = status();
         synchronized (ring) {
-            viewer.send(FrameType.SESSION_INFO, info);
-            if (ring.length() > 0) {
-                viewer.send(FrameType.STDOUT_DATA, ring.toString().getBytes(StandardCharsets.UTF_8));
+            if (viewer.isClosed()) {
+                return; // it went before it was attached
+            }
+            viewer.send(FrameType.SESSION_INFO, info.toString().getBytes(StandardCharsets.UTF_8));
+            // The output kept, in frames of at most ATTACH_CHUNK characters: no copy of the whole ring at once.
+            for (int from = 0; from < ring.length() && !viewer.isClosed(); from += ATTACH_CHUNK) {
+                String part = ring.substring(from, Math.min(ring.length(), from + ATTACH_CHUNK));
+                viewer.send(FrameType.STDOUT_DATA, part.getBytes(StandardCharsets.UTF_8));
             }
             if (exitCode != null) {
                 viewer.exited(exitCode);
-            } else {
+            } else if (!viewer.isClosed()) {
                 viewers.add(viewer);
             }
         }
     }
 
+    /** The size of the frames a new viewer is sent the output kept in. */
+    private static final int ATTACH_CHUNK = 64 * 1024;
+
     @Override
     public void detach(IpcViewer viewer) {
-        viewers.remove(viewer);
+        synchronized (ring) {
+            viewers.remove(viewer);
+        }
     }
 
     @Override
@@ -393,22 +444,28 @@ public final class Forwarder implements IpcViewer.Terminal {
         return status();
     }
 
-    /** Tells the hub the exit code, waiting a while for one that is connecting. */
+    /** Tells the hub the exit code after the output before it, waiting a while for one that is connecting. */
     private void tellExit(int code, Thread connector) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (hub == null && connector.isAlive() && System.nanoTime() < deadline) {
+        HubOutput out;
+        while (true) {
+            synchronized (ring) {
+                out = hubOut;
+            }
+            if (out != null || !connector.isAlive() || System.nanoTime() >= deadline) {
+                break;
+            }
             Thread.sleep(50);
         }
-        HubLink h = hub;
-        if (h != null) {
+        if (out != null) {
             try {
-                h.request(
-                                "terminals/forward-exit",
-                                Json.mapper().createObjectNode().put("id", id).put("exitCode", code))
-                        .get(5, TimeUnit.SECONDS);
+                out.exit(code).get(5, TimeUnit.SECONDS);
             } catch (Exception e) {
                 // the hub went away: the next one finds the process gone
             }
+        }
+        HubLink h = hub;
+        if (h != null) {
             h.close();
         }
     }

@@ -56,26 +56,47 @@ final class ForwarderIpc implements AutoCloseable {
     }
 
     private void accept() {
+        long backoff = 10;
         while (server.isOpen()) {
             SocketChannel ch;
             try {
                 ch = server.accept();
+                backoff = 10;
+            } catch (java.nio.channels.ClosedChannelException e) {
+                return;
             } catch (IOException e) {
-                return; // closed
+                // Out of descriptors, say: the socket stays bound, so keep accepting once there are some again.
+                System.err.println("forwarder: ipc.sock: accept: " + e);
+                backoff = pause(backoff);
+                continue;
             }
             if (!admitted(ch)) {
                 closeQuietly(ch);
                 continue;
             }
-            new IpcViewer(ch, terminal).start();
+            try {
+                new IpcViewer(ch, terminal).start();
+            } catch (RuntimeException | OutOfMemoryError e) {
+                System.err.println("forwarder: ipc.sock: cannot serve a viewer: " + e);
+                closeQuietly(ch);
+            }
         }
+    }
+
+    private static long pause(long backoff) {
+        try {
+            Thread.sleep(backoff);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return Math.min(backoff * 2, 1000);
     }
 
     /** Whether the peer runs as the forwarder's user (what the socket's mode already asks; checked again). */
     private boolean admitted(SocketChannel ch) {
         try {
             var peer = ch.getOption(jdk.net.ExtendedSocketOptions.SO_PEERCRED);
-            return peer.user().getName().equals(owner.getName());
+            return peer.user().equals(owner); // the same uid
         } catch (IOException | UnsupportedOperationException e) {
             System.err.println("forwarder: ipc.sock: cannot read a peer's credentials (" + e + "); refused");
             return false;

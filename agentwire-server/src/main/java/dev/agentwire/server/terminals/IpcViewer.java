@@ -18,7 +18,9 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -26,15 +28,48 @@ import java.util.concurrent.atomic.AtomicLong;
  * and every later output as StdoutData, and StatusUpdate when the process exits; it sends StdinData, ControlCmd
  * ({@code resize}, {@code reset-size}, {@code kill}, {@code update-title}, each answered with a StatusUpdate) and
  * Heartbeat (echoed). Anything else gets an Error frame and the connection goes on; a frame over {@link #MAX_FRAME}
- * gets an Error frame and a close: what the hub's own {@code ipc.sock} does.
+ * gets an Error frame (after the answers to the frames before it) and a close: what the hub's own {@code ipc.sock}
+ * does.
  *
- * <p>Two threads: a reader, and a writer fed by a queue that holds at most {@link #MAX_QUEUED} bytes. A viewer that
- * does not read is never waited for: past that it is closed as a slow consumer, and the terminal goes on.
+ * <p>Two threads: a reader, and a writer fed by a queue. A viewer that does not read is never waited for: the
+ * viewers' queues together may hold what the terminal's {@link Budget} allows (a share of the forwarder's small
+ * heap); the viewer whose frame would pass it is sent an Error frame ({@code slow_consumer}) after what was already
+ * written to it, and closed, while the terminal and the other viewers go on.
  */
 final class IpcViewer {
 
+    /** The bytes all of a terminal's viewers may have queued together. Thread safe. */
+    static final class Budget {
+        private final long limit;
+        private final AtomicLong used = new AtomicLong();
+
+        Budget(long limit) {
+            this.limit = limit;
+        }
+
+        /** Takes {@code bytes}, unless that would pass the limit. */
+        boolean take(long bytes) {
+            if (used.addAndGet(bytes) > limit) {
+                used.addAndGet(-bytes);
+                return false;
+            }
+            return true;
+        }
+
+        void give(long bytes) {
+            used.addAndGet(-bytes);
+        }
+
+        long limit() {
+            return limit;
+        }
+    }
+
     /** What a viewer drives: the forwarder's terminal. */
     interface Terminal {
+
+        /** What its viewers may have queued together. */
+        Budget budget();
 
         /** Sends {@code viewer} SessionInfo and the output kept, then every later output and the exit. */
         void attach(IpcViewer viewer);
@@ -56,49 +91,85 @@ final class IpcViewer {
     /** The largest frame a viewer may send. */
     static final int MAX_FRAME = 1 << 20;
 
-    /** Output queued for a viewer before it is closed as a slow consumer. */
-    static final long MAX_QUEUED = 16L << 20;
+    /** A frame to write; {@code counted} if it was taken from the budget. */
+    private record Out(byte[] bytes, boolean counted) {}
 
-    private static final byte[] CLOSE = new byte[0];
+    private static final Out CLOSE = new Out(new byte[0], false);
 
     private final SocketChannel channel;
     private final Terminal terminal;
-    private final LinkedBlockingQueue<byte[]> queue = new LinkedBlockingQueue<>();
-    private final AtomicLong queued = new AtomicLong();
+    private final Budget budget;
+    private final LinkedBlockingQueue<Out> queue = new LinkedBlockingQueue<>();
+    private final CountDownLatch written = new CountDownLatch(1);
     private volatile boolean closed;
 
     IpcViewer(SocketChannel channel, Terminal terminal) {
         this.channel = channel;
         this.terminal = terminal;
+        this.budget = terminal.budget();
     }
 
-    /** Starts the viewer's reader and writer threads, and attaches it to the terminal. */
+    /** Attaches the viewer to the terminal (which queues what it is sent first), then starts its two threads. */
     void start() {
+        terminal.attach(this);
         Thread writer = new Thread(this::write, "aw-forwarder-ipc-out");
         writer.setDaemon(true);
         writer.start();
-        terminal.attach(this);
         Thread reader = new Thread(this::read, "aw-forwarder-ipc-in");
         reader.setDaemon(true);
         reader.start();
     }
 
+    boolean isClosed() {
+        return closed;
+    }
+
     void send(FrameType type, byte[] payload) {
-        if (closed) {
-            return;
+        if (!closed) {
+            sendEncoded(FrameEncoding.typed(type.code(), payload));
         }
-        byte[] bytes = FrameEncoding.typed(type.code(), payload);
-        if (queued.addAndGet(bytes.length) > MAX_QUEUED) {
-            System.err.println("forwarder: ipc.sock: a viewer read nothing while " + MAX_QUEUED
-                    + " bytes waited for it; closed as a slow consumer");
-            close();
-            return;
-        }
-        queue.add(bytes);
     }
 
     void send(FrameType type, JsonNode json) {
         send(type, json.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Queues a frame's bytes (shared with the other viewers: never changed). */
+    void sendEncoded(byte[] frame) {
+        if (closed) {
+            return;
+        }
+        if (!budget.take(frame.length)) {
+            slowConsumer();
+            return;
+        }
+        queue.add(new Out(frame, true));
+    }
+
+    /** Over the budget: its queued frames go, the Error frame follows what was written, then the close. */
+    private void slowConsumer() {
+        System.err.println("forwarder: ipc.sock: a viewer read too slowly (the viewers may have " + budget.limit()
+                + " bytes queued); closed as a slow consumer");
+        closed = true;
+        terminal.detach(this);
+        dropQueued();
+        var data = HubException.reasonData("slow_consumer");
+        data.put("limit", budget.limit());
+        RpcError e = HubException.withData(
+                        ErrorCode.OVERLOADED, "this viewer read too slowly; connect again to get the output kept", data)
+                .toRpcError();
+        queue.add(new Out(FrameEncoding.typed(FrameType.ERROR.code(), bytes(error(e))), false));
+        queue.add(CLOSE);
+    }
+
+    /** Empties the queue, giving its frames' bytes back to the budget. */
+    private void dropQueued() {
+        Out out;
+        while ((out = queue.poll()) != null) {
+            if (out.counted()) {
+                budget.give(out.bytes().length);
+            }
+        }
     }
 
     /** The process ended: a StatusUpdate, then the close. */
@@ -109,15 +180,26 @@ final class IpcViewer {
         queue.add(CLOSE);
     }
 
+    /** Waits at most {@code nanos} for the writer to have written what it was given and ended. */
+    void awaitWritten(long nanos) {
+        try {
+            written.await(Math.max(0, nanos), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private void write() {
         try {
             while (true) {
-                byte[] bytes = queue.take();
-                if (bytes == CLOSE) {
+                Out out = queue.take();
+                if (out == CLOSE) {
                     break;
                 }
-                queued.addAndGet(-bytes.length);
-                ByteBuffer b = ByteBuffer.wrap(bytes);
+                if (out.counted()) {
+                    budget.give(out.bytes().length);
+                }
+                ByteBuffer b = ByteBuffer.wrap(out.bytes());
                 while (b.hasRemaining()) {
                     channel.write(b);
                 }
@@ -126,6 +208,9 @@ final class IpcViewer {
             // the viewer went away
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            dropQueued();
+            written.countDown();
         }
         close();
     }
@@ -143,17 +228,23 @@ final class IpcViewer {
                     break;
                 }
                 in.flip();
-                decoder.decode(in, frames::add);
+                FramingException broken = null;
+                try {
+                    decoder.decode(in, frames::add);
+                } catch (FramingException e) {
+                    broken = e;
+                }
                 in.compact();
                 for (Frame f : frames) {
                     handle(f);
                 }
                 frames.clear();
+                if (broken != null) {
+                    send(FrameType.ERROR, error(broken.error()));
+                    queue.add(CLOSE);
+                    return;
+                }
             }
-        } catch (FramingException e) {
-            send(FrameType.ERROR, error(e.error()));
-            queue.add(CLOSE);
-            return;
         } catch (IOException e) {
             // closed
         }
@@ -179,6 +270,12 @@ final class IpcViewer {
             }
         } catch (HubException e) {
             send(FrameType.ERROR, error(e.toRpcError()));
+        } catch (RuntimeException e) {
+            // The PTY refused (it ended meanwhile, say): the viewer hears it and goes on.
+            send(
+                    FrameType.ERROR,
+                    error(HubException.of(ErrorCode.INTERNAL_ERROR, "internal_error", e.toString())
+                            .toRpcError()));
         }
     }
 
@@ -234,11 +331,12 @@ final class IpcViewer {
         return json;
     }
 
+    private static byte[] bytes(JsonNode json) {
+        return json.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
     /** Closes the connection (both threads end) and detaches the viewer. Idempotent. */
     void close() {
-        if (closed) {
-            return;
-        }
         closed = true;
         terminal.detach(this);
         queue.add(CLOSE);

@@ -43,7 +43,7 @@ public final class ProcessForwarders implements TerminalForwarders {
             "-XX:+UnlockDiagnosticVMOptions",
             "-XX:ArchiveRelocationMode=0",
             "-Xms2m",
-            "-Xmx12m",
+            "-Xmx32m",
             "-Xss256k",
             "-XX:+UseSerialGC",
             "-XX:TieredStopAtLevel=1",

@@ -44,7 +44,10 @@ final class ApiSocketHandler extends ChannelInboundHandlerAdapter {
 
     ApiSocketHandler(HubCore core, Executor work) {
         this.work = work;
-        commands.put("status", args -> core.status());
+        // The hub's status and, for the owner only (hub/status is open to any token), what git follow mode follows.
+        commands.put(
+                "status",
+                args -> core.status().set("git", core.require(GitFollower.class).status()));
         commands.put("sessions", args -> core.require(TerminalService.class).list());
         commands.put("title", args -> core.require(TerminalService.class).title(text(args, "id"), text(args, "title")));
         commands.put("follow", args -> core.require(GitFollower.class).follow(Path.of(text(args, "path"))));

@@ -43,6 +43,10 @@ class ForwarderIpcTest {
     private AgentwireHub hub;
     private AgentwireClient client;
     private String id;
+    /** The command's pid (its forwarder ends with it). */
+    private long pid;
+
+    private Path home;
 
     @BeforeEach
     void start() throws Exception {
@@ -54,19 +58,22 @@ class ForwarderIpcTest {
         ObjectNode spawn = Json.mapper().createObjectNode().put("cols", 100).put("rows", 30);
         spawn.putArray("command").add("bash").add("--norc").add("--noprofile");
         spawn.putObject("env").put("PS1", "$ ");
-        id = call("terminals/spawn", spawn).path("id").asText();
+        home = hub.config().home();
+        JsonNode t = call("terminals/spawn", spawn);
+        id = t.path("id").asText();
+        pid = t.path("pid").asLong();
     }
 
     @AfterEach
     void stop() throws Exception {
-        if (id != null && terminal().path("status").asText().equals("running")) {
-            call(
-                    "terminals/kill",
-                    Json.mapper().createObjectNode().put("id", id).put("signal", 9));
-            await().atMost(WAIT).until(() -> !Files.exists(sock()));
+        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        await().atMost(WAIT).until(() -> !Files.exists(sock()));
+        if (client != null) {
+            client.close();
         }
-        client.close();
-        hub.close();
+        if (hub != null) {
+            hub.close();
+        }
     }
 
     private JsonNode call(String method, ObjectNode params) throws Exception {
@@ -80,7 +87,7 @@ class ForwarderIpcTest {
     }
 
     private Path dir() {
-        return hub.config().home().resolve("control").resolve(id);
+        return home.resolve("control").resolve(id);
     }
 
     private Path sock() {
@@ -194,6 +201,85 @@ class ForwarderIpcTest {
         }
     }
 
+    @Test
+    void aViewerDrivesTheTerminalWhileNoHubRuns() throws Exception {
+        try (Viewer v = new Viewer(sock())) {
+            v.until(0x05, id);
+            client.close();
+            client = null;
+            hub.close();
+            hub = null;
+            v.send(0x01, "echo alone-$((6*7))\r");
+            v.until(0x04, "alone-42\r\n");
+            v.send(0x02, "{\"cmd\":\"resize\",\"cols\":95,\"rows\":28}");
+            assertThat(v.until(0x03, "\"cols\"")).contains("\"cols\":95");
+            v.send(0x02, "{\"cmd\":\"kill\",\"signal\":9}");
+            assertThat(v.until(0x03, "exited")).contains("\"exitCode\"");
+            v.drain();
+        }
+        await().atMost(WAIT).until(() -> !Files.exists(sock()));
+        // Recorded by the forwarder: no hub ran to record the resize.
+        assertThat(Files.readString(dir().resolve("output.cast"))).contains("alone-42", "\"r\", \"95x28\"");
+    }
+
+    @Test
+    void aViewerThatReadsNothingIsClosedAndTheTerminalGoesOn() throws Exception {
+        try (Viewer idle = new Viewer(sock())) {
+            // Far more than the viewers may have queued in the forwarder's heap (a quarter of 32 MiB).
+            call(
+                    "terminals/input",
+                    Json.mapper()
+                            .createObjectNode()
+                            .put("id", id)
+                            .put("text", "base64 -w 1000 /dev/zero | head -c 16000000; echo; echo flood-$((6*7))\r"));
+            call(
+                    "terminals/wait",
+                    Json.mapper()
+                            .createObjectNode()
+                            .put("id", id)
+                            .put("pattern", "^flood-42$")
+                            .put("timeoutMs", 120_000));
+            assertThat(terminal().path("status").asText())
+                    .as("the forwarder lives")
+                    .isEqualTo("running");
+            try (Viewer late = new Viewer(sock())) {
+                late.until(0x05, id);
+                late.until(0x04, "flood-42");
+            }
+            // The one that read nothing gets what was on its way, then why it is closed, then the end.
+            String why = idle.until(0x06, "slow_consumer");
+            assertThat(why).contains("-32008");
+            idle.drain();
+        }
+    }
+
+    @Test
+    void viewersThatConnectAndLeaveAtOnceLeaveNothingBehind() throws Exception {
+        // A megabyte kept: before the fix, each probe that left before it was attached stayed attached, holding it.
+        call(
+                "terminals/input",
+                Json.mapper()
+                        .createObjectNode()
+                        .put("id", id)
+                        .put("text", "base64 -w 1000 /dev/zero | head -c 1000000; echo; echo kept-$((6*7))\r"));
+        call("terminals/wait", Json.mapper().createObjectNode().put("id", id).put("pattern", "^kept-42$"));
+        for (int i = 0; i < 150; i++) {
+            // Without blocking: a forwarder that stopped accepting fails the test instead of hanging it.
+            try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+                probe.configureBlocking(false);
+                probe.connect(UnixDomainSocketAddress.of(sock()));
+            } catch (IOException backlogFull) {
+                // counted below: the viewer after them must still be served
+            }
+        }
+        try (Viewer v = new Viewer(sock())) {
+            v.until(0x05, id);
+            v.send(0x01, "echo after-$((6*7))\r");
+            v.until(0x04, "after-42\r\n");
+        }
+        assertThat(terminal().path("status").asText()).isEqualTo("running");
+    }
+
     /** A raw ipc.sock client: typed frames written and read by hand. */
     private static final class Viewer implements AutoCloseable {
         private final SocketChannel ch;
@@ -206,6 +292,18 @@ class ForwarderIpcTest {
             ch = SocketChannel.open(StandardProtocolFamily.UNIX);
             ch.connect(UnixDomainSocketAddress.of(sock));
             in.flip();
+        }
+
+        /** Reads what has come, waiting at most {@code timeout} for something: a test fails rather than hangs. */
+        private int readWithin(java.time.Duration timeout) throws IOException {
+            try (java.nio.channels.Selector selector = java.nio.channels.Selector.open()) {
+                ch.configureBlocking(false);
+                ch.register(selector, java.nio.channels.SelectionKey.OP_READ);
+                if (selector.select(timeout.toMillis()) == 0) {
+                    throw new AssertionError("nothing came on ipc.sock within " + timeout);
+                }
+                return ch.read(in);
+            }
         }
 
         void send(int type, String payload) throws IOException {
@@ -222,7 +320,7 @@ class ForwarderIpcTest {
         Frame next() throws IOException {
             while (frames.isEmpty()) {
                 in.compact();
-                int n = ch.read(in);
+                int n = readWithin(Duration.ofSeconds(60));
                 in.flip();
                 if (n < 0) {
                     return null;

@@ -181,10 +181,13 @@ class SessionLifecycleTest {
         String exited = spawn("sh -c exit");
         await().atMost(WAIT).until(() -> call("terminals/list", "{}").toString().contains("\"exited\""));
         String outlives = spawn("cat");
-        long pid = call("terminals/list", "{}").findValues("pid").stream()
-                .mapToLong(JsonNode::asLong)
-                .max()
-                .orElseThrow();
+        long pid = -1;
+        for (JsonNode t : call("terminals/list", "{}").path("terminals")) {
+            if (t.path("id").asText().equals(outlives)) {
+                pid = t.path("pid").asLong();
+            }
+        }
+        assertThat(pid).isPositive();
         client.close();
         client = null;
         hub.close();
@@ -196,6 +199,7 @@ class SessionLifecycleTest {
         assertThat(control.resolve(outlives).resolve("output.cast")).exists();
         // Not left behind by this test: its forwarder ends with the command.
         ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        // (its forwarder ends with it, and removes ipc.sock)
         await().atMost(WAIT).until(() -> !Files.exists(control.resolve(outlives).resolve("ipc.sock")));
     }
 }
