@@ -99,7 +99,7 @@ public final class RoomMethods {
 
     record Since(
             @JsonProperty("offset") Long offset,
-            @JsonProperty("epoch") Long epoch) {}
+            @JsonProperty("epoch") JsonNode epoch) {}
 
     record Join(
             @JsonProperty("since") Since since,
@@ -111,12 +111,22 @@ public final class RoomMethods {
         Join j = call.params(Join.class);
         Optional<long[]> since = Optional.empty();
         if (j.since() != null) {
+            JsonNode epoch = j.since().epoch();
             if (j.since().offset() == null
-                    || j.since().epoch() == null
-                    || j.since().offset() < 0) {
-                throw HubException.of(ErrorCode.INVALID_PARAMS, "invalid_since", "since needs {offset >= 0, epoch}");
+                    || j.since().offset() < 0
+                    || epoch == null
+                    || !epoch.isNumber()
+                    || epoch.doubleValue() < 0
+                    || epoch.doubleValue() != Math.rint(epoch.doubleValue())) {
+                throw HubException.of(
+                        ErrorCode.INVALID_PARAMS,
+                        "invalid_since",
+                        "since needs {offset >= 0, epoch} with whole numbers, got "
+                                + call.params().get("since"));
             }
-            since = Optional.of(new long[] {j.since().offset(), j.since().epoch()});
+            // A JavaScript client holds the 63-bit epoch as the nearest double, and may send one past Long.MAX_VALUE.
+            long e = epoch.canConvertToLong() ? epoch.longValue() : Long.MAX_VALUE;
+            since = Optional.of(new long[] {j.since().offset(), e});
         }
         int history = j.history() == null ? 0 : j.history();
         if (history < 0 || history > 10_000) {

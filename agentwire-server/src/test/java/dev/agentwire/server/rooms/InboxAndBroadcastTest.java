@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Direct messages (a room {@code @<identity>} is that identity's inbox, the ElizaOS seed's {@code sendToSocket})
- * and {@code rooms/broadcast} (its {@code broadcastGlobally}), over real sockets to a real hub, with scoped tokens.
+ * and {@code rooms/broadcast} (its {@code broadcastGlobally}), over real sockets to a real hub, with scoped tokens;
+ * and a join's {@code since} as any client may send it.
  */
 class InboxAndBroadcastTest {
 
@@ -222,6 +223,32 @@ class InboxAndBroadcastTest {
     }
 
     @Test
+    void aJavaScriptClientsRoundedEpochStillRecovers() throws Exception {
+        long epoch = owner.rooms()
+                .join("js", m -> {})
+                .get(10, TimeUnit.SECONDS)
+                .path("epoch")
+                .asLong();
+        owner.rooms().publish("js", "one", null).get(10, TimeUnit.SECONDS);
+        owner.rooms().publish("js", "two", null).get(10, TimeUnit.SECONDS);
+        // What JSON.parse then JSON.stringify make of the 63-bit epoch: its nearest double, written in full.
+        String rounded = new java.math.BigDecimal((double) epoch).toBigInteger().toString();
+        JsonNode params =
+                Json.mapper().readTree("{\"room\":\"js\",\"since\":{\"offset\":1,\"epoch\":" + rounded + "}}");
+        try (AgentwireClient js = AgentwireClient.builder()
+                .endpoint(hub.endpoint())
+                .reconnect(false)
+                .connect()) {
+            JsonNode r = js.request("rooms/join", params).get(10, TimeUnit.SECONDS);
+            assertThat(r.path("recovered").asBoolean())
+                    .as("since epoch " + rounded + " for " + epoch)
+                    .isTrue();
+            assertThat(texts(List.copyOf(r.path("messages").valueStream().toList())))
+                    .containsExactly("two");
+        }
+    }
+
+    @Test
     void badRoomNamesAndSinceAreRefusedClearly() throws Exception {
         RpcException bare = rpcError(
                 owner.request("rooms/join", Json.mapper().createObjectNode().put("room", "@")));
@@ -233,6 +260,12 @@ class InboxAndBroadcastTest {
         var noEpoch = Json.mapper().createObjectNode().put("room", "lobby");
         noEpoch.putObject("since").put("offset", 3);
         assertThat(rpcError(owner.request("rooms/join", noEpoch)).reason()).isEqualTo("invalid_since");
+        var wordEpoch = Json.mapper().createObjectNode().put("room", "lobby");
+        wordEpoch.putObject("since").put("offset", 0).put("epoch", "abc");
+        assertThat(rpcError(owner.request("rooms/join", wordEpoch)).reason()).isEqualTo("invalid_since");
+        var halfEpoch = Json.mapper().createObjectNode().put("room", "lobby");
+        halfEpoch.putObject("since").put("offset", 0).put("epoch", 1.5);
+        assertThat(rpcError(owner.request("rooms/join", halfEpoch)).reason()).isEqualTo("invalid_since");
         var text = Json.mapper().createObjectNode().put("room", "lobby").put("since", "yesterday");
         RpcException notAnObject = rpcError(owner.request("rooms/join", text));
         assertThat(notAnObject.code()).isEqualTo(-32602);
