@@ -360,7 +360,10 @@
     async _rejoin(room) {
       const joined = this.rooms.get(room);
       joined.queue = joined.queue || [];
-      const params = { room, history: joined.history, since: { offset: joined.offset, epoch: joined.epoch } };
+      const params = { room, history: joined.history };
+      // An epoch past 2^53 (a room older than the hub's JavaScript-safe epochs) is not held exactly here: then
+      // the join has no since, and onGap tells the page what it may have missed.
+      if (Number.isSafeInteger(joined.epoch)) params.since = { offset: joined.offset, epoch: joined.epoch };
       if (joined.echo) params.echo = true;
       const r = await this.request('rooms/join', params);
       this._joined(joined, r, !r.recovered);

@@ -116,6 +116,7 @@ public final class RoomMethods {
                     || j.since().offset() < 0
                     || epoch == null
                     || !epoch.isNumber()
+                    || !epoch.canConvertToLong()
                     || epoch.doubleValue() < 0
                     || epoch.doubleValue() != Math.rint(epoch.doubleValue())) {
                 throw HubException.of(
@@ -124,9 +125,7 @@ public final class RoomMethods {
                         "since needs {offset >= 0, epoch} with whole numbers, got "
                                 + call.params().get("since"));
             }
-            // A JavaScript client holds the 63-bit epoch as the nearest double, and may send one past Long.MAX_VALUE.
-            long e = epoch.canConvertToLong() ? epoch.longValue() : Long.MAX_VALUE;
-            since = Optional.of(new long[] {j.since().offset(), e});
+            since = Optional.of(new long[] {j.since().offset(), epoch.longValue()});
         }
         int history = j.history() == null ? 0 : j.history();
         if (history < 0 || history > 10_000) {

@@ -194,7 +194,7 @@ public final class RoomService implements AutoCloseable {
             if (since.isPresent()) {
                 long sinceOffset = since.get()[0];
                 long sinceEpoch = since.get()[1];
-                recovered = sameEpoch(sinceEpoch, state.epoch())
+                recovered = sinceEpoch == state.epoch()
                         && sinceOffset + 1 >= state.firstOffset()
                         && sinceOffset <= state.lastOffset()
                         && state.lastOffset() - sinceOffset <= settings.maxRecover();
@@ -210,15 +210,6 @@ public final class RoomService implements AutoCloseable {
             out.set("members", describeMembers(room));
             return out;
         });
-    }
-
-    /**
-     * Whether a client's epoch is the room's: the same number, or the same once both are doubles (a JavaScript
-     * client's JSON.parse keeps the nearest double of a 63-bit epoch; another random epoch lands on the same double
-     * with a chance of about 2^-53).
-     */
-    static boolean sameEpoch(long client, long room) {
-        return client == room || (double) client == (double) room;
     }
 
     public CompletableFuture<JsonNode> leave(Connection c, String room) {
