@@ -17,6 +17,23 @@
  * jitter), says hub/hello again, rejoins its session and registers its tools again; if the login is gone (the
  * hub restarted), it stops and emits 'logged-out'.
  *
+ * Rooms and services (the ElizaOS and orchestrator seeds):
+ *
+ *   await hub.joinRoom('lobby', { history: 20, onMessage: (m) => show(m), onGap: (r) => reload(r) });
+ *   await hub.publish('lobby', 'hello', { any: 'json' });   // resolves with the ack, once durable
+ *   await hub.typing('lobby', 'thinking');                   // 'rooms/typing' to the other members
+ *   await hub.joinInbox({ onMessage });                      // @<identity>: direct messages to this identity
+ *   await hub.sendTo('bob', 'psst');                         // to @bob (needs rooms:write:@bob)
+ *   await hub.broadcast('to everyone');                      // every member of every room it may write
+ *   hub.on('rooms/broadcast', (b) => ...);
+ *   const answer = await hub.requestService('naming', 'suggest', { topic: 'x' });
+ *
+ * A joined room remembers the last offset it delivered; after a reconnect it is joined again with `since`, so
+ * onMessage sees every message once, in order (onGap when the hub could not recover them all), and
+ * 'rejoined' {room, recovered, messages, offset} is emitted; 'rejoin_failed' {room, error} if the hub refused. With
+ * maxReconnectAttempts (the ElizaOS seed's 5) it gives up after that many failed attempts in a row: it emits
+ * 'reconnect_failed' with an AgentwireError (data.reason 'reconnect_failed'), and requests reject with it.
+ *
  * Liveness: when nothing has come from the hub for idlePingMs (30 s; 0 turns it off) it sends hub/ping; after
  * two pings with nothing back the connection counts as lost ('disconnected' with reason 'heartbeat_timeout')
  * and it reconnects. A WebSocket upgrade that gets no answer within connectTimeoutMs (10 s) is given up.
@@ -58,9 +75,22 @@
     return 'ws://127.0.0.1:8765/ws';
   }
 
+  /** maxReconnectAttempts: unset (retry forever) or a whole number of at least 1. */
+  function checkAttempts(n) {
+    if (n === undefined || n === null) return null;
+    if (!Number.isInteger(n) || n < 1) {
+      throw new RangeError('maxReconnectAttempts must be a whole number of at least 1 (leave it out to retry '
+        + 'forever), got ' + n);
+    }
+    return n;
+  }
+
   class AgentwireHub {
     constructor(options) {
       const o = options || {};
+      this.maxReconnectAttempts = checkAttempts(o.maxReconnectAttempts);
+      this.failure = null;
+      this.rooms = new Map();
       this.url = o.url || defaultUrl();
       this.token = o.token || null;
       this.session = o.session || null;
@@ -149,6 +179,9 @@
                 replace: true,
               });
             }
+            // A room it may no longer join does not keep the connection down: 'rejoin_failed' says which.
+            await Promise.all([...this.rooms.keys()].map((room) => this._rejoin(room)
+              .catch((e) => this._emit('rejoin_failed', { room, error: e }))));
             ready = true;
             this.attempt = 0;
             this._emit('connected', this.hello);
@@ -201,6 +234,16 @@
 
     _scheduleReconnect() {
       this.attempt += 1;
+      if (this.maxReconnectAttempts !== null && this.attempt > this.maxReconnectAttempts) {
+        const made = this.attempt - 1;
+        this.closed = true;
+        this.failure = new AgentwireError({ code: -32003,
+          message: 'gave up reconnecting to ' + this.url + ' after ' + made + ' attempts (maxReconnectAttempts='
+            + this.maxReconnectAttempts + ')',
+          data: { reason: 'reconnect_failed', attempts: made } });
+        this._emit('reconnect_failed', this.failure);
+        return;
+      }
       const b = this.backoff;
       const base = Math.min(b.maxMs, b.initialMs * Math.pow(2, Math.min(this.attempt - 1, 30)));
       const delay = Math.round(base * (1 - b.jitter + 2 * b.jitter * Math.random()));
@@ -217,6 +260,7 @@
     }
 
     _send(message) {
+      if (this.failure) throw this.failure;
       if (!this.socket || this.socket.readyState !== 1) {
         throw new AgentwireError({ code: -32003, message: 'not connected to the hub' });
       }
@@ -288,6 +332,134 @@
       return this.request('tools/call', { name, arguments: args || {}, timeoutMs }, { timeoutMs: timeoutMs + 5000 });
     }
 
+    // --- rooms ------------------------------------------------------------------------------------------------
+
+    /**
+     * Joins a room: resolves with the hub's answer once the last `history` messages went to onMessage; every
+     * new message follows, once each, in order, also across reconnects. options: history, echo, onMessage,
+     * onGap (after a reconnect the hub could not fill: the answer, whose messages follow).
+     */
+    async joinRoom(room, options) {
+      const o = options || {};
+      const joined = { history: o.history || 0, echo: !!o.echo, onMessage: o.onMessage || (() => {}),
+        onGap: o.onGap || (() => {}), offset: 0, epoch: 0, queue: [] };
+      const params = { room, history: joined.history };
+      if (joined.echo) params.echo = true;
+      this.rooms.set(room, joined); // live messages wait in queue until the answer is delivered
+      try {
+        const r = await this.request('rooms/join', params);
+        this._joined(joined, r, false);
+        return r;
+      } catch (e) {
+        if (this.rooms.get(room) === joined) this.rooms.delete(room);
+        throw e;
+      }
+    }
+
+    /** Joins again after a reconnect, from the last offset delivered. */
+    async _rejoin(room) {
+      const joined = this.rooms.get(room);
+      joined.queue = joined.queue || [];
+      const params = { room, history: joined.history };
+      // An epoch past 2^53 (a room older than the hub's JavaScript-safe epochs) is not held exactly here: then
+      // the join has no since, and onGap tells the page what it may have missed.
+      if (Number.isSafeInteger(joined.epoch)) params.since = { offset: joined.offset, epoch: joined.epoch };
+      if (joined.echo) params.echo = true;
+      const r = await this.request('rooms/join', params);
+      this._joined(joined, r, !r.recovered);
+      this._emit('rejoined', { room, recovered: r.recovered, messages: r.messages.length, offset: joined.offset });
+    }
+
+    _joined(joined, r, gap) {
+      if (gap) {
+        joined.offset = 0;
+        try { joined.onGap(r); } catch (e) { console.error('agentwire onGap failed', e); }
+      }
+      joined.epoch = r.epoch;
+      if (r.messages.length === 0) joined.offset = Math.max(joined.offset, r.offset);
+      for (const m of r.messages) this._deliver(joined, m);
+      joined.offset = Math.max(joined.offset, r.offset);
+      const queued = joined.queue;
+      joined.queue = null;
+      for (const m of queued) this._deliver(joined, m);
+    }
+
+    _deliver(joined, m) {
+      if (m.offset <= joined.offset) return; // delivered already (live, and again in a recovery)
+      joined.offset = m.offset;
+      try { joined.onMessage(m); } catch (e) { console.error('agentwire onMessage failed', e); }
+    }
+
+    _roomMessage(m) {
+      const joined = this.rooms.get(m.room);
+      if (!joined) return;
+      if (joined.queue) joined.queue.push(m);
+      else this._deliver(joined, m);
+    }
+
+    async leaveRoom(room) {
+      this.rooms.delete(room);
+      return this.request('rooms/leave', { room });
+    }
+
+    /** Publishes; resolves with the ack {id, offset, epoch, ts} once the message is durable. */
+    publish(room, text, data, options) {
+      const params = { room };
+      if (text !== undefined && text !== null) params.text = text;
+      if (data !== undefined && data !== null) params.data = data;
+      if (options && options.clientMessageId) params.clientMessageId = options.clientMessageId;
+      return this.request('rooms/publish', params);
+    }
+
+    /** 'thinking' or 'idle', to the other members of a room this connection is in. */
+    typing(room, state) {
+      return this.request('rooms/typing', { room, state });
+    }
+
+    /** rooms/history: options before, after, limit. */
+    history(room, options) {
+      return this.request('rooms/history', { room, ...(options || {}) });
+    }
+
+    listRooms() {
+      return this.request('rooms/list', {});
+    }
+
+    /** This connection's inbox: @ and the identity the hub took it for. */
+    inbox() {
+      return this.hello && this.hello.inbox;
+    }
+
+    /** Joins this identity's inbox (direct messages), as joinRoom. */
+    joinInbox(options) {
+      return this.joinRoom(this.inbox(), options);
+    }
+
+    /** A direct message to identity: published to its inbox @identity. */
+    sendTo(identity, text, data) {
+      return this.publish('@' + identity, text, data);
+    }
+
+    /** Now, not stored: to every member of every room this identity may write; resolves {rooms, delivered}. */
+    broadcast(text, data) {
+      const params = {};
+      if (text !== undefined && text !== null) params.text = text;
+      if (data !== undefined && data !== null) params.data = data;
+      return this.request('rooms/broadcast', params);
+    }
+
+    // --- services ---------------------------------------------------------------------------------------------
+
+    /** services/request: one live instance of `service` answers `action`; options timeoutMs, group. */
+    requestService(service, action, data, options) {
+      const o = options || {};
+      const timeoutMs = o.timeoutMs || 30000;
+      const params = { service, action, timeoutMs };
+      if (data !== undefined) params.data = data;
+      if (o.group) params.group = o.group;
+      return this.request('services/request', params, { timeoutMs: timeoutMs + 5000 });
+    }
+
     close() {
       this.closed = true;
       if (this.socket) this.socket.close(1000, 'closed by the page');
@@ -312,6 +484,7 @@
           const s = this.serving.get(String(m.params.requestId));
           if (s) s.abort();
         }
+        if (m.method === 'rooms/message' && m.params) this._roomMessage(m.params);
         this._emit(m.method, m.params);
       } else if (m.id !== undefined && this.pending.has(m.id)) {
         const p = this.pending.get(m.id);

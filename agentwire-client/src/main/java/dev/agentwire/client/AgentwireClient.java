@@ -79,6 +79,10 @@ public final class AgentwireClient implements AutoCloseable {
     private volatile Channel channel;
     private volatile boolean closed;
     private volatile JsonNode hello = Json.mapper().nullNode();
+    /** Why the last reconnect attempt failed (for the error when the client gives up). */
+    private volatile Throwable lastReconnectError;
+    /** Set once the client gave up reconnecting. */
+    private volatile ReconnectFailedException failure;
 
     private AgentwireClient(Builder b) {
         this.config = b;
@@ -190,6 +194,14 @@ public final class AgentwireClient implements AutoCloseable {
     }
 
     /** Whether a connection is up. */
+    /**
+     * Why the client stopped: set when it gave up reconnecting after {@link Builder#maxReconnectAttempts}
+     * attempts ({@link ConnectionEvent#RECONNECT_FAILED}); empty while it is connected or retrying.
+     */
+    public Optional<ReconnectFailedException> failure() {
+        return Optional.ofNullable(failure);
+    }
+
     public boolean isConnected() {
         Channel ch = channel;
         return ch != null && ch.isActive();
@@ -211,6 +223,10 @@ public final class AgentwireClient implements AutoCloseable {
      */
     public CompletableFuture<JsonNode> request(String method, JsonNode params, Duration timeout) {
         Channel ch = channel;
+        ReconnectFailedException gaveUp = failure;
+        if (gaveUp != null) {
+            return CompletableFuture.failedFuture(gaveUp);
+        }
         if (closed) {
             return CompletableFuture.failedFuture(new IllegalStateException("the client is closed"));
         }
@@ -411,9 +427,32 @@ public final class AgentwireClient implements AutoCloseable {
 
     private void scheduleReconnect() {
         int attempt = attempts.incrementAndGet();
+        if (config.maxReconnectAttempts > 0 && attempt > config.maxReconnectAttempts) {
+            giveUp(attempt - 1);
+            return;
+        }
         Duration delay = config.backoff.delay(attempt);
         log.info("reconnecting to {} in {} ms (attempt {})", config.endpoint, delay.toMillis(), attempt);
         scheduler.schedule(this::reconnect, delay);
+    }
+
+    /** After {@code made} failed attempts: the app is told ({@link ConnectionEvent#RECONNECT_FAILED}), then closed. */
+    private void giveUp(int made) {
+        Throwable last = lastReconnectError;
+        failure = new ReconnectFailedException(
+                "gave up reconnecting to " + config.endpoint + " after " + made + " attempts (maxReconnectAttempts="
+                        + config.maxReconnectAttempts + ")" + (last == null ? "" : "; the last failed with: " + last),
+                made,
+                last);
+        log.warn(failure.getMessage());
+        failPending(failure);
+        fire(ConnectionEvent.RECONNECT_FAILED);
+        // Closed from the callback thread, after the event: close() waits, and this may be an event loop.
+        try {
+            callbacks.execute(this::close);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closed already
+        }
     }
 
     private void reconnect() {
@@ -423,11 +462,13 @@ public final class AgentwireClient implements AutoCloseable {
         open().thenCompose(this::handshake).thenCompose(h -> runHooks()).whenComplete((r, e) -> {
             if (e == null) {
                 attempts.set(0);
+                lastReconnectError = null;
                 fire(ConnectionEvent.RECONNECTED);
             } else if (!closed) {
                 Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
                         ? e.getCause()
                         : e;
+                lastReconnectError = cause;
                 if (cause instanceof UntrustedHubException) {
                     log.warn("reconnect: {}", cause.getMessage());
                 } else {
@@ -609,6 +650,7 @@ public final class AgentwireClient implements AutoCloseable {
         private Duration connectTimeout = Duration.ofSeconds(5);
         private Duration idlePing = Duration.ofSeconds(30);
         private boolean reconnect = true;
+        private int maxReconnectAttempts;
         private BackoffPolicy backoff = BackoffPolicy.exponential();
         private Scheduler scheduler;
         private NettyTransport transport;
@@ -680,6 +722,20 @@ public final class AgentwireClient implements AutoCloseable {
         /** Whether to reconnect after a loss (default true). */
         public Builder reconnect(boolean reconnect) {
             this.reconnect = reconnect;
+            return this;
+        }
+
+        /**
+         * Gives up after {@code attempts} failed reconnect attempts in a row (the ElizaOS seed's 5): the client then
+         * fires {@link ConnectionEvent#RECONNECT_FAILED}, holds a {@link ReconnectFailedException} in
+         * {@link AgentwireClient#failure()} and closes. Unset (the default), it retries forever.
+         */
+        public Builder maxReconnectAttempts(int attempts) {
+            if (attempts < 1) {
+                throw new IllegalArgumentException("maxReconnectAttempts must be 1 or more (leave it unset to retry"
+                        + " forever), got " + attempts);
+            }
+            this.maxReconnectAttempts = attempts;
             return this;
         }
 

@@ -8,6 +8,11 @@ public enum ConnectionEvent {
     DISCONNECTED,
     /** A new connection is up after a loss, {@code hub/hello} answered and the reconnect hooks ran. */
     RECONNECTED,
+    /**
+     * Reconnecting failed {@link AgentwireClient.Builder#maxReconnectAttempts} times in a row: the client gives up
+     * ({@link AgentwireClient#failure()} says why) and is closed ({@link #CLOSED} follows).
+     */
+    RECONNECT_FAILED,
     /** The client was closed and will not reconnect. */
     CLOSED
 }

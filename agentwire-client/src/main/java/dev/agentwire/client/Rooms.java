@@ -112,6 +112,47 @@ public final class Rooms {
                 .thenCompose(f -> f);
     }
 
+    /**
+     * Joins this client's inbox ({@code @<identity>}, the direct-message room only this identity reads): missed
+     * messages come back after a reconnect like any room's.
+     */
+    public CompletableFuture<JsonNode> joinInbox(int history, RoomListener listener) {
+        return join(inbox(), history, listener);
+    }
+
+    /** This client's inbox: {@code @} and the identity the hub took it for ({@code hub/hello}'s {@code inbox}). */
+    public String inbox() {
+        return client.hello().path("inbox").asText();
+    }
+
+    /**
+     * A direct message to {@code identity}: published (durable) to its inbox {@code @<identity>}; needs
+     * {@code rooms:write:@<identity>}.
+     */
+    public CompletableFuture<JsonNode> sendTo(String identity, String text, JsonNode data) {
+        return publish("@" + identity, text, data);
+    }
+
+    /**
+     * {@code rooms/broadcast}: {@code text} and {@code data} now (not stored) to every connected member of every
+     * room this identity may write; completes with {@code {rooms, delivered}}.
+     */
+    public CompletableFuture<JsonNode> broadcast(String text, JsonNode data) {
+        ObjectNode params = Json.mapper().createObjectNode();
+        if (text != null) {
+            params.put("text", text);
+        }
+        if (data != null) {
+            params.set("data", data);
+        }
+        return client.request("rooms/broadcast", params);
+    }
+
+    /** Hears broadcasts ({@code rooms/broadcast}: {@code from, text, data, ts, rooms}) on the callback thread. */
+    public void onBroadcast(java.util.function.Consumer<JsonNode> listener) {
+        client.onNotification("rooms/broadcast", listener);
+    }
+
     /** {@code rooms/history}: up to {@code limit} recent messages. */
     public CompletableFuture<JsonNode> history(String room, int limit) {
         return client.request(

@@ -74,6 +74,8 @@ public final class HubMethods {
         r.set("peer", describe(c.peer()));
         r.put("authenticated", true);
         r.put("subject", c.subject());
+        r.put("identity", c.identity());
+        r.put("inbox", "@" + c.identity()); // its direct-message room (rooms.Inboxes)
         var scopes = r.putArray("scopes");
         c.scopes().stream().sorted().forEach(scopes::add);
         hub.greeted(c, call.params(), r);

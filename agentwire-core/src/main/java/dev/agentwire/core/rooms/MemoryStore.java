@@ -59,7 +59,7 @@ public final class MemoryStore implements Store {
 
     @Override
     public RoomState room(String room) {
-        return rooms.computeIfAbsent(room, r -> new RoomState(r, RANDOM.nextLong() & Long.MAX_VALUE, 0, 1));
+        return rooms.computeIfAbsent(room, r -> new RoomState(r, RANDOM.nextLong() & MAX_EPOCH, 0, 1));
     }
 
     @Override

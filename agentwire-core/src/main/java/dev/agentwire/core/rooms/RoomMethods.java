@@ -15,7 +15,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 
-/** {@code rooms/join|leave|publish|history|typing|control|list|members}. */
+/** {@code rooms/join|leave|publish|history|typing|control|list|members|broadcast}. */
 public final class RoomMethods {
 
     private static final Set<String> TYPING = Set.of("thinking", "idle");
@@ -28,7 +28,7 @@ public final class RoomMethods {
 
     public static void register(MethodRegistry registry, RoomService rooms) {
         RoomMethods m = new RoomMethods(rooms);
-        Access read = Access.scopes("rooms:read:<room>", call -> List.of("rooms:read:" + room(call)));
+        Access read = Access.scopes("rooms:read:<room>", RoomMethods::readScopes);
         Access write = Access.scopes("rooms:write:<room>", call -> List.of("rooms:write:" + room(call)));
         registry.register("rooms/join", read, m::join);
         registry.register("rooms/leave", Access.authenticated(), m::leave);
@@ -38,12 +38,56 @@ public final class RoomMethods {
         registry.register("rooms/control", write, m::control);
         registry.register("rooms/list", Access.authenticated(), call -> rooms.list(readable(call)));
         registry.register("rooms/members", read, call -> rooms.members(room(call)));
+        registry.register("rooms/broadcast", Access.authenticated(), m::broadcast);
+    }
+
+    /**
+     * What reading {@code room} needs: {@code rooms:read:<room>}; for an inbox ({@link Inboxes}), being its
+     * identity and nothing more, and no scope lets anyone else read it.
+     */
+    private static List<String> readScopes(Call call) {
+        String room = room(call);
+        Inboxes.checkReader(room, call.connection());
+        return Inboxes.owner(room).isPresent() ? List.of() : List.of("rooms:read:" + room);
     }
 
     /** Which rooms the caller may read: rooms/list shows only those. */
     private static java.util.function.Predicate<String> readable(Call call) {
         java.util.Set<String> scopes = call.connection().scopes();
-        return room -> Scopes.allows(scopes, "rooms:read:" + room);
+        String me = call.connection().identity();
+        return room -> Inboxes.owner(room).map(me::equals).orElseGet(() -> Scopes.allows(scopes, "rooms:read:" + room));
+    }
+
+    /** Whether a scope could grant writing some room ({@code *}, {@code rooms:*}, {@code rooms:write:x}...). */
+    private static boolean grantsSomeWrite(String scope) {
+        String prefix = "rooms:write:";
+        return scope.startsWith(prefix)
+                || (scope.endsWith("*") && prefix.startsWith(scope.substring(0, scope.length() - 1)));
+    }
+
+    private CompletionStage<JsonNode> broadcast(Call call) {
+        if (!call.params().isObject()) {
+            throw HubException.of(ErrorCode.INVALID_PARAMS, "invalid_params", "rooms/broadcast takes an object");
+        }
+        java.util.Set<String> scopes = call.connection().scopes();
+        if (scopes.stream().noneMatch(RoomMethods::grantsSomeWrite)) {
+            var data = HubException.reasonData("no_writable_room");
+            data.put("scope", "rooms:write:<room>");
+            throw HubException.withData(
+                    ErrorCode.FORBIDDEN,
+                    "rooms/broadcast reaches the rooms you may write, and this identity may write none"
+                            + " (it needs a rooms:write:<room> scope)",
+                    data);
+        }
+        Publish p = call.params(Publish.class);
+        if (p.clientMessageId() != null) {
+            throw HubException.of(
+                    ErrorCode.INVALID_PARAMS,
+                    "invalid_params",
+                    "rooms/broadcast is not stored, so it takes no clientMessageId");
+        }
+        return rooms.broadcast(
+                call.connection(), p.text(), p.data(), room -> Scopes.allows(scopes, "rooms:write:" + room));
     }
 
     private static String room(Call call) {
@@ -55,7 +99,7 @@ public final class RoomMethods {
 
     record Since(
             @JsonProperty("offset") Long offset,
-            @JsonProperty("epoch") Long epoch) {}
+            @JsonProperty("epoch") JsonNode epoch) {}
 
     record Join(
             @JsonProperty("since") Since since,
@@ -67,12 +111,21 @@ public final class RoomMethods {
         Join j = call.params(Join.class);
         Optional<long[]> since = Optional.empty();
         if (j.since() != null) {
+            JsonNode epoch = j.since().epoch();
             if (j.since().offset() == null
-                    || j.since().epoch() == null
-                    || j.since().offset() < 0) {
-                throw HubException.of(ErrorCode.INVALID_PARAMS, "invalid_since", "since needs {offset >= 0, epoch}");
+                    || j.since().offset() < 0
+                    || epoch == null
+                    || !epoch.isNumber()
+                    || !epoch.canConvertToLong()
+                    || epoch.doubleValue() < 0
+                    || epoch.doubleValue() != Math.rint(epoch.doubleValue())) {
+                throw HubException.of(
+                        ErrorCode.INVALID_PARAMS,
+                        "invalid_since",
+                        "since needs {offset >= 0, epoch} with whole numbers, got "
+                                + call.params().get("since"));
             }
-            since = Optional.of(new long[] {j.since().offset(), j.since().epoch()});
+            since = Optional.of(new long[] {j.since().offset(), epoch.longValue()});
         }
         int history = j.history() == null ? 0 : j.history();
         if (history < 0 || history > 10_000) {

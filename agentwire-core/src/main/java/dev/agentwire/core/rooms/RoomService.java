@@ -146,6 +146,10 @@ public final class RoomService implements AutoCloseable {
                     "invalid_room",
                     "room must be a string of 1-128 letters, digits or _ . : @ / -, got " + room);
         }
+        if (room.textValue().equals("@")) {
+            throw HubException.of(
+                    ErrorCode.INVALID_PARAMS, "invalid_room", "an inbox is @ and an identity, e.g. @alice; got @");
+        }
         return room.textValue();
     }
 
@@ -230,21 +234,7 @@ public final class RoomService implements AutoCloseable {
     /** {@code rooms/publish}: durable first, then acknowledged and delivered. */
     public CompletableFuture<JsonNode> publish(
             Connection c, String room, String text, JsonNode data, Optional<String> clientMessageId) {
-        int size = (text == null ? 0 : text.getBytes(StandardCharsets.UTF_8).length)
-                + (data == null || data.isMissingNode() ? 0 : data.toString().length());
-        if (size > settings.maxTextBytes()) {
-            var d = HubException.reasonData("too_large");
-            d.put("limit", settings.maxTextBytes());
-            d.put("length", size);
-            throw HubException.withData(
-                    ErrorCode.TOO_LARGE,
-                    "a message of " + size + " bytes is over the limit of " + settings.maxTextBytes()
-                            + " (rooms.maxTextBytes)",
-                    d);
-        }
-        if (text == null && (data == null || data.isMissingNode())) {
-            throw HubException.of(ErrorCode.INVALID_PARAMS, "empty_message", "rooms/publish needs text or data");
-        }
+        checkMessage("rooms/publish", text, data);
         String from = c.identity();
         rateLimit(from);
         CompletableFuture<JsonNode> ack = new CompletableFuture<>();
@@ -262,6 +252,71 @@ public final class RoomService implements AutoCloseable {
                         ack),
                 ack);
         return ack;
+    }
+
+    /** A message's text and data: one of them, and together within {@code rooms.maxTextBytes}. */
+    private void checkMessage(String method, String text, JsonNode data) {
+        int size = (text == null ? 0 : text.getBytes(StandardCharsets.UTF_8).length)
+                + (data == null || data.isMissingNode() ? 0 : data.toString().length());
+        if (size > settings.maxTextBytes()) {
+            var d = HubException.reasonData("too_large");
+            d.put("limit", settings.maxTextBytes());
+            d.put("length", size);
+            throw HubException.withData(
+                    ErrorCode.TOO_LARGE,
+                    "a message of " + size + " bytes is over the limit of " + settings.maxTextBytes()
+                            + " (rooms.maxTextBytes)",
+                    d);
+        }
+        if (text == null && (data == null || data.isMissingNode())) {
+            throw HubException.of(ErrorCode.INVALID_PARAMS, "empty_message", method + " needs text or data");
+        }
+    }
+
+    /**
+     * {@code rooms/broadcast} (the ElizaOS seed's {@code broadcastGlobally}): one {@code rooms/broadcast}
+     * notification, now and never stored, to every connected member (the sender excepted) of every room of this
+     * hub that {@code writable} admits; a member of several gets it once, with the list of those rooms. Counts
+     * against the sender's publish rate.
+     */
+    public CompletableFuture<JsonNode> broadcast(
+            Connection c, String text, JsonNode data, java.util.function.Predicate<String> writable) {
+        checkMessage("rooms/broadcast", text, data);
+        rateLimit(c.identity());
+        long ts = System.currentTimeMillis();
+        return submit(() -> {
+            Map<Connection, List<String>> to = new LinkedHashMap<>();
+            ArrayNode reached = Json.mapper().createArrayNode();
+            members.entrySet().stream()
+                    .filter(e -> !e.getValue().isEmpty() && writable.test(e.getKey()))
+                    .sorted(Map.Entry.comparingByKey())
+                    .forEach(e -> {
+                        reached.add(e.getKey());
+                        for (Connection member : e.getValue().keySet()) {
+                            if (member != c) {
+                                to.computeIfAbsent(member, k -> new ArrayList<>())
+                                        .add(e.getKey());
+                            }
+                        }
+                    });
+            for (var e : to.entrySet()) {
+                ObjectNode p = Json.mapper().createObjectNode();
+                p.put("from", c.identity());
+                if (text != null) {
+                    p.put("text", text);
+                }
+                if (data != null && !data.isMissingNode()) {
+                    p.set("data", data);
+                }
+                p.put("ts", ts);
+                e.getValue().forEach(p.putArray("rooms")::add);
+                e.getKey().outbound().sendEphemeral(new Message.Notification("rooms/broadcast", p));
+            }
+            ObjectNode out = Json.mapper().createObjectNode();
+            out.set("rooms", reached);
+            out.put("delivered", to.size());
+            return out;
+        });
     }
 
     /** {@code rooms/typing} and {@code rooms/control}: to the other members now, never stored. */

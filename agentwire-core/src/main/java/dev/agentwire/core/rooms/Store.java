@@ -10,6 +10,12 @@ import java.util.Optional;
  */
 public interface Store extends AutoCloseable {
 
+    /**
+     * New epochs are random in {@code [0, MAX_EPOCH]}: 2^53 - 1, the largest integer a JSON client that reads
+     * numbers as doubles (JavaScript) holds exactly, so it can send the epoch back in a join's {@code since}.
+     */
+    long MAX_EPOCH = (1L << 53) - 1;
+
     /** A message to store. {@code clientMessageId} makes a retried publish idempotent per room and sender. */
     record Append(
             String room,

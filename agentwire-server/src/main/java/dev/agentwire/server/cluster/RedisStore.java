@@ -172,7 +172,7 @@ public final class RedisStore implements Store {
     }
 
     private static long newEpoch() {
-        return RANDOM.nextLong() & Long.MAX_VALUE;
+        return RANDOM.nextLong() & Store.MAX_EPOCH;
     }
 
     private static long offsetOf(String streamId) {

@@ -235,7 +235,7 @@ public final class SqliteStore implements Store {
         if (s != null) {
             return s;
         }
-        s = new RoomState(room, RANDOM.nextLong() & Long.MAX_VALUE, 0, 1);
+        s = new RoomState(room, RANDOM.nextLong() & Store.MAX_EPOCH, 0, 1);
         try {
             save(s);
             db.commit();

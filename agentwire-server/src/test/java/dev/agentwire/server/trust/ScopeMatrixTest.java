@@ -109,6 +109,7 @@ class ScopeMatrixTest {
         row("rooms/control", "rooms:write:lobby", "{\"room\":\"lobby\",\"action\":\"m\"}");
         row("rooms/list", ANY, "{}");
         row("rooms/members", "rooms:read:lobby", "{\"room\":\"lobby\"}");
+        row("rooms/broadcast", ANY, "{\"text\":\"m\"}");
         row("services/register", "services:provide", "{\"service\":\"m\"}");
         row("services/unregister", "services:provide", "{\"service\":\"m\"}");
         row("services/request", "services:request", "{\"service\":\"nothing\",\"action\":\"a\",\"data\":{}}");
