@@ -436,14 +436,29 @@ public final class AgentwireClient implements AutoCloseable {
         scheduler.schedule(this::reconnect, delay);
     }
 
+    /** Whether a reconnect failed because the session this client joins is gone ({@code -32007 session_not_found}). */
+    private boolean sessionGone(Throwable cause) {
+        return config.session != null
+                && cause instanceof RpcException r
+                && r.code() == ErrorCode.NOT_FOUND.code()
+                && "session_not_found".equals(r.reason());
+    }
+
     /** After {@code made} failed attempts: the app is told ({@link ConnectionEvent#RECONNECT_FAILED}), then closed. */
     private void giveUp(int made) {
         Throwable last = lastReconnectError;
-        failure = new ReconnectFailedException(
+        giveUp(new ReconnectFailedException(
                 "gave up reconnecting to " + config.endpoint + " after " + made + " attempts (maxReconnectAttempts="
                         + config.maxReconnectAttempts + ")" + (last == null ? "" : "; the last failed with: " + last),
                 made,
-                last);
+                last));
+    }
+
+    private void giveUp(ReconnectFailedException why) {
+        if (closed) {
+            return;
+        }
+        failure = why;
         log.warn(failure.getMessage());
         failPending(failure);
         fire(ConnectionEvent.RECONNECT_FAILED);
@@ -469,6 +484,16 @@ public final class AgentwireClient implements AutoCloseable {
                         ? e.getCause()
                         : e;
                 lastReconnectError = cause;
+                if (sessionGone(cause)) {
+                    // Trying again cannot bring it back: the app hears it once instead of a -32007 per attempt
+                    // (giveUp closes the client, and the connection with it).
+                    giveUp(new ReconnectFailedException(
+                            "session " + config.session + " no longer exists on " + config.endpoint
+                                    + " (it expired or was closed): " + cause.getMessage(),
+                            attempts.get(),
+                            cause));
+                    return;
+                }
                 if (cause instanceof UntrustedHubException) {
                     log.warn("reconnect: {}", cause.getMessage());
                 } else {

@@ -239,6 +239,40 @@ class SessionRestartTest {
     }
 
     @Test
+    void aClientWhoseSessionExpiredWhileTheHubWasDownStopsWithAClearErrorInsteadOfLooping() throws Exception {
+        Path dir = TestHubs.shortTempDir();
+        List<HubEvent> expired = new CopyOnWriteArrayList<>();
+        AgentwireHub first = hub(dir, expired);
+        JsonNode brief = create(owner(first), "brief", 2);
+        String id = brief.path("sessionId").asText();
+        List<dev.agentwire.client.ConnectionEvent> events = new CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicInteger attempts = new java.util.concurrent.atomic.AtomicInteger();
+        AgentwireClient member = AgentwireClient.builder()
+                .endpoint(first.endpoint())
+                .session(id)
+                .backoff(attempt -> {
+                    attempts.incrementAndGet();
+                    return Duration.ofMillis(100);
+                })
+                .onConnectionEvent((e, c) -> events.add(e))
+                .connect();
+        open.add(member);
+        first.close();
+        long expiresAt = brief.path("expiresAt").asLong();
+        await().atMost(WAIT).until(() -> System.currentTimeMillis() > expiresAt);
+        hub(dir, expired);
+        // The session is gone for good: the client says so once, instead of retrying -32007 for ever.
+        await().atMost(WAIT).until(() -> events.contains(dev.agentwire.client.ConnectionEvent.CLOSED));
+        assertThat(events).contains(dev.agentwire.client.ConnectionEvent.RECONNECT_FAILED);
+        var failure = member.failure().orElseThrow();
+        assertThat(failure.getMessage()).contains("session " + id).contains("no longer exists");
+        assertThat(failure.getCause()).isInstanceOf(RpcException.class);
+        int made = attempts.get();
+        // No attempt after giving up (a client that loops tries again every 100 ms).
+        await().during(Duration.ofMillis(600)).atMost(WAIT).until(() -> attempts.get() == made);
+    }
+
+    @Test
     void aRestoredSessionStillExpiresWhenItsTtlRunsOutLater() throws Exception {
         Path dir = TestHubs.shortTempDir();
         List<HubEvent> expired = new CopyOnWriteArrayList<>();
