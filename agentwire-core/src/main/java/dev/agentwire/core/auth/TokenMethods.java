@@ -49,6 +49,15 @@ public final class TokenMethods {
         if (c.sub() == null || c.sub().isBlank()) {
             throw HubException.of(ErrorCode.INVALID_PARAMS, "invalid_params", "tokens/create needs \"sub\"");
         }
+        if (reserved(c.sub())) {
+            var data = HubException.reasonData("reserved_subject");
+            data.put("sub", c.sub());
+            throw HubException.withData(
+                    ErrorCode.FORBIDDEN,
+                    "sub " + c.sub() + " names an identity the hub itself authenticates (uid:N, token, browser):"
+                            + " a token cannot take it, or it would read that identity's inbox",
+                    data);
+        }
         List<String> scopes = c.scopes() == null ? List.of() : c.scopes();
         for (String s : scopes) {
             if (!SCOPE.matcher(s).matches()) {
@@ -94,6 +103,11 @@ public final class TokenMethods {
         out.put("jti", m.jti());
         out.put("expiresAt", m.expiresAt().toString());
         return CompletableFuture.completedFuture(out);
+    }
+
+    /** Subjects only the hub gives: a Unix peer's {@code uid:N}, the hub's own secret, the owner's browser login. */
+    static boolean reserved(String sub) {
+        return sub.startsWith("uid:") || sub.equals("token") || sub.equals("browser");
     }
 
     record Revoke(

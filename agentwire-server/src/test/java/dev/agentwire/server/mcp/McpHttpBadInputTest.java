@@ -243,7 +243,12 @@ class McpHttpBadInputTest {
             ObjectNode mint =
                     Json.mapper().createObjectNode().put("sub", "token").put("ttlSeconds", 600);
             mint.putArray("scopes").add("tools:call");
-            String narrow = owner.request("tokens/create", mint)
+            // The hub's own name cannot be minted at all (it would also read the hub token's inbox)...
+            assertThat(dev.agentwire.server.testing.RpcFailures.rpcError(owner.request("tokens/create", mint))
+                            .reason())
+                    .isEqualTo("reserved_subject");
+            // ...and another name does not use a session opened with the hub's token.
+            String narrow = owner.request("tokens/create", mint.put("sub", "narrow"))
                     .get(10, TimeUnit.SECONDS)
                     .path("token")
                     .asText();
@@ -251,7 +256,7 @@ class McpHttpBadInputTest {
                     .header("Authorization", "Bearer " + narrow)
                     .header("Mcp-Session-Id", session));
             assertThat(other.statusCode())
-                    .as("the same name with other scopes does not use a session opened with the hub's token")
+                    .as("another identity does not use a session opened with the hub's token")
                     .isEqualTo(404);
         }
     }

@@ -68,6 +68,19 @@ class InboxAndBroadcastTest {
     }
 
     @Test
+    void aMintedTokenCannotTakeAnIdentityTheHubAuthenticatesSoItCannotReadItsInbox() throws Exception {
+        // The owner's agents on the Unix socket are uid:N; its browser login and the hub's secret have names too.
+        String uid = owner.hello().path("identity").asText();
+        assertThat(uid).startsWith("uid:");
+        for (String sub : List.of(uid, "uid:0", "token", "browser")) {
+            var params = Json.mapper().createObjectNode().put("sub", sub).put("ttlSeconds", 600);
+            var e = dev.agentwire.server.testing.RpcFailures.rpcError(owner.request("tokens/create", params));
+            assertThat(e.code()).as(sub).isEqualTo(-32005);
+            assertThat(e.reason()).as(sub).isEqualTo("reserved_subject");
+        }
+    }
+
+    @Test
     void aDirectMessageWaitsInTheInboxAndArrivesLiveToo() throws Exception {
         try (AgentwireClient alice = as("alice", "rooms:write:@bob")) {
             JsonNode ack =
