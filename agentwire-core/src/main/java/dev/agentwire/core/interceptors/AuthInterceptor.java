@@ -13,6 +13,7 @@ import dev.agentwire.core.rpc.Interceptor;
 import dev.agentwire.core.rpc.Method;
 import dev.agentwire.core.rpc.MethodRegistry;
 import dev.agentwire.protocol.ErrorCode;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
@@ -61,7 +62,13 @@ public final class AuthInterceptor implements Interceptor {
             throw refuse(call, e);
         }
         if (method.isPresent()) {
-            for (String scope : method.get().access().required(call)) {
+            List<String> required;
+            try {
+                required = method.get().access().required(call); // may refuse by itself (an inbox)
+            } catch (HubException e) {
+                throw refuse(call, e);
+            }
+            for (String scope : required) {
                 try {
                     Scopes.require(c, scope);
                 } catch (HubException e) {

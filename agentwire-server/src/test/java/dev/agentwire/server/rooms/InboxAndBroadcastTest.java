@@ -130,6 +130,14 @@ class InboxAndBroadcastTest {
             assertThat(byOwner.reason())
                     .as("the owner's * does not open an inbox")
                     .isEqualTo("not_your_inbox");
+            // Probing someone's inbox is audited like any other refusal.
+            java.nio.file.Path audit = hub.config().home().resolve("audit.log");
+            await().atMost(WAIT)
+                    .until(() -> java.nio.file.Files.exists(audit)
+                            && java.nio.file.Files.readAllLines(audit).stream()
+                                    .anyMatch(l -> l.contains("\"call_refused\"")
+                                            && l.contains("rooms/join")
+                                            && l.contains("not_your_inbox")));
             assertThat(owner.rooms()
                             .list()
                             .get(10, TimeUnit.SECONDS)
