@@ -58,15 +58,31 @@ public final class HttpHealthProbe implements HealthProbe {
                 .GET()
                 .build();
         CompletableFuture<Optional<String>> out;
+        // The exchange itself, so that a check past its deadline ends it (a server that sends headers and then
+        // stalls the body is not held by the request's timeout), instead of leaving a connection open per check.
+        var exchange = new java.util.concurrent.atomic.AtomicReference<CompletableFuture<HttpResponse<Void>>>();
         try {
-            out = CompletableFuture.supplyAsync(() -> c.sendAsync(request, HttpResponse.BodyHandlers.discarding()), ex)
+            out = CompletableFuture.supplyAsync(
+                            () -> {
+                                var f = c.sendAsync(request, HttpResponse.BodyHandlers.discarding());
+                                exchange.set(f);
+                                return f;
+                            },
+                            ex)
                     .thenCompose(f -> f)
                     .thenApply(HttpHealthProbe::judge);
         } catch (RejectedExecutionException e) {
             return CompletableFuture.completedFuture(Optional.of("the hub is stopping"));
         }
         long ms = timeout.toMillis();
-        return out.orTimeout(ms + 1000, TimeUnit.MILLISECONDS).exceptionally(e -> Optional.of(describe(e, ms)));
+        return out.orTimeout(ms + 1000, TimeUnit.MILLISECONDS)
+                .whenComplete((r, e) -> {
+                    var f = exchange.get();
+                    if (f != null && !f.isDone()) {
+                        f.cancel(true);
+                    }
+                })
+                .exceptionally(e -> Optional.of(describe(e, ms)));
     }
 
     private static Optional<String> judge(HttpResponse<Void> r) {
