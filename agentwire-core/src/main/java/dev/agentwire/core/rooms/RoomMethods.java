@@ -86,8 +86,15 @@ public final class RoomMethods {
                     "invalid_params",
                     "rooms/broadcast is not stored, so it takes no clientMessageId");
         }
+        // The answer names a room only if the sender may read it or names it in a scope: rooms:write:* alone would
+        // otherwise learn every active room, and which inboxes are joined (who is online).
+        java.util.function.Predicate<String> readable = readable(call);
         return rooms.broadcast(
-                call.connection(), p.text(), p.data(), room -> Scopes.allows(scopes, "rooms:write:" + room));
+                call.connection(),
+                p.text(),
+                p.data(),
+                room -> Scopes.allows(scopes, "rooms:write:" + room),
+                room -> readable.test(room) || scopes.contains("rooms:write:" + room));
     }
 
     private static String room(Call call) {

@@ -280,7 +280,11 @@ public final class RoomService implements AutoCloseable {
      * against the sender's publish rate.
      */
     public CompletableFuture<JsonNode> broadcast(
-            Connection c, String text, JsonNode data, java.util.function.Predicate<String> writable) {
+            Connection c,
+            String text,
+            JsonNode data,
+            java.util.function.Predicate<String> writable,
+            java.util.function.Predicate<String> nameable) {
         checkMessage("rooms/broadcast", text, data);
         rateLimit(c.identity());
         long ts = System.currentTimeMillis();
@@ -291,7 +295,9 @@ public final class RoomService implements AutoCloseable {
                     .filter(e -> !e.getValue().isEmpty() && writable.test(e.getKey()))
                     .sorted(Map.Entry.comparingByKey())
                     .forEach(e -> {
-                        reached.add(e.getKey());
+                        if (nameable.test(e.getKey())) {
+                            reached.add(e.getKey());
+                        }
                         for (Connection member : e.getValue().keySet()) {
                             if (member != c) {
                                 to.computeIfAbsent(member, k -> new ArrayList<>())

@@ -225,6 +225,26 @@ class InboxAndBroadcastTest {
     }
 
     @Test
+    void aBroadcastNamesOnlyTheRoomsItsSenderMayReadOrNames() throws Exception {
+        try (AgentwireClient bob = as("bob");
+                AgentwireClient erin = as("erin", "rooms:write:*");
+                AgentwireClient member = AgentwireClient.builder()
+                        .endpoint(hub.endpoint())
+                        .reconnect(false)
+                        .connect()) {
+            bob.rooms().joinInbox(0, m -> {}).get(10, TimeUnit.SECONDS);
+            member.rooms().join("board", m -> {}).get(10, TimeUnit.SECONDS);
+            JsonNode sent = erin.rooms().broadcast("to all", null).get(10, TimeUnit.SECONDS);
+            assertThat(sent.path("delivered").asInt())
+                    .as("bob in his inbox, and the board's member")
+                    .isEqualTo(2);
+            assertThat(sent.path("rooms"))
+                    .as("rooms:write:* does not learn which rooms are active, nor who is online")
+                    .isEmpty();
+        }
+    }
+
+    @Test
     void aBroadcastWithoutAnyWritableRoomOrWithNothingToSayIsRefused() throws Exception {
         try (AgentwireClient reader = as("reader", "rooms:read:lobby")) {
             RpcException refused = rpcError(reader.rooms().broadcast("hi", null));
