@@ -3,6 +3,7 @@ package dev.agentwire.server.terminals;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentwire.core.HubException;
+import dev.agentwire.core.terminals.IpcFrames;
 import dev.agentwire.protocol.ErrorCode;
 import dev.agentwire.protocol.Frame;
 import dev.agentwire.protocol.FrameEncoding;
@@ -10,7 +11,6 @@ import dev.agentwire.protocol.FrameType;
 import dev.agentwire.protocol.FramingException;
 import dev.agentwire.protocol.Json;
 import dev.agentwire.protocol.RpcError;
-import dev.agentwire.protocol.Text;
 import dev.agentwire.protocol.TypedFrameDecoder;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -66,7 +66,7 @@ final class IpcViewer {
     }
 
     /** What a viewer drives: the forwarder's terminal. */
-    interface Terminal {
+    interface Terminal extends IpcFrames.Controls {
 
         /** What its viewers may have queued together. */
         Budget budget();
@@ -75,17 +75,6 @@ final class IpcViewer {
         void attach(IpcViewer viewer);
 
         void detach(IpcViewer viewer);
-
-        void type(byte[] bytes);
-
-        /** The StatusUpdate after a ControlCmd; throws {@link HubException} for a bad size. */
-        ObjectNode resize(int cols, int rows);
-
-        ObjectNode resetSize();
-
-        ObjectNode kill(int signal);
-
-        ObjectNode title(String title);
     }
 
     /** The largest frame a viewer may send. */
@@ -261,13 +250,7 @@ final class IpcViewer {
 
     private void handle(Frame frame) {
         try {
-            FrameType kind = frame.kind().orElseThrow(() -> refused(frame, "unknown"));
-            switch (kind) {
-                case STDIN_DATA -> terminal.type(frame.payload());
-                case CONTROL_CMD -> send(FrameType.STATUS_UPDATE, control(frame.payload()));
-                case HEARTBEAT -> send(FrameType.HEARTBEAT, frame.payload());
-                default -> throw refused(frame, kind.name());
-            }
+            IpcFrames.handle(frame, terminal).ifPresent(f -> sendEncoded(FrameEncoding.typed(f)));
         } catch (HubException e) {
             send(FrameType.ERROR, error(e.toRpcError()));
         } catch (RuntimeException e) {
@@ -277,47 +260,6 @@ final class IpcViewer {
                     error(HubException.of(ErrorCode.INTERNAL_ERROR, "internal_error", e.toString())
                             .toRpcError()));
         }
-    }
-
-    private ObjectNode control(byte[] payload) {
-        JsonNode cmd;
-        try {
-            cmd = Json.mapper().readTree(payload);
-        } catch (IOException e) {
-            throw HubException.of(
-                    ErrorCode.PARSE_ERROR,
-                    "malformed_json",
-                    "ControlCmd is not JSON: " + Text.firstLine(e.getMessage()));
-        }
-        if (cmd == null || !cmd.isObject() || !cmd.path("cmd").isTextual()) {
-            throw HubException.of(
-                    ErrorCode.INVALID_PARAMS,
-                    "invalid_params",
-                    "ControlCmd must be {\"cmd\": \"resize\"|\"kill\"|\"update-title\"|\"reset-size\", ...}");
-        }
-        return switch (cmd.path("cmd").textValue()) {
-            case "resize" ->
-                terminal.resize(cmd.path("cols").asInt(0), cmd.path("rows").asInt(0));
-            case "reset-size" -> terminal.resetSize();
-            case "kill" -> terminal.kill(cmd.path("signal").asInt(15));
-            case "update-title" -> terminal.title(cmd.path("title").asText(""));
-            default ->
-                throw HubException.of(
-                        ErrorCode.INVALID_PARAMS,
-                        "unknown_command",
-                        "unknown ControlCmd " + cmd.path("cmd").textValue()
-                                + "; known: resize, kill, update-title, reset-size");
-        };
-    }
-
-    private static HubException refused(Frame frame, String name) {
-        return HubException.of(
-                ErrorCode.INVALID_REQUEST,
-                "unsupported_frame",
-                String.format(
-                        "frame type 0x%02X (%s) is not accepted on ipc.sock; send StdinData (0x01), ControlCmd (0x02)"
-                                + " or Heartbeat (0x07)",
-                        frame.type(), name));
     }
 
     /** An Error frame's payload, as the hub writes it. */

@@ -1,23 +1,19 @@
 package dev.agentwire.server.transport;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentwire.core.HubException;
 import dev.agentwire.core.HubMetrics;
+import dev.agentwire.core.terminals.IpcFrames;
 import dev.agentwire.core.terminals.TerminalService;
 import dev.agentwire.core.terminals.TerminalSink;
 import dev.agentwire.netty.StreamFailure;
-import dev.agentwire.protocol.ErrorCode;
 import dev.agentwire.protocol.Frame;
 import dev.agentwire.protocol.FrameType;
 import dev.agentwire.protocol.Framing;
 import dev.agentwire.protocol.Json;
-import dev.agentwire.protocol.Text;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -143,62 +139,36 @@ final class IpcHandler extends ChannelInboundHandlerAdapter implements TerminalS
     }
 
     private void handle(Frame frame) {
-        Optional<FrameType> kind = frame.kind();
-        if (kind.isEmpty()) {
-            throw refused(frame, "unknown");
-        }
-        switch (kind.get()) {
-            case STDIN_DATA -> terminals.writeBytes(sessionId, frame.payload());
-            case CONTROL_CMD -> control(frame.payload());
-            case HEARTBEAT -> send(Frame.of(FrameType.HEARTBEAT, frame.payload()));
-            default -> throw refused(frame, kind.get().name());
-        }
+        IpcFrames.handle(frame, controls).ifPresent(this::send);
     }
 
-    private static HubException refused(Frame frame, String name) {
-        return HubException.of(
-                ErrorCode.INVALID_REQUEST,
-                "unsupported_frame",
-                String.format(
-                        "frame type 0x%02X (%s) is not accepted on ipc.sock; send StdinData (0x01), ControlCmd (0x02)"
-                                + " or Heartbeat (0x07)",
-                        frame.type(), name));
-    }
+    /** The session, as ipc.sock's frames drive it. */
+    private final IpcFrames.Controls controls = new IpcFrames.Controls() {
+        @Override
+        public void type(byte[] bytes) {
+            terminals.writeBytes(sessionId, bytes);
+        }
 
-    private void control(byte[] payload) {
-        JsonNode cmd;
-        try {
-            cmd = Json.mapper().readTree(payload);
-        } catch (IOException e) {
-            throw HubException.of(
-                    ErrorCode.PARSE_ERROR,
-                    "malformed_json",
-                    "ControlCmd is not JSON: " + Text.firstLine(e.getMessage()));
+        @Override
+        public ObjectNode resize(int cols, int rows) {
+            return terminals.resize(sessionId, cols, rows);
         }
-        if (cmd == null || !cmd.isObject() || !cmd.path("cmd").isTextual()) {
-            throw HubException.of(
-                    ErrorCode.INVALID_PARAMS,
-                    "invalid_params",
-                    "ControlCmd must be {\"cmd\": \"resize\"|\"kill\"|\"update-title\"|\"reset-size\", ...}");
+
+        @Override
+        public ObjectNode resetSize() {
+            return terminals.resetSize(sessionId);
         }
-        ObjectNode status;
-        switch (cmd.path("cmd").textValue()) {
-            case "resize" ->
-                status = terminals.resize(
-                        sessionId, cmd.path("cols").asInt(0), cmd.path("rows").asInt(0));
-            case "reset-size" -> status = terminals.resetSize(sessionId);
-            case "kill" -> status = terminals.kill(sessionId, cmd.path("signal").asInt(15));
-            case "update-title" ->
-                status = terminals.title(sessionId, cmd.path("title").asText(""));
-            default ->
-                throw HubException.of(
-                        ErrorCode.INVALID_PARAMS,
-                        "unknown_command",
-                        "unknown ControlCmd " + cmd.path("cmd").textValue()
-                                + "; known: resize, kill, update-title, reset-size");
+
+        @Override
+        public ObjectNode kill(int signal) {
+            return terminals.kill(sessionId, signal);
         }
-        send(Frame.of(FrameType.STATUS_UPDATE, status.toString()));
-    }
+
+        @Override
+        public ObjectNode title(String title) {
+            return terminals.title(sessionId, title);
+        }
+    };
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
