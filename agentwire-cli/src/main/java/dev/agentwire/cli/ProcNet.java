@@ -100,28 +100,67 @@ final class ProcNet {
      * counted in {@code skipped[0]}.
      */
     static List<Tcp> parseTcp(List<String> lines, Map<Long, long[]> owners, Map<Long, String> names, int[] skipped) {
-        List<Tcp> out = new ArrayList<>();
+        return parse(
+                lines,
+                owners,
+                names,
+                skipped,
+                r -> new Tcp(
+                        r.localAddress(),
+                        r.localPort(),
+                        r.remoteAddress(),
+                        r.remotePort(),
+                        r.state() < TCP_STATES.length ? TCP_STATES[r.state()] : "UNKNOWN",
+                        r.sendQueue(),
+                        r.receiveQueue(),
+                        r.inode(),
+                        r.pid(),
+                        r.process()));
+    }
+
+    /** The fields /proc/net/tcp and /proc/net/udp lines share, and the line's fields for the rest. */
+    private record Row(
+            String localAddress,
+            int localPort,
+            String remoteAddress,
+            int remotePort,
+            int state,
+            long sendQueue,
+            long receiveQueue,
+            long inode,
+            long pid,
+            String process,
+            String[] fields) {}
+
+    /** Each line after the header as {@code as} makes it; a line that does not parse is counted in skipped[0]. */
+    private static <T> List<T> parse(
+            List<String> lines,
+            Map<Long, long[]> owners,
+            Map<Long, String> names,
+            int[] skipped,
+            java.util.function.Function<Row, T> as) {
+        List<T> out = new ArrayList<>();
         for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
             try {
                 String[] f = line.trim().split("\\s+");
                 String[] local = f[1].split(":");
                 String[] remote = f[2].split(":");
-                int st = Integer.parseInt(f[3], 16);
                 String[] queues = f[4].split(":");
                 long inode = Long.parseLong(f[9]);
                 long[] owner = owners.get(inode);
                 long pid = owner == null ? -1 : owner[0];
-                out.add(new Tcp(
+                out.add(as.apply(new Row(
                         address(local[0]),
                         Integer.parseInt(local[1], 16),
                         address(remote[0]),
                         Integer.parseInt(remote[1], 16),
-                        st < TCP_STATES.length ? TCP_STATES[st] : "UNKNOWN",
+                        Integer.parseInt(f[3], 16),
                         Long.parseLong(queues[0], 16),
                         Long.parseLong(queues[1], 16),
                         inode,
                         pid,
-                        pid < 0 ? "" : names.getOrDefault(pid, "")));
+                        pid < 0 ? "" : names.getOrDefault(pid, ""),
+                        f)));
             } catch (RuntimeException e) {
                 skipped[0]++;
             }
@@ -148,34 +187,23 @@ final class ProcNet {
      * in {@code skipped[0]}.
      */
     static List<Udp> parseUdp(List<String> lines, Map<Long, long[]> owners, Map<Long, String> names, int[] skipped) {
-        List<Udp> out = new ArrayList<>();
-        for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
-            try {
-                String[] f = line.trim().split("\\s+");
-                String[] local = f[1].split(":");
-                String[] remote = f[2].split(":");
-                int st = Integer.parseInt(f[3], 16);
-                String[] queues = f[4].split(":");
-                long inode = Long.parseLong(f[9]);
-                long[] owner = owners.get(inode);
-                long pid = owner == null ? -1 : owner[0];
-                out.add(new Udp(
-                        address(local[0]),
-                        Integer.parseInt(local[1], 16),
-                        address(remote[0]),
-                        Integer.parseInt(remote[1], 16),
-                        st == 1 ? "ESTABLISHED" : "UNCONN",
-                        Long.parseLong(queues[0], 16),
-                        Long.parseLong(queues[1], 16),
-                        Long.parseLong(f[12]),
-                        inode,
-                        pid,
-                        pid < 0 ? "" : names.getOrDefault(pid, "")));
-            } catch (RuntimeException e) {
-                skipped[0]++;
-            }
-        }
-        return out;
+        return parse(
+                lines,
+                owners,
+                names,
+                skipped,
+                r -> new Udp(
+                        r.localAddress(),
+                        r.localPort(),
+                        r.remoteAddress(),
+                        r.remotePort(),
+                        r.state() == 1 ? "ESTABLISHED" : "UNCONN",
+                        r.sendQueue(),
+                        r.receiveQueue(),
+                        Long.parseLong(r.fields()[12]),
+                        r.inode(),
+                        r.pid(),
+                        r.process()));
     }
 
     static List<Unix> unix() throws IOException {

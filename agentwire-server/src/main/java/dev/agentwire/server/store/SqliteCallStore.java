@@ -7,13 +7,8 @@ import dev.agentwire.core.calls.CallStore;
 import dev.agentwire.protocol.Json;
 import dev.agentwire.server.HubStartException;
 import java.io.IOException;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -22,7 +17,6 @@ import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Properties;
 
 /**
  * The call log in {@code hub.db} (table {@code calls}, beside the rooms' tables), for the core's call writer. Its
@@ -60,21 +54,8 @@ public final class SqliteCallStore implements CallStore {
     /** Opens (and creates) the table in {@code file}, creating the file with mode 0600 if no one has yet. */
     public static SqliteCallStore open(Path file) {
         try {
-            try {
-                Files.createFile(
-                        file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            } catch (FileAlreadyExistsException e) {
-                // the room store's, or an earlier hub's
-            }
-            if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-                throw new HubStartException(file + " is not a file: the hub keeps its call log there; remove it");
-            }
-            Properties props = new Properties();
-            props.setProperty("jdbc.get_generated_keys", "false");
-            // As the room store: SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, the path may not be a link.
-            props.setProperty("open_mode", Integer.toString(0x00000002 | 0x01000000));
-            return new SqliteCallStore(DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath(), props));
-        } catch (IOException | SQLException e) {
+            return new SqliteCallStore(HubDb.connect(file, "its call log"));
+        } catch (SQLException e) {
             throw new HubStartException("cannot open the call log in " + file + ": " + e.getMessage(), e);
         }
     }

@@ -3,14 +3,8 @@ package dev.agentwire.server.store;
 import dev.agentwire.core.sessions.Session;
 import dev.agentwire.core.sessions.SessionStore;
 import dev.agentwire.server.HubStartException;
-import java.io.IOException;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -18,7 +12,6 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Properties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,20 +40,8 @@ public final class SqliteSessionStore implements SessionStore {
     /** Opens (and creates) the table in {@code file}, creating the file with mode 0600 if no one has yet. */
     public static SqliteSessionStore open(Path file) {
         try {
-            try {
-                Files.createFile(
-                        file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            } catch (FileAlreadyExistsException e) {
-                // the room store's, or an earlier hub's
-            }
-            if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-                throw new HubStartException(file + " is not a file: the hub keeps its sessions there; remove it");
-            }
-            Properties props = new Properties();
-            // As the room store: SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, the path may not be a link.
-            props.setProperty("open_mode", Integer.toString(0x00000002 | 0x01000000));
-            return new SqliteSessionStore(DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath(), props));
-        } catch (IOException | SQLException e) {
+            return new SqliteSessionStore(HubDb.connect(file, "its sessions"));
+        } catch (SQLException e) {
             throw new HubStartException("cannot open the sessions in " + file + ": " + e.getMessage(), e);
         }
     }

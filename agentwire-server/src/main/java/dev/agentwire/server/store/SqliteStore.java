@@ -5,16 +5,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.agentwire.core.rooms.Store;
 import dev.agentwire.protocol.Json;
 import dev.agentwire.server.HubStartException;
-import java.io.IOException;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -25,8 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
-import java.util.Set;
 
 /**
  * Room history in SQLite ({@code hub.db}, mode 0600): WAL journal, {@code synchronous=FULL}, one transaction
@@ -36,11 +27,6 @@ import java.util.Set;
 public final class SqliteStore implements Store {
 
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final Set<PosixFilePermission> PRIVATE = PosixFilePermissions.fromString("rw-------");
-    /** SQLite's {@code SQLITE_OPEN_READWRITE}. */
-    private static final int OPEN_READWRITE = 0x00000002;
-    /** SQLite's {@code SQLITE_OPEN_NOFOLLOW} (3.31): the database path may not be a link. */
-    private static final int OPEN_NOFOLLOW = 0x01000000;
     /** Client message ids looked up by one query. */
     private static final int LOOKUP_CHUNK = 64;
 
@@ -79,39 +65,11 @@ public final class SqliteStore implements Store {
         db.commit();
     }
 
-    /**
-     * Opens the database at {@code file}, creating it with mode 0600 (whatever the umask) before SQLite sees it:
-     * SQLite gives {@code -wal} and {@code -shm} the database's mode. A link in the file's place is refused; the
-     * database and its {@code -wal} and {@code -shm} left wider by an earlier hub are tightened to 0600.
-     */
+    /** Opens the database at {@code file} as {@link HubDb#connect} does. */
     public static SqliteStore open(Path file) {
         try {
-            try {
-                Files.createFile(file, PosixFilePermissions.asFileAttribute(PRIVATE));
-                Files.setPosixFilePermissions(file, PRIVATE);
-            } catch (FileAlreadyExistsException e) {
-                // an earlier hub's
-            }
-            if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-                throw new HubStartException(
-                        file + (Files.isSymbolicLink(file) ? " is a symbolic link" : " is not a file")
-                                + ": the hub keeps its rooms there and does not follow links; remove it");
-            }
-            for (String suffix : new String[] {"", "-wal", "-shm"}) {
-                Path f = file.resolveSibling(file.getFileName() + suffix);
-                if (Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)
-                        && !Files.getPosixFilePermissions(f, LinkOption.NOFOLLOW_LINKS)
-                                .equals(PRIVATE)) {
-                    Files.setPosixFilePermissions(f, PRIVATE);
-                }
-            }
-            Properties props = new Properties();
-            props.setProperty("open_mode", Integer.toString(OPEN_READWRITE | OPEN_NOFOLLOW));
-            // Nothing reads generated keys; with them on, sqlite-jdbc runs "SELECT last_insert_rowid()" (a statement
-            // prepared anew) after every insert.
-            props.setProperty("jdbc.get_generated_keys", "false");
-            return new SqliteStore(DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath(), props));
-        } catch (IOException | SQLException e) {
+            return new SqliteStore(HubDb.connect(file, "its rooms"));
+        } catch (SQLException e) {
             throw new HubStartException("cannot open the room store " + file + ": " + e.getMessage(), e);
         }
     }
